@@ -1,0 +1,53 @@
+# The two commands of the README, and the tools behind them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+RUN_APPLICATIONS ?= 300
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck unit integration bench bench-quick clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install only when the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+## make run: embedded SQLite store, schema, a demo campaign, and its summary.
+run: $(VENV)/.installed
+	$(BIN)/bolashak db init
+	$(BIN)/bolashak demo --applications $(RUN_APPLICATIONS)
+
+## make test: lint, types and the whole suite against the real services.
+test: $(VENV)/.installed-dev lint typecheck
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-dev
+	$(BIN)/pytest -m unit
+
+integration: $(VENV)/.installed-dev
+	$(BIN)/pytest -m integration
+
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench
+
+bench-quick: $(VENV)/.installed-dev
+	BENCH_QUICK=1 $(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
