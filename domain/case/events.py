@@ -1,0 +1,328 @@
+"""The events of a case, each a past-tense fact, and how each one changes the case.
+
+Decision events carry a ``Basis``: the ids of the rulesets used and the facts evaluated, so
+that replaying a case years later shows what the decision was based on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.case.meta import EventMeta
+from domain.case.stage import Stage
+from domain.rules.contract_deadline import SecurityKind
+from domain.rules.eligibility import RuleFailure
+from domain.submission import ApplicantIdentity, Background, StudyPlan
+
+if TYPE_CHECKING:
+    from domain.case.application import Application
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a decision was made on: rulesets by id, and the facts evaluated."""
+
+    rulesets: tuple[str, ...]
+    facts: dict[str, str]
+
+
+class TestingAnnulment(Enum):
+    """Why comprehensive testing results were annulled (000, 001 "3 ТУРА")."""
+
+    WINDOW_CLOSED = "window_closed"  # closing the browser window or a tab
+    UNFINISHED = "unfinished"  # leaving a test unfinished
+    VIOLATION = "violation"  # found by the anti-cheating system or the recording
+
+
+class RevocationReason(Enum):
+    CONTRACT_DEADLINE_MISSED = "contract_deadline_missed"
+    VIOLATION = "violation"
+    OTHER = "other"
+
+
+class CourseRoute(Enum):
+    COURSES_IN_KAZAKHSTAN = "courses_in_kazakhstan"
+    COURSES_ABROAD = "courses_abroad"
+    STRAIGHT_TO_STUDY = "straight_to_study"
+
+
+class CaseEvent(Aggregate.Event):
+    meta: EventMeta
+
+    def apply(self, aggregate: Any) -> None:
+        case: Application = aggregate
+        case.last_occurred_on = self.meta.occurred_on
+        case.commands[self.meta.idempotency_key] = (
+            self.meta.command_fingerprint,
+            self.originator_version,
+            self.meta.command,
+        )
+        self.evolve(case)
+
+    def evolve(self, case: Application) -> None:
+        """How this fact changes the case (the event's own part of ``apply``)."""
+
+    @property
+    def basis(self) -> Basis | None:
+        return None
+
+
+class Submitted(CaseEvent, Aggregate.Created):
+    applicant: ApplicantIdentity
+    applicant_code: str
+    plan: StudyPlan
+    background: Background
+    campaign_year: int
+    intake_window: int
+    intake_ruleset_id: str
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.SUBMITTED
+        case.applicant = self.applicant
+        case.applicant_code = self.applicant_code
+        case.plan = self.plan
+        case.background = self.background
+        case.campaign_year = self.campaign_year
+        case.intake_window = self.intake_window
+        case.submitted_on = self.meta.occurred_on
+
+
+class EligibilityAssessed(CaseEvent):
+    eligible: bool
+    failures: tuple[RuleFailure, ...]
+    rules_checked: tuple[str, ...]
+    route: CourseRoute | None
+    gpa_equivalent: Decimal | None
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.ELIGIBLE if self.eligible else Stage.INELIGIBLE
+        case.route = self.route
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class TestingCompleted(CaseEvent):
+    """Comprehensive testing: reasoning tests and a personality questionnaire; nobody is
+    selected or eliminated on its results (000, 001)."""
+
+    verbal_score: int
+    numerical_score: int
+    questionnaire_completed: bool
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.TESTED
+        case.testing_scores = (self.verbal_score, self.numerical_score)
+
+
+class TestingAnnulled(CaseEvent):
+    annulment: TestingAnnulment
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.TESTING_ANNULLED
+
+
+class InterviewSlotBooked(CaseEvent):
+    slot_at: datetime
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.INTERVIEW_BOOKED
+        case.interview_slot = self.slot_at
+
+
+@dataclass(frozen=True)
+class InterviewSheet:
+    """One NEC member's sheet (002 appendix 6)."""
+
+    expert_id: str
+    scores: dict[str, int]
+    average: Decimal
+    recommend: bool
+    comment: str
+
+
+class InterviewEvaluated(CaseEvent):
+    sheet: InterviewSheet
+    sheet_ruleset_id: str
+
+    def evolve(self, case: Application) -> None:
+        case.interview_sheets[self.sheet.expert_id] = self.sheet
+
+
+class InterviewCompleted(CaseEvent):
+    """The final grade, filled by a CIP employee from the members' sheets."""
+
+    final_score: Decimal
+    recommended: bool
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.INTERVIEWED
+        case.interview_final_score = self.final_score
+        case.interview_recommended = self.recommended
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class InterviewAnnulled(CaseEvent):
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.INTERVIEW_ANNULLED
+
+
+class Awarded(CaseEvent):
+    """The Republican Commission awarded the scholarship."""
+
+    protocol_number: str
+    protocol_date: date
+    contract_deadline: date
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.AWARDED
+        case.awarded_on = self.protocol_date
+        case.contract_deadline = self.contract_deadline
+        case.protocol_number = self.protocol_number
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class Refused(CaseEvent):
+    """The Republican Commission refused the scholarship."""
+
+    protocol_number: str
+    protocol_date: date
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.REFUSED
+        case.protocol_number = self.protocol_number
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class ContractsSigned(CaseEvent):
+    training_contract_number: str
+    security_kind: SecurityKind
+    security_contract_number: str
+    guarantors: int
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.CONTRACTED
+        case.contracts_signed_on = self.meta.occurred_on
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class StatusRevoked(CaseEvent):
+    """The scholar lost the status of Bolashak scholarship holder."""
+
+    revocation: RevocationReason
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.REVOKED
+        case.revocation = self.revocation
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class Withdrawn(CaseEvent):
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.WITHDRAWN
+
+
+class LanguageCourseAssigned(CaseEvent):
+    months_in_kazakhstan: int
+    months_abroad: int
+    pre_sessional: bool
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.LANGUAGE_COURSE
+        case.course_months = (self.months_in_kazakhstan, self.months_abroad)
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class Departed(CaseEvent):
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.STUDYING
+        case.departed_on = self.meta.occurred_on
+
+
+class StudiesCompleted(CaseEvent):
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.STUDIES_COMPLETED
+        case.studies_completed_on = self.meta.occurred_on
+
+
+class Returned(CaseEvent):
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.RETURNED
+        case.returned_on = self.meta.occurred_on
+
+
+class WorkOffStarted(CaseEvent):
+    employer: str
+    location: str
+    years: int
+    ends_on: date
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.WORKING_OFF
+        case.work_off_ends_on = self.ends_on
+        case.work_off_location = self.location
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class WorkOffCompleted(CaseEvent):
+    def evolve(self, case: Application) -> None:
+        case.stage = Stage.WORK_OFF_COMPLETED
+
+
+EVENT_TYPES: tuple[type[CaseEvent], ...] = (
+    Submitted,
+    EligibilityAssessed,
+    TestingCompleted,
+    TestingAnnulled,
+    InterviewSlotBooked,
+    InterviewEvaluated,
+    InterviewCompleted,
+    InterviewAnnulled,
+    Awarded,
+    Refused,
+    ContractsSigned,
+    StatusRevoked,
+    Withdrawn,
+    LanguageCourseAssigned,
+    Departed,
+    StudiesCompleted,
+    Returned,
+    WorkOffStarted,
+    WorkOffCompleted,
+)

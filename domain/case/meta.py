@@ -1,0 +1,49 @@
+"""Who did what, when and why: the metadata every event of a case carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+
+class Role(Enum):
+    APPLICANT = "applicant"  # files through eGov
+    OFFICER = "officer"  # CIP case work
+    EXPERT = "expert"  # member of the Independent Expert Commission (NEC)
+    COMMISSION = "commission"  # Republican Commission for Training Personnel Abroad
+    AUDITOR = "auditor"  # reads everything, changes nothing
+    ADMIN = "admin"
+    SYSTEM = "system"  # scheduled jobs (the contract deadline job)
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What the caller states with every command.
+
+    ``occurred_on`` is the business date (the day it happened in the real process), which
+    may be earlier than the day it is recorded. ``idempotency_key`` makes retries safe.
+    """
+
+    actor_id: str
+    role: Role
+    idempotency_key: str
+    occurred_on: date
+    reason: str = ""
+    correlation_id: str = ""
+    causation_id: str = ""
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """Stored with every event, next to the library's recording ``timestamp``."""
+
+    actor_id: str
+    actor_role: Role
+    reason: str
+    correlation_id: str
+    causation_id: str
+    occurred_on: date
+    idempotency_key: str
+    command: str
+    command_fingerprint: str

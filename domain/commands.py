@@ -1,0 +1,149 @@
+"""Commands: what a caller asks the case service to do, one per step of the process.
+
+Each is a small frozen dataclass; who asks, when and with which idempotency key travels
+beside it in a ``CommandContext``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.case.events import RevocationReason, TestingAnnulment
+from domain.submission import ApplicantIdentity, Background, StudyPlan
+
+
+@dataclass(frozen=True)
+class SubmitApplication:
+    applicant: ApplicantIdentity
+    plan: StudyPlan
+    background: Background
+
+
+@dataclass(frozen=True)
+class CaseCommand:
+    """A command on an existing case."""
+
+    application_id: UUID
+
+
+@dataclass(frozen=True)
+class AssessEligibility(CaseCommand):
+    gpa_equivalent: Decimal | None = None  # the Ministry's decision for a scale not in the table
+
+
+@dataclass(frozen=True)
+class RecordTesting(CaseCommand):
+    verbal_score: int
+    numerical_score: int
+
+
+@dataclass(frozen=True)
+class AnnulTesting(CaseCommand):
+    annulment: TestingAnnulment
+
+
+@dataclass(frozen=True)
+class BookInterview(CaseCommand):
+    slot_at: datetime
+
+
+@dataclass(frozen=True)
+class EvaluateInterview(CaseCommand):
+    scores: dict[str, int]
+    recommend: bool
+    comment: str
+
+
+@dataclass(frozen=True)
+class CompleteInterview(CaseCommand):
+    final_score: Decimal
+
+
+@dataclass(frozen=True)
+class AnnulInterview(CaseCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class Award(CaseCommand):
+    protocol_number: str
+    protocol_date: date
+
+
+@dataclass(frozen=True)
+class Refuse(CaseCommand):
+    protocol_number: str
+    protocol_date: date
+
+
+@dataclass(frozen=True)
+class SignContracts(CaseCommand):
+    training_contract_number: str
+    security_contract_number: str
+
+
+@dataclass(frozen=True)
+class Revoke(CaseCommand):
+    revocation: RevocationReason
+
+
+@dataclass(frozen=True)
+class Withdraw(CaseCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class AssignLanguageCourse(CaseCommand):
+    invitation_months: int | None = None  # internship: a shorter course named in the invitation
+
+
+@dataclass(frozen=True)
+class RecordDeparture(CaseCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class RecordStudiesCompleted(CaseCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class RecordReturn(CaseCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class StartWorkOff(CaseCommand):
+    employer: str
+    location: str  # city or region where the scholar works
+
+
+@dataclass(frozen=True)
+class CompleteWorkOff(CaseCommand):
+    pass
+
+
+ALL_COMMANDS: tuple[type, ...] = (
+    SubmitApplication,
+    AssessEligibility,
+    RecordTesting,
+    AnnulTesting,
+    BookInterview,
+    EvaluateInterview,
+    CompleteInterview,
+    AnnulInterview,
+    Award,
+    Refuse,
+    SignContracts,
+    Revoke,
+    Withdraw,
+    AssignLanguageCourse,
+    RecordDeparture,
+    RecordStudiesCompleted,
+    RecordReturn,
+    StartWorkOff,
+    CompleteWorkOff,
+)

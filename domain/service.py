@@ -1,0 +1,376 @@
+"""The case service: one method per step of the process (load, decide, save).
+
+``CaseEvents`` is the event-sourced application every reader builds (projections, relay,
+audit): same name, same tables, same transcodings. ``CaseService`` adds the commands.
+Every command is checked for permission and input, is idempotent by its key, and is
+retried on a concurrent write to the same case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import Application as EventSourcedApplication
+from eventsourcing.persistence import JSONTranscoder, Mapper, RecordConflictError
+from eventsourcing.utils import EnvType
+
+from domain import commands as c
+from domain.case import events as ev
+from domain.case.application import Application
+from domain.case.meta import CommandContext, EventMeta
+from domain.clock import Clock, SystemClock
+from domain.errors import (
+    ApplicationNotFoundError,
+    ConcurrencyConflictError,
+    IdempotencyKeyReusedError,
+    InvalidInputError,
+    TransitionRefusedError,
+)
+from domain.permissions import check_allowed, command_name
+from domain.rules import catalog, interview_sheet
+from domain.rules.contract_deadline import contract_deadline, required_security
+from domain.rules.eligibility import assess_eligibility, eligibility_ruleset
+from domain.rules.intake_windows import OutsideIntakeWindowError, window_for
+from domain.rules.language_courses import NoCourseRowError, course_plan
+from domain.rules.work_off import work_off_term
+from domain.transcodings import DomainMapper, register_domain_transcodings
+from domain.validation import validate_command, validate_context
+
+APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+Decide = Callable[[Application, EventMeta], None]
+
+
+def new_applicant_code() -> str:
+    """A random, non-identifying code the NEC sees instead of the name (001 "Шифрование")."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"BA-{raw[:4]}-{raw[4:]}"
+
+
+def application_id_for(idempotency_key: str) -> UUID:
+    """The id a submission gets: derived from its key, so a retried submission finds it."""
+    return uuid5(APPLICATION_NAMESPACE, f"submit:{idempotency_key}")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    application_id: UUID
+    version: int
+    replayed: bool  # True when the idempotency key had been seen: nothing new was stored
+    notification_id: int | None = None  # position in the log of the last event stored
+
+
+class CaseEvents(EventSourcedApplication[UUID]):
+    """The event store of the cases, for readers and writers alike."""
+
+    name = "Bolashak"
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return DomainMapper(
+            transcoder=self.construct_transcoder(),
+            cipher=self.factory.cipher(),
+            compressor=self.factory.compressor(),
+        )
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    def get_case(self, application_id: UUID, version: int | None = None) -> Application:
+        try:
+            case: Application = self.repository.get(application_id, version=version)
+        except AggregateNotFoundError:
+            raise ApplicationNotFoundError(application_id) from None
+        return case
+
+
+class CaseService(CaseEvents):
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Clock | None = None,
+        code_generator: Callable[[], str] = new_applicant_code,
+        max_attempts: int = 8,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock or SystemClock()
+        self.code_generator = code_generator
+        self.max_attempts = max_attempts
+
+    # -- selection ---------------------------------------------------------------------------
+
+    def submit_application(self, cmd: c.SubmitApplication, ctx: CommandContext) -> CommandResult:
+        app_id = application_id_for(ctx.idempotency_key)
+
+        def create(meta: EventMeta) -> Application:
+            try:
+                window = window_for(meta.occurred_on)
+            except OutsideIntakeWindowError as e:
+                raise InvalidInputError.single(
+                    "occurredOn", "submission_within_intake_window", str(e)
+                ) from None
+            intake = (window.ruleset_id, window.campaign_year, window.number)
+            code = self.code_generator()
+            return Application.submit(
+                app_id, meta, cmd.applicant, code, cmd.plan, cmd.background, intake
+            )
+
+        return self._run(app_id, ctx, cmd, None, create)
+
+    def assess_eligibility(self, cmd: c.AssessEligibility, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            ruleset = eligibility_ruleset(case.submitted_on)
+            outcome = assess_eligibility(
+                ruleset, case.plan, case.background, case.submitted_on, cmd.gpa_equivalent
+            )
+            case.assess_eligibility(meta, outcome, cmd.gpa_equivalent)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def record_testing(self, cmd: c.RecordTesting, ctx: CommandContext) -> CommandResult:
+        return self._run(
+            cmd.application_id,
+            ctx,
+            cmd,
+            lambda case, meta: case.record_testing(meta, cmd.verbal_score, cmd.numerical_score),
+        )
+
+    def annul_testing(self, cmd: c.AnnulTesting, ctx: CommandContext) -> CommandResult:
+        return self._run(
+            cmd.application_id, ctx, cmd, lambda case, meta: case.annul_testing(meta, cmd.annulment)
+        )
+
+    def book_interview(self, cmd: c.BookInterview, ctx: CommandContext) -> CommandResult:
+        return self._run(
+            cmd.application_id, ctx, cmd, lambda case, meta: case.book_interview(meta, cmd.slot_at)
+        )
+
+    def evaluate_interview(self, cmd: c.EvaluateInterview, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            sheet = ev.InterviewSheet(
+                expert_id=ctx.actor_id,
+                scores=dict(cmd.scores),
+                average=interview_sheet.sheet_average(cmd.scores),
+                recommend=cmd.recommend,
+                comment=cmd.comment,
+            )
+            case.evaluate_interview(meta, sheet, interview_sheet.RULESET_ID)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def complete_interview(self, cmd: c.CompleteInterview, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            sheets = list(case.interview_sheets.values())
+            facts = {f"sheet.{s.expert_id}.average": str(s.average) for s in sheets}
+            facts["sheets"] = str(len(sheets))
+            facts["recommendations"] = str(sum(s.recommend for s in sheets))
+            basis = ev.Basis((interview_sheet.RULESET_ID,), facts)
+            case.complete_interview(meta, cmd.final_score, basis)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def annul_interview(self, cmd: c.AnnulInterview, ctx: CommandContext) -> CommandResult:
+        return self._run(
+            cmd.application_id, ctx, cmd, lambda case, meta: case.annul_interview(meta)
+        )
+
+    def award(self, cmd: c.Award, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            deadline = contract_deadline(cmd.protocol_date)
+            basis = ev.Basis(("contract-deadline",), _interview_facts(case))
+            case.award(meta, (cmd.protocol_number, cmd.protocol_date), deadline, basis)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def refuse(self, cmd: c.Refuse, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            basis = ev.Basis((), _interview_facts(case))
+            case.refuse(meta, (cmd.protocol_number, cmd.protocol_date), basis)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    # -- after the award ---------------------------------------------------------------------
+
+    def sign_contracts(self, cmd: c.SignContracts, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            security = required_security(case.plan.programme, case.plan.category)
+            facts = {
+                "contract_deadline": str(case.contract_deadline),
+                "security": security.describe(),
+            }
+            basis = ev.Basis(("contract-deadline",), facts)
+            numbers = (cmd.training_contract_number, cmd.security_contract_number)
+            case.sign_contracts(meta, numbers, security, basis)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def revoke(self, cmd: c.Revoke, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            facts = {"stage": case.stage.value, "contract_deadline": str(case.contract_deadline)}
+            rulesets = (
+                ("contract-deadline",)
+                if cmd.revocation is ev.RevocationReason.CONTRACT_DEADLINE_MISSED
+                else ()
+            )
+            case.revoke(meta, cmd.revocation, ev.Basis(rulesets, facts))
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def withdraw(self, cmd: c.Withdraw, ctx: CommandContext) -> CommandResult:
+        return self._run(cmd.application_id, ctx, cmd, lambda case, meta: case.withdraw(meta))
+
+    def assign_language_course(
+        self, cmd: c.AssignLanguageCourse, ctx: CommandContext
+    ) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            rulesets = catalog.in_force("language_courses", meta.occurred_on)
+            try:
+                plan = course_plan(
+                    rulesets,
+                    case.plan.profile(),
+                    case.background.certificates,
+                    cmd.invitation_months,
+                )
+            except NoCourseRowError as e:
+                raise TransitionRefusedError(
+                    meta.command, case.stage.value, "language_course_table", str(e)
+                ) from None
+            facts = {"certificate": plan.certificate, "source": plan.source}
+            basis = ev.Basis((plan.ruleset_id,), facts)
+            months = (plan.months_in_kazakhstan, plan.months_abroad)
+            case.assign_language_course(meta, months, plan.pre_sessional, basis)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def record_departure(self, cmd: c.RecordDeparture, ctx: CommandContext) -> CommandResult:
+        return self._run(
+            cmd.application_id, ctx, cmd, lambda case, meta: case.record_departure(meta)
+        )
+
+    def record_studies_completed(
+        self, cmd: c.RecordStudiesCompleted, ctx: CommandContext
+    ) -> CommandResult:
+        return self._run(
+            cmd.application_id, ctx, cmd, lambda case, meta: case.record_studies_completed(meta)
+        )
+
+    def record_return(self, cmd: c.RecordReturn, ctx: CommandContext) -> CommandResult:
+        return self._run(cmd.application_id, ctx, cmd, lambda case, meta: case.record_return(meta))
+
+    def start_work_off(self, cmd: c.StartWorkOff, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            assert case.awarded_on is not None
+            term = work_off_term(
+                case.plan.programme, case.plan.category, cmd.location, case.awarded_on
+            )
+            facts = {
+                "location": cmd.location,
+                "years": str(term.years),
+                "city_of_republican_significance": str(term.in_city_of_republican_significance),
+            }
+            ends_on = term.ends_on(meta.occurred_on)
+            case.start_work_off(
+                meta,
+                cmd.employer,
+                cmd.location,
+                (term.years, ends_on),
+                ev.Basis((term.ruleset_id,), facts),
+            )
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def complete_work_off(self, cmd: c.CompleteWorkOff, ctx: CommandContext) -> CommandResult:
+        return self._run(
+            cmd.application_id, ctx, cmd, lambda case, meta: case.complete_work_off(meta)
+        )
+
+    # -- the one way a command runs ----------------------------------------------------------
+
+    def _run(
+        self,
+        application_id: UUID,
+        ctx: CommandContext,
+        cmd: object,
+        decide: Decide | None,
+        create: Callable[[EventMeta], Application] | None = None,
+    ) -> CommandResult:
+        name = command_name(cmd)
+        check_allowed(name, ctx.role)
+        validate_context(ctx, self.clock.today())
+        validate_command(cmd)
+        fingerprint = fingerprint_of(name, cmd)
+        meta = _meta(ctx, name, fingerprint)
+        for attempt in range(1, self.max_attempts + 1):
+            case = self._load(application_id, must_exist=create is None)
+            if case is not None and ctx.idempotency_key in case.commands:
+                return _replay(case, ctx.idempotency_key, fingerprint)
+            if case is None:
+                assert create is not None
+                case = create(meta)
+            else:
+                assert decide is not None
+                case.check_step(meta)  # before any rule is evaluated for this step
+                decide(case, meta)
+            try:
+                recordings = self.save(case)
+            except RecordConflictError:
+                time.sleep(0.005 * attempt * secrets.randbelow(4))
+                continue
+            last = recordings[-1].notification.id if recordings else None
+            return CommandResult(case.id, case.version, False, last)
+        raise ConcurrencyConflictError(application_id, self.max_attempts)
+
+    def _load(self, application_id: UUID, *, must_exist: bool) -> Application | None:
+        try:
+            return self.get_case(application_id)
+        except ApplicationNotFoundError:
+            if must_exist:
+                raise
+            return None
+
+
+def fingerprint_of(name: str, cmd: object) -> str:
+    """A digest of the command's content, to tell a retry from a reuse of its key."""
+    payload = dataclasses.asdict(cmd) if dataclasses.is_dataclass(cmd) else {}  # type: ignore[arg-type]
+    text = json.dumps([name, payload], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _meta(ctx: CommandContext, name: str, fingerprint: str) -> EventMeta:
+    command_id = str(uuid5(APPLICATION_NAMESPACE, f"command:{ctx.idempotency_key}"))
+    return EventMeta(
+        actor_id=ctx.actor_id,
+        actor_role=ctx.role,
+        reason=ctx.reason,
+        correlation_id=ctx.correlation_id or command_id,
+        causation_id=ctx.causation_id or command_id,
+        occurred_on=ctx.occurred_on,
+        idempotency_key=ctx.idempotency_key,
+        command=name,
+        command_fingerprint=fingerprint,
+    )
+
+
+def _replay(case: Application, key: str, fingerprint: str) -> CommandResult:
+    first_fingerprint, version, first_command = case.commands[key]
+    if first_fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError(key, first_command)
+    return CommandResult(case.id, version, True)
+
+
+def _interview_facts(case: Application) -> dict[str, str]:
+    return {
+        "interview.final_score": str(case.interview_final_score),
+        "interview.recommended": str(case.interview_recommended),
+        "interview.sheets": str(len(case.interview_sheets)),
+    }

@@ -1,0 +1,167 @@
+"""Input validation: every field checked, every problem reported at once, nothing stored.
+
+Field paths are those of the API (camelCase, dotted), e.g. ``applicant.iin``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from domain import commands as c
+from domain.case.meta import CommandContext
+from domain.errors import FieldError, InvalidInputError
+from domain.iin import InvalidIinError, validate_iin
+from domain.language_tests import LanguageTest, score_of
+from domain.qualifications import LanguageCertificate
+from domain.rules.grade_equivalence import gpa_number
+from domain.rules.interview_sheet import sheet_problems
+from domain.submission import ApplicantIdentity, Background, StudyPlan
+
+FUTURE_TOLERANCE = timedelta(days=1)
+MAX_MONTHS = 12 * 70
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class Errors(list[FieldError]):
+    def add(self, field: str, rule: str, message: str) -> None:
+        self.append(FieldError(field, rule, message))
+
+    def text(self, field: str, value: str, max_length: int, *, required: bool = True) -> None:
+        if required and not value.strip():
+            self.add(field, "required", "must not be empty")
+        elif len(value) > max_length:
+            self.add(field, "max_length", f"must be at most {max_length} characters")
+
+    def number(self, field: str, value: float | Decimal, low: float, high: float) -> None:
+        if isinstance(value, bool) or not low <= value <= high:
+            self.add(field, "range", f"must be between {low} and {high}")
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise InvalidInputError(self)
+
+
+def validate_context(ctx: CommandContext, today: date) -> None:
+    errors = Errors()
+    errors.text("idempotencyKey", ctx.idempotency_key, 200)
+    errors.text("actor.id", ctx.actor_id, 200)
+    errors.text("reason", ctx.reason, 2000, required=False)
+    errors.text("correlationId", ctx.correlation_id, 200, required=False)
+    errors.text("causationId", ctx.causation_id, 200, required=False)
+    if ctx.occurred_on > today + FUTURE_TOLERANCE:
+        errors.add("occurredOn", "business_date_not_in_future", f"is after today ({today})")
+    errors.raise_if_any()
+
+
+def validate_submission(command: c.SubmitApplication) -> None:
+    errors = Errors()
+    _applicant(errors, command.applicant)
+    _plan(errors, command.plan)
+    _background(errors, command.background)
+    errors.raise_if_any()
+
+
+def _applicant(errors: Errors, applicant: ApplicantIdentity) -> None:
+    errors.text("applicant.fullName", applicant.full_name, 200)
+    try:
+        born = validate_iin(applicant.iin)
+    except InvalidIinError as e:
+        errors.add("applicant.iin", e.rule, str(e))
+    else:
+        if born != applicant.birth_date:
+            errors.add("applicant.birthDate", "iin_birth_date", f"IIN says {born.isoformat()}")
+    if not EMAIL.match(applicant.email) or len(applicant.email) > 254:
+        errors.add("applicant.email", "email_format", "must be an e-mail address")
+    if not PHONE.match(applicant.phone):
+        errors.add("applicant.phone", "phone_format", "must be a phone number, e.g. +77011234567")
+
+
+def _plan(errors: Errors, plan: StudyPlan) -> None:
+    if not COUNTRY.match(plan.country):
+        errors.add("plan.country", "iso_country_code", "must be an ISO 3166 alpha-2 code, e.g. GB")
+    errors.text("plan.institution", plan.institution, 300)
+    errors.text("plan.specialty", plan.specialty, 300)
+
+
+def _background(errors: Errors, background: Background) -> None:
+    if background.kaztest is not None:
+        total = background.kaztest.total_questions
+        errors.number(
+            "background.kaztest.correctAnswers", background.kaztest.correct_answers, 0, total
+        )
+        if total != 150:
+            errors.add("background.kaztest.totalQuestions", "kaztest_150", "KazTest has 150")
+    for i, certificate in enumerate(background.certificates):
+        _certificate(errors, f"background.certificates[{i}]", certificate)
+    if background.gpa is not None:
+        try:
+            gpa_number(background.gpa)
+        except ValueError as e:
+            errors.add("background.gpa.value", "gpa_scale", str(e))
+    errors.text("background.bachelorSpecialty", background.bachelor_specialty, 300)
+    errors.text("background.employer", background.employer, 300, required=False)
+    errors.text("background.position", background.position, 300, required=False)
+    for name in (
+        "total_work_months",
+        "rural_residence_months",
+        "rural_work_months",
+        "medical_work_months",
+    ):
+        errors.number(f"background.{_camel(name)}", getattr(background, name), 0, MAX_MONTHS)
+    errors.number("background.fieldWorkMonthsLast12", background.field_work_months_last_12, 0, 12)
+    if len(set(background.documents)) != len(background.documents):
+        errors.add("background.documents", "no_duplicates", "lists a document twice")
+
+
+def _certificate(errors: Errors, field: str, certificate: LanguageCertificate) -> None:
+    try:
+        score_of(certificate.test, certificate.score)
+    except ValueError as e:
+        errors.add(f"{field}.score", "language_test_scale", str(e))
+    if certificate.bands is None:
+        return
+    if certificate.test not in (LanguageTest.IELTS, LanguageTest.IELTS_INDICATOR):
+        errors.add(f"{field}.bands", "bands_only_for_ielts", "band scores exist for IELTS only")
+        return
+    for band in ("listening", "reading", "writing", "speaking"):
+        try:
+            score_of(LanguageTest.IELTS, getattr(certificate.bands, band))
+        except ValueError as e:
+            errors.add(f"{field}.bands.{band}", "ielts_band_scale", str(e))
+
+
+def validate_command(command: object) -> None:
+    """Field checks of every command."""
+    if isinstance(command, c.SubmitApplication):
+        return validate_submission(command)
+    errors = Errors()
+    if isinstance(command, c.RecordTesting):
+        errors.number("verbalScore", command.verbal_score, 0, 100)
+        errors.number("numericalScore", command.numerical_score, 0, 100)
+    elif isinstance(command, c.EvaluateInterview):
+        for key, problem in sheet_problems(command.scores):
+            errors.add(f"scores.{key}", "interview_sheet_scale", problem)
+        errors.text("comment", command.comment, 2000, required=False)
+    elif isinstance(command, c.CompleteInterview):
+        errors.number("finalScore", command.final_score, 2, 5)
+    elif isinstance(command, c.Award | c.Refuse):
+        errors.text("protocolNumber", command.protocol_number, 50)
+    elif isinstance(command, c.SignContracts):
+        errors.text("trainingContractNumber", command.training_contract_number, 50)
+        errors.text("securityContractNumber", command.security_contract_number, 50)
+    elif isinstance(command, c.StartWorkOff):
+        errors.text("employer", command.employer, 300)
+        errors.text("location", command.location, 100)
+    elif isinstance(command, c.AssignLanguageCourse) and command.invitation_months is not None:
+        errors.number("invitationMonths", command.invitation_months, 1, 12)
+    errors.raise_if_any()
+    return None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

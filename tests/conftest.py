@@ -1,0 +1,53 @@
+"""Shared fixtures: services on every backend, a fixed clock, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from domain.clock import FixedClock
+from domain.service import CaseService
+from infra.bootstrap import build_service
+from infra.settings import Settings
+
+settings.register_profile(
+    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60
+)
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
+
+FAR_FUTURE = date(2031, 1, 1)  # a clock late enough for a whole case, work-off included
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for tier in ("unit", "integration", "e2e"):
+            if f"tests/{tier}/" in str(item.path).replace(os.sep, "/"):
+                item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(FAR_FUTURE)
+
+
+@pytest.fixture
+def service(clock: FixedClock) -> Iterator[CaseService]:
+    """The command service on the in-memory store."""
+    svc = build_service(Settings.from_env({"BOLASHAK_DATABASE_URL": "memory:"}), clock=clock)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    from infra.database import init_schema
+
+    current = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
+    init_schema(current)
+    return current

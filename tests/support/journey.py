@@ -1,0 +1,128 @@
+"""Drives one case along the ordinary path of the process, step by step, with real commands."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from domain import commands as c
+from domain.case.meta import Role
+from domain.case.stage import Stage
+from domain.permissions import command_name
+from domain.service import CaseService, CommandResult
+from tests.support import builders as b
+
+_keys = itertools.count(1)
+
+# The ordinary path, and the business date of each step.
+PATH: tuple[tuple[Stage, date], ...] = (
+    (Stage.SUBMITTED, date(2023, 4, 20)),
+    (Stage.ELIGIBLE, date(2023, 4, 25)),
+    (Stage.TESTED, date(2023, 5, 5)),
+    (Stage.INTERVIEW_BOOKED, date(2023, 5, 6)),
+    (Stage.INTERVIEWED, date(2023, 5, 22)),
+    (Stage.AWARDED, date(2023, 6, 12)),
+    (Stage.CONTRACTED, date(2023, 7, 15)),
+    (Stage.STUDYING, date(2023, 9, 1)),
+    (Stage.STUDIES_COMPLETED, date(2024, 7, 1)),
+    (Stage.RETURNED, date(2024, 7, 20)),
+    (Stage.WORKING_OFF, date(2024, 9, 1)),
+    (Stage.WORK_OFF_COMPLETED, date(2029, 9, 1)),
+)
+SLOT_DAY = date(2023, 5, 20)
+PROTOCOL_DATE = date(2023, 6, 10)
+EXPERTS = ("nec-01", "nec-02", "nec-03")
+SCORES = {
+    "professional_preparation": 5,
+    "specialty_knowledge": 4,
+    "choice_awareness": 5,
+    "strategic_documents": 4,
+    "situational_tasks": 5,
+}
+
+
+def key(prefix: str = "k") -> str:
+    return f"{prefix}-{next(_keys)}"
+
+
+class Journey:
+    def __init__(self, service: CaseService, submission: c.SubmitApplication | None = None):
+        self.service = service
+        self.submission = submission or b.submission()
+        self.application_id: UUID | None = None
+
+    @property
+    def id(self) -> UUID:
+        assert self.application_id is not None
+        return self.application_id
+
+    def to(self, stage: Stage) -> UUID:
+        """Runs every step of the ordinary path up to and including ``stage``."""
+        for step, on in PATH:
+            if self.application_id is not None and self._reached(step):
+                continue
+            STEPS[step](self, on)
+            if step is stage:
+                return self.id
+        raise ValueError(f"{stage} is not on the ordinary path")
+
+    def _reached(self, step: Stage) -> bool:
+        order = [s for s, _ in PATH]
+        current = self.service.get_case(self.id).stage
+        return current in order and order.index(current) >= order.index(step)
+
+    def send(
+        self,
+        command: object,
+        on: date,
+        role: Role = Role.OFFICER,
+        actor: str = "officer-1",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        ctx = b.context(idempotency_key or key(), on=on, role=role, actor=actor)
+        handler: Callable[[object, object], CommandResult] = getattr(
+            self.service, command_name(command)
+        )
+        result = handler(command, ctx)
+        self.application_id = result.application_id
+        return result
+
+    def submit(self, on: date) -> None:
+        self.send(self.submission, on, role=Role.APPLICANT, actor="egov")
+
+    def evaluate_all(self, on: date = SLOT_DAY) -> None:
+        for expert in EXPERTS:
+            self.send(
+                c.EvaluateInterview(self.id, SCORES, True, "clear motivation"),
+                on,
+                role=Role.EXPERT,
+                actor=expert,
+            )
+
+
+def _interview(j: Journey, on: date) -> None:
+    j.evaluate_all()
+    j.send(c.CompleteInterview(j.id, Decimal("4.67")), on)
+
+
+STEPS: dict[Stage, Callable[[Journey, date], object]] = {
+    Stage.SUBMITTED: Journey.submit,
+    Stage.ELIGIBLE: lambda j, on: j.send(c.AssessEligibility(j.id), on),
+    Stage.TESTED: lambda j, on: j.send(c.RecordTesting(j.id, 70, 81), on),
+    Stage.INTERVIEW_BOOKED: lambda j, on: j.send(
+        c.BookInterview(j.id, b.slot(SLOT_DAY)), on, role=Role.APPLICANT, actor="egov"
+    ),
+    Stage.INTERVIEWED: _interview,
+    Stage.AWARDED: lambda j, on: j.send(
+        c.Award(j.id, "RK-2023/7", PROTOCOL_DATE), on, role=Role.COMMISSION, actor="rk-1"
+    ),
+    Stage.CONTRACTED: lambda j, on: j.send(c.SignContracts(j.id, "TC-1", "SC-1"), on),
+    Stage.STUDYING: lambda j, on: j.send(c.RecordDeparture(j.id), on),
+    Stage.STUDIES_COMPLETED: lambda j, on: j.send(c.RecordStudiesCompleted(j.id), on),
+    Stage.RETURNED: lambda j, on: j.send(c.RecordReturn(j.id), on),
+    Stage.WORKING_OFF: lambda j, on: j.send(c.StartWorkOff(j.id, "Synthetic LLP", "Astana"), on),
+    Stage.WORK_OFF_COMPLETED: lambda j, on: j.send(c.CompleteWorkOff(j.id), on),
+}

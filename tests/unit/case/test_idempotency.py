@@ -1,0 +1,85 @@
+"""Commands carry an idempotency key: eGov and operators retry, nothing is stored twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain import commands as c
+from domain.case.meta import Role
+from domain.case.stage import Stage
+from domain.errors import IdempotencyKeyReusedError, TransitionRefusedError
+from domain.qualifications import KazTest
+from domain.service import CaseService
+from tests.support import builders as b
+from tests.support.journey import PROTOCOL_DATE, Journey
+
+
+def stored(service: CaseService) -> int:
+    return service.recorder.max_notification_id() or 0
+
+
+def test_a_repeated_submission_returns_the_first_result_and_stores_nothing(
+    service: CaseService,
+) -> None:
+    ctx = b.context("egov-4711", role=Role.APPLICANT)
+    first = service.submit_application(b.submission(), ctx)
+    before = stored(service)
+    again = service.submit_application(b.submission(), ctx)
+    assert (again.application_id, again.version, again.replayed) == (
+        first.application_id,
+        first.version,
+        True,
+    )
+    assert stored(service) == before
+
+
+def test_a_repeated_award_returns_the_first_result_and_stores_nothing(
+    service: CaseService,
+) -> None:
+    j = Journey(service)
+    j.to(Stage.INTERVIEWED)
+    award = c.Award(j.id, "RK-2023/7", PROTOCOL_DATE)
+    first = j.send(award, date(2023, 6, 12), role=Role.COMMISSION, idempotency_key="rk-7-1")
+    before = stored(service)
+    again = j.send(award, date(2023, 6, 12), role=Role.COMMISSION, idempotency_key="rk-7-1")
+    assert again.replayed
+    assert again.version == first.version
+    assert stored(service) == before
+
+
+def test_a_retry_after_later_events_still_returns_the_first_result(
+    service: CaseService,
+) -> None:
+    j = Journey(service)
+    j.to(Stage.SUBMITTED)
+    first = j.send(c.AssessEligibility(j.id), date(2023, 4, 25), idempotency_key="assess-1")
+    j.send(c.RecordTesting(j.id, 50, 60), date(2023, 5, 5))
+    again = j.send(c.AssessEligibility(j.id), date(2023, 4, 25), idempotency_key="assess-1")
+    assert (again.version, again.replayed) == (first.version, True)
+
+
+def test_the_same_key_with_a_different_command_is_refused(service: CaseService) -> None:
+    j = Journey(service)
+    j.to(Stage.ELIGIBLE)
+    j.send(c.RecordTesting(j.id, 50, 60), date(2023, 5, 5), idempotency_key="t-1")
+    with pytest.raises(IdempotencyKeyReusedError) as e:
+        j.send(c.RecordTesting(j.id, 99, 99), date(2023, 5, 5), idempotency_key="t-1")
+    assert e.value.first_command == "record_testing"
+
+
+def test_a_refused_command_uses_up_no_key(service: CaseService) -> None:
+    j = Journey(service, b.submission(background=b.background(kaztest=KazTest(120))))
+    j.to(Stage.SUBMITTED)
+    with pytest.raises(TransitionRefusedError):
+        j.send(c.RecordTesting(j.id, 50, 60), date(2023, 4, 26), idempotency_key="k-9")
+    j.send(c.AssessEligibility(j.id), date(2023, 4, 26), idempotency_key="k-10")
+    result = j.send(c.RecordTesting(j.id, 50, 60), date(2023, 4, 27), idempotency_key="k-9")
+    assert not result.replayed
+
+
+def test_two_submissions_with_different_keys_are_two_cases(service: CaseService) -> None:
+    one = service.submit_application(b.submission(), b.context("a", role=Role.APPLICANT))
+    two = service.submit_application(b.submission(), b.context("b", role=Role.APPLICANT))
+    assert one.application_id != two.application_id
