@@ -45,8 +45,9 @@ class PermissionDeniedError(DomainError):
 
 
 def command_name(command: object) -> str:
-    """``SubmitApplication`` -> ``submit_application``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(command).__name__).lower()
+    """``SubmitApplication`` (the class or an instance) -> ``submit_application``."""
+    cls = command if isinstance(command, type) else type(command)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
 def check_allowed(command: str, role: Role) -> None:

@@ -94,6 +94,8 @@ class CaseEvents(EventSourcedApplication[UUID]):
 
 
 class CaseService(CaseEvents):
+    name = CaseEvents.name  # the library names an application after its class otherwise
+
     def __init__(
         self,
         env: EnvType | None = None,

@@ -1,0 +1,22 @@
+"""``bolashak``: the command-line entry point for every operation of the system."""
+
+from __future__ import annotations
+
+import typer
+
+from infra.cli import case, db, demo, rules
+
+app = typer.Typer(
+    name="bolashak",
+    help="Case management for the Bolashak international scholarship (CIP).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(rules.app, name="rules")
+app.add_typer(case.app, name="case")
+app.command("demo")(demo.demo)
+
+
+if __name__ == "__main__":
+    app()

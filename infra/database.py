@@ -1,0 +1,53 @@
+"""Schema creation: one explicit, idempotent step (``bolashak db init``).
+
+Long-running processes start with table creation off: several processes creating tables
+at once crash (shared/FIELD-NOTES.md), so only this step creates them.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from domain.service import CaseEvents
+from infra.settings import Database, Settings
+
+
+def create_database_if_missing(db: Database) -> bool:
+    """Creates a PostgreSQL database that does not exist yet; True when it created one."""
+    if db.kind != "postgres":
+        return False
+    with psycopg.connect(_admin_dsn(db), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db.dbname,))
+        if exists.fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db.dbname)))
+        return True
+
+
+def drop_database(db: Database) -> None:
+    """Drops a PostgreSQL database (tests); closes other sessions on it first."""
+    with psycopg.connect(_admin_dsn(db), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (db.dbname,),
+        )
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(db.dbname)))
+
+
+def init_schema(settings: Settings) -> list[str]:
+    """Creates every table the system needs; safe to run again. Returns what it did."""
+    done = []
+    if create_database_if_missing(settings.database):
+        done.append(f"created database {settings.database.dbname}")
+    app = CaseEvents(settings.eventsourcing_env(create_table=True))
+    app.close()
+    done.append("event store tables ready")
+    return done
+
+
+def _admin_dsn(db: Database) -> str:
+    return psycopg.conninfo.make_conninfo(
+        dbname="postgres", host=db.host, port=db.port, user=db.user, password=db.password or None
+    )

@@ -1,0 +1,140 @@
+"""Settings from the environment, all under the ``BOLASHAK_`` prefix, mapped in one place.
+
+``BOLASHAK_DATABASE_URL`` chooses the store:
+- ``postgresql://user[:password]@host[:port]/dbname`` (PostgreSQL through psycopg 3),
+- ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (the embedded default),
+- ``memory:`` (in-process, for unit tests and throwaway runs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+PREFIX = "BOLASHAK_"
+DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
+APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the system cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Database:
+    kind: str  # "postgres", "sqlite" or "memory"
+    url: str
+    dbname: str = ""
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    path: str = ""
+
+    @classmethod
+    def parse(cls, url: str) -> Database:
+        if url in ("memory:", "memory://"):
+            return cls("memory", url)
+        parts = urlsplit(url)
+        if parts.scheme == "sqlite":
+            path = url[len("sqlite:///") :]
+            if not url.startswith("sqlite:///") or not path:
+                raise SettingsError(f"{PREFIX}DATABASE_URL: sqlite URL must be sqlite:///path")
+            return cls("sqlite", url, path=path)
+        if parts.scheme in ("postgresql", "postgres"):
+            dbname = parts.path.lstrip("/")
+            if not dbname or not parts.hostname:
+                raise SettingsError(
+                    f"{PREFIX}DATABASE_URL: needs postgresql://user@host:port/dbname, got {url!r}"
+                )
+            return cls(
+                "postgres",
+                url,
+                dbname=unquote(dbname),
+                host=parts.hostname,
+                port=parts.port or 5432,
+                user=unquote(parts.username or "postgres"),
+                password=unquote(parts.password or ""),
+            )
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL: unknown scheme {parts.scheme!r}"
+            " (use postgresql://, sqlite:/// or memory:)"
+        )
+
+    def redacted(self) -> str:
+        if self.kind != "postgres":
+            return self.url
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: Database
+    aggregate_cache_size: int = 10_000
+    pool_size: int = 5
+    lock_timeout_seconds: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            database=Database.parse(env.get(f"{PREFIX}DATABASE_URL", DEFAULT_DATABASE_URL)),
+            aggregate_cache_size=_int(env, "AGGREGATE_CACHE_SIZE", 10_000),
+            pool_size=_int(env, "POOL_SIZE", 5),
+            lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 10),
+        )
+
+    def eventsourcing_env(self, *, create_table: bool = False) -> dict[str, str]:
+        """The library's settings for this store (see shared/FIELD-NOTES.md).
+
+        Keys are given with the application's prefix too, so that a stray variable in the
+        process environment cannot override them.
+        """
+        env = {
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            "CREATE_TABLE": "y" if create_table else "n",
+            **self._store_env(),
+        }
+        return {**env, **{APP_ENV_PREFIX + k: v for k, v in env.items()}}
+
+    def _store_env(self) -> dict[str, str]:
+        db = self.database
+        if db.kind == "memory":
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        if db.kind == "sqlite":
+            Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": db.path,
+                "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": db.dbname,
+            "POSTGRES_HOST": db.host,
+            "POSTGRES_PORT": str(db.port),
+            "POSTGRES_USER": db.user,
+            "POSTGRES_PASSWORD": db.password,
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            "POSTGRES_PRE_PING": "y",
+            # Never "y": it drops the table lock and readers of the log miss events.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        }
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(PREFIX + key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{key} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{PREFIX}{key} must not be negative, got {value}")
+    return value

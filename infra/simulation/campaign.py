@@ -1,0 +1,198 @@
+"""A campaign simulator: synthetic cases driven through the real command service.
+
+Each case is submitted inside a 2023 intake window (more of them near the window's end, as
+on eGov), then moves through the process with plausible business dates, stopping at a
+random stage, or where the next step would lie after today. Nothing bypasses the service:
+every event is made by an ordinary command with its own idempotency key.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from domain import commands as c
+from domain.case.events import RevocationReason, TestingAnnulment
+from domain.case.meta import CommandContext, Role
+from domain.case.stage import Stage
+from domain.errors import DomainError
+from domain.permissions import command_name
+from domain.rules.intake_windows import all_windows, annual_awards_target
+from domain.rules.interview_sheet import criterion_keys
+from domain.service import CaseService
+from infra.simulation.people import synthetic_applicant
+from infra.simulation.profiles import synthetic_background, synthetic_plan
+
+HALT = 0.07  # chance a case waits at any given step (so every stage has cases)
+
+
+@dataclass
+class CampaignSummary:
+    applications: int = 0
+    events: int = 0
+    by_stage: Counter[str] = field(default_factory=Counter)
+    by_window: Counter[str] = field(default_factory=Counter)
+    by_programme: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)  # commands refused by a rule
+    awards_target: int | None = None
+
+
+class CaseStopped(Exception):  # noqa: N818 (a control-flow signal, not an error)
+    """The case waits here (by chance, or because the next date is after today)."""
+
+
+@dataclass
+class CaseDriver:
+    service: CaseService
+    rng: random.Random
+    today: date
+    case_no: int
+    application_id: UUID | None = None
+    day: date = date.min
+    steps: int = 0
+
+    def do(
+        self,
+        command: object,
+        role: Role,
+        after_days: tuple[int, int] = (0, 0),
+        actor: str = "",
+        on: date | None = None,
+        may_wait: bool = True,
+    ) -> None:
+        """Sends ``command`` some days after the previous step (or ``on`` a given day)."""
+        if may_wait and self.steps and self.rng.random() < HALT:
+            raise CaseStopped
+        self.day = on or self.day + timedelta(days=self.rng.randint(*after_days))
+        if self.day > self.today:
+            raise CaseStopped
+        self.steps += 1
+        ctx = CommandContext(
+            actor_id=actor or f"{role.value}-{self.rng.randint(1, 12):02d}",
+            role=role,
+            idempotency_key=f"sim-{self.case_no}-{self.steps}",
+            occurred_on=self.day,
+        )
+        handler = getattr(self.service, command_name(command))
+        result = handler(command, ctx)
+        self.application_id = result.application_id
+
+    @property
+    def case_id(self) -> UUID:
+        assert self.application_id is not None
+        return self.application_id
+
+
+def simulate_campaign(
+    service: CaseService,
+    applications: int,
+    *,
+    seed: int = 2023,
+    today: date,
+    progress: Callable[[int], None] = lambda _: None,
+) -> CampaignSummary:
+    rng = random.Random(seed)
+    summary = CampaignSummary(awards_target=annual_awards_target(2023))
+    for number in range(1, applications + 1):
+        driver = CaseDriver(service, rng, today, number)
+        try:
+            _drive(driver)
+        except CaseStopped:
+            pass
+        except DomainError as e:
+            summary.refusals[type(e).__name__] += 1
+        if driver.application_id is not None:
+            _count(summary, service, driver.case_id)
+        progress(number)
+    return summary
+
+
+def _drive(d: CaseDriver) -> None:
+    windows = [w for w in all_windows() if w.campaign_year == 2023]
+    window = d.rng.choice(windows)
+    span = (window.closes - window.opens).days
+    d.day = window.opens + timedelta(days=round(d.rng.triangular(0, span, span)))
+    plan = synthetic_plan(d.rng)
+    submit = c.SubmitApplication(
+        synthetic_applicant(d.rng), plan, synthetic_background(d.rng, plan)
+    )
+    d.do(submit, Role.APPLICANT, (0, 0), actor="egov")
+    d.do(c.AssessEligibility(d.case_id), Role.OFFICER, (2, 12))
+    if d.service.get_case(d.case_id).stage is Stage.INELIGIBLE:
+        return
+    _selection(d)
+    if d.service.get_case(d.case_id).stage is Stage.AWARDED:
+        _after_award(d)
+
+
+def _selection(d: CaseDriver) -> None:
+    if d.rng.random() < 0.03:
+        return d.do(c.Withdraw(d.case_id), Role.APPLICANT, (1, 20), actor="egov")
+    if d.rng.random() < 0.02:
+        annulment = d.rng.choice(list(TestingAnnulment))
+        return d.do(c.AnnulTesting(d.case_id, annulment), Role.OFFICER, (5, 20))
+    d.do(
+        c.RecordTesting(d.case_id, d.rng.randint(30, 99), d.rng.randint(30, 99)),
+        Role.OFFICER,
+        (5, 20),
+    )
+    slot_day = d.day + timedelta(days=d.rng.randint(7, 21))
+    slot = datetime.combine(slot_day, time(d.rng.choice((9, 10, 11, 14, 15, 16))))
+    d.do(c.BookInterview(d.case_id, slot), Role.APPLICANT, (1, 4), actor="egov")
+    strength = d.rng.choice((3, 4, 4, 5, 5))
+    for expert in d.rng.sample(range(1, 31), 3):
+        scores = {k: _around(d.rng, strength) for k in criterion_keys()}
+        sheet = c.EvaluateInterview(d.case_id, scores, sum(scores.values()) >= 19, "synthetic")
+        d.do(sheet, Role.EXPERT, actor=f"nec-{expert:02d}", on=slot_day, may_wait=False)
+    d.do(c.CompleteInterview(d.case_id, Decimal(strength)), Role.OFFICER, (1, 3))
+    protocol_date = d.day + timedelta(days=d.rng.randint(10, 30))
+    decision = c.Award if strength >= 4 or d.rng.random() < 0.1 else c.Refuse
+    protocol = decision(d.case_id, f"RK-2023/{d.rng.randint(1, 40)}", protocol_date)
+    d.do(protocol, Role.COMMISSION, on=protocol_date)
+    return None
+
+
+def _after_award(d: CaseDriver) -> None:
+    if d.rng.random() < 0.07:
+        d.do(
+            c.Revoke(d.case_id, RevocationReason.CONTRACT_DEADLINE_MISSED),
+            Role.SYSTEM,
+            (91, 92),
+            actor="deadline-job",
+        )
+        return
+    d.do(
+        c.SignContracts(d.case_id, f"TC-{d.case_no:06d}", f"SC-{d.case_no:06d}"),
+        Role.OFFICER,
+        (10, 85),
+    )
+    route = d.service.get_case(d.case_id).route
+    if route is not None and route.value != "straight_to_study":
+        d.do(c.AssignLanguageCourse(d.case_id), Role.OFFICER, (3, 20))
+    d.do(c.RecordDeparture(d.case_id), Role.OFFICER, (30, 200))
+    if d.rng.random() < 0.02:
+        d.do(c.Revoke(d.case_id, RevocationReason.VIOLATION), Role.OFFICER, (30, 300))
+        return
+    d.do(c.RecordStudiesCompleted(d.case_id), Role.OFFICER, (300, 730))
+    d.do(c.RecordReturn(d.case_id), Role.OFFICER, (5, 40))
+    location = d.rng.choice(("Astana", "Almaty", "Shymkent", "Karaganda", "Aktobe", "Pavlodar"))
+    d.do(c.StartWorkOff(d.case_id, "Synthetic employer LLP", location), Role.OFFICER, (20, 90))
+    d.do(c.CompleteWorkOff(d.case_id), Role.OFFICER, (365 * 5 + 2, 365 * 5 + 30))
+
+
+def _count(summary: CampaignSummary, service: CaseService, application_id: UUID) -> None:
+    case = service.get_case(application_id)
+    summary.applications += 1
+    summary.events += case.version
+    summary.by_stage[case.stage.value] += 1
+    summary.by_window[f"{case.campaign_year}-W{case.intake_window}"] += 1
+    summary.by_programme[f"{case.plan.programme.value}/{case.plan.category.value}"] += 1
+
+
+def _around(rng: random.Random, strength: int) -> int:
+    return max(2, min(5, strength + rng.choice((-1, 0, 0, 1))))

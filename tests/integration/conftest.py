@@ -1,0 +1,54 @@
+"""Real services: PostgreSQL at 127.0.0.1:5432 (own database per test session) and SQLite.
+
+Without PostgreSQL the PostgreSQL tests skip, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infra.database import drop_database, init_schema
+from infra.settings import Database, Settings
+
+ADMIN_URL = os.environ.get(
+    "BOLASHAK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def postgres_unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
+    pytest.skip(f"PostgreSQL not reachable: {reason}")
+
+
+def new_postgres_settings(prefix: str = "bolashak_test") -> Settings:
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    return Settings(database=Database.parse(ADMIN_URL.rsplit("/", 1)[0] + "/" + name), pool_size=4)
+
+
+@pytest.fixture(scope="session")
+def postgres_settings() -> Iterator[Settings]:
+    settings = new_postgres_settings()
+    try:
+        init_schema(settings)
+    except psycopg.OperationalError as e:
+        postgres_unavailable(str(e).strip())
+    yield settings
+    drop_database(settings.database)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The same test on the embedded default and on PostgreSQL."""
+    if request.param == "postgres":
+        settings: Settings = request.getfixturevalue("postgres_settings")
+        return settings
+    sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
+    init_schema(sqlite)
+    return sqlite

@@ -1,0 +1,240 @@
+"""The ``bolashak`` command line, run as a user runs it (a subprocess per command)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import builders as b
+
+BOLASHAK = str(Path(sys.executable).parent / "bolashak")
+
+
+def bolashak(*args: str, db: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BOLASHAK_DATABASE_URL": db, "COLUMNS": "200"}
+    result = subprocess.run(
+        [BOLASHAK, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"bolashak {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    bolashak("db", "init", db=url)
+    return url
+
+
+def submission_json() -> str:
+    return json.dumps(
+        {
+            "applicant": {
+                "fullName": "Nurbekova Dana",
+                "iin": b.synthetic_iin(),
+                "birthDate": "1996-05-17",
+                "email": "dana.n@example.kz",
+                "phone": "+77017654321",
+            },
+            "plan": {
+                "programme": "masters",
+                "category": "general",
+                "country": "GB",
+                "institution": "University of Glasgow",
+                "institutionRecommended": True,
+                "specialty": "Public Policy",
+                "specialtyPriority": True,
+                "direction": "humanitarian",
+                "language": "en",
+            },
+            "background": {
+                "kaztest": {"correctAnswers": 118},
+                "certificates": [
+                    {
+                        "test": "IELTS",
+                        "score": "7.0",
+                        "bands": {
+                            "listening": "7",
+                            "reading": "7",
+                            "writing": "6.5",
+                            "speaking": "7",
+                        },
+                    }
+                ],
+                "gpa": {"value": "3.5", "scale": "4.00"},
+                "bachelorSpecialty": "Economics",
+                "bachelorSpecialtyRelated": True,
+                "unconditionalInvitation": True,
+                "employer": "",
+                "position": "",
+                "totalWorkMonths": 0,
+                "fieldWorkMonthsLast12": 0,
+                "ruralResidenceMonths": 0,
+                "ruralWorkMonths": 0,
+                "manageProductionProcess": False,
+                "directMedicalCare": False,
+                "higherMedicalEducation": False,
+                "medicalWorkMonths": 0,
+                "documents": [
+                    "identity_card_and_passport",
+                    "bachelor_diploma_with_supplement",
+                    "kaztest_certificate",
+                    "language_certificate",
+                    "unconditional_invitation",
+                    "medical_certificate_072u",
+                ],
+            },
+        }
+    )
+
+
+def test_db_init_is_idempotent(db: str) -> None:
+    assert "event store tables ready" in bolashak("db", "init", db=db).stdout
+
+
+def test_a_submission_with_a_typo_is_refused_naming_the_field(db: str) -> None:
+    result = bolashak(
+        "case",
+        "run",
+        "submit_application",
+        "--data",
+        submission_json(),
+        "--on",
+        "2023-04-20",
+        "--role",
+        "applicant",
+        "--key",
+        "cli-1",
+        db=db,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "background.manageProductionProcess" in result.stderr
+    assert "unknown_field" in result.stderr
+
+
+def test_a_case_is_submitted_assessed_and_shown(db: str) -> None:
+    data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
+    submitted = bolashak(
+        "case",
+        "run",
+        "submit_application",
+        "--data",
+        data,
+        "--on",
+        "2023-04-20",
+        "--role",
+        "applicant",
+        "--key",
+        "cli-2",
+        db=db,
+    )
+    case_id = json.loads(submitted.stdout)["applicationId"]
+    again = bolashak(
+        "case",
+        "run",
+        "submit_application",
+        "--data",
+        data,
+        "--on",
+        "2023-04-20",
+        "--role",
+        "applicant",
+        "--key",
+        "cli-2",
+        db=db,
+    )
+    assert json.loads(again.stdout)["replayed"] is True
+    bolashak(
+        "case",
+        "run",
+        "assess_eligibility",
+        "--data",
+        json.dumps({"applicationId": case_id}),
+        "--on",
+        "2023-04-25",
+        db=db,
+    )
+    shown = json.loads(bolashak("case", "show", case_id, db=db).stdout)
+    assert shown["stage"] == "eligible"
+    assert "applicant" not in shown
+    history = bolashak("case", "history", case_id, db=db).stdout
+    assert "EligibilityAssessed" in history
+    assert "Nurbekova" not in history
+    assert "Nurbekova" in bolashak("case", "history", case_id, "--personal", db=db).stdout
+
+
+def test_a_step_the_process_forbids_exits_with_the_rule(db: str) -> None:
+    data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
+    submitted = bolashak(
+        "case",
+        "run",
+        "submit_application",
+        "--data",
+        data,
+        "--on",
+        "2023-04-20",
+        "--role",
+        "applicant",
+        "--key",
+        "cli-3",
+        db=db,
+    )
+    case_id = json.loads(submitted.stdout)["applicationId"]
+    result = bolashak(
+        "case",
+        "run",
+        "award",
+        "--role",
+        "commission",
+        "--on",
+        "2023-04-21",
+        "--data",
+        json.dumps(
+            {"applicationId": case_id, "protocolNumber": "RK-1", "protocolDate": "2023-04-21"}
+        ),
+        db=db,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "commission_decides_after_interview" in result.stderr
+
+
+def test_an_officer_may_not_award(db: str) -> None:
+    result = bolashak(
+        "case",
+        "run",
+        "award",
+        "--data",
+        json.dumps(
+            {
+                "applicationId": "00000000-0000-0000-0000-000000000000",
+                "protocolNumber": "RK-1",
+                "protocolDate": "2023-04-21",
+            }
+        ),
+        db=db,
+        check=False,
+    )
+    assert result.returncode == 3
+    assert "may not award" in result.stderr
+
+
+def test_demo_simulates_a_campaign_and_prints_a_summary(db: str) -> None:
+    out = bolashak("demo", "--applications", "25", "--seed", "7", db=db).stdout
+    assert "25 applications" in out
+    assert "2023-W" in out
+
+
+def test_rules_are_listed_with_their_sources(db: str) -> None:
+    out = bolashak("rules", "list", db=db).stdout
+    assert "eligibility-2023-campaign" in out
+    assert "001_ae4fa7f8f80c9f9c.txt" in out
+    shown = json.loads(bolashak("rules", "show", "contract-deadline", db=db).stdout)
+    assert shown["data"]["days_from_award"] == 90

@@ -1,0 +1,104 @@
+"""Concurrent commands on PostgreSQL: optimistic concurrency, retries, no lost update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import TypeVar
+
+from domain import commands as c
+from domain.case.meta import Role
+from domain.case.stage import Stage
+from domain.clock import FixedClock
+from domain.errors import TransitionRefusedError
+from domain.service import CaseService, CommandResult
+from infra.bootstrap import build_service
+from infra.settings import Settings
+from tests.conftest import FAR_FUTURE
+from tests.support import builders as b
+from tests.support.journey import SCORES, SLOT_DAY, Journey
+
+WRITERS = 16
+T = TypeVar("T")
+
+
+def in_parallel(settings: Settings, work: Callable[[CaseService, int], T]) -> list[T | Exception]:
+    """Runs ``work`` on WRITERS threads, each with its own service (its own connections)."""
+    services = [build_service(settings, clock=FixedClock(FAR_FUTURE)) for _ in range(WRITERS)]
+
+    def one(i: int) -> T | Exception:
+        try:
+            return work(services[i], i)
+        except Exception as e:  # collected and asserted on by the test
+            return e
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        results = list(pool.map(one, range(WRITERS)))
+    for service in services:
+        service.close()
+    return results
+
+
+def test_sixteen_experts_scoring_one_case_at_once_lose_no_sheet(
+    postgres_settings: Settings,
+) -> None:
+    setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+    j = Journey(setup)
+    j.to(Stage.INTERVIEW_BOOKED)
+
+    def evaluate(service: CaseService, i: int) -> CommandResult:
+        ctx = b.context(f"sheet-{j.id}-{i}", on=SLOT_DAY, role=Role.EXPERT, actor=f"nec-{i}")
+        return service.evaluate_interview(c.EvaluateInterview(j.id, SCORES, True, ""), ctx)
+
+    results = in_parallel(postgres_settings, evaluate)
+    assert all(isinstance(r, CommandResult) for r in results), results
+    events = list(setup.events.get(j.id))
+    assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+    assert len(setup.get_case(j.id).interview_sheets) == WRITERS
+    setup.close()
+
+
+def test_one_submission_retried_sixteen_times_at_once_is_stored_once(
+    postgres_settings: Settings,
+) -> None:
+    def submit(service: CaseService, _: int) -> CommandResult:
+        return service.submit_application(
+            b.submission(), b.context("egov-burst-1", role=Role.APPLICANT)
+        )
+
+    results = in_parallel(postgres_settings, submit)
+    ids = {r.application_id for r in results if isinstance(r, CommandResult)}
+    assert len(ids) == 1, results
+    reader = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+    assert len(list(reader.events.get(ids.pop()))) == 1
+    reader.close()
+
+
+def test_competing_testing_results_one_wins_the_others_are_refused_clearly(
+    postgres_settings: Settings,
+) -> None:
+    setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+    j = Journey(setup)
+    j.to(Stage.ELIGIBLE)
+
+    def record(service: CaseService, i: int) -> CommandResult:
+        ctx = b.context(f"testing-{j.id}-{i}", on=date(2023, 5, 5))
+        return service.record_testing(c.RecordTesting(j.id, i, i), ctx)
+
+    results = in_parallel(postgres_settings, record)
+    winners = [r for r in results if isinstance(r, CommandResult)]
+    losers = [r for r in results if not isinstance(r, CommandResult)]
+    assert len(winners) == 1
+    assert all(isinstance(r, TransitionRefusedError) for r in losers), losers
+    assert len(list(setup.events.get(j.id))) == 3
+    setup.close()
+
+
+def test_sixteen_writers_on_sixteen_cases_store_every_case(postgres_settings: Settings) -> None:
+    def submit(service: CaseService, i: int) -> CommandResult:
+        ctx = b.context(f"egov-many-{i}", role=Role.APPLICANT)
+        return service.submit_application(b.submission(), ctx)
+
+    results = in_parallel(postgres_settings, submit)
+    assert len({r.application_id for r in results if isinstance(r, CommandResult)}) == WRITERS

@@ -1,0 +1,65 @@
+"""Commands from plain data: every problem reported with its field path."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from domain import commands as c
+from domain.errors import InvalidInputError
+from domain.language_tests import LanguageTest
+from domain.qualifications import LanguageCertificate
+from infra.inputs import build
+
+CASE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+
+
+def problems(cls: type, data: object) -> set[tuple[str, str]]:
+    with pytest.raises(InvalidInputError) as e:
+        build(cls, data)
+    return {(x.field, x.rule) for x in e.value.errors}
+
+
+def test_camel_case_fields_dates_and_decimals_are_converted() -> None:
+    award = build(
+        c.Award, {"applicationId": CASE, "protocolNumber": "RK-1", "protocolDate": "2023-06-10"}
+    )
+    assert award == c.Award(UUID(CASE), "RK-1", date(2023, 6, 10))
+    final = build(c.CompleteInterview, {"applicationId": CASE, "finalScore": 4.5})
+    assert final.final_score == Decimal("4.5")
+
+
+def test_a_level_based_certificate_takes_its_level_name() -> None:
+    goethe = build(LanguageCertificate, {"test": "GOETHE", "score": "B2"})
+    assert goethe == LanguageCertificate(LanguageTest.GOETHE, Decimal(4))
+
+
+def test_every_problem_is_named_by_its_path() -> None:
+    assert problems(
+        c.Award, {"applicationId": "nope", "protocolDate": "10.06.2023", "extra": 1}
+    ) == {
+        ("applicationId", "type"),
+        ("protocolDate", "type"),
+        ("protocolNumber", "required"),
+        ("extra", "unknown_field"),
+    }
+
+
+def test_booleans_are_not_numbers_and_numbers_are_not_text() -> None:
+    assert problems(
+        c.RecordTesting, {"applicationId": CASE, "verbalScore": True, "numericalScore": "50"}
+    ) == {("verbalScore", "type"), ("numericalScore", "type")}
+
+
+def test_an_unknown_enum_value_lists_the_allowed_ones() -> None:
+    with pytest.raises(InvalidInputError, match="must be one of contract_deadline_missed"):
+        build(c.Revoke, {"applicationId": CASE, "revocation": "bored"})
+
+
+def test_a_score_off_its_tests_scale_is_refused() -> None:
+    assert problems(LanguageCertificate, {"test": "IELTS", "score": "9.5"}) == {
+        ("score", "language_test_scale")
+    }

@@ -1,0 +1,54 @@
+"""Settings: one variable chooses the store; the library's settings are mapped in one place."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.service import CaseEvents, CaseService
+from infra.settings import Database, Settings, SettingsError
+
+
+def test_default_store_is_a_sqlite_file_under_var() -> None:
+    settings = Settings.from_env({})
+    assert (settings.database.kind, settings.database.path) == ("sqlite", "var/bolashak.db")
+
+
+def test_postgres_url_is_split_into_the_librarys_settings() -> None:
+    db = Database.parse("postgresql://cip:s%40cret@db.local:6543/cases")
+    assert (db.kind, db.user, db.password, db.host, db.port, db.dbname) == (
+        "postgres",
+        "cip",
+        "s@cret",
+        "db.local",
+        6543,
+        "cases",
+    )
+    assert "s@cret" not in db.redacted()
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://relative", "postgresql://host-only"])
+def test_an_unusable_database_url_is_refused_naming_the_setting(url: str) -> None:
+    with pytest.raises(SettingsError, match="BOLASHAK_DATABASE_URL"):
+        Database.parse(url)
+
+
+def test_a_bad_number_is_refused_naming_the_setting() -> None:
+    with pytest.raises(SettingsError, match="BOLASHAK_POOL_SIZE"):
+        Settings.from_env({"BOLASHAK_POOL_SIZE": "many"})
+
+
+def test_long_running_processes_do_not_create_tables() -> None:
+    env = Settings.from_env({"BOLASHAK_DATABASE_URL": "postgresql://u@h/d"}).eventsourcing_env()
+    assert env["CREATE_TABLE"] == "n"
+
+
+def test_the_gap_losing_database_functions_are_never_enabled() -> None:
+    """shared/FIELD-NOTES.md: POSTGRES_ENABLE_DB_FUNCTIONS=y lets followers miss events."""
+    env = Settings.from_env({"BOLASHAK_DATABASE_URL": "postgresql://u@h/d"}).eventsourcing_env()
+    assert env["POSTGRES_ENABLE_DB_FUNCTIONS"] == "n"
+    assert env["BOLASHAK_POSTGRES_ENABLE_DB_FUNCTIONS"] == "n"
+
+
+def test_writers_and_readers_use_the_same_event_tables() -> None:
+    """The library names tables after the application class unless a name is set."""
+    assert CaseService.name == CaseEvents.name == "Bolashak"
