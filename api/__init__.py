@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry): schema, resolvers, auth. Built in the GraphQL issue."""

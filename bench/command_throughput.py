@@ -1,0 +1,74 @@
+"""Command throughput: whole synthetic cases through the command service on PostgreSQL,
+against raw psycopg 3 inserting rows of the same size, one transaction each (issue 7, item 1;
+target: at least 50% of raw)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import date
+
+import psycopg
+
+from bench.harness import Line, Report
+from domain.clock import FixedClock
+from infra.bootstrap import build_service
+from infra.settings import Settings
+from infra.simulation.campaign import simulate_campaign
+
+TARGET = 0.5
+
+
+def measure_command_throughput(settings: Settings, report: Report, applications: int) -> None:
+    service = build_service(settings, clock=FixedClock(date(2026, 11, 22)))
+    started = time.perf_counter()
+    summary = simulate_campaign(service, applications, seed=11, today=date(2026, 11, 22))
+    events_per_second = summary.events / (time.perf_counter() - started)
+    size = _mean_event_size(settings)
+    service.close()
+    raw = _raw_inserts(settings, summary.events, size)
+    report.add(
+        Line(
+            "command_throughput",
+            events_per_second,
+            "events/s",
+            "raw_psycopg_one_row_per_tx",
+            raw,
+            TARGET,
+        )
+    )
+
+
+def _mean_event_size(settings: Settings) -> int:
+    with psycopg.connect(**_conninfo(settings)) as conn:
+        row = conn.execute("SELECT avg(length(state))::int FROM bolashak_events").fetchone()
+    return int(row[0]) if row and row[0] else 1000
+
+
+def _raw_inserts(settings: Settings, count: int, size: int) -> float:
+    payload = secrets.token_bytes(size)
+    with psycopg.connect(**_conninfo(settings), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE bench_raw (id uuid, version int, topic text, state bytea,"
+            " n bigserial, PRIMARY KEY (id, version))"
+        )
+        started = time.perf_counter()
+        for i in range(count):
+            with conn.transaction():
+                conn.execute(
+                    "INSERT INTO bench_raw (id, version, topic, state) VALUES"
+                    " (gen_random_uuid(), %s, 'raw', %s)",
+                    (i, payload),
+                )
+        return count / (time.perf_counter() - started)
+
+
+def _conninfo(settings: Settings) -> dict[str, object]:
+    db = settings.database
+    return {
+        "dbname": db.dbname,
+        "host": db.host,
+        "port": db.port,
+        "user": db.user,
+        "password": db.password or None,
+    }
