@@ -13,6 +13,7 @@ import psycopg
 from bench.harness import Line, Report
 from domain.clock import FixedClock
 from infra.bootstrap import build_service
+from infra.database import dsn
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 
@@ -40,14 +41,14 @@ def measure_command_throughput(settings: Settings, report: Report, applications:
 
 
 def _mean_event_size(settings: Settings) -> int:
-    with psycopg.connect(**_conninfo(settings)) as conn:
+    with psycopg.connect(dsn(settings.database)) as conn:
         row = conn.execute("SELECT avg(length(state))::int FROM bolashak_events").fetchone()
     return int(row[0]) if row and row[0] else 1000
 
 
 def _raw_inserts(settings: Settings, count: int, size: int) -> float:
     payload = secrets.token_bytes(size)
-    with psycopg.connect(**_conninfo(settings), autocommit=True) as conn:
+    with psycopg.connect(dsn(settings.database), autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE bench_raw (id uuid, version int, topic text, state bytea,"
             " n bigserial, PRIMARY KEY (id, version))"
@@ -61,14 +62,3 @@ def _raw_inserts(settings: Settings, count: int, size: int) -> float:
                     (i, payload),
                 )
         return count / (time.perf_counter() - started)
-
-
-def _conninfo(settings: Settings) -> dict[str, object]:
-    db = settings.database
-    return {
-        "dbname": db.dbname,
-        "host": db.host,
-        "port": db.port,
-        "user": db.user,
-        "password": db.password or None,
-    }

@@ -47,7 +47,16 @@ def init_schema(settings: Settings) -> list[str]:
     return done
 
 
-def _admin_dsn(db: Database) -> str:
+def dsn(db: Database, dbname: str | None = None) -> str:
+    """A libpq connection string for ``db`` (or another database on the same server)."""
     return psycopg.conninfo.make_conninfo(
-        dbname="postgres", host=db.host, port=db.port, user=db.user, password=db.password or None
+        dbname=dbname or db.dbname,
+        host=db.host,
+        port=db.port,
+        user=db.user,
+        password=db.password or None,
     )
+
+
+def _admin_dsn(db: Database) -> str:
+    return dsn(db, "postgres")
