@@ -7,7 +7,6 @@ import re
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
@@ -26,16 +25,13 @@ from domain.rules.language_courses import (
 )
 from domain.rules.ruleset import Ruleset
 from domain.rules.scope import CaseProfile, RowScope
+from tests.support.seeds import SEED_002, SEED_004, SEED_LINES
 
 pytestmark = pytest.mark.unit
 
 T = LanguageTest
 OLD = "language-courses-order318-2018"
 NEW = "language-courses-order318-amended"
-SEED_002 = "002_256c9849c3da6b40.txt"
-SEED_004 = "004_b0e54fa110e107c6.txt"
-SEED_LINES = {SEED_002: 1971, SEED_004: 331}  # lines in the seed files (last line unterminated)
-SEEDS_DIR = Path(__file__).resolve().parents[4] / "shared" / "seeds"
 ETW = Category.ENGINEERING_TECHNICAL
 GENERAL = Category.GENERAL
 
@@ -114,13 +110,6 @@ def test_every_source_line_lies_inside_its_seed() -> None:
         cited.append(ruleset.data["internship_source_lines"])
         for low, high in (r for lines in cited for r in _line_ranges(lines)):
             assert 1 <= low <= high <= SEED_LINES[seed], (ruleset.id, low, high)
-
-
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="seed files not on this machine")
-def test_seed_line_counts_are_those_of_the_seed_files() -> None:
-    """SEED_LINES above is the line count of /work/shared/seeds/002 and 004."""
-    for seed, count in SEED_LINES.items():
-        assert len((SEEDS_DIR / seed).read_text(encoding="utf-8").splitlines()) == count
 
 
 def _overlap(a: CertificateRequirement, b: CertificateRequirement) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
@@ -24,6 +23,7 @@ from domain.rules.language_thresholds import (
 )
 from domain.rules.ruleset import Ruleset, Source
 from domain.rules.scope import CaseProfile, RowScope
+from tests.support.seeds import SEED_001, SEED_002, SEED_004, SEED_LINES
 
 pytestmark = pytest.mark.unit
 
@@ -33,11 +33,6 @@ P = Programme
 CAMPAIGN = "language-thresholds-2023-campaign"
 ORDER_2018 = "language-thresholds-order318-2018"
 AMENDED = "language-thresholds-order318-amended"
-SEED_001 = "001_ae4fa7f8f80c9f9c.txt"
-SEED_002 = "002_256c9849c3da6b40.txt"
-SEED_004 = "004_b0e54fa110e107c6.txt"
-SEED_LINES = {SEED_001: 577, SEED_002: 1971, SEED_004: 331}  # lines of the seed files
-SEEDS_DIR = Path(__file__).resolve().parents[4] / "shared" / "seeds"
 
 
 def cert(test: LanguageTest, value: str | int) -> LanguageCertificate:
@@ -149,13 +144,6 @@ def test_every_source_line_lies_inside_its_seed() -> None:
         for row in ruleset.data["rows"]:
             low, high = _line_range(row["source_lines"])
             assert 1 <= low <= high <= SEED_LINES[seed], (ruleset.id, row["source_lines"])
-
-
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="seed files not on this machine")
-def test_seed_line_counts_are_those_of_the_seed_files() -> None:
-    """SEED_LINES above is the line count of /work/shared/seeds/001, 002 and 004."""
-    for seed, count in SEED_LINES.items():
-        assert len((SEEDS_DIR / seed).read_text(encoding="utf-8").splitlines()) == count
 
 
 # --- routes -----------------------------------------------------------------------------------
