@@ -21,7 +21,7 @@ _REPO = Path(__file__).resolve().parents[2]
 
 
 def seeds_dir() -> Path | None:
-    candidates = [
+    candidates: list[str | Path] = [
         os.environ.get("BOLASHAK_SEEDS_DIR", ""),
         _REPO.parent / "shared" / "seeds",
         "/work/shared/seeds",
