@@ -13,7 +13,6 @@ import psycopg
 from bench.harness import Line, Report
 from domain.clock import FixedClock
 from infra.bootstrap import build_service
-from infra.database import dsn
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 
@@ -41,14 +40,14 @@ def measure_command_throughput(settings: Settings, report: Report, applications:
 
 
 def _mean_event_size(settings: Settings) -> int:
-    with psycopg.connect(dsn(settings.database)) as conn:
+    with psycopg.connect(settings.database.dsn()) as conn:
         row = conn.execute("SELECT avg(length(state))::int FROM bolashak_events").fetchone()
     return int(row[0]) if row and row[0] else 1000
 
 
 def _raw_inserts(settings: Settings, count: int, size: int) -> float:
     payload = secrets.token_bytes(size)
-    with psycopg.connect(dsn(settings.database), autocommit=True) as conn:
+    with psycopg.connect(settings.database.dsn(), autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE bench_raw (id uuid, version int, topic text, state bytea,"
             " n bigserial, PRIMARY KEY (id, version))"

@@ -19,7 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import JSONTranscoder, Mapper, RecordConflictError
+from eventsourcing.persistence import JSONTranscoder, Mapper, RecordConflictError, Transcoder
 from eventsourcing.utils import EnvType
 
 from domain import commands as c
@@ -41,7 +41,7 @@ from domain.rules.eligibility import assess_eligibility, eligibility_ruleset
 from domain.rules.intake_windows import OutsideIntakeWindowError, window_for
 from domain.rules.language_courses import NoCourseRowError, course_plan
 from domain.rules.work_off import work_off_term
-from domain.transcodings import DomainMapper, register_domain_transcodings
+from domain.transcodings import DomainMapper, FastJSONTranscoder, register_domain_transcodings
 from domain.validation import validate_command, validate_context
 
 APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
@@ -81,9 +81,19 @@ class CaseEvents(EventSourcedApplication[UUID]):
             compressor=self.factory.compressor(),
         )
 
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = FastJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+
+    def events_table(self) -> str:
+        """The library's table of stored events: ``bolashak_events`` on PostgreSQL (named
+        after the application), ``stored_events`` on SQLite."""
+        return str(getattr(self.recorder, "events_table_name", "stored_events"))
 
     def get_case(self, application_id: UUID, version: int | None = None) -> Application:
         try:

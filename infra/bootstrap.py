@@ -7,6 +7,9 @@ from collections.abc import Callable
 from domain.clock import Clock
 from domain.service import CaseEvents, CaseService, new_applicant_code
 from infra.settings import Settings
+from projections import catalog
+from projections.engine import ProjectionEngine
+from projections.sql import ViewDatabase
 
 
 def build_service(
@@ -23,3 +26,15 @@ def build_service(
 def build_reader(settings: Settings) -> CaseEvents:
     """Read-only access to the cases' events (history, audit, projections)."""
     return CaseEvents(settings.eventsourcing_env(create_table=False))
+
+
+def build_projection_engine(
+    settings: Settings, names: list[str] | None = None, *, page_size: int = 2000
+) -> ProjectionEngine:
+    """The read-model worker for the given projections (all of them by default)."""
+    reader = build_reader(settings)
+    db = ViewDatabase(settings, reader.events_table())
+    listen = settings.database.dsn() if settings.database.kind == "postgres" else None
+    return ProjectionEngine(
+        reader, db, catalog.named(names), page_size=page_size, listen_dsn=listen
+    )

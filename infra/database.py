@@ -11,6 +11,9 @@ from psycopg import sql
 
 from domain.service import CaseEvents
 from infra.settings import Database, Settings
+from projections.catalog import all_projections
+from projections.engine import ProjectionEngine
+from projections.sql import ViewDatabase
 
 
 def create_database_if_missing(db: Database) -> bool:
@@ -44,19 +47,14 @@ def init_schema(settings: Settings) -> list[str]:
     app = CaseEvents(settings.eventsourcing_env(create_table=True))
     app.close()
     done.append("event store tables ready")
+    if settings.database.kind != "memory":
+        reader = CaseEvents(settings.eventsourcing_env())
+        views = ViewDatabase(settings, reader.events_table())
+        ProjectionEngine(reader, views, all_projections()).create_tables()
+        views.close()
+        done.append("read model tables ready")
     return done
 
 
-def dsn(db: Database, dbname: str | None = None) -> str:
-    """A libpq connection string for ``db`` (or another database on the same server)."""
-    return psycopg.conninfo.make_conninfo(
-        dbname=dbname or db.dbname,
-        host=db.host,
-        port=db.port,
-        user=db.user,
-        password=db.password or None,
-    )
-
-
 def _admin_dsn(db: Database) -> str:
-    return dsn(db, "postgres")
+    return db.dsn("postgres")

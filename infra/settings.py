@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from psycopg.conninfo import make_conninfo
+
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
@@ -62,6 +64,16 @@ class Database:
         raise SettingsError(
             f"{PREFIX}DATABASE_URL: unknown scheme {parts.scheme!r}"
             " (use postgresql://, sqlite:/// or memory:)"
+        )
+
+    def dsn(self, dbname: str | None = None) -> str:
+        """A libpq connection string (for another database on the same server if named)."""
+        return make_conninfo(
+            dbname=dbname or self.dbname,
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
         )
 
     def redacted(self) -> str:

@@ -8,6 +8,7 @@ decided facts, so this class only knows the order of the process.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -56,6 +57,15 @@ class Application(Aggregate):
         self.returned_on: date | None = None
         self.work_off_location: str = ""
         self.work_off_ends_on: date | None = None
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Application:
+        """A copy for one command: the values are immutable and shared; only the few
+        mutable containers are copied (the library deep-copies cached aggregates)."""
+        clone = copy.copy(self)
+        clone.commands = dict(self.commands)
+        clone.interview_sheets = dict(self.interview_sheets)
+        clone.__dict__["_pending_events"] = list(self.pending_events)
+        return clone
 
     @classmethod
     def submit(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
@@ -54,9 +54,17 @@ class CourseRoute(Enum):
 
 class CaseEvent(Aggregate.Event):
     meta: EventMeta
+    leads_to: ClassVar[Stage | None] = None  # the stage the case is in after this event
+
+    def stage_after(self) -> Stage | None:
+        """The stage this event moves the case to; None when the stage stays."""
+        return self.leads_to
 
     def apply(self, aggregate: Any) -> None:
         case: Application = aggregate
+        stage = self.stage_after()
+        if stage is not None:
+            case.stage = stage
         case.last_occurred_on = self.meta.occurred_on
         case.commands[self.meta.idempotency_key] = (
             self.meta.command_fingerprint,
@@ -74,6 +82,7 @@ class CaseEvent(Aggregate.Event):
 
 
 class Submitted(CaseEvent, Aggregate.Created):
+    leads_to = Stage.SUBMITTED
     applicant: ApplicantIdentity
     applicant_code: str
     plan: StudyPlan
@@ -83,7 +92,6 @@ class Submitted(CaseEvent, Aggregate.Created):
     intake_ruleset_id: str
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.SUBMITTED
         case.applicant = self.applicant
         case.applicant_code = self.applicant_code
         case.plan = self.plan
@@ -91,6 +99,12 @@ class Submitted(CaseEvent, Aggregate.Created):
         case.campaign_year = self.campaign_year
         case.intake_window = self.intake_window
         case.submitted_on = self.meta.occurred_on
+
+    @property
+    def basis(self) -> Basis:
+        """The submission was accepted inside an intake window of this ruleset."""
+        window = f"{self.campaign_year}-W{self.intake_window}"
+        return Basis((self.intake_ruleset_id,), {"intake_window": window})
 
 
 class EligibilityAssessed(CaseEvent):
@@ -101,8 +115,10 @@ class EligibilityAssessed(CaseEvent):
     gpa_equivalent: Decimal | None
     decision_basis: Basis
 
+    def stage_after(self) -> Stage:
+        return Stage.ELIGIBLE if self.eligible else Stage.INELIGIBLE
+
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.ELIGIBLE if self.eligible else Stage.INELIGIBLE
         case.route = self.route
 
     @property
@@ -114,27 +130,26 @@ class TestingCompleted(CaseEvent):
     """Comprehensive testing: reasoning tests and a personality questionnaire; nobody is
     selected or eliminated on its results (000, 001)."""
 
+    leads_to = Stage.TESTED
+
     verbal_score: int
     numerical_score: int
     questionnaire_completed: bool
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.TESTED
         case.testing_scores = (self.verbal_score, self.numerical_score)
 
 
 class TestingAnnulled(CaseEvent):
+    leads_to = Stage.TESTING_ANNULLED
     annulment: TestingAnnulment
-
-    def evolve(self, case: Application) -> None:
-        case.stage = Stage.TESTING_ANNULLED
 
 
 class InterviewSlotBooked(CaseEvent):
+    leads_to = Stage.INTERVIEW_BOOKED
     slot_at: datetime
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.INTERVIEW_BOOKED
         case.interview_slot = self.slot_at
 
 
@@ -156,16 +171,22 @@ class InterviewEvaluated(CaseEvent):
     def evolve(self, case: Application) -> None:
         case.interview_sheets[self.sheet.expert_id] = self.sheet
 
+    @property
+    def basis(self) -> Basis:
+        """The sheet was scored on this form's criteria and scale."""
+        return Basis((self.sheet_ruleset_id,), {"average": str(self.sheet.average)})
+
 
 class InterviewCompleted(CaseEvent):
     """The final grade, filled by a CIP employee from the members' sheets."""
+
+    leads_to = Stage.INTERVIEWED
 
     final_score: Decimal
     recommended: bool
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.INTERVIEWED
         case.interview_final_score = self.final_score
         case.interview_recommended = self.recommended
 
@@ -175,12 +196,13 @@ class InterviewCompleted(CaseEvent):
 
 
 class InterviewAnnulled(CaseEvent):
-    def evolve(self, case: Application) -> None:
-        case.stage = Stage.INTERVIEW_ANNULLED
+    leads_to = Stage.INTERVIEW_ANNULLED
 
 
 class Awarded(CaseEvent):
     """The Republican Commission awarded the scholarship."""
+
+    leads_to = Stage.AWARDED
 
     protocol_number: str
     protocol_date: date
@@ -188,7 +210,6 @@ class Awarded(CaseEvent):
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.AWARDED
         case.awarded_on = self.protocol_date
         case.contract_deadline = self.contract_deadline
         case.protocol_number = self.protocol_number
@@ -201,12 +222,13 @@ class Awarded(CaseEvent):
 class Refused(CaseEvent):
     """The Republican Commission refused the scholarship."""
 
+    leads_to = Stage.REFUSED
+
     protocol_number: str
     protocol_date: date
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.REFUSED
         case.protocol_number = self.protocol_number
 
     @property
@@ -215,6 +237,7 @@ class Refused(CaseEvent):
 
 
 class ContractsSigned(CaseEvent):
+    leads_to = Stage.CONTRACTED
     training_contract_number: str
     security_kind: SecurityKind
     security_contract_number: str
@@ -222,7 +245,6 @@ class ContractsSigned(CaseEvent):
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.CONTRACTED
         case.contracts_signed_on = self.meta.occurred_on
 
     @property
@@ -233,11 +255,12 @@ class ContractsSigned(CaseEvent):
 class StatusRevoked(CaseEvent):
     """The scholar lost the status of Bolashak scholarship holder."""
 
+    leads_to = Stage.REVOKED
+
     revocation: RevocationReason
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.REVOKED
         case.revocation = self.revocation
 
     @property
@@ -246,18 +269,17 @@ class StatusRevoked(CaseEvent):
 
 
 class Withdrawn(CaseEvent):
-    def evolve(self, case: Application) -> None:
-        case.stage = Stage.WITHDRAWN
+    leads_to = Stage.WITHDRAWN
 
 
 class LanguageCourseAssigned(CaseEvent):
+    leads_to = Stage.LANGUAGE_COURSE
     months_in_kazakhstan: int
     months_abroad: int
     pre_sessional: bool
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.LANGUAGE_COURSE
         case.course_months = (self.months_in_kazakhstan, self.months_abroad)
 
     @property
@@ -266,24 +288,28 @@ class LanguageCourseAssigned(CaseEvent):
 
 
 class Departed(CaseEvent):
+    leads_to = Stage.STUDYING
+
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.STUDYING
         case.departed_on = self.meta.occurred_on
 
 
 class StudiesCompleted(CaseEvent):
+    leads_to = Stage.STUDIES_COMPLETED
+
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.STUDIES_COMPLETED
         case.studies_completed_on = self.meta.occurred_on
 
 
 class Returned(CaseEvent):
+    leads_to = Stage.RETURNED
+
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.RETURNED
         case.returned_on = self.meta.occurred_on
 
 
 class WorkOffStarted(CaseEvent):
+    leads_to = Stage.WORKING_OFF
     employer: str
     location: str
     years: int
@@ -291,7 +317,6 @@ class WorkOffStarted(CaseEvent):
     decision_basis: Basis
 
     def evolve(self, case: Application) -> None:
-        case.stage = Stage.WORKING_OFF
         case.work_off_ends_on = self.ends_on
         case.work_off_location = self.location
 
@@ -301,8 +326,7 @@ class WorkOffStarted(CaseEvent):
 
 
 class WorkOffCompleted(CaseEvent):
-    def evolve(self, case: Application) -> None:
-        case.stage = Stage.WORK_OFF_COMPLETED
+    leads_to = Stage.WORK_OFF_COMPLETED
 
 
 EVENT_TYPES: tuple[type[CaseEvent], ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import case, db, demo, rules
+from infra.cli import case, db, deadlines, demo, projections, rules
 
 app = typer.Typer(
     name="bolashak",
@@ -15,6 +15,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(rules.app, name="rules")
 app.add_typer(case.app, name="case")
+app.add_typer(projections.app, name="projections")
+app.add_typer(deadlines.app, name="deadlines")
 app.command("demo")(demo.demo)
 
 

@@ -52,6 +52,7 @@ class CaseDriver:
     rng: random.Random
     today: date
     case_no: int
+    seed: int
     application_id: UUID | None = None
     day: date = date.min
     steps: int = 0
@@ -75,7 +76,7 @@ class CaseDriver:
         ctx = CommandContext(
             actor_id=actor or f"{role.value}-{self.rng.randint(1, 12):02d}",
             role=role,
-            idempotency_key=f"sim-{self.case_no}-{self.steps}",
+            idempotency_key=f"sim-{self.seed}-{self.case_no}-{self.steps}",
             occurred_on=self.day,
         )
         handler = getattr(self.service, command_name(command))
@@ -95,11 +96,17 @@ def simulate_campaign(
     seed: int = 2023,
     today: date,
     progress: Callable[[int], None] = lambda _: None,
+    first_case: int = 1,
 ) -> CampaignSummary:
+    """Simulates ``applications`` cases numbered from ``first_case``.
+
+    The same seed and numbers give the same cases and the same idempotency keys, so a
+    repeated run stores nothing new; another seed adds other cases.
+    """
     rng = random.Random(seed)
     summary = CampaignSummary(awards_target=annual_awards_target(2023))
-    for number in range(1, applications + 1):
-        driver = CaseDriver(service, rng, today, number)
+    for number in range(first_case, first_case + applications):
+        driver = CaseDriver(service, rng, today, number, seed)
         try:
             _drive(driver)
         except CaseStopped:
@@ -108,7 +115,7 @@ def simulate_campaign(
             summary.refusals[type(e).__name__] += 1
         if driver.application_id is not None:
             _count(summary, service, driver.case_id)
-        progress(number)
+        progress(number - first_case + 1)
     return summary
 
 

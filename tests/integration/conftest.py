@@ -43,6 +43,18 @@ def postgres_settings() -> Iterator[Settings]:
     drop_database(settings.database)
 
 
+@pytest.fixture
+def fresh_postgres() -> Iterator[Settings]:
+    """A PostgreSQL database of its own, for a test that looks at everything stored."""
+    settings = new_postgres_settings("bolashak_fresh")
+    try:
+        init_schema(settings)
+    except psycopg.OperationalError as e:
+        postgres_unavailable(str(e).strip())
+    yield settings
+    drop_database(settings.database)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """The same test on the embedded default and on PostgreSQL."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -83,3 +84,16 @@ def test_two_submissions_with_different_keys_are_two_cases(service: CaseService)
     one = service.submit_application(b.submission(), b.context("a", role=Role.APPLICANT))
     two = service.submit_application(b.submission(), b.context("b", role=Role.APPLICANT))
     assert one.application_id != two.application_id
+
+
+def test_a_step_decided_but_not_saved_leaves_the_case_as_it_was(service: CaseService) -> None:
+    """Each command works on its own copy of the cached case (a failed save changes nothing)."""
+    j = Journey(service)
+    j.to(Stage.ELIGIBLE)
+    copy_for_a_command = service.get_case(j.id)
+    meta = list(service.events.get(j.id))[-1].meta  # type: ignore[attr-defined]
+    testing_meta = dataclasses.replace(meta, command="record_testing", idempotency_key="x")
+    copy_for_a_command.record_testing(testing_meta, 50, 50)
+    assert copy_for_a_command.stage is Stage.TESTED
+    fresh = service.get_case(j.id)
+    assert (fresh.stage, fresh.version, "x" in fresh.commands) == (Stage.ELIGIBLE, 2, False)

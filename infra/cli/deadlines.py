@@ -1,0 +1,43 @@
+"""``bolashak deadlines``: the contract deadline job."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import date
+
+import typer
+
+from domain.clock import FixedClock, SystemClock
+from infra.bootstrap import build_projection_engine, build_service
+from infra.cli.common import console, reports_errors, settings
+from infra.deadline_job import DeadlineJob
+
+app = typer.Typer(help="The 90-day contract deadline job.", no_args_is_help=True)
+
+
+@app.command("run")
+@reports_errors
+def run(
+    once: bool = typer.Option(False, help="One pass over the overdue deadlines, then exit."),
+    today: str = typer.Option("", help="Run as if today were this date (YYYY-MM-DD)."),
+    interval: float = typer.Option(60.0, help="Seconds between passes when following."),
+) -> None:
+    """Revoke the status where contracts were not signed within 90 days of the award."""
+    current = settings()
+    clock = FixedClock(date.fromisoformat(today)) if today else SystemClock()
+    engine = build_projection_engine(current, ["deadlines"])
+    job = DeadlineJob(build_service(current, clock=clock), engine.db, clock)
+    if once:
+        result = job.run_once()
+        console.print(
+            f"revoked {len(result.revoked)}, already revoked {len(result.already)},"
+            f" refused {len(result.refused)}"
+        )
+        for case_id in result.revoked:
+            console.print(f"  revoked {case_id}")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    job.follow(stop, interval)

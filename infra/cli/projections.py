@@ -1,0 +1,105 @@
+"""``bolashak projections``: the read-model worker, rebuilds, lag and dead letters."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from infra.bootstrap import build_projection_engine
+from infra.cli.common import console, err_console, reports_errors, settings
+from projections.engine import ProjectionEngine
+from projections.rebuild import rebuild as rebuild_projection
+
+app = typer.Typer(help="Read models: run, rebuild, status, retry.", no_args_is_help=True)
+NAMES_HELP = "Projection names (default: all)."
+
+
+@app.command("run")
+@reports_errors
+def run(
+    names: list[str] = typer.Argument(None, help=NAMES_HELP),
+    once: bool = typer.Option(False, help="Catch up to the head of the log, then exit."),
+    page_size: int = typer.Option(2000, min=1, help="Notifications per transaction."),
+) -> None:
+    """Follow the event log and keep the read models up to date (a worker process)."""
+    engine = _engine(names)
+    engine.page_size = page_size
+    if once:
+        consumed = engine.run_until_head()
+        console.print(f"processed {consumed} notifications; head {engine.head()}")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    console.print(f"following the event log for {', '.join(p.name for p in engine.projections)}")
+    engine.follow(stop)
+
+
+@app.command("rebuild")
+@reports_errors
+def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
+    """Replay the log into fresh tables and swap them in; queries keep working meanwhile."""
+    engine = _engine(names)
+    for projection in engine.projections:
+        started = time.perf_counter()
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,.0f}/{task.total:,.0f} events"),
+            TextColumn("{task.fields[rate]:,.0f} events/s"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task(projection.name, total=engine.head() or 1, rate=0.0)
+
+            def show(position: int, head: int, task_id: TaskID = task, t0: float = started) -> None:
+                rate = position / max(time.perf_counter() - t0, 1e-9)
+                bar.update(task_id, completed=position, total=max(head, 1), rate=rate)
+
+            report = rebuild_projection(engine, projection.name, show)
+        console.print(
+            f"{report.name}: {report.events:,} events in {report.seconds:.1f}s"
+            f" ({report.events_per_second:,.0f} events/s), position {report.position},"
+            f" {report.parked} parked"
+        )
+
+
+@app.command("status")
+@reports_errors
+def status(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
+    """Each projection's position against the head of the log, and its dead letters."""
+    engine = _engine(names)
+    table = Table("projection", "position", "head", "lag", "dead letters", "version")
+    for s in engine.status():
+        version = f"{s.version}" + (" (rebuild needed)" if s.needs_rebuild else "")
+        table.add_row(
+            s.name, str(s.position), str(s.head), str(s.lag), str(s.dead_letters), version
+        )
+    console.print(table)
+
+
+@app.command("retry")
+@reports_errors
+def retry(
+    name: str = typer.Argument(..., help="The projection whose dead letters to retry."),
+) -> None:
+    """Re-process a projection's parked events after a fix."""
+    engine = _engine([name])
+    done, remaining = engine.retry(name)
+    console.print(f"{name}: {done} event(s) processed, {remaining} still parked")
+    if remaining:
+        raise typer.Exit(1)
+
+
+def _engine(names: list[str] | None) -> ProjectionEngine:
+    try:
+        return build_projection_engine(settings(), names or None)
+    except KeyError as e:
+        err_console.print(escape(str(e.args[0])))
+        raise typer.Exit(2) from None

@@ -1,0 +1,43 @@
+"""What a projection is: a name, its tables, the events it handles, and one fold step.
+
+``apply`` must depend only on the rows it reads and the event (and its position in the
+log), never on the clock or on other state, so that a rebuild from the start gives the
+same rows as incremental processing.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+
+from eventsourcing.utils import get_topic
+
+from domain.case.events import CaseEvent
+from projections.rows import Key, Rows
+from projections.schema import Table
+
+
+class Projection(ABC):
+    name: str
+    version: int = 1  # bump when the fold changes: the projection must be rebuilt
+    tables: tuple[Table, ...]
+    handles: tuple[type[CaseEvent], ...]
+
+    def topics(self) -> frozenset[str]:
+        return frozenset(get_topic(t) for t in self.handles)
+
+    @abstractmethod
+    def keys(self, event: CaseEvent) -> Iterable[tuple[Table, Key]]:
+        """The rows ``apply`` will read for this event (loaded in bulk before the batch)."""
+
+    @abstractmethod
+    def apply(self, rows: Rows, event: CaseEvent, position: int) -> None:
+        """One fold step: change the rows for one event at ``position`` in the log."""
+
+
+def fold(projection: Projection, events: Iterable[tuple[int, CaseEvent]], rows: Rows) -> None:
+    """The plain fold: every event in log order, through the projection's step."""
+    topics = projection.topics()
+    for position, event in events:
+        if get_topic(type(event)) in topics:
+            projection.apply(rows, event, position)

@@ -1,0 +1,178 @@
+"""Case list: one row per application for the back-office, personal data kept apart.
+
+``case_list`` holds what case work filters and sorts on (stage, status, programme,
+category, country, institution, specialty, intake window, key dates, applicant code).
+``case_pii`` holds name, IIN, birth date and contacts: a restricted table, joined only for
+roles allowed to see personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from typing_extensions import override
+
+from domain.case import events as ev
+from domain.rules.grade_equivalence import normalise_gpa
+from projections.base import Projection
+from projections.rows import Key, Row, Rows
+from projections.schema import Table
+
+CASE_LIST = Table(
+    "case_list",
+    columns=(
+        ("application_id", "text"),
+        ("applicant_code", "text"),
+        ("stage", "text"),
+        ("status", "text"),
+        ("programme", "text"),
+        ("category", "text"),
+        ("country", "text"),
+        ("institution", "text"),
+        ("specialty", "text"),
+        ("direction", "text"),
+        ("language", "text"),
+        ("campaign_year", "int"),
+        ("intake_window", "int"),
+        ("gpa", "float"),
+        ("submitted_on", "text"),
+        ("eligible", "int"),
+        ("assessed_on", "text"),
+        ("tested_on", "text"),
+        ("interview_slot_at", "text"),
+        ("interview_score", "float"),
+        ("decided_on", "text"),
+        ("awarded_on", "text"),
+        ("contract_deadline", "text"),
+        ("contracts_signed_on", "text"),
+        ("revoked_on", "text"),
+        ("withdrawn_on", "text"),
+        ("departed_on", "text"),
+        ("returned_on", "text"),
+        ("work_off_ends_on", "text"),
+        ("last_event_on", "text"),
+        ("version", "int"),
+        ("position", "int"),
+        ("updated_at", "text"),
+    ),
+    key=("application_id",),
+    indexes=(
+        ("stage", "application_id"),
+        ("status", "application_id"),
+        ("programme", "category", "application_id"),
+        ("country", "application_id"),
+        ("campaign_year", "intake_window", "application_id"),
+        ("applicant_code",),
+        ("submitted_on", "application_id"),
+        ("contract_deadline", "application_id"),
+    ),
+)
+CASE_PII = Table(
+    "case_pii",
+    columns=(
+        ("application_id", "text"),
+        ("full_name", "text"),
+        ("iin", "text"),
+        ("birth_date", "text"),
+        ("email", "text"),
+        ("phone", "text"),
+    ),
+    key=("application_id",),
+    indexes=(("iin",),),
+)
+PII_COLUMNS = ("full_name", "iin", "birth_date", "email", "phone")
+
+
+class CaseListProjection(Projection):
+    name = "case_list"
+    tables = (CASE_LIST, CASE_PII)
+    handles = ev.EVENT_TYPES
+
+    @override
+    def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
+        return [(CASE_LIST, (str(event.originator_id),))]
+
+    @override
+    def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
+        case_id = str(event.originator_id)
+        row = rows.get(CASE_LIST, (case_id,)) or {"application_id": case_id}
+        if isinstance(event, ev.Submitted):
+            rows.put(CASE_PII, _pii(case_id, event))
+        row.update(changes(event))
+        row["last_event_on"] = event.meta.occurred_on.isoformat()
+        row["version"] = event.originator_version
+        row["position"] = position
+        row["updated_at"] = event.timestamp.isoformat()
+        stage = event.stage_after()
+        if stage is not None:
+            row["stage"], row["status"] = stage.value, stage.status.value
+        rows.put(CASE_LIST, row)
+
+
+def changes(event: ev.CaseEvent) -> dict[str, Any]:
+    """The columns one event sets (besides stage, status and the bookkeeping)."""
+    on = event.meta.occurred_on.isoformat()
+    match event:
+        case ev.Submitted():
+            return _submitted(event)
+        case ev.EligibilityAssessed():
+            return {"eligible": int(event.eligible), "assessed_on": on}
+        case ev.TestingCompleted():
+            return {"tested_on": on}
+        case ev.InterviewSlotBooked():
+            return {"interview_slot_at": event.slot_at.isoformat()}
+        case ev.InterviewCompleted():
+            return {"interview_score": float(event.final_score)}
+        case ev.Awarded():
+            return {
+                "decided_on": event.protocol_date.isoformat(),
+                "awarded_on": event.protocol_date.isoformat(),
+                "contract_deadline": event.contract_deadline.isoformat(),
+            }
+        case ev.Refused():
+            return {"decided_on": event.protocol_date.isoformat()}
+        case ev.ContractsSigned():
+            return {"contracts_signed_on": on}
+        case ev.StatusRevoked():
+            return {"revoked_on": on}
+        case ev.Withdrawn():
+            return {"withdrawn_on": on}
+        case ev.Departed():
+            return {"departed_on": on}
+        case ev.Returned():
+            return {"returned_on": on}
+        case ev.WorkOffStarted():
+            return {"work_off_ends_on": event.ends_on.isoformat()}
+    return {}
+
+
+def _submitted(event: ev.Submitted) -> Row:
+    plan, background = event.plan, event.background
+    gpa = normalise_gpa(background.gpa) if background.gpa is not None else None
+    return {
+        "applicant_code": event.applicant_code,
+        "programme": plan.programme.value,
+        "category": plan.category.value,
+        "country": plan.country,
+        "institution": plan.institution,
+        "specialty": plan.specialty,
+        "direction": plan.direction.value,
+        "language": plan.language.value,
+        "campaign_year": event.campaign_year,
+        "intake_window": event.intake_window,
+        "gpa": float(gpa) if gpa is not None else None,
+        "submitted_on": event.meta.occurred_on.isoformat(),
+    }
+
+
+def _pii(case_id: str, event: ev.Submitted) -> Row:
+    a = event.applicant
+    return {
+        "application_id": case_id,
+        "full_name": a.full_name,
+        "iin": a.iin,
+        "birth_date": a.birth_date.isoformat(),
+        "email": a.email,
+        "phone": a.phone,
+    }

@@ -1,0 +1,130 @@
+"""Dashboard: the selection funnel per campaign year and intake window, by programme and
+category, with interview scores per criterion (for averages) and awards (against the
+annual target, 555 in 2023: 001 line 36)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from typing_extensions import override
+
+from domain.case import events as ev
+from domain.rules.interview_sheet import criterion_keys
+from projections.base import Projection
+from projections.rows import Key, Row, Rows
+from projections.schema import Table
+
+FUNNEL = (
+    "submitted",
+    "assessed",
+    "eligible",
+    "ineligible",
+    "tested",
+    "interviewed",
+    "awarded",
+    "refused",
+    "contracted",
+    "revoked",
+    "withdrawn",
+)
+SCORES = tuple(f"score_{k}" for k in criterion_keys())
+DIMENSIONS = ("campaign_year", "intake_window", "programme", "category")
+
+DASHBOARD = Table(
+    "dashboard_counts",
+    columns=(
+        ("campaign_year", "int"),
+        ("intake_window", "int"),
+        ("programme", "text"),
+        ("category", "text"),
+        *((name, "int") for name in FUNNEL),
+        ("interview_sheets", "int"),
+        *((name, "int") for name in SCORES),
+        ("final_score_sum", "float"),
+        ("final_scores", "int"),
+    ),
+    key=DIMENSIONS,
+)
+DASHBOARD_CASES = Table(
+    "dashboard_cases",
+    columns=(
+        ("application_id", "text"),
+        *((d, "int" if d.startswith(("campaign", "intake")) else "text") for d in DIMENSIONS),
+    ),
+    key=("application_id",),
+)
+_MILESTONES: dict[type[ev.CaseEvent], str] = {
+    ev.TestingCompleted: "tested",
+    ev.InterviewCompleted: "interviewed",
+    ev.Awarded: "awarded",
+    ev.Refused: "refused",
+    ev.ContractsSigned: "contracted",
+    ev.StatusRevoked: "revoked",
+    ev.Withdrawn: "withdrawn",
+}
+
+
+class DashboardProjection(Projection):
+    name = "dashboard"
+    tables = (DASHBOARD, DASHBOARD_CASES)
+    handles = (
+        ev.Submitted,
+        ev.EligibilityAssessed,
+        ev.InterviewEvaluated,
+        ev.InterviewCompleted,
+        *_MILESTONES,
+    )
+
+    @override
+    def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
+        return [(DASHBOARD_CASES, (str(event.originator_id),))]
+
+    @override
+    def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
+        case_id = str(event.originator_id)
+        if isinstance(event, ev.Submitted):
+            case = {
+                "application_id": case_id,
+                "campaign_year": event.campaign_year,
+                "intake_window": event.intake_window,
+                "programme": event.plan.programme.value,
+                "category": event.plan.category.value,
+            }
+            rows.put(DASHBOARD_CASES, case)
+        else:
+            found = rows.get(DASHBOARD_CASES, (case_id,))
+            if found is None:
+                raise LookupError(f"no submission seen for case {case_id}")
+            case = found
+        key = tuple(case[d] for d in DIMENSIONS)
+        counts = rows.get(DASHBOARD, key) or _empty(case)
+        for column, amount in increments(event):
+            counts[column] = (counts[column] or 0) + amount
+        rows.put(DASHBOARD, counts)
+
+
+def increments(event: ev.CaseEvent) -> list[tuple[str, int | float]]:
+    """What one event adds to its dashboard row."""
+    match event:
+        case ev.Submitted():
+            return [("submitted", 1)]
+        case ev.EligibilityAssessed():
+            return [("assessed", 1), ("eligible" if event.eligible else "ineligible", 1)]
+        case ev.InterviewEvaluated():
+            scores = event.sheet.scores
+            return [("interview_sheets", 1), *((f"score_{k}", scores[k]) for k in scores)]
+        case ev.InterviewCompleted():
+            return [
+                ("interviewed", 1),
+                ("final_score_sum", float(event.final_score)),
+                ("final_scores", 1),
+            ]
+    milestone = _MILESTONES.get(type(event))
+    return [(milestone, 1)] if milestone else []
+
+
+def _empty(case: Row) -> Row:
+    row: Row = {d: case[d] for d in DIMENSIONS}
+    for name, kind in DASHBOARD.columns:
+        row.setdefault(name, 0.0 if kind == "float" else 0)
+    return row

@@ -1,0 +1,135 @@
+"""Deadlines: the 90-day contract deadline of every award (000 lines 36-45; 001 line 445),
+language-course terms and work-off terms, each open until met, revoked or closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from typing_extensions import override
+
+from domain.case import events as ev
+from projections.base import Projection
+from projections.rows import Key, Row, Rows
+from projections.schema import Table
+
+DEADLINES = Table(
+    "deadlines",
+    columns=(
+        ("application_id", "text"),
+        ("kind", "text"),
+        ("applicant_code", "text"),
+        ("programme", "text"),
+        ("category", "text"),
+        ("starts_on", "text"),
+        ("due_on", "text"),
+        ("state", "text"),
+        ("closed_on", "text"),
+    ),
+    key=("application_id", "kind"),
+    indexes=(("kind", "state", "due_on"),),
+)
+DEADLINE_CASES = Table(
+    "deadline_cases",
+    columns=(
+        ("application_id", "text"),
+        ("applicant_code", "text"),
+        ("programme", "text"),
+        ("category", "text"),
+    ),
+    key=("application_id",),
+)
+CONTRACT, COURSE, WORK_OFF = "contract", "language_course", "work_off"
+KINDS = (CONTRACT, COURSE, WORK_OFF)
+
+
+class DeadlinesProjection(Projection):
+    name = "deadlines"
+    tables = (DEADLINES, DEADLINE_CASES)
+    handles = (
+        ev.Submitted,
+        ev.Awarded,
+        ev.ContractsSigned,
+        ev.StatusRevoked,
+        ev.Withdrawn,
+        ev.LanguageCourseAssigned,
+        ev.Departed,
+        ev.WorkOffStarted,
+        ev.WorkOffCompleted,
+    )
+
+    @override
+    def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
+        case_id = str(event.originator_id)
+        return [(DEADLINE_CASES, (case_id,)), *((DEADLINES, (case_id, k)) for k in KINDS)]
+
+    @override
+    def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
+        case_id, on = str(event.originator_id), event.meta.occurred_on
+        match event:
+            case ev.Submitted():
+                rows.put(
+                    DEADLINE_CASES,
+                    {
+                        "application_id": case_id,
+                        "applicant_code": event.applicant_code,
+                        "programme": event.plan.programme.value,
+                        "category": event.plan.category.value,
+                    },
+                )
+            case ev.Awarded():
+                _open(rows, case_id, CONTRACT, event.protocol_date, event.contract_deadline)
+            case ev.ContractsSigned():
+                _close(rows, case_id, CONTRACT, "met", on)
+            case ev.LanguageCourseAssigned():
+                months = event.months_in_kazakhstan + event.months_abroad
+                _open(rows, case_id, COURSE, on, add_months(on, months))
+            case ev.Departed():
+                _close(rows, case_id, COURSE, "met", on)
+            case ev.WorkOffStarted():
+                _open(rows, case_id, WORK_OFF, on, event.ends_on)
+            case ev.WorkOffCompleted():
+                _close(rows, case_id, WORK_OFF, "met", on)
+            case ev.StatusRevoked() | ev.Withdrawn():
+                for kind in KINDS:
+                    _close(
+                        rows,
+                        case_id,
+                        kind,
+                        "revoked" if isinstance(event, ev.StatusRevoked) else "withdrawn",
+                        on,
+                    )
+
+
+def add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _open(rows: Rows, case_id: str, kind: str, starts: date, due: date) -> None:
+    case = rows.get(DEADLINE_CASES, (case_id,)) or {}
+    row: Row = {
+        "application_id": case_id,
+        "kind": kind,
+        "starts_on": starts.isoformat(),
+        "due_on": due.isoformat(),
+        "state": "open",
+        "closed_on": None,
+        "applicant_code": case.get("applicant_code"),
+        "programme": case.get("programme"),
+        "category": case.get("category"),
+    }
+    rows.put(DEADLINES, row)
+
+
+def _close(rows: Rows, case_id: str, kind: str, state: str, on: date) -> None:
+    row = rows.get(DEADLINES, (case_id, kind))
+    if row is not None and row["state"] == "open":
+        row.update(state=state, closed_on=on.isoformat())
+        rows.put(DEADLINES, row)

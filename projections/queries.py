@@ -1,0 +1,390 @@
+"""Reads of the read models: filters, sorting and keyset pagination, all parameterised.
+
+Pages are keyset-based: the cursor carries the last row's sort value and id, so a page
+costs the same at the start and deep into a million rows. Sort keys come from a fixed
+list; user values only ever travel as parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from projections.audit_trail import AUDIT_TRAIL
+from projections.case_list import CASE_LIST, CASE_PII, PII_COLUMNS
+from projections.dashboard import DASHBOARD, FUNNEL, SCORES
+from projections.deadlines import DEADLINES
+from projections.interview_queue import INTERVIEW_QUEUE
+from projections.sql import ViewDatabase
+
+MAX_PAGE = 100
+Row = dict[str, Any]
+
+
+class QueryError(ValueError):
+    """A user error in a query (bad cursor, page too large, unknown sort): shown as such."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Row]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    stage: str | None = None
+    status: str | None = None
+    programme: str | None = None
+    category: str | None = None
+    country: str | None = None
+    institution: str | None = None
+    specialty: str | None = None
+    direction: str | None = None
+    language: str | None = None
+    campaign_year: int | None = None
+    intake_window: int | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    code: str | None = None  # applicant code, or its beginning
+
+
+# Sort keys: the column, and the value NULLs sort as (so the keyset comparison holds).
+CASE_SORTS: dict[str, tuple[str, Any]] = {
+    "submitted_on": ("submitted_on", ""),
+    "applicant_code": ("applicant_code", ""),
+    "stage": ("stage", ""),
+    "last_event_on": ("last_event_on", ""),
+    "contract_deadline": ("contract_deadline", ""),
+    "interview_score": ("interview_score", -1.0),
+    "updated_at": ("updated_at", ""),
+}
+
+
+def list_cases(
+    db: ViewDatabase,
+    where: CaseFilter | None = None,
+    *,
+    sort: str = "submitted_on",
+    descending: bool = False,
+    first: int = 20,
+    after: str | None = None,
+    with_personal_data: bool = False,
+) -> Page:
+    if sort not in CASE_SORTS:
+        raise QueryError("sort", f"must be one of {', '.join(CASE_SORTS)}")
+    column, null_as = CASE_SORTS[sort]
+    sort_expr = f"COALESCE(c.{column}, %s)"
+    clauses, params = _case_filter(where or CaseFilter())
+    columns = [f"c.{name}" for name in CASE_LIST.column_names]
+    join = ""
+    if with_personal_data:
+        columns += [f"p.{name}" for name in PII_COLUMNS]
+        join = f" LEFT JOIN {CASE_PII.name} p ON p.application_id = c.application_id"
+    return _keyset_page(
+        db,
+        select=f"SELECT {', '.join(columns)}, {sort_expr} FROM {CASE_LIST.name} c{join}",
+        select_params=[null_as],
+        clauses=clauses,
+        params=params,
+        sort_expr=sort_expr,
+        sort_params=[null_as],
+        id_column="c.application_id",
+        descending=descending,
+        first=first,
+        after=after,
+        names=[*CASE_LIST.column_names, *(PII_COLUMNS if with_personal_data else ())],
+    )
+
+
+def get_case_row(
+    db: ViewDatabase, application_id: str, *, with_personal_data: bool = False
+) -> Row | None:
+    columns = [f"c.{n}" for n in CASE_LIST.column_names]
+    names = list(CASE_LIST.column_names)
+    join = ""
+    if with_personal_data:
+        columns += [f"p.{n}" for n in PII_COLUMNS]
+        names += PII_COLUMNS
+        join = f" LEFT JOIN {CASE_PII.name} p ON p.application_id = c.application_id"
+    rows = db.query(
+        f"SELECT {', '.join(columns)} FROM {CASE_LIST.name} c{join} WHERE c.application_id = %s",
+        (application_id,),
+    )
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def _case_filter(where: CaseFilter) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for f in fields(CaseFilter):
+        value = getattr(where, f.name)
+        if value is None:
+            continue
+        if f.name == "submitted_from":
+            clauses.append("c.submitted_on >= %s")
+            params.append(value.isoformat())
+        elif f.name == "submitted_to":
+            clauses.append("c.submitted_on <= %s")
+            params.append(value.isoformat())
+        elif f.name == "code":
+            clauses.append("c.applicant_code LIKE %s")
+            params.append(_like_prefix(str(value).upper()))
+        else:
+            clauses.append(f"c.{f.name} = %s")
+            params.append(value)
+    return clauses, params
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern matching values that start with ``text`` (wildcards escaped away)."""
+    return text.replace("%", "").replace("_", "") + "%"
+
+
+# -- dashboard ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    campaign_year: int
+    intake_window: int | None
+    funnel: dict[str, int]
+    awards_by_programme: dict[str, int]
+    awards_by_category: dict[str, int]
+    awards_target: int | None
+    pass_rates: dict[str, float | None]
+    average_scores: dict[str, float | None]
+    average_final_score: float | None
+    by_window: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def dashboard(
+    db: ViewDatabase, year: int, window: int | None = None, awards_target: int | None = None
+) -> Dashboard:
+    clauses, params = ["campaign_year = %s"], [year]
+    if window is not None:
+        clauses.append("intake_window = %s")
+        params.append(window)
+    names = DASHBOARD.column_names
+    rows = [
+        dict(zip(names, r, strict=True))
+        for r in db.query(
+            f"SELECT {', '.join(names)} FROM {DASHBOARD.name} WHERE {' AND '.join(clauses)}", params
+        )
+    ]
+    funnel = {k: sum(int(r[k] or 0) for r in rows) for k in FUNNEL}
+    sheets = sum(int(r["interview_sheets"] or 0) for r in rows)
+    finals = sum(int(r["final_scores"] or 0) for r in rows)
+    by_window: dict[int, dict[str, int]] = {}
+    for r in rows:
+        counts = by_window.setdefault(int(r["intake_window"]), dict.fromkeys(FUNNEL, 0))
+        for k in FUNNEL:
+            counts[k] += int(r[k] or 0)
+    return Dashboard(
+        campaign_year=year,
+        intake_window=window,
+        funnel=funnel,
+        awards_by_programme=_sum_by(rows, "programme", "awarded"),
+        awards_by_category=_sum_by(rows, "category", "awarded"),
+        awards_target=awards_target,
+        pass_rates={
+            "eligible_of_assessed": _ratio(funnel["eligible"], funnel["assessed"]),
+            "interviewed_of_tested": _ratio(funnel["interviewed"], funnel["tested"]),
+            "awarded_of_decided": _ratio(funnel["awarded"], funnel["awarded"] + funnel["refused"]),
+            "contracted_of_awarded": _ratio(funnel["contracted"], funnel["awarded"]),
+        },
+        average_scores={
+            s.removeprefix("score_"): _ratio(sum(int(r[s] or 0) for r in rows), sheets)
+            for s in SCORES
+        },
+        average_final_score=_ratio(sum(float(r["final_score_sum"] or 0) for r in rows), finals),
+        by_window=dict(sorted(by_window.items())),
+    )
+
+
+def _sum_by(rows: list[Row], dimension: str, column: str) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r[dimension]] = totals.get(r[dimension], 0) + int(r[column] or 0)
+    return {k: v for k, v in sorted(totals.items()) if v}
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# -- deadlines, interview queue, audit trail ---------------------------------------------
+
+
+def deadlines(
+    db: ViewDatabase,
+    today: date,
+    *,
+    kind: str | None = None,
+    state: str | None = "open",
+    overdue_only: bool = False,
+    first: int = 20,
+    after: str | None = None,
+) -> Page:
+    clauses, params = _equal({"d.kind": kind, "d.state": state})
+    if overdue_only:
+        clauses.append("d.due_on < %s")
+        params.append(today.isoformat())
+    page = _keyset_page(
+        db,
+        select=f"SELECT {', '.join('d.' + n for n in DEADLINES.column_names)}, d.due_on"
+        f" FROM {DEADLINES.name} d",
+        select_params=[],
+        clauses=clauses,
+        params=params,
+        sort_expr="d.due_on",
+        sort_params=[],
+        id_column="d.application_id || d.kind",
+        descending=False,
+        first=first,
+        after=after,
+        names=list(DEADLINES.column_names),
+    )
+    for row in page.items:
+        due = date.fromisoformat(row["due_on"])
+        row["days_left"] = (due - today).days
+        row["overdue"] = row["state"] == "open" and today > due
+    return page
+
+
+def interview_queue(
+    db: ViewDatabase, *, slot_on: date | None = None, first: int = 20, after: str | None = None
+) -> Page:
+    clauses, params = ["q.queued = 1"], []
+    if slot_on is not None:
+        clauses.append("q.slot_at >= %s AND q.slot_at < %s")
+        params += [slot_on.isoformat(), date.fromordinal(slot_on.toordinal() + 1).isoformat()]
+    return _keyset_page(
+        db,
+        select=f"SELECT {', '.join('q.' + n for n in INTERVIEW_QUEUE.column_names)},"
+        f" q.slot_at FROM {INTERVIEW_QUEUE.name} q",
+        select_params=[],
+        clauses=clauses,
+        params=params,
+        sort_expr="q.slot_at",
+        sort_params=[],
+        id_column="q.application_id",
+        descending=False,
+        first=first,
+        after=after,
+        names=list(INTERVIEW_QUEUE.column_names),
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    application_id: str | None = None
+    actor_id: str | None = None
+    event_type: str | None = None
+    recorded_from: str | None = None  # ISO date or date-time, inclusive
+    recorded_to: str | None = None  # ISO date or date-time, exclusive
+
+
+def audit_trail(
+    db: ViewDatabase, where: AuditFilter | None = None, *, first: int = 20, after: str | None = None
+) -> Page:
+    w = where or AuditFilter()
+    clauses, params = _equal(
+        {
+            "a.application_id": w.application_id,
+            "a.actor_id": w.actor_id,
+            "a.event_type": w.event_type,
+        }
+    )
+    if w.recorded_from:
+        clauses.append("a.recorded_at >= %s")
+        params.append(w.recorded_from)
+    if w.recorded_to:
+        clauses.append("a.recorded_at < %s")
+        params.append(w.recorded_to)
+    return _keyset_page(
+        db,
+        select=f"SELECT {', '.join('a.' + n for n in AUDIT_TRAIL.column_names)},"
+        f" a.position FROM {AUDIT_TRAIL.name} a",
+        select_params=[],
+        clauses=clauses,
+        params=params,
+        sort_expr="a.position",
+        sort_params=[],
+        id_column="a.position",
+        descending=False,
+        first=first,
+        after=after,
+        names=list(AUDIT_TRAIL.column_names),
+    )
+
+
+def _equal(pairs: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    clauses = [f"{column} = %s" for column, value in pairs.items() if value is not None]
+    return clauses, [value for value in pairs.values() if value is not None]
+
+
+# -- keyset pagination -------------------------------------------------------------------
+
+
+def _keyset_page(
+    db: ViewDatabase,
+    *,
+    select: str,
+    select_params: list[Any],
+    clauses: list[str],
+    params: list[Any],
+    sort_expr: str,
+    sort_params: list[Any],
+    id_column: str,
+    descending: bool,
+    first: int,
+    after: str | None,
+    names: list[str],
+) -> Page:
+    if not 1 <= first <= MAX_PAGE:
+        raise QueryError("first", f"must be between 1 and {MAX_PAGE}")
+    clauses, params = list(clauses), list(params)
+    if after is not None:
+        sort_value, last_id = decode_cursor(after)
+        op = "<" if descending else ">"
+        clauses.append(f"({sort_expr}, {id_column}) {op} (%s, %s)")
+        params += [*sort_params, sort_value, last_id]
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    order = "DESC" if descending else "ASC"
+    sql = f"{select}{where} ORDER BY {sort_expr} {order}, {id_column} {order} LIMIT %s"
+    rows = db.query(sql, [*select_params, *params, *sort_params, first + 1])
+    items = [dict(zip(names, r[: len(names)], strict=True)) for r in rows[:first]]
+    cursor = None
+    if items:
+        last = rows[len(items) - 1]
+        cursor = encode_cursor(last[len(names)], _row_id(items[-1], id_column))
+    return Page(items, cursor, len(rows) > first)
+
+
+def _row_id(item: Row, id_column: str) -> Any:
+    if "||" in id_column:
+        return "".join(str(item[c.strip().split(".")[1]]) for c in id_column.split("||"))
+    return item[id_column.split(".")[1]]
+
+
+def encode_cursor(sort_value: Any, row_id: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps([sort_value, row_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[Any, Any]:
+    try:
+        value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise QueryError("after", "is not a cursor this query returned") from None
+    if not isinstance(value, str | int | float) or not isinstance(row_id, str | int):
+        raise QueryError("after", "is not a cursor this query returned")
+    return value, row_id

@@ -1,0 +1,200 @@
+"""One connection to the read-model database (the same database as the event store).
+
+PostgreSQL through psycopg 3, or the SQLite file of the embedded default. SQL is written
+once with ``%s`` placeholders; for SQLite they become ``?``. Both dialects support
+``INSERT ... ON CONFLICT ... DO UPDATE`` and savepoints, which is all the projections need.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import Notification
+
+from infra.settings import Settings
+
+Params = Sequence[Any]
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Params = ()) -> None: ...
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+    def fetchall(self) -> list[tuple[Any, ...]]: ...
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+    @property
+    def rowcount(self) -> int: ...
+
+
+class ViewDatabase:
+    """A single connection, used by one thread at a time (a lock guards it)."""
+
+    dialect: str
+
+    def __init__(self, settings: Settings, events_table: str = "bolashak_events") -> None:
+        """``events_table``: the library's table of stored events (its name depends on the
+        backend: ``bolashak_events`` on PostgreSQL, ``stored_events`` on SQLite)."""
+        db = settings.database
+        self.events_table = events_table
+        self._lock = threading.RLock()
+        if db.kind == "postgres":
+            self.dialect = "postgres"
+            self._pg: psycopg.Connection[Any] | None = psycopg.connect(db.dsn(), autocommit=True)
+            self._sqlite: sqlite3.Connection | None = None
+        elif db.kind == "sqlite":
+            self.dialect = "sqlite"
+            self._pg = None
+            self._sqlite = sqlite3.connect(
+                db.path,
+                timeout=max(settings.lock_timeout_seconds, 1),
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._sqlite.execute("PRAGMA journal_mode=WAL")
+            self._sqlite.execute("PRAGMA synchronous=NORMAL")
+        else:
+            raise ValueError(f"read models need PostgreSQL or SQLite, not {db.kind}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """One atomic unit: everything inside commits together or not at all."""
+        with self._lock:
+            if self._pg is not None:
+                with self._pg.transaction(), self._pg.cursor() as cur:
+                    yield _PgCursor(cur)
+                return
+            assert self._sqlite is not None
+            lite = self._sqlite.cursor()
+            lite.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteCursor(lite)
+            except BaseException:
+                lite.execute("ROLLBACK")
+                raise
+            lite.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self, cursor: Cursor, name: str) -> Iterator[None]:
+        cursor.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            cursor.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        cursor.execute(f"RELEASE SAVEPOINT {name}")
+
+    def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """A read outside any write transaction."""
+        with self.transaction() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def read_log(self, after: int, limit: int) -> list[Notification]:
+        """The next ``limit`` notifications after position ``after``, in log order.
+
+        Reads the library's events table directly (binary rows on PostgreSQL): the
+        library's own reader builds a dict per row, which costs more than decoding.
+        """
+        with self._lock:
+            if self._pg is not None:
+                with self._pg.cursor(binary=True) as cur:
+                    cur.execute(
+                        _PG_LOG.format(self.events_table).encode(), (after, limit), prepare=True
+                    )
+                    rows = cur.fetchall()
+                return [
+                    Notification(
+                        id=r[0], originator_id=r[1], originator_version=r[2], topic=r[3], state=r[4]
+                    )
+                    for r in rows
+                ]
+            assert self._sqlite is not None
+            found = self._sqlite.execute(
+                _SQLITE_LOG.format(self.events_table), (after, limit)
+            ).fetchall()
+            return [
+                Notification(
+                    id=r[0],
+                    originator_id=UUID(r[1]),
+                    originator_version=r[2],
+                    topic=r[3],
+                    state=r[4],
+                )
+                for r in found
+            ]
+
+    def log_head(self) -> int:
+        """The position of the last event stored (0 for an empty log)."""
+        head = _PG_HEAD if self.dialect == "postgres" else _SQLITE_HEAD
+        rows = self.query(head.format(self.events_table))
+        return int(rows[0][0] or 0) if rows else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pg is not None:
+                self._pg.close()
+            if self._sqlite is not None:
+                self._sqlite.close()
+
+
+class _PgCursor:
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        self._cursor.execute(sql.encode(), params or None)  # bytes: no template parsing
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._cursor.executemany(sql.encode(), rows)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._cursor.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class _SqliteCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        self._cursor.execute(sql.replace("%s", "?"), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._cursor.executemany(sql.replace("%s", "?"), [tuple(r) for r in rows])
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._cursor.fetchone()
+        return row
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+_PG_LOG = (
+    "SELECT notification_id, originator_id, originator_version, topic, state"
+    " FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+)
+_SQLITE_LOG = (
+    "SELECT rowid, originator_id, originator_version, topic, state"
+    " FROM {} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+)
+_PG_HEAD = "SELECT max(notification_id) FROM {}"
+_SQLITE_HEAD = "SELECT max(rowid) FROM {}"

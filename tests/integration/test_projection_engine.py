@@ -1,0 +1,150 @@
+"""The projection worker: dead letters, retry, rebuild with live queries, lag, in-process."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+from typing_extensions import override
+
+from domain.case import events as ev
+from domain.case.stage import Stage
+from domain.clock import FixedClock
+from infra.bootstrap import build_projection_engine, build_service
+from infra.settings import Settings
+from infra.workers import InProcessWorkers
+from projections import queries
+from projections.case_list import CaseListProjection
+from projections.engine import ProjectionEngine
+from projections.rebuild import rebuild
+from projections.rows import Key, Rows
+from projections.schema import Table
+from tests.conftest import FAR_FUTURE
+from tests.support.journey import Journey
+from tests.support.read_models import database_snapshot, fold_snapshot
+
+
+class Flaky(CaseListProjection):
+    """The case list with a bug: it cannot handle testing results until ``fixed``."""
+
+    fixed = False
+
+    @override
+    def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
+        return super().keys(event)
+
+    @override
+    def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
+        if isinstance(event, ev.TestingCompleted) and not self.fixed:
+            raise ValueError("cannot read testing results")
+        super().apply(rows, event, position)
+
+
+def flaky_engine(store: Settings) -> tuple[ProjectionEngine, Flaky]:
+    engine = build_projection_engine(store, ["case_list"])
+    flaky = Flaky()
+    engine.projections = [flaky]
+    return engine, flaky
+
+
+def test_an_event_that_fails_is_parked_with_its_error_and_the_world_goes_on(
+    fresh_postgres: Settings,
+) -> None:
+    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
+    stuck, fine = Journey(service), Journey(service)
+    stuck.to(Stage.INTERVIEW_BOOKED)
+    fine.to(Stage.ELIGIBLE)
+    engine, flaky = flaky_engine(fresh_postgres)
+    engine.run_until_head()
+    (status,) = engine.status()
+    assert status.lag == 0
+    assert status.dead_letters == 2  # the failing event, and the later one of that case
+    with engine.db.transaction() as cur:
+        from projections import tracking
+
+        letters = tracking.dead_letters(cur, "case_list")
+    assert [x.event_type for x in letters] == ["TestingCompleted", "InterviewSlotBooked"]
+    assert "cannot read testing results" in letters[0].error
+    row = queries.get_case_row(engine.db, str(fine.id))
+    assert row is not None
+    assert row["stage"] == "eligible"
+    stuck_row = queries.get_case_row(engine.db, str(stuck.id))
+    assert stuck_row is not None
+    assert stuck_row["stage"] == "eligible"  # held back, not skipped silently
+
+    flaky.fixed = True
+    assert engine.retry("case_list") == (2, 0)
+    stuck_row = queries.get_case_row(engine.db, str(stuck.id))
+    assert stuck_row is not None
+    assert stuck_row["stage"] == "interview_booked"
+    assert database_snapshot(engine) == fold_snapshot(engine)
+
+
+def test_a_retry_that_still_fails_keeps_the_events_parked(fresh_postgres: Settings) -> None:
+    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
+    Journey(service).to(Stage.TESTED)
+    engine, _ = flaky_engine(fresh_postgres)
+    engine.run_until_head()
+    assert engine.retry("case_list") == (0, 1)
+
+
+def test_queries_keep_working_during_a_rebuild_and_the_worker_carries_on(
+    store_settings: Settings,
+) -> None:
+    service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    for _ in range(15):
+        Journey(service).to(Stage.AWARDED)
+    engine = build_projection_engine(store_settings)
+    engine.run_until_head()
+    reader = build_projection_engine(store_settings)
+    stop, seen, errors = threading.Event(), [], []
+
+    def query_all_the_time() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(len(queries.list_cases(reader.db, first=100).items))
+            except Exception as e:  # recorded for the assertion below
+                errors.append(e)
+
+    querying = threading.Thread(target=query_all_the_time)
+    querying.start()
+    report = rebuild(engine, "case_list", page_size=7)
+    Journey(service).to(Stage.TESTED)  # written after the swap
+    engine.run_until_head()
+    stop.set()
+    querying.join()
+    assert errors == []
+    assert min(seen) > 0  # never an empty or missing table
+    assert report.position <= engine.head()
+    assert database_snapshot(engine) == fold_snapshot(engine)
+
+
+def test_lag_is_the_distance_to_the_head_of_the_log(store_settings: Settings) -> None:
+    service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    engine = build_projection_engine(store_settings, ["audit_trail"])
+    engine.run_until_head()
+    Journey(service).to(Stage.TESTED)
+    (status,) = engine.status()
+    assert status.lag == 3
+    engine.run_until_head()
+    assert engine.status()[0].lag == 0
+
+
+def test_in_process_workers_follow_the_embedded_store(sqlite_settings: Settings) -> None:
+    service = build_service(sqlite_settings, clock=FixedClock(FAR_FUTURE))
+    workers = InProcessWorkers(sqlite_settings, service, FixedClock(FAR_FUTURE), idle_wait=0.05)
+    workers.start()
+    try:
+        case_id = Journey(service).to(Stage.INTERVIEW_BOOKED)
+        deadline = time.monotonic() + 20
+        row = None
+        while time.monotonic() < deadline:
+            row = queries.get_case_row(workers.engine.db, str(case_id))
+            if row is not None and row["stage"] == "interview_booked":
+                break
+            time.sleep(0.05)
+        assert row is not None
+        assert row["stage"] == "interview_booked"
+    finally:
+        workers.stop()
