@@ -1,7 +1,7 @@
 """The case service: one method per step of the process (load, decide, save).
 
 ``CaseEvents`` is the event-sourced application every reader builds (projections, relay,
-audit): same name, same tables, same transcodings. ``CaseService`` adds the commands.
+audit): same name, same tables, same codec. ``CaseService`` adds the commands.
 Every command is checked for permission and input, is idempotent by its key, and is
 retried on a concurrent write to the same case.
 """
@@ -19,7 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import JSONTranscoder, Mapper, RecordConflictError, Transcoder
+from eventsourcing.persistence import Mapper, RecordConflictError
 from eventsourcing.utils import EnvType
 
 from domain import commands as c
@@ -41,7 +41,7 @@ from domain.rules.eligibility import assess_eligibility, eligibility_ruleset
 from domain.rules.intake_windows import OutsideIntakeWindowError, window_for
 from domain.rules.language_courses import NoCourseRowError, course_plan
 from domain.rules.work_off import work_off_term
-from domain.transcodings import DomainMapper, FastJSONTranscoder, register_domain_transcodings
+from domain.transcodings import DomainMapper
 from domain.validation import validate_command, validate_context
 
 APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
@@ -80,15 +80,6 @@ class CaseEvents(EventSourcedApplication[UUID]):
             cipher=self.factory.cipher(),
             compressor=self.factory.compressor(),
         )
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = FastJSONTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_domain_transcodings(transcoder)
 
     def events_table(self) -> str:
         """The library's table of stored events: ``bolashak_events`` on PostgreSQL (named

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing_extensions import override
 
 from domain.case import events as ev
-from projections.base import Projection
+from projections.base import Projection, case_key
 from projections.rows import Key, Rows
 from projections.schema import Table
 
@@ -54,7 +54,7 @@ class AuditTrailProjection(Projection):
             AUDIT_TRAIL,
             {
                 "position": position,
-                "application_id": str(event.originator_id),
+                "application_id": case_key(event),
                 "version": event.originator_version,
                 "event_type": type(event).__name__,
                 "actor_id": meta.actor_id,

@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from functools import lru_cache
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from domain.case.events import CaseEvent
 from projections.rows import Key, Rows
 from projections.schema import Table
+
+
+@lru_cache(maxsize=1 << 16)
+def _text(case_id: UUID) -> str:
+    return str(case_id)
+
+
+def case_key(event: CaseEvent) -> str:
+    """The case's id as the read models store it (text; cached: every step asks for it)."""
+    return _text(event.originator_id)
 
 
 class Projection(ABC):

@@ -15,7 +15,7 @@ from typing_extensions import override
 
 from domain.case import events as ev
 from domain.rules.grade_equivalence import normalise_gpa
-from projections.base import Projection
+from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
 
@@ -91,11 +91,11 @@ class CaseListProjection(Projection):
 
     @override
     def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
-        return [(CASE_LIST, (str(event.originator_id),))]
+        return [(CASE_LIST, (case_key(event),))]
 
     @override
     def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
-        case_id = str(event.originator_id)
+        case_id = case_key(event)
         row = rows.get(CASE_LIST, (case_id,)) or {"application_id": case_id}
         if isinstance(event, ev.Submitted):
             rows.put(CASE_PII, _pii(case_id, event))

@@ -10,7 +10,7 @@ from typing_extensions import override
 
 from domain.case import events as ev
 from domain.rules.interview_sheet import criterion_keys
-from projections.base import Projection
+from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
 
@@ -77,11 +77,11 @@ class DashboardProjection(Projection):
 
     @override
     def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
-        return [(DASHBOARD_CASES, (str(event.originator_id),))]
+        return [(DASHBOARD_CASES, (case_key(event),))]
 
     @override
     def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
-        case_id = str(event.originator_id)
+        case_id = case_key(event)
         if isinstance(event, ev.Submitted):
             case = {
                 "application_id": case_id,

@@ -9,7 +9,7 @@ from datetime import date
 from typing_extensions import override
 
 from domain.case import events as ev
-from projections.base import Projection
+from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
 
@@ -60,12 +60,12 @@ class DeadlinesProjection(Projection):
 
     @override
     def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
-        case_id = str(event.originator_id)
+        case_id = case_key(event)
         return [(DEADLINE_CASES, (case_id,)), *((DEADLINES, (case_id, k)) for k in KINDS)]
 
     @override
     def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
-        case_id, on = str(event.originator_id), event.meta.occurred_on
+        case_id, on = case_key(event), event.meta.occurred_on
         match event:
             case ev.Submitted():
                 rows.put(

@@ -10,7 +10,7 @@ from typing_extensions import override
 
 from domain.case import events as ev
 from domain.rules.grade_equivalence import normalise_gpa
-from projections.base import Projection
+from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
 
@@ -55,11 +55,11 @@ class InterviewQueueProjection(Projection):
 
     @override
     def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
-        return [(INTERVIEW_QUEUE, (str(event.originator_id),))]
+        return [(INTERVIEW_QUEUE, (case_key(event),))]
 
     @override
     def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
-        case_id = str(event.originator_id)
+        case_id = case_key(event)
         if isinstance(event, ev.Submitted):
             rows.put(INTERVIEW_QUEUE, _candidate(case_id, event))
             return

@@ -1,15 +1,16 @@
 """Rebuild: replay the whole log into fresh tables, then swap them in.
 
-Queries keep reading the live tables while the rebuild runs. The swap is one transaction:
-it locks the live tables, catches up with the events that arrived meanwhile, replaces the
-live tables with the fresh ones and sets the position, so the live worker carries on from
-there without skipping or repeating an event.
+Queries keep reading the live tables while the rebuild runs. Several projections rebuilt
+together share one pass over the log (each page is read and decoded once). The swap is
+one transaction: it locks the live tables, catches up with the events that arrived
+meanwhile, replaces the live tables with the fresh ones and sets the positions, so the live
+worker carries on from there without skipping or repeating an event.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from projections import tracking
@@ -24,7 +25,7 @@ Progress = Callable[[int, int], None]  # (position reached, head of the log)
 
 @dataclass(frozen=True)
 class RebuildReport:
-    name: str
+    names: tuple[str, ...]
     events: int
     position: int
     seconds: float
@@ -35,32 +36,67 @@ class RebuildReport:
         return self.events / self.seconds if self.seconds else 0.0
 
 
+class _Replay:
+    """The projections being rebuilt, each with every row it wrote kept in memory."""
+
+    def __init__(self, engine: ProjectionEngine, projections: Sequence[Projection]) -> None:
+        self.engine = engine
+        self.projections = list(projections)
+        self.rows = {
+            p.name: BatchRows(None, REBUILD_SUFFIX, empty=True)  # type: ignore[arg-type]
+            for p in projections
+        }
+        self.position = 0
+        self.events = 0
+
+    def page(self, cur: Cursor, page_size: int) -> bool:
+        """Replays the next page into the fresh tables; False at the head of the log."""
+        notifications = self.engine.db.read_log(self.position, page_size)
+        if not notifications:
+            return False
+        items = self.engine.decode(notifications)
+        for p in self.projections:
+            self.engine.apply(cur, p, items, self.rows[p.name], name=p.name + REBUILD_SUFFIX)
+        self.position = notifications[-1].id
+        self.events += len(notifications)
+        return True
+
+
 def rebuild(
-    engine: ProjectionEngine, name: str, progress: Progress | None = None, page_size: int = 5000
+    engine: ProjectionEngine, name: str, progress: Progress | None = None, page_size: int = 20000
 ) -> RebuildReport:
-    projection = engine.projection(name)
+    return rebuild_many(engine, [name], progress, page_size)
+
+
+def rebuild_many(
+    engine: ProjectionEngine,
+    names: Sequence[str],
+    progress: Progress | None = None,
+    page_size: int = 20000,
+) -> RebuildReport:
+    projections = [engine.projection(n) for n in names]
     started = time.perf_counter()
-    _create_fresh_tables(engine, projection)
-    rows = BatchRows(cursor=None, suffix=REBUILD_SUFFIX, empty=True)  # type: ignore[arg-type]
-    position, events = 0, 0
+    for projection in projections:
+        _create_fresh_tables(engine, projection)
+    replay = _Replay(engine, projections)
     while True:
         with engine.db.transaction() as cur:
-            moved, consumed = _replay_page(engine, cur, projection, rows, position, page_size)
-        if not consumed:
+            more = replay.page(cur, page_size)
+        if not more:
             break
-        position, events = moved, events + consumed
         if progress is not None:
-            progress(position, engine.head())
+            progress(replay.position, engine.head())
     with engine.db.transaction() as cur:
-        _lock_live(engine, cur, projection)
-        while True:
-            moved, consumed = _replay_page(engine, cur, projection, rows, position, page_size)
-            if not consumed:
-                break
-            position, events = moved, events + consumed
-        _swap(engine, cur, projection, position)
-        parked = len(tracking.dead_letters(cur, name))
-    return RebuildReport(name, events, position, time.perf_counter() - started, parked)
+        for projection in projections:
+            _lock_live(engine, cur, projection)
+        while replay.page(cur, page_size):
+            pass
+        for projection in projections:
+            _swap(engine, cur, projection, replay.position)
+        parked = sum(len(tracking.dead_letters(cur, p.name)) for p in projections)
+    return RebuildReport(
+        tuple(names), replay.events, replay.position, time.perf_counter() - started, parked
+    )
 
 
 def _create_fresh_tables(engine: ProjectionEngine, projection: Projection) -> None:
@@ -74,22 +110,6 @@ def _create_fresh_tables(engine: ProjectionEngine, projection: Projection) -> No
             cur.execute(table.drop_statement(REBUILD_SUFFIX))
             for statement in table.create_statements(engine.db.dialect, REBUILD_SUFFIX):
                 cur.execute(statement)
-
-
-def _replay_page(
-    engine: ProjectionEngine,
-    cur: Cursor,
-    projection: Projection,
-    rows: BatchRows,
-    after: int,
-    page_size: int,
-) -> tuple[int, int]:
-    notifications = engine.db.read_log(after, page_size)
-    if not notifications:
-        return after, 0
-    items = engine.decode(notifications)
-    engine.apply(cur, projection, items, rows, name=projection.name + REBUILD_SUFFIX)
-    return notifications[-1].id, len(notifications)
 
 
 def _lock_live(engine: ProjectionEngine, cur: Cursor, projection: Projection) -> None:

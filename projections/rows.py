@@ -134,15 +134,11 @@ class BatchRows:
         return found
 
     def _upsert(self, table: Table, rows: list[Row]) -> None:
-        if not rows:
-            return
         columns = table.column_names
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in table.key)
-        conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-        self.cursor.executemany(
-            f"INSERT INTO {table.physical(self.suffix)} ({', '.join(columns)}) VALUES "
-            f"({', '.join(['%s'] * len(columns))}) ON CONFLICT ({', '.join(table.key)}) "
-            f"{conflict}",
+        self.cursor.upsert_rows(
+            table.physical(self.suffix),
+            columns,
+            table.key,
             [tuple(r.get(c) for c in columns) for r in rows],
         )
 
@@ -155,10 +151,8 @@ class BatchRows:
 
     def _insert(self, table: Table, rows: list[Row]) -> None:
         columns = table.column_names
-        self.cursor.executemany(
-            f"INSERT INTO {table.physical(self.suffix)} ({', '.join(columns)}) VALUES "
-            f"({', '.join(['%s'] * len(columns))})",
-            [tuple(r.get(c) for c in columns) for r in rows],
+        self.cursor.insert_rows(
+            table.physical(self.suffix), columns, [tuple(r.get(c) for c in columns) for r in rows]
         )
 
 

@@ -8,13 +8,13 @@ import time
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from infra.bootstrap import build_projection_engine
 from infra.cli.common import console, err_console, reports_errors, settings
 from projections.engine import ProjectionEngine
-from projections.rebuild import rebuild as rebuild_projection
+from projections.rebuild import rebuild_many
 
 app = typer.Typer(help="Read models: run, rebuild, status, retry.", no_args_is_help=True)
 NAMES_HELP = "Projection names (default: all)."
@@ -44,30 +44,33 @@ def run(
 @app.command("rebuild")
 @reports_errors
 def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
-    """Replay the log into fresh tables and swap them in; queries keep working meanwhile."""
+    """Replay the log into fresh tables and swap them in; queries keep working meanwhile.
+
+    The projections named (all by default) are rebuilt together, in one pass over the log.
+    """
     engine = _engine(names)
-    for projection in engine.projections:
-        started = time.perf_counter()
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} events"),
-            TextColumn("{task.fields[rate]:,.0f} events/s"),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console) as bar:
-            task = bar.add_task(projection.name, total=engine.head() or 1, rate=0.0)
+    started = time.perf_counter()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} events"),
+        TextColumn("{task.fields[rate]:,.0f} events/s"),
+        TimeElapsedColumn(),
+    )
+    label = ", ".join(p.name for p in engine.projections)
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(label, total=engine.head() or 1, rate=0.0)
 
-            def show(position: int, head: int, task_id: TaskID = task, t0: float = started) -> None:
-                rate = position / max(time.perf_counter() - t0, 1e-9)
-                bar.update(task_id, completed=position, total=max(head, 1), rate=rate)
+        def show(position: int, head: int) -> None:
+            rate = position / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=position, total=max(head, 1), rate=rate)
 
-            report = rebuild_projection(engine, projection.name, show)
-        console.print(
-            f"{report.name}: {report.events:,} events in {report.seconds:.1f}s"
-            f" ({report.events_per_second:,.0f} events/s), position {report.position},"
-            f" {report.parked} parked"
-        )
+        report = rebuild_many(engine, [p.name for p in engine.projections], show)
+    console.print(
+        f"{label}: {report.events:,} events in {report.seconds:.1f}s"
+        f" ({report.events_per_second:,.0f} events/s), position {report.position},"
+        f" {report.parked} parked"
+    )
 
 
 @app.command("status")
