@@ -63,9 +63,12 @@ CASE_LIST = Table(
         ("programme", "category", "application_id"),
         ("country", "application_id"),
         ("campaign_year", "intake_window", "application_id"),
-        ("applicant_code",),
+        ("applicant_code", "application_id"),
         ("submitted_on", "application_id"),
-        ("contract_deadline", "application_id"),
+        ("last_event_on", "application_id"),
+        ("updated_at", "application_id"),
+        ("COALESCE(contract_deadline, '')", "application_id"),
+        ("COALESCE(interview_score, -1.0)", "application_id"),
     ),
 )
 CASE_PII = Table(

@@ -57,15 +57,16 @@ class CaseFilter:
     code: str | None = None  # applicant code, or its beginning
 
 
-# Sort keys: the column, and the value NULLs sort as (so the keyset comparison holds).
+# Sort keys: the column, and for a column that may be empty the value it sorts as (an
+# index on that same expression keeps the page cheap).
 CASE_SORTS: dict[str, tuple[str, Any]] = {
-    "submitted_on": ("submitted_on", ""),
-    "applicant_code": ("applicant_code", ""),
-    "stage": ("stage", ""),
-    "last_event_on": ("last_event_on", ""),
+    "submitted_on": ("submitted_on", None),
+    "applicant_code": ("applicant_code", None),
+    "stage": ("stage", None),
+    "last_event_on": ("last_event_on", None),
+    "updated_at": ("updated_at", None),
     "contract_deadline": ("contract_deadline", ""),
     "interview_score": ("interview_score", -1.0),
-    "updated_at": ("updated_at", ""),
 }
 
 
@@ -82,7 +83,7 @@ def list_cases(
     if sort not in CASE_SORTS:
         raise QueryError("sort", f"must be one of {', '.join(CASE_SORTS)}")
     column, null_as = CASE_SORTS[sort]
-    sort_expr = f"COALESCE(c.{column}, %s)"
+    sort_expr = f"c.{column}" if null_as is None else f"COALESCE(c.{column}, {null_as!r})"
     clauses, params = _case_filter(where or CaseFilter())
     columns = [f"c.{name}" for name in CASE_LIST.column_names]
     join = ""
@@ -92,11 +93,11 @@ def list_cases(
     return _keyset_page(
         db,
         select=f"SELECT {', '.join(columns)}, {sort_expr} FROM {CASE_LIST.name} c{join}",
-        select_params=[null_as],
+        select_params=[],
         clauses=clauses,
         params=params,
         sort_expr=sort_expr,
-        sort_params=[null_as],
+        sort_params=[],
         id_column="c.application_id",
         descending=descending,
         first=first,
@@ -136,7 +137,7 @@ def _case_filter(where: CaseFilter) -> tuple[list[str], list[Any]]:
             clauses.append("c.submitted_on <= %s")
             params.append(value.isoformat())
         elif f.name == "code":
-            clauses.append("c.applicant_code LIKE %s")
+            clauses.append("c.applicant_code LIKE %s ESCAPE '!'")
             params.append(_like_prefix(str(value).upper()))
         else:
             clauses.append(f"c.{f.name} = %s")
@@ -145,8 +146,8 @@ def _case_filter(where: CaseFilter) -> tuple[list[str], list[Any]]:
 
 
 def _like_prefix(text: str) -> str:
-    """A LIKE pattern matching values that start with ``text`` (wildcards escaped away)."""
-    return text.replace("%", "").replace("_", "") + "%"
+    """A LIKE pattern for values starting with ``text`` taken literally (``!`` escapes)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
 
 
 # -- dashboard ---------------------------------------------------------------------------

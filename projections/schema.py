@@ -6,7 +6,14 @@ Values are kept portable: text (dates as ISO text, which sorts as dates do), int
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+
+def index_suffix(index: tuple[str, ...]) -> str:
+    """A name for an index over columns or expressions, e.g. ``coalesce_due_application_id``."""
+    return re.sub(r"[^a-z0-9]+", "_", "_".join(index).lower()).strip("_")
+
 
 TYPES = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION"}
 REBUILD_SUFFIX = "__rebuild"
@@ -37,8 +44,10 @@ class Table:
             columns.insert(0, f"row_id {serial} PRIMARY KEY")
         statements = [f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})"]
         for index in self.indexes:
-            name = f"{table}__{'_'.join(index)}"
-            statements.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(index)})")
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {table}__{index_suffix(index)}"
+                f" ON {table} ({', '.join(index)})"
+            )
         return statements
 
     def drop_statement(self, suffix: str = "") -> str:
@@ -50,7 +59,7 @@ class Table:
         statements = [f"ALTER TABLE {old} RENAME TO {new}"]
         if dialect == "postgres":
             for index in self.indexes:
-                cols = "_".join(index)
+                cols = index_suffix(index)
                 statements.append(f"ALTER INDEX {old}__{cols} RENAME TO {new}__{cols}")
         return statements
 
@@ -59,7 +68,7 @@ class Table:
         table = self.physical(suffix)
         statements = []
         for index in self.indexes:
-            cols = "_".join(index)
+            cols = index_suffix(index)
             statements.append(f"DROP INDEX IF EXISTS {self.name}{REBUILD_SUFFIX}__{cols}")
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {table}__{cols} ON {table} ({', '.join(index)})"
