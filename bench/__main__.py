@@ -1,24 +1,38 @@
-"""``make bench``: measurements against baselines taken in the same run.
+"""``make bench`` (or ``BENCH_QUICK=1``: ``make bench-quick``, under a minute).
 
-Each line prints as ``NAME: VALUE UNIT (ratio R to BASELINE)``; absolute numbers beside the
-ratio are for the reader, the ratio is what is compared with a target, because these
-machines are shared and noisy. ``BENCH_QUICK=1`` (``make bench-quick``) uses small sizes.
+Prints one line per measurement, ``NAME: VALUE UNIT (ratio R to BASELINE)``, and, for a
+full run, regenerates ``docs/benchmarks.md`` with the machine's description and a plot.
 """
 
 from __future__ import annotations
 
 import os
 
+from bench import docs
 from bench.command_throughput import measure_command_throughput
-from bench.harness import Report, bench_database
+from bench.dataset import copy_of_master, ensure_master
+from bench.harness import ADMIN_URL, Report, machine
+from bench.read_models import measure_rebuilds, query_latencies, report_growth
 
 
 def main() -> None:
     quick = os.environ.get("BENCH_QUICK") == "1"
+    sizes = (10_000, 30_000) if quick else (10_000, 100_000, 1_000_000)
+    print(f"machine: {machine()}", flush=True)
     report = Report()
-    with bench_database() as settings:
-        measure_command_throughput(settings, report, applications=60 if quick else 600)
-    report.print()
+    measure_command_throughput(report, applications=40 if quick else 300)
+    master = ensure_master(ADMIN_URL, max(sizes))
+    measured = []
+    for size in sizes:
+        with copy_of_master(ADMIN_URL, master, size, f"bolashak_bench_{size}") as settings:
+            measure_rebuilds(settings, report, size, each=size == sizes[1])
+            found = query_latencies(settings, runs=30 if quick else 200)
+        for name, value in found.items():
+            report.point(f"{name} (ms)", size, value)
+        measured.append((size, found))
+    report_growth(report, measured[0], measured[-1])
+    if not quick:
+        print(f"written: {docs.write(report, 'make bench')}")
 
 
 if __name__ == "__main__":

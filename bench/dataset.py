@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 
+from bench.harness import ADMIN_URL
 from domain.clock import FixedClock
 from infra.bootstrap import build_service
 from infra.database import create_database_if_missing, drop_database, init_schema
@@ -90,6 +91,18 @@ def copy_of_master(admin_url: str, master: Settings, events: int, name: str) -> 
     ):
         for row in out.rows():
             copy.write_row(row)
+    try:
+        yield target
+    finally:
+        drop_database(target.database)
+
+
+@contextmanager
+def fresh_database(name: str, admin_url: str = ADMIN_URL) -> Iterator[Settings]:
+    """An empty database with the schema, dropped afterwards."""
+    target = settings_for(admin_url, name)
+    drop_database(target.database)
+    init_schema(target)
     try:
         yield target
     finally:

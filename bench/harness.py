@@ -1,17 +1,20 @@
-"""What every benchmark shares: a throwaway PostgreSQL database and the report lines."""
+"""What every benchmark shares: report lines, the machine's description, timing helpers.
+
+Every figure is compared with a baseline measured in the same run (these machines are
+shared and noisy); the absolute numbers are printed beside it. A line prints as
+``NAME: VALUE UNIT (ratio R to BASELINE ...)`` and, when it has one, its target.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
-import secrets
+import re
+import statistics
+import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from infra.database import drop_database, init_schema
-from infra.settings import Database, Settings
 
 ADMIN_URL = os.environ.get(
     "BOLASHAK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -25,52 +28,61 @@ class Line:
     unit: str
     baseline_name: str
     baseline_value: float
-    target: float | None = None
+    target: float | None = None  # a bound on the ratio
+    higher_is_better: bool = True  # False: the ratio must stay at or below the target
+    floor: float | None = None  # an absolute minimum for the value, if any
 
     @property
     def ratio(self) -> float:
         return self.value / self.baseline_value if self.baseline_value else 0.0
 
-    def text(self) -> str:
-        verdict = ""
+    @property
+    def meets(self) -> bool | None:
+        if self.target is None and self.floor is None:
+            return None
+        ok = True
         if self.target is not None:
-            verdict = (
-                "  [meets target]"
-                if self.ratio >= self.target
-                else (f"  [BELOW target {self.target:.2f}]")
-            )
-        return (
-            f"{self.name}: {self.value:,.0f} {self.unit} (ratio {self.ratio:.2f} to "
-            f"{self.baseline_name} {self.baseline_value:,.0f} {self.unit}){verdict}"
+            ok = self.ratio >= self.target if self.higher_is_better else self.ratio <= self.target
+        if self.floor is not None:
+            ok = ok and self.value >= self.floor
+        return ok
+
+    def text(self) -> str:
+        line = (
+            f"{self.name}: {_num(self.value)} {self.unit} (ratio {self.ratio:.2f} to "
+            f"{self.baseline_name} {_num(self.baseline_value)} {self.unit})"
         )
+        if self.meets is None:
+            return line
+        wanted = []
+        if self.target is not None:
+            wanted.append(f"ratio {'>=' if self.higher_is_better else '<='} {self.target:g}")
+        if self.floor is not None:
+            wanted.append(f">= {_num(self.floor)} {self.unit}")
+        verdict = "meets" if self.meets else "MISSES"
+        return f"{line} [{verdict} target: {', '.join(wanted)}]"
 
 
 @dataclass
 class Report:
     lines: list[Line] = field(default_factory=list)
+    series: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
     def add(self, line: Line) -> None:
         self.lines.append(line)
         print(line.text(), flush=True)
 
-    def print(self) -> None:
-        print(
-            f"\nmachine: {platform.platform()}, {os.cpu_count()} cpus, "
-            f"Python {platform.python_version()}"
-        )
-        for line in self.lines:
-            print(line.text())
+    def point(self, series: str, size: int, value: float) -> None:
+        """One point of a growth curve (for the plot): ``value`` at ``size`` events."""
+        self.series.setdefault(series, []).append((size, value))
 
 
-@contextmanager
-def bench_database() -> Iterator[Settings]:
-    name = f"bolashak_bench_{secrets.token_hex(3)}"
-    settings = Settings(database=Database.parse(ADMIN_URL.rsplit("/", 1)[0] + "/" + name))
-    init_schema(settings)
-    try:
-        yield settings
-    finally:
-        drop_database(settings.database)
+def machine() -> str:
+    cpu = _cpu_model()
+    return (
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}),"
+        f" Python {platform.python_version()}, PostgreSQL {_postgres_version()}"
+    )
 
 
 def rate(count: int, work: Callable[[], object]) -> float:
@@ -78,3 +90,48 @@ def rate(count: int, work: Callable[[], object]) -> float:
     started = time.perf_counter()
     work()
     return count / (time.perf_counter() - started)
+
+
+def latencies(work: Callable[[], object], runs: int) -> list[float]:
+    """Milliseconds of each of ``runs`` calls (after two warm-up calls)."""
+    for _ in range(2):
+        work()
+    found = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        found.append((time.perf_counter() - started) * 1000)
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _postgres_version() -> str:
+    try:
+        out = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False)
+        found = re.search(r"\d+\.\d+", out.stdout)
+        return found.group(0) if found else "unknown"
+    except OSError:
+        return "unknown"

@@ -7,8 +7,10 @@ same rows as incremental processing.
 
 from __future__ import annotations
 
+import gc
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from uuid import UUID
 
@@ -53,3 +55,20 @@ def fold(projection: Projection, events: Iterable[tuple[int, CaseEvent]], rows: 
     for position, event in events:
         if get_topic(type(event)) in topics:
             projection.apply(rows, event, position)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector while a batch is decoded and folded.
+
+    A batch allocates many short-lived objects, none in reference cycles; the collector
+    would otherwise run every few hundred allocations and scan every live object (a
+    rebuild keeps its rows in memory), which doubled the cost of a batch.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from eventsourcing.persistence import Notification
@@ -23,7 +23,7 @@ from eventsourcing.persistence import Notification
 from domain.case.events import CaseEvent
 from domain.service import CaseEvents
 from projections import tracking
-from projections.base import Projection
+from projections.base import Projection, without_cycle_collection
 from projections.rows import BatchRows, Key
 from projections.schema import Table
 from projections.sql import Cursor, ViewDatabase
@@ -32,8 +32,7 @@ from projections.tracking import LogEntry
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One notification of the log, decoded (or the error that decoding raised)."""
 
     entry: LogEntry
@@ -94,6 +93,10 @@ class ProjectionEngine:
 
     def run_once(self) -> int:
         """Processes one page of the log; returns how many notifications it consumed."""
+        with without_cycle_collection():
+            return self._run_page()
+
+    def _run_page(self) -> int:
         with self.db.transaction() as cur:
             known = tracking.positions(cur)
         mine = {p.name: known[p.name][0] for p in self.projections}
@@ -148,9 +151,7 @@ class ProjectionEngine:
         for n in notifications:
             if n.topic not in self._topics:
                 continue
-            entry = LogEntry(
-                n.id, str(n.originator_id), n.originator_version, n.topic.rsplit(":", 1)[-1]
-            )
+            entry = LogEntry(n.id, n.originator_id, n.originator_version, n.topic)  # type: ignore[arg-type]
             try:
                 event: CaseEvent | Exception = self.reader.mapper.to_domain_event(n)  # type: ignore[assignment]
             except Exception as e:  # a stored event that no longer decodes: park it
@@ -200,11 +201,12 @@ class ProjectionEngine:
                 wanted[table].append(key)
         for table, keys in wanted.items():
             rows.prefetch(table, keys)
+        rows.begin()
         for position, event in decoded:
             try:
                 projection.apply(rows, event, position)
             except Exception as e:
-                rows.forget()  # the database rolls back to the savepoint: so does the cache
+                rows.rollback()  # the database rolls back to the savepoint: so does the cache
                 raise ProjectionFailedError(f"{type(e).__name__}: {e}") from e
         rows.flush()
 

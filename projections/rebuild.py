@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from projections import tracking
-from projections.base import Projection
+from projections.base import Projection, without_cycle_collection
 from projections.engine import ProjectionEngine
 from projections.rows import BatchRows
 from projections.schema import REBUILD_SUFFIX
@@ -43,11 +43,17 @@ class _Replay:
         self.engine = engine
         self.projections = list(projections)
         self.rows = {
-            p.name: BatchRows(None, REBUILD_SUFFIX, empty=True)  # type: ignore[arg-type]
+            p.name: BatchRows(None, REBUILD_SUFFIX, empty=True, deferred=True)  # type: ignore[arg-type]
             for p in projections
         }
         self.position = 0
         self.events = 0
+
+    def write_everything(self, cur: Cursor) -> None:
+        """Fills the fresh tables with the rows kept in memory (one COPY per table)."""
+        for rows in self.rows.values():
+            rows.cursor = cur
+            rows.flush(final=True)
 
     def page(self, cur: Cursor, page_size: int) -> bool:
         """Replays the next page into the fresh tables; False at the head of the log."""
@@ -74,6 +80,13 @@ def rebuild_many(
     progress: Progress | None = None,
     page_size: int = 20000,
 ) -> RebuildReport:
+    with without_cycle_collection():
+        return _rebuild(engine, names, progress, page_size)
+
+
+def _rebuild(
+    engine: ProjectionEngine, names: Sequence[str], progress: Progress | None, page_size: int
+) -> RebuildReport:
     projections = [engine.projection(n) for n in names]
     started = time.perf_counter()
     for projection in projections:
@@ -87,10 +100,13 @@ def rebuild_many(
         if progress is not None:
             progress(replay.position, engine.head())
     with engine.db.transaction() as cur:
+        replay.write_everything(cur)  # before the lock: queries are not held up by it
+    with engine.db.transaction() as cur:
         for projection in projections:
             _lock_live(engine, cur, projection)
         while replay.page(cur, page_size):
             pass
+        replay.write_everything(cur)
         for projection in projections:
             _swap(engine, cur, projection, replay.position)
         parked = sum(len(tracking.dead_letters(cur, p.name)) for p in projections)

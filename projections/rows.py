@@ -53,16 +53,28 @@ class MemoryRows:
 
 
 class BatchRows:
-    """A batch's working set over the database, for tables named with ``suffix``."""
+    """A working set over the database, for tables named with ``suffix``.
 
-    def __init__(self, cursor: Cursor, suffix: str = "", *, empty: bool = False) -> None:
+    Changes of one fold (a batch of events) can be undone in memory (``begin`` /
+    ``rollback``), in step with the savepoint the database rolls back to. A rebuild keeps
+    its working set for the whole replay and defers the keyed tables' writes to the end
+    (``deferred``): the fresh tables are then filled with one COPY each.
+    """
+
+    def __init__(
+        self, cursor: Cursor, suffix: str = "", *, empty: bool = False, deferred: bool = False
+    ) -> None:
         self.cursor = cursor
         self.suffix = suffix
         self.empty = empty  # a rebuild into fresh tables: nothing to load for new keys
+        self.deferred = deferred
         self.cache: dict[str, dict[Key, Row]] = defaultdict(dict)
         self.dirty: dict[str, set[Key]] = defaultdict(set)
         self.appended: dict[str, list[Row]] = defaultdict(list)
         self.tables: dict[str, Table] = {}
+        self._journal: dict[tuple[str, Key], Row | None] = {}
+        self._appended_at: dict[str, int] = {}
+        self._written: set[str] = set()  # keyed tables written to at least once
 
     def prefetch(self, table: Table, keys: Iterable[Key]) -> None:
         """Loads the rows of ``keys`` not loaded yet, with one query."""
@@ -77,44 +89,76 @@ class BatchRows:
             cached[key_of(table, row)] = row
 
     def get(self, table: Table, key: Key) -> Row | None:
-        if key not in self.cache[table.name]:
+        """The row itself (not a copy): change it and ``put`` it back."""
+        cached = self.cache[table.name]
+        if key not in cached:
             self.prefetch(table, [key])
-        row = self.cache[table.name][key]
-        return dict(row) if row is not _DELETED else None
+        self._remember(table.name, key)
+        row = cached[key]
+        return row if row is not _DELETED else None
 
     def put(self, table: Table, row: Row) -> None:
         self.tables[table.name] = table
         key = key_of(table, row)
-        self.cache[table.name][key] = dict(row)
+        self._remember(table.name, key)
+        self.cache[table.name][key] = row
         self.dirty[table.name].add(key)
 
     def delete(self, table: Table, key: Key) -> None:
         self.tables[table.name] = table
+        self._remember(table.name, key)
         self.cache[table.name][key] = _DELETED
         self.dirty[table.name].add(key)
 
     def append(self, table: Table, row: Row) -> None:
         self.tables[table.name] = table
+        self._appended_at.setdefault(table.name, len(self.appended[table.name]))
         self.appended[table.name].append(row)
 
-    def forget(self) -> None:
-        """Drops unwritten changes and everything cached: later reads go to the database."""
-        self.cache.clear()
-        self.dirty.clear()
-        self.appended.clear()
-        self.empty = False
+    # -- undo ----------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Writes every changed row back: one upsert, one delete, one insert per table."""
-        for name, keys in self.dirty.items():
-            table = self.tables[name]
-            rows = [self.cache[name][k] for k in keys]
-            self._upsert(table, [r for r in rows if r is not _DELETED])
-            self._delete(table, [k for k in keys if self.cache[name][k] is _DELETED])
+    def begin(self) -> None:
+        self._journal.clear()
+        self._appended_at.clear()
+
+    def rollback(self) -> None:
+        """Undoes every change since ``begin`` (the database rolled back to its savepoint)."""
+        for (name, key), old in self._journal.items():
+            if old is None:
+                self.cache[name].pop(key, None)
+            else:
+                self.cache[name][key] = old
+        for name, length in self._appended_at.items():
+            del self.appended[name][length:]
+        self.begin()
+
+    def _remember(self, name: str, key: Key) -> None:
+        if (name, key) not in self._journal:
+            old = self.cache[name].get(key)
+            self._journal[(name, key)] = dict(old) if old else old
+
+    # -- writing -------------------------------------------------------------------------
+
+    def flush(self, *, final: bool = False) -> None:
+        """Writes what changed. Deferred: only appended rows, until the ``final`` flush."""
+        if not self.deferred or final:
+            for name, keys in self.dirty.items():
+                self._write_keyed(self.tables[name], keys)
+            self.dirty.clear()
         for name, rows in self.appended.items():
             self._insert(self.tables[name], rows)
-        self.dirty.clear()
         self.appended.clear()
+        self.begin()
+
+    def _write_keyed(self, table: Table, keys: set[Key]) -> None:
+        cached = self.cache[table.name]
+        rows = [cached[k] for k in keys if cached[k] is not _DELETED]
+        if self.deferred and table.name not in self._written:
+            self._insert(table, rows)  # the fresh table is empty: no conflict possible
+        else:
+            self._upsert(table, rows)
+            self._delete(table, [k for k in keys if cached[k] is _DELETED])
+        self._written.add(table.name)
 
     def _select(self, table: Table, keys: list[Key]) -> list[Row]:
         columns = table.column_names

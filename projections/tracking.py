@@ -10,7 +10,8 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
 from projections.sql import Cursor
 
@@ -80,14 +81,24 @@ def reset(cur: Cursor, name: str, position: int, version: int) -> None:
     )
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    """An event's place in the log, known even when the event cannot be decoded."""
+class LogEntry(NamedTuple):
+    """An event's place in the log, known even when the event cannot be decoded.
+
+    (A named tuple: one is made for every event a reader decodes.)
+    """
 
     position: int
-    application_id: str
+    originator_id: UUID
     event_version: int
-    event_type: str
+    topic: str
+
+    @property
+    def application_id(self) -> str:
+        return str(self.originator_id)
+
+    @property
+    def event_type(self) -> str:
+        return self.topic.rsplit(":", 1)[-1]
 
 
 def park(cur: Cursor, name: str, entry: LogEntry, error: BaseException) -> None:
