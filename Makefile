@@ -21,10 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-## make run: embedded SQLite store, schema, a demo campaign, and its summary.
+## make run: embedded SQLite store, schema, a demo campaign, its read models and dashboard.
 run: $(VENV)/.installed
 	$(BIN)/bolashak db init
 	$(BIN)/bolashak demo --applications $(RUN_APPLICATIONS)
+	$(BIN)/bolashak dashboard --year 2023
 
 ## make test: lint, types and the whole suite against the real services.
 test: $(VENV)/.installed-dev lint typecheck

@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from psycopg.conninfo import make_conninfo
 
+from domain.rules.intake_windows import annual_awards_target
+
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
@@ -88,6 +90,7 @@ class Settings:
     aggregate_cache_size: int = 10_000
     pool_size: int = 5
     lock_timeout_seconds: int = 10
+    awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,7 +100,15 @@ class Settings:
             aggregate_cache_size=_int(env, "AGGREGATE_CACHE_SIZE", 10_000),
             pool_size=_int(env, "POOL_SIZE", 5),
             lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 10),
+            awards_targets=_awards_targets(env),
         )
+
+    def awards_target(self, year: int) -> int | None:
+        """``BOLASHAK_AWARDS_TARGET_<YEAR>``, else the campaign's own figure (555 in 2023)."""
+        for known_year, target in self.awards_targets:
+            if known_year == year:
+                return target
+        return annual_awards_target(year)
 
     def eventsourcing_env(self, *, create_table: bool = False) -> dict[str, str]:
         """The library's settings for this store (see shared/FIELD-NOTES.md).
@@ -137,6 +148,19 @@ class Settings:
             # Never "y": it drops the table lock and readers of the log miss events.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         }
+
+
+def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:
+    found = []
+    for key in env:
+        if key.startswith(f"{PREFIX}AWARDS_TARGET_"):
+            year = key.removeprefix(f"{PREFIX}AWARDS_TARGET_")
+            if not (year.isdigit() and len(year) == 4):
+                raise SettingsError(
+                    f"{key}: the name must end in a year, e.g. {PREFIX}AWARDS_TARGET_2024"
+                )
+            found.append((int(year), _int(env, f"AWARDS_TARGET_{year}", 0)))
+    return tuple(sorted(found))
 
 
 def _int(env: Mapping[str, str], key: str, default: int) -> int:

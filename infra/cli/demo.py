@@ -9,9 +9,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from domain.clock import SystemClock
-from infra.bootstrap import build_service
+from infra.bootstrap import build_projection_engine, build_service
 from infra.cli.common import console, reports_errors, settings
 from infra.database import init_schema
+from infra.settings import Settings
 from infra.simulation.campaign import CampaignSummary, simulate_campaign
 
 
@@ -42,6 +43,21 @@ def demo(
         )
     service.close()
     _print_summary(summary, time.perf_counter() - started, current.database.redacted())
+    _catch_up_read_models(current)
+
+
+def _catch_up_read_models(current: Settings) -> None:
+    """Brings the read models up to the head of the log (the embedded default runs its
+    projections in-process; on PostgreSQL the worker would do the same)."""
+    engine = build_projection_engine(current)
+    with Progress(*Progress.get_default_columns()[:3], console=console) as progress:
+        task = progress.add_task("read models", total=max(engine.head(), 1))
+        engine.run_until_head(
+            lambda done, head: progress.update(task, completed=done, total=max(head, 1))
+        )
+    lags = ", ".join(f"{s.name} {s.position}/{s.head}" for s in engine.status())
+    console.print(f"read models at the head of the log: {lags}")
+    engine.db.close()
 
 
 def _print_summary(summary: CampaignSummary, seconds: float, where: str) -> None:

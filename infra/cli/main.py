@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import case, db, deadlines, demo, projections, rules
+from infra.cli import case, dashboard, db, deadlines, demo, projections, rules
 
 app = typer.Typer(
     name="bolashak",
@@ -18,6 +18,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(projections.app, name="projections")
 app.add_typer(deadlines.app, name="deadlines")
 app.command("demo")(demo.demo)
+app.command("dashboard")(dashboard.dashboard)
 
 
 if __name__ == "__main__":

@@ -75,16 +75,24 @@ def rebuild(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
 
 @app.command("status")
 @reports_errors
-def status(names: list[str] = typer.Argument(None, help=NAMES_HELP)) -> None:
+def status(
+    names: list[str] = typer.Argument(None, help=NAMES_HELP),
+    max_lag: int | None = typer.Option(
+        None, help="Exit with status 1 when a projection is further behind (health checks)."
+    ),
+) -> None:
     """Each projection's position against the head of the log, and its dead letters."""
     engine = _engine(names)
     table = Table("projection", "position", "head", "lag", "dead letters", "version")
-    for s in engine.status():
+    found = engine.status()
+    for s in found:
         version = f"{s.version}" + (" (rebuild needed)" if s.needs_rebuild else "")
         table.add_row(
             s.name, str(s.position), str(s.head), str(s.lag), str(s.dead_letters), version
         )
     console.print(table)
+    if max_lag is not None and any(s.lag > max_lag for s in found):
+        raise typer.Exit(1)
 
 
 @app.command("retry")

@@ -238,3 +238,28 @@ def test_rules_are_listed_with_their_sources(db: str) -> None:
     assert "001_ae4fa7f8f80c9f9c.txt" in out
     shown = json.loads(bolashak("rules", "show", "contract-deadline", db=db).stdout)
     assert shown["data"]["days_from_award"] == 90
+
+
+def test_read_models_are_run_rebuilt_and_reported_from_the_command_line(db: str) -> None:
+    bolashak("demo", "--applications", "12", "--seed", "3", db=db)
+    data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
+    bolashak("case", "run", "submit_application", "--data", data, "--on", "2023-04-20",
+             "--role", "applicant", "--key", "cli-rm", db=db)
+    behind = bolashak("projections", "status", "--max-lag", "0", db=db, check=False)
+    assert behind.returncode == 1
+    assert "case_list" in behind.stdout
+    assert "processed 1 notifications" in bolashak("projections", "run", "--once", db=db).stdout
+    assert bolashak("projections", "status", "--max-lag", "0", db=db).returncode == 0
+    rebuilt = bolashak("projections", "rebuild", "case_list", "audit_trail", db=db).stdout
+    assert "events/s" in rebuilt
+    assert "0 parked" in rebuilt
+    board = json.loads(bolashak("dashboard", "--year", "2023", "--json", db=db).stdout)
+    assert board["funnel"]["submitted"] == 13
+    assert board["awards_target"] == 555
+    assert board["lag"] == 0
+
+
+def test_an_unknown_projection_name_is_refused_with_the_known_ones(db: str) -> None:
+    result = bolashak("projections", "rebuild", "cases", db=db, check=False)
+    assert result.returncode == 2
+    assert "case_list" in result.stderr

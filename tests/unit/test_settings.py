@@ -52,3 +52,13 @@ def test_the_gap_losing_database_functions_are_never_enabled() -> None:
 def test_writers_and_readers_use_the_same_event_tables() -> None:
     """The library names tables after the application class unless a name is set."""
     assert CaseService.name == CaseEvents.name == "Bolashak"
+
+
+def test_the_annual_awards_target_is_a_setting_per_year() -> None:
+    """001 line 36: 555 scholarships in 2023, unless the setting says otherwise."""
+    settings = Settings.from_env({"BOLASHAK_AWARDS_TARGET_2024": "600"})
+    assert settings.awards_target(2023) == 555
+    assert settings.awards_target(2024) == 600
+    assert Settings.from_env({"BOLASHAK_AWARDS_TARGET_2023": "500"}).awards_target(2023) == 500
+    with pytest.raises(SettingsError, match="BOLASHAK_AWARDS_TARGET_next"):
+        Settings.from_env({"BOLASHAK_AWARDS_TARGET_next": "1"})
