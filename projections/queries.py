@@ -37,6 +37,7 @@ class Page:
     items: list[Row]
     end_cursor: str | None
     has_next_page: bool
+    cursors: list[str] = field(default_factory=list)  # one per item, for Relay edges
 
 
 @dataclass(frozen=True)
@@ -364,11 +365,11 @@ def _keyset_page(
     sql = f"{select}{where} ORDER BY {sort_expr} {order}, {id_column} {order} LIMIT %s"
     rows = db.query(sql, [*select_params, *params, *sort_params, first + 1])
     items = [dict(zip(names, r[: len(names)], strict=True)) for r in rows[:first]]
-    cursor = None
-    if items:
-        last = rows[len(items) - 1]
-        cursor = encode_cursor(last[len(names)], _row_id(items[-1], id_column))
-    return Page(items, cursor, len(rows) > first)
+    cursors = [
+        encode_cursor(r[len(names)], _row_id(item, id_column))
+        for r, item in zip(rows, items, strict=False)
+    ]
+    return Page(items, cursors[-1] if cursors else None, len(rows) > first, cursors)
 
 
 def _row_id(item: Row, id_column: str) -> Any:

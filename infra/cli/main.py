@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import case, dashboard, db, deadlines, demo, projections, rules
+from infra.cli import case, dashboard, db, deadlines, demo, projections, rules, serve
 
 app = typer.Typer(
     name="bolashak",
@@ -19,6 +19,9 @@ app.add_typer(projections.app, name="projections")
 app.add_typer(deadlines.app, name="deadlines")
 app.command("demo")(demo.demo)
 app.command("dashboard")(dashboard.dashboard)
+app.command("serve")(serve.serve)
+app.command("token")(serve.token)
+app.add_typer(serve.schema_app, name="schema")
 
 
 if __name__ == "__main__":

@@ -243,8 +243,20 @@ def test_rules_are_listed_with_their_sources(db: str) -> None:
 def test_read_models_are_run_rebuilt_and_reported_from_the_command_line(db: str) -> None:
     bolashak("demo", "--applications", "12", "--seed", "3", db=db)
     data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
-    bolashak("case", "run", "submit_application", "--data", data, "--on", "2023-04-20",
-             "--role", "applicant", "--key", "cli-rm", db=db)
+    bolashak(
+        "case",
+        "run",
+        "submit_application",
+        "--data",
+        data,
+        "--on",
+        "2023-04-20",
+        "--role",
+        "applicant",
+        "--key",
+        "cli-rm",
+        db=db,
+    )
     behind = bolashak("projections", "status", "--max-lag", "0", db=db, check=False)
     assert behind.returncode == 1
     assert "case_list" in behind.stdout

@@ -1,0 +1,120 @@
+"""The ASGI application: GraphQL over HTTP and over websockets (graphql-transport-ws only).
+
+On the embedded SQLite default the projections and the deadline job run in this process;
+on PostgreSQL they are their own worker processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from typing_extensions import override
+
+from api.auth import AuthError, TokenKeys
+from api.context import Context, Services, ViewPool
+from api.http import GraphQLEndpoint, Limits
+from api.schema import office_schema
+from api.watch import LogWatcher
+from domain.case.meta import Role
+from domain.clock import Clock, SystemClock
+from infra.bootstrap import build_projection_engine, build_service
+from infra.settings import Settings
+from infra.workers import InProcessWorkers
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    production: bool = False
+    in_process_workers: bool = True  # projections and deadline job in this process
+    read_connections: int = 8
+    limits: Limits = field(default_factory=Limits)
+
+
+class SubscriptionApp(GraphQL[Context, None]):
+    """Strawberry's websocket handling, with our context and bearer-token check."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(
+            office_schema(),
+            graphql_ide=None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=20,
+        )
+        self.services = services
+
+    @override
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(self.services)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        try:
+            principal = self.services.keys.principal_from_header(
+                header if isinstance(header, str) else None
+            )
+        except AuthError as e:
+            raise ConnectionRejectionError({"reason": str(e)}) from None
+        if principal.role is Role.EXPERT:  # experts have no subscriptions
+            raise ConnectionRejectionError({"reason": "no subscriptions for this role"})
+        context.principal = principal
+
+
+def create_app(
+    settings: Settings, options: ServerOptions = ServerOptions(), clock: Clock | None = None
+) -> Starlette:
+    clock = clock or SystemClock()
+    service = build_service(settings, clock=clock)
+    engine = build_projection_engine(settings)
+    services = Services(
+        settings=settings,
+        service=service,
+        views=ViewPool(settings, service.events_table(), options.read_connections),
+        keys=TokenKeys.from_env(production=options.production),
+        clock=clock,
+        engine=engine,
+        production=options.production,
+    )
+    endpoint = GraphQLEndpoint(services, options.limits, production=options.production)
+    ws = SubscriptionApp(services)
+    workers = InProcessWorkers(settings, service, clock) if options.in_process_workers else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        services.watcher = LogWatcher(services)
+        services.watcher.start()
+        if workers is not None:
+            workers.start()
+        try:
+            yield
+        finally:
+            await services.watcher.stop()
+            if workers is not None:
+                workers.stop()
+            services.close()
+
+    async def health(_: Request) -> Response:
+        status = await services.projection_status()
+        return JSONResponse({"status": "ok", "lag": {s.name: s.lag for s in status}})
+
+    async def websocket(socket: WebSocket) -> None:
+        await ws(socket.scope, socket.receive, socket.send)
+
+    routes = [
+        Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        WebSocketRoute("/graphql", websocket),
+        Route("/health", health),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

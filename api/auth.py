@@ -1,0 +1,111 @@
+"""Bearer tokens: who is calling, in which role.
+
+Tokens are JWTs signed with HS256 by ``BOLASHAK_JWT_SECRET``. In development mode, when
+the setting is missing, a random key is created once under ``var/`` so that
+``bolashak token`` and ``bolashak serve`` agree; production refuses to start without it.
+The key is never logged.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+
+from domain.case.meta import Role
+
+ISSUER = "bolashak-cases"
+AUDIENCE = "bolashak-api"
+API_ROLES = (Role.OFFICER, Role.EXPERT, Role.COMMISSION, Role.AUDITOR, Role.ADMIN)
+DEV_KEY_FILE = Path("var") / "jwt-dev.key"
+
+
+class AuthError(Exception):
+    """The request carries no usable token; the message says why (never the key)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: Role
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role is not Role.EXPERT
+
+
+class TokenKeys:
+    def __init__(self, secret: str) -> None:
+        if len(secret) < 32:
+            raise ValueError("BOLASHAK_JWT_SECRET must be at least 32 characters")
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return "TokenKeys(<secret>)"
+
+    @classmethod
+    def from_env(cls, *, production: bool) -> TokenKeys:
+        secret = os.environ.get("BOLASHAK_JWT_SECRET", "")
+        if secret:
+            return cls(secret)
+        if production:
+            raise ValueError("BOLASHAK_JWT_SECRET is required in production mode")
+        return cls(_development_key())
+
+    def mint(self, user_id: str, role: Role, ttl_seconds: int = 8 * 3600) -> str:
+        if role not in API_ROLES:
+            raise ValueError(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
+        now = int(time.time())
+        claims = {
+            "sub": user_id,
+            "role": role.value,
+            "iat": now,
+            "exp": now + ttl_seconds,
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+        }
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthError("the token has expired") from None
+        except jwt.InvalidTokenError as e:
+            raise AuthError(f"the token is not valid: {type(e).__name__}") from None
+        try:
+            role = Role(claims["role"])
+        except ValueError:
+            raise AuthError("the token names an unknown role") from None
+        if role not in API_ROLES or not str(claims["sub"]).strip():
+            raise AuthError("the token's role or user is not allowed here")
+        return Principal(str(claims["sub"]), role)
+
+    def principal_from_header(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise AuthError("a bearer token is required (Authorization: Bearer ...)")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("the Authorization header must be 'Bearer <token>'")
+        return self.verify(token.strip())
+
+
+def _development_key() -> str:
+    if DEV_KEY_FILE.exists():
+        return DEV_KEY_FILE.read_text(encoding="utf-8").strip()
+    DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    DEV_KEY_FILE.write_text(key, encoding="utf-8")
+    DEV_KEY_FILE.chmod(0o600)
+    return key

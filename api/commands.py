@@ -1,0 +1,151 @@
+"""Running a command from a mutation: input to command, the caller as actor, errors as data.
+
+Every mutation goes through ``run``: the caller recorded in the token becomes the event's
+actor and role; domain refusals come back as typed results, never as exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import strawberry
+from eventsourcing.persistence import OperationalError as StoreUnavailableError
+
+from api.context import Context
+from api.errors import unavailable
+from api.inputs import CONTEXT_FIELDS, to_plain
+from api.types.cases import Application
+from api.types.results import (
+    CaseUpdated,
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ProcessRefused,
+    SheetRecorded,
+)
+from domain.case.meta import CommandContext
+from domain.errors import (
+    ApplicationNotFoundError,
+    ConcurrencyConflictError,
+    DomainError,
+    IdempotencyKeyReusedError,
+    InvalidInputError,
+    TransitionRefusedError,
+)
+from domain.permissions import PermissionDeniedError, command_name
+from domain.service import CaseService, CommandResult
+from infra.inputs import build, camel
+from projections.case_list import CASE_LIST, CASE_PII, CaseListProjection
+from projections.rows import MemoryRows
+
+Outcome = (
+    CaseUpdated | SheetRecorded | InvalidInput | ProcessRefused | NotFound | NotAllowed | Conflict
+)
+_CONTEXT_KEYS = {camel(name) for name in CONTEXT_FIELDS}
+
+
+async def run(
+    context: Context, command_class: type, data: Any, *, anonymous: bool = False
+) -> Outcome:
+    caller = context.caller
+    plain = to_plain(data)
+    try:
+        command: Any = build(
+            command_class, {k: v for k, v in plain.items() if k not in _CONTEXT_KEYS}
+        )
+    except InvalidInputError as e:
+        return _invalid(e)
+    services = context.services
+    ctx = CommandContext(
+        actor_id=caller.user_id,
+        role=caller.role,
+        idempotency_key=data.idempotency_key,
+        occurred_on=data.occurred_on or services.clock.today(),
+        reason=data.reason,
+        correlation_id=data.correlation_id or context.request_id,
+        causation_id=data.causation_id or "",
+    )
+    handler = getattr(services.service, command_name(command_class))
+    try:
+        result: CommandResult = await services.command(lambda: handler(command, ctx))
+    except DomainError as e:
+        return refusal(e)
+    except (psycopg.OperationalError, StoreUnavailableError):
+        raise unavailable() from None
+    if anonymous:
+        return await _sheet(context, result, ctx.idempotency_key)
+    application = await services.command(
+        lambda: case_as_of(services.service, result.application_id, result.version)
+    )
+    assert application is not None  # the command stored (or had stored) its events
+    return CaseUpdated(
+        application=application,
+        version=result.version,
+        replayed=result.replayed,
+        idempotency_key=ctx.idempotency_key,
+    )
+
+
+def refusal(error: DomainError) -> Outcome:
+    """A domain refusal as data."""
+    if isinstance(error, InvalidInputError):
+        return _invalid(error)
+    if isinstance(error, TransitionRefusedError):
+        return ProcessRefused(
+            message=str(error), command=error.command, stage=error.stage, rule=error.rule
+        )
+    if isinstance(error, ApplicationNotFoundError):
+        return NotFound(message=str(error), application_id=strawberry.ID(str(error.application_id)))
+    if isinstance(error, PermissionDeniedError):
+        return NotAllowed(message=str(error), command=error.command, role=error.role.value)
+    if isinstance(error, IdempotencyKeyReusedError):
+        return Conflict(message=str(error), kind="idempotency_key_reused")
+    if isinstance(error, ConcurrencyConflictError):
+        return Conflict(message=str(error), kind="concurrent_change")
+    return ProcessRefused(message=str(error), command="", stage="", rule="")
+
+
+def case_as_of(
+    service: CaseService, application_id: UUID, version: int | None = None
+) -> Application | None:
+    """The case as the case list shows it, folded from its own events (read-your-writes)."""
+    events = list(service.events.get(application_id, lte=version))
+    if not events:
+        return None
+    rows = MemoryRows()
+    projection = CaseListProjection()
+    for event in events:
+        projection.apply(rows, event, 0)  # type: ignore[arg-type]
+    key = (str(application_id),)
+    found = rows.tables[CASE_LIST.name][key]
+    row = {column: found.get(column) for column in CASE_LIST.column_names}
+    row.update(rows.tables[CASE_PII.name].get(key, {}))
+    return Application.from_row(row)
+
+
+async def _sheet(context: Context, result: CommandResult, key: str) -> SheetRecorded:
+    service = context.services.service
+
+    def code() -> str:
+        return str(service.get_case(result.application_id).applicant_code)
+
+    return SheetRecorded(
+        application_id=str(result.application_id),  # type: ignore[arg-type]
+        applicant_code=await context.services.command(code),
+        version=result.version,
+        replayed=result.replayed,
+        idempotency_key=key,
+    )
+
+
+def _invalid(error: InvalidInputError) -> InvalidInput:
+    return InvalidInput(
+        message=str(error),
+        field_errors=[
+            FieldProblem(field=e.field, rule=e.rule, message=e.message) for e in error.errors
+        ],
+    )

@@ -1,0 +1,44 @@
+"""Mutations: one per command of the domain, each taking an idempotency key and returning
+the updated case or a typed error. Generated from the command classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from api import commands
+from api.context import Context
+from api.inputs import input_for
+from api.types.results import CommandResult, SheetResult
+from domain.commands import ALL_COMMANDS, EvaluateInterview, SubmitApplication
+from domain.permissions import command_name
+from infra.inputs import camel
+
+DESCRIPTIONS = {
+    SubmitApplication: "Submit an application (eGov package) inside an intake window.",
+    EvaluateInterview: "An NEC member's evaluation sheet (002 appendix 6).",
+}
+
+
+def _mutation(command: type, result: Any, *, anonymous: bool = False) -> Any:
+    input_type = input_for(command)
+
+    async def resolve(info: Info[Context, None], input: Any) -> Any:
+        return await commands.run(info.context, command, input, anonymous=anonymous)
+
+    resolve.__annotations__ = {"info": Info[Context, None], "input": input_type, "return": result}
+    return strawberry.mutation(
+        resolve, name=camel(command_name(command)), description=DESCRIPTIONS.get(command)
+    )
+
+
+def office_mutation() -> type:
+    fields = {command_name(c): _mutation(c, CommandResult) for c in ALL_COMMANDS}
+    return strawberry.type(type("Mutation", (), fields))
+
+
+def expert_mutation() -> type:
+    fields = {"evaluate_interview": _mutation(EvaluateInterview, SheetResult, anonymous=True)}
+    return strawberry.type(type("Mutation", (), fields))

@@ -1,0 +1,252 @@
+"""Queries: thin resolvers over the read models (and the event store for history)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TypeVar
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from api.commands import case_as_of
+from api.context import Context
+from api.errors import bad_input
+from api.types.cases import (
+    Application,
+    ApplicationConnection,
+    ApplicationEdge,
+    ApplicationFilter,
+    PageInfo,
+)
+from api.types.history import CaseHistory, EventRecord
+from api.types.reports import (
+    AuditEntry,
+    AuditEntryEdge,
+    AuditFilter,
+    AuditTrailConnection,
+    Dashboard,
+    Deadline,
+    DeadlineConnection,
+    DeadlineEdge,
+    InterviewCandidate,
+    InterviewCandidateEdge,
+    InterviewQueueConnection,
+    ProjectionState,
+)
+from api.types.rulesets import Ruleset
+from domain.case.events import CaseEvent
+from domain.rules import catalog
+from infra.case_view import plain
+from projections import queries as q
+from projections.sql import ViewDatabase
+
+T = TypeVar("T")
+
+Ctx = Info[Context, None]
+
+
+def parse_id(value: str, field: str = "id") -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise bad_input(field, "is not an application id") from None
+
+
+async def read(info: Ctx, work: Callable[[ViewDatabase], T]) -> T:
+    """Runs a read-model query on a worker thread; query errors become user errors."""
+    try:
+        return await info.context.services.views.run(work)
+    except q.QueryError as e:
+        raise bad_input(e.field, str(e).split(": ", 1)[-1]) from None
+
+
+@strawberry.type
+class InterviewQueries:
+    @strawberry.field(description="Anonymised candidates with a booked interview, by slot.")
+    async def interview_queue(
+        self, info: Ctx, slot_on: date | None = None, first: int = 20, after: str | None = None
+    ) -> InterviewQueueConnection:
+        page = await read(
+            info, lambda db: q.interview_queue(db, slot_on=slot_on, first=first, after=after)
+        )
+        return InterviewQueueConnection(
+            edges=[
+                InterviewCandidateEdge(cursor=c, node=InterviewCandidate.from_row(r))
+                for c, r in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(description="The regulations as versioned rulesets, with sources.")
+    def rulesets(self, kind: str | None = None) -> list[Ruleset]:
+        found = sorted(catalog.all_rulesets().values(), key=lambda r: (r.kind, r.id))
+        return [Ruleset.from_data(r) for r in found if kind is None or r.kind == kind]
+
+    @strawberry.field
+    def ruleset(self, id: strawberry.ID) -> Ruleset | None:
+        found = catalog.all_rulesets().get(str(id))
+        return Ruleset.from_data(found) if found else None
+
+
+@strawberry.type
+class OfficeQueries(InterviewQueries):
+    @strawberry.field(description="One case, from the case list read model.")
+    async def application(self, info: Ctx, id: strawberry.ID) -> Application | None:
+        case_id = str(parse_id(id))
+        row = await read(info, lambda db: q.get_case_row(db, case_id, with_personal_data=True))
+        return Application.from_row(row) if row else None
+
+    @strawberry.field(description="Cases: filter, sort, keyset pages (Relay connection).")
+    async def applications(
+        self,
+        info: Ctx,
+        filter: ApplicationFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+        sort: str = "submitted_on",
+        descending: bool = False,
+    ) -> ApplicationConnection:
+        where = q.CaseFilter(**_filter_values(filter)) if filter else None  # type: ignore[arg-type]
+        page = await read(
+            info,
+            lambda db: q.list_cases(
+                db,
+                where,
+                sort=sort,
+                descending=descending,
+                first=first,
+                after=after,
+                with_personal_data=True,
+            ),
+        )
+        return ApplicationConnection(
+            edges=[
+                ApplicationEdge(cursor=c, node=Application.from_row(r))
+                for c, r in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(description="The funnel of a campaign year (and window).")
+    async def dashboard(self, info: Ctx, year: int, window: int | None = None) -> Dashboard:
+        target = info.context.services.settings.awards_target(year)
+        data = await read(info, lambda db: q.dashboard(db, year, window, target))
+        return Dashboard.from_data(data)
+
+    @strawberry.field(description="Contract, language-course and work-off terms.")
+    async def deadlines(
+        self,
+        info: Ctx,
+        kind: str | None = None,
+        state: str | None = "open",
+        overdue_only: bool = False,
+        first: int = 20,
+        after: str | None = None,
+    ) -> DeadlineConnection:
+        today = info.context.services.clock.today()
+        page = await read(
+            info,
+            lambda db: q.deadlines(
+                db,
+                today,
+                kind=kind,
+                state=state,
+                overdue_only=overdue_only,
+                first=first,
+                after=after,
+            ),
+        )
+        return DeadlineConnection(
+            edges=[
+                DeadlineEdge(cursor=c, node=Deadline.from_row(r))
+                for c, r in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(description="Every event, with actor, role, times and rulesets.")
+    async def audit_trail(
+        self,
+        info: Ctx,
+        filter: AuditFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> AuditTrailConnection:
+        where = q.AuditFilter(
+            application_id=str(parse_id(filter.application_id, "filter.applicationId"))
+            if filter and filter.application_id
+            else None,
+            actor_id=filter.actor_id if filter else None,
+            event_type=filter.event_type if filter else None,
+            recorded_from=filter.recorded_from.isoformat()
+            if filter and filter.recorded_from
+            else None,
+            recorded_to=filter.recorded_to.isoformat() if filter and filter.recorded_to else None,
+        )
+        page = await read(info, lambda db: q.audit_trail(db, where, first=first, after=after))
+        return AuditTrailConnection(
+            edges=[
+                AuditEntryEdge(cursor=c, node=AuditEntry.from_row(r))
+                for c, r in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(
+        description="A case replayed from the event store, as of a version or a "
+        "moment (recording time), with every event's metadata."
+    )
+    async def case_history(
+        self,
+        info: Ctx,
+        application_id: strawberry.ID,
+        as_of_version: int | None = None,
+        as_of_time: datetime | None = None,
+    ) -> CaseHistory | None:
+        case_id = parse_id(application_id, "applicationId")
+        service = info.context.services.service
+
+        def replay() -> CaseHistory | None:
+            events: list[CaseEvent] = list(
+                service.events.get(  # type: ignore[arg-type]
+                    case_id, lte=as_of_version
+                )
+            )
+            if as_of_time is not None:
+                events = [e for e in events if e.timestamp <= as_of_time]
+            if not events:
+                return None
+            version = events[-1].originator_version
+            return CaseHistory(
+                application_id=strawberry.ID(str(case_id)),
+                as_of_version=version,
+                events=[EventRecord.from_event(e) for e in events],
+                state=case_as_of(service, case_id, version),
+            )
+
+        return await info.context.services.command(replay)
+
+    @strawberry.field(description="Each read model's position against the log's head.")
+    async def projection_status(self, info: Ctx) -> list[ProjectionState]:
+        found = await info.context.services.projection_status()
+        return [
+            ProjectionState(
+                name=s.name,
+                position=s.position,
+                head=s.head,
+                lag=s.lag,
+                dead_letters=s.dead_letters,
+                needs_rebuild=s.needs_rebuild,
+            )
+            for s in found
+        ]
+
+
+def _filter_values(f: ApplicationFilter) -> dict[str, object]:
+    values = plain({k: getattr(f, k) for k in vars(f)})
+    for key in ("submitted_from", "submitted_to"):
+        if values.get(key):
+            values[key] = date.fromisoformat(str(values[key]))
+    return {k: v for k, v in values.items() if v is not None}

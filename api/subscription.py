@@ -1,0 +1,73 @@
+"""Subscriptions (graphql-transport-ws): a case's events, and the dashboard as it changes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from functools import partial
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context
+from api.query import parse_id
+from api.types.history import EventRecord
+from api.types.reports import Dashboard
+from api.watch import LogWatcher
+from domain.case.events import CaseEvent
+from domain.service import CaseService
+from projections import queries as q
+
+Ctx = Info[Context, None]
+DASHBOARD_POLL_SECONDS = 1.0  # the read model moves by itself: poll it, cheaply
+
+
+def watcher(info: Ctx) -> LogWatcher:
+    found: LogWatcher = info.context.services.watcher
+    return found
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Every new event of one case, as it is stored.")
+    async def case_events(
+        self, info: Ctx, application_id: strawberry.ID
+    ) -> AsyncGenerator[EventRecord, None]:
+        case_id = parse_id(application_id, "applicationId")
+        service, watch = info.context.services.service, watcher(info)
+        version, seen = (
+            await info.context.services.command(lambda: _current_version(service, case_id)),
+            watch.head,
+        )
+        while True:
+            seen = await watch.next_change(seen)
+            events = await info.context.services.command(
+                partial(_events_after, service, case_id, version)
+            )
+            for event in events:
+                version = event.originator_version
+                yield EventRecord.from_event(event)
+
+    @strawberry.subscription(description="The dashboard of a campaign year, whenever it changes.")
+    async def dashboard_updates(
+        self, info: Ctx, year: int, window: int | None = None
+    ) -> AsyncGenerator[Dashboard, None]:
+        services = info.context.services
+        target = services.settings.awards_target(year)
+        last: q.Dashboard | None = None
+        while True:
+            board = await services.views.run(lambda db: q.dashboard(db, year, window, target))
+            if board != last:
+                last = board
+                yield Dashboard.from_data(board)
+            await asyncio.sleep(DASHBOARD_POLL_SECONDS)
+
+
+def _events_after(service: CaseService, case_id: UUID, version: int) -> list[CaseEvent]:
+    return list(service.events.get(case_id, gt=version))  # type: ignore[arg-type]
+
+
+def _current_version(service: CaseService, case_id: UUID) -> int:
+    last = list(service.events.get(case_id, desc=True, limit=1))
+    return last[0].originator_version if last else 0

@@ -1,0 +1,226 @@
+"""Dashboard, deadlines, the NEC interview queue and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from api.types.cases import PageInfo
+from domain.case.meta import Role
+from domain.programme import Category, Programme, StudyLanguage
+from projections.queries import Dashboard as DashboardData
+
+
+@strawberry.type
+class Count:
+    key: str
+    count: int
+
+
+@strawberry.type
+class Rate:
+    key: str
+    value: float | None
+
+
+@strawberry.type
+class WindowFunnel:
+    intake_window: int
+    funnel: list[Count]
+
+
+@strawberry.type(description="The selection funnel of a campaign, awards against the target.")
+class Dashboard:
+    campaign_year: int
+    intake_window: int | None
+    funnel: list[Count]
+    awards_by_programme: list[Count]
+    awards_by_category: list[Count]
+    awards_target: int | None
+    pass_rates: list[Rate]
+    average_scores: list[Rate]
+    average_final_score: float | None
+    by_window: list[WindowFunnel]
+
+    @classmethod
+    def from_data(cls, d: DashboardData) -> Dashboard:
+        return cls(
+            campaign_year=d.campaign_year,
+            intake_window=d.intake_window,
+            funnel=_counts(d.funnel),
+            awards_by_programme=_counts(d.awards_by_programme),
+            awards_by_category=_counts(d.awards_by_category),
+            awards_target=d.awards_target,
+            pass_rates=[Rate(key=k, value=v) for k, v in d.pass_rates.items()],
+            average_scores=[Rate(key=k, value=v) for k, v in d.average_scores.items()],
+            average_final_score=d.average_final_score,
+            by_window=[
+                WindowFunnel(intake_window=w, funnel=_counts(f)) for w, f in d.by_window.items()
+            ],
+        )
+
+
+@strawberry.type(description="A term a case must keep: contracts, language course, work-off.")
+class Deadline:
+    application_id: strawberry.ID
+    kind: str
+    applicant_code: str | None
+    programme: Programme | None
+    category: Category | None
+    starts_on: date
+    due_on: date
+    state: str
+    closed_on: date | None
+    days_left: int
+    overdue: bool
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> Deadline:
+        return cls(
+            application_id=strawberry.ID(r["application_id"]),
+            kind=r["kind"],
+            applicant_code=r["applicant_code"],
+            programme=Programme(r["programme"]) if r["programme"] else None,
+            category=Category(r["category"]) if r["category"] else None,
+            starts_on=date.fromisoformat(r["starts_on"]),
+            due_on=date.fromisoformat(r["due_on"]),
+            state=r["state"],
+            closed_on=date.fromisoformat(r["closed_on"]) if r["closed_on"] else None,
+            days_left=int(r["days_left"]),
+            overdue=bool(r["overdue"]),
+        )
+
+
+@strawberry.type
+class DeadlineEdge:
+    cursor: str
+    node: Deadline
+
+
+@strawberry.type
+class DeadlineConnection:
+    edges: list[DeadlineEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="An anonymised candidate for the NEC: the code, never the name.")
+class InterviewCandidate:
+    application_id: strawberry.ID
+    applicant_code: str
+    category: Category
+    programme: Programme
+    specialty: str
+    bachelor_specialty: str
+    country: str
+    language: StudyLanguage
+    institution: str
+    gpa: float | None
+    kaztest: int | None
+    language_certificates: str
+    verbal_score: int | None
+    numerical_score: int | None
+    slot_at: datetime | None
+    sheets: int
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> InterviewCandidate:
+        return cls(
+            application_id=strawberry.ID(r["application_id"]),
+            applicant_code=r["applicant_code"],
+            category=Category(r["category"]),
+            programme=Programme(r["programme"]),
+            specialty=r["specialty"],
+            bachelor_specialty=r["bachelor_specialty"],
+            country=r["country"],
+            language=StudyLanguage(r["language"]),
+            institution=r["institution"],
+            gpa=None if r["gpa"] is None else float(r["gpa"]),
+            kaztest=None if r["kaztest"] is None else int(r["kaztest"]),
+            language_certificates=r["language_certificates"],
+            verbal_score=None if r["verbal_score"] is None else int(r["verbal_score"]),
+            numerical_score=None if r["numerical_score"] is None else int(r["numerical_score"]),
+            slot_at=datetime.fromisoformat(r["slot_at"]) if r["slot_at"] else None,
+            sheets=int(r["sheets"] or 0),
+        )
+
+
+@strawberry.type
+class InterviewCandidateEdge:
+    cursor: str
+    node: InterviewCandidate
+
+
+@strawberry.type
+class InterviewQueueConnection:
+    edges: list[InterviewCandidateEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="One event as the auditor sees it in the trail.")
+class AuditEntry:
+    position: int
+    application_id: strawberry.ID
+    version: int
+    event_type: str
+    actor_id: str
+    actor_role: Role
+    recorded_at: datetime
+    occurred_on: date
+    reason: str
+    correlation_id: str
+    causation_id: str
+    rulesets: list[str]
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> AuditEntry:
+        return cls(
+            position=int(r["position"]),
+            application_id=strawberry.ID(r["application_id"]),
+            version=int(r["version"]),
+            event_type=r["event_type"],
+            actor_id=r["actor_id"],
+            actor_role=Role(r["actor_role"]),
+            recorded_at=datetime.fromisoformat(r["recorded_at"]),
+            occurred_on=date.fromisoformat(r["occurred_on"]),
+            reason=r["reason"],
+            correlation_id=r["correlation_id"],
+            causation_id=r["causation_id"],
+            rulesets=[x for x in r["rulesets"].split(",") if x],
+        )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type
+class AuditTrailConnection:
+    edges: list[AuditEntryEdge]
+    page_info: PageInfo
+
+
+@strawberry.input
+class AuditFilter:
+    application_id: strawberry.ID | None = None
+    actor_id: str | None = None
+    event_type: str | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+
+
+@strawberry.type(description="A read model's position against the head of the event log.")
+class ProjectionState:
+    name: str
+    position: int
+    head: int
+    lag: int
+    dead_letters: int
+    needs_rebuild: bool
+
+
+def _counts(values: dict[Any, int]) -> list[Count]:
+    return [Count(key=str(k), count=v) for k, v in values.items()]

@@ -1,0 +1,79 @@
+"""``bolashak serve``, ``bolashak token`` and ``bolashak schema``: the GraphQL API."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from api.auth import API_ROLES, TokenKeys
+from domain.case.meta import Role
+from infra.cli.common import console, err_console, reports_errors, settings
+
+schema_app = typer.Typer(help="The GraphQL schema (SDL).", no_args_is_help=True)
+
+
+def production_mode() -> bool:
+    mode = os.environ.get("BOLASHAK_MODE", "development").strip().lower()
+    if mode not in ("development", "production"):
+        err_console.print("BOLASHAK_MODE must be development or production")
+        raise typer.Exit(2)
+    return mode == "production"
+
+
+@reports_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers_in_process: bool | None = typer.Option(
+        None,
+        "--workers-in-process/--no-workers-in-process",
+        help="Run projections and the deadline job here (default: yes on SQLite, no on "
+        "PostgreSQL, where they are their own processes).",
+    ),
+) -> None:
+    """Serve GraphQL at http://HOST:PORT/graphql (GraphiQL in development mode)."""
+    import uvicorn
+
+    from api.app import ServerOptions, create_app
+    from infra.database import init_schema
+
+    current = settings()
+    production = production_mode()
+    embedded = current.database.kind != "postgres"
+    if embedded:
+        init_schema(current)  # one process owns the embedded store: safe to create here
+    in_process = embedded if workers_in_process is None else workers_in_process
+    try:
+        TokenKeys.from_env(production=production)
+    except ValueError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    app = create_app(current, ServerOptions(production=production, in_process_workers=in_process))
+    mode = "production" if production else "development (GraphiQL on)"
+    console.print(
+        f"GraphQL at http://{host}:{port}/graphql, {mode}, store {current.database.redacted()}"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
+
+
+def token(
+    role: Role = typer.Option(..., help="officer, expert, commission, auditor or admin."),
+    user: str = typer.Option(..., help="The user's id (recorded as the actor)."),
+    hours: float = typer.Option(8.0, help="Validity in hours."),
+) -> None:
+    """Mint a bearer token for development (signed with BOLASHAK_JWT_SECRET)."""
+    if role not in API_ROLES:
+        err_console.print(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
+        raise typer.Exit(2)
+    keys = TokenKeys.from_env(production=production_mode())
+    print(keys.mint(user, role, int(hours * 3600)))
+
+
+@schema_app.command("export")
+def export() -> None:
+    """Write the schemas' SDL to api/schema.graphql and api/schema.expert.graphql."""
+    from api.schema import export as write
+
+    for path in write():
+        console.print(f"written {path}")

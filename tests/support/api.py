@@ -1,0 +1,79 @@
+"""Talking to the GraphQL API in tests: a client for the app in process, tokens by role."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from api.app import ServerOptions, create_app
+from api.auth import TokenKeys
+from domain.case.meta import Role
+from domain.clock import FixedClock
+from infra.settings import Settings
+
+SECRET = "test-secret-" + "x" * 40
+TODAY = date(2026, 11, 22)
+
+
+@dataclass
+class Api:
+    client: TestClient
+    keys: TokenKeys
+
+    def token(self, role: Role, user: str = "") -> str:
+        return self.keys.mint(user or f"{role.value}-1", role)
+
+    def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        role: Role | None = Role.OFFICER,
+        user: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        sent = dict(headers or {})
+        if role is not None:
+            sent["authorization"] = f"Bearer {self.token(role, user)}"
+        return self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
+
+    def data(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        role: Role = Role.OFFICER,
+        user: str = "",
+    ) -> Any:
+        response = self.post(query, variables, role=role, user=user)
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+
+@contextmanager
+def api_for(
+    settings: Settings,
+    *,
+    production: bool = False,
+    clock_day: date = TODAY,
+    in_process_workers: bool = False,
+) -> Iterator[Api]:
+    os.environ["BOLASHAK_JWT_SECRET"] = SECRET
+    app = create_app(
+        settings,
+        ServerOptions(
+            production=production, in_process_workers=in_process_workers, read_connections=2
+        ),
+        clock=FixedClock(clock_day),
+    )
+    with TestClient(app) as client:
+        yield Api(client, TokenKeys(SECRET))
