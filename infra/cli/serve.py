@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import typer
 
 from api.auth import API_ROLES, TokenKeys
 from domain.case.meta import Role
+from domain.clock import Clock, FixedClock, SystemClock
 from infra.cli.common import console, err_console, reports_errors, settings
 
 schema_app = typer.Typer(help="The GraphQL schema (SDL).", no_args_is_help=True)
@@ -49,12 +51,30 @@ def serve(
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    app = create_app(current, ServerOptions(production=production, in_process_workers=in_process))
+    app = create_app(
+        current, ServerOptions(production=production, in_process_workers=in_process), clock()
+    )
     mode = "production" if production else "development (GraphiQL on)"
     console.print(
         f"GraphQL at http://{host}:{port}/graphql, {mode}, store {current.database.redacted()}"
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
+
+
+def clock() -> Clock:
+    """The system clock; ``BOLASHAK_TODAY`` (YYYY-MM-DD) fixes "today" for simulations and
+    tests (refused in production)."""
+    fixed = os.environ.get("BOLASHAK_TODAY", "").strip()
+    if not fixed:
+        return SystemClock()
+    if production_mode():
+        err_console.print("BOLASHAK_TODAY is for development and tests only")
+        raise typer.Exit(2)
+    try:
+        return FixedClock(date.fromisoformat(fixed))
+    except ValueError:
+        err_console.print(f"BOLASHAK_TODAY must be a date like 2031-01-01, got {fixed!r}")
+        raise typer.Exit(2) from None
 
 
 def token(
