@@ -21,11 +21,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-## make run: embedded SQLite store, schema, a demo campaign, its read models and dashboard.
+## make run: embedded SQLite store, a demo campaign, then the GraphQL server (projections and
+## the deadline job in-process) at http://127.0.0.1:8000/graphql, with GraphiQL.
 run: $(VENV)/.installed
 	$(BIN)/bolashak db init
 	$(BIN)/bolashak demo --applications $(RUN_APPLICATIONS)
 	$(BIN)/bolashak dashboard --year 2023
+	@echo "officer token (paste into GraphiQL's headers as {\"Authorization\": \"Bearer ...\"}):"
+	@$(BIN)/bolashak token --role officer --user officer-1
+	$(BIN)/bolashak serve
 
 ## make test: lint, types and the whole suite against the real services.
 test: $(VENV)/.installed-dev lint typecheck

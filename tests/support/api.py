@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from api.app import ServerOptions, create_app
 from api.auth import TokenKeys
+from api.http import Limits
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from infra.settings import Settings
@@ -66,14 +67,15 @@ def api_for(
     production: bool = False,
     clock_day: date = TODAY,
     in_process_workers: bool = False,
+    limits: Limits | None = None,
 ) -> Iterator[Api]:
     os.environ["BOLASHAK_JWT_SECRET"] = SECRET
-    app = create_app(
-        settings,
-        ServerOptions(
-            production=production, in_process_workers=in_process_workers, read_connections=2
-        ),
-        clock=FixedClock(clock_day),
+    options = ServerOptions(
+        production=production,
+        in_process_workers=in_process_workers,
+        read_connections=2,
+        limits=limits or Limits(),
     )
+    app = create_app(settings, options, clock=FixedClock(clock_day))
     with TestClient(app) as client:
         yield Api(client, TokenKeys(SECRET))

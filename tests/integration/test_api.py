@@ -1,0 +1,365 @@
+"""The GraphQL API in process: operations, typed errors, and the hardening around them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.http import Limits
+from domain.case.meta import Role
+from domain.case.stage import Stage
+from domain.clock import FixedClock
+from infra.bootstrap import build_projection_engine, build_service
+from infra.database import init_schema
+from infra.settings import Settings
+from tests.conftest import FAR_FUTURE
+from tests.support import builders as b
+from tests.support.api import Api, api_for
+from tests.support.journey import Journey
+
+CASE_FIELDS = "id applicantCode stage status programme category version"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    folder: Path = tmp_path_factory.mktemp("api")
+    settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/api.db"})
+    init_schema(settings)
+    service = build_service(settings, clock=FixedClock(FAR_FUTURE))
+    for stage in (Stage.SUBMITTED, Stage.INTERVIEW_BOOKED, Stage.AWARDED, Stage.CONTRACTED):
+        Journey(service).to(stage)
+    build_projection_engine(settings).run_until_head()
+    service.close()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def api(store: Settings) -> Iterator[Api]:
+    with api_for(store, clock_day=FAR_FUTURE) as client:
+        yield client
+
+
+def submit_input(key: str) -> dict[str, Any]:
+    return {
+        "idempotencyKey": key,
+        "occurredOn": "2023-04-20",
+        "applicant": {
+            "fullName": "Esenbayeva Madina",
+            "iin": b.synthetic_iin(),
+            "birthDate": "1996-05-17",
+            "email": "madina.e@example.kz",
+            "phone": "+77012223344",
+        },
+        "plan": {
+            "programme": "MASTERS",
+            "category": "GENERAL",
+            "country": "GB",
+            "institution": "University of Glasgow",
+            "institutionRecommended": True,
+            "specialty": "Public Policy",
+            "specialtyPriority": True,
+            "direction": "HUMANITARIAN",
+            "language": "ENGLISH",
+        },
+        "background": {
+            "kaztest": {"correctAnswers": 118},
+            "certificates": [
+                {
+                    "test": "IELTS",
+                    "score": "7.0",
+                    "bands": {"listening": "7", "reading": "7", "writing": "6.5", "speaking": "7"},
+                }
+            ],
+            "gpa": {"value": "3.5", "scale": "FOUR"},
+            "bachelorSpecialty": "Economics",
+            "bachelorSpecialtyRelated": True,
+            "unconditionalInvitation": True,
+            "employer": "",
+            "position": "",
+            "totalWorkMonths": 0,
+            "fieldWorkMonthsLast12": 0,
+            "ruralResidenceMonths": 0,
+            "ruralWorkMonths": 0,
+            "managesProductionProcess": False,
+            "directMedicalCare": False,
+            "higherMedicalEducation": False,
+            "medicalWorkMonths": 0,
+            "documents": [
+                "IDENTITY_CARD_AND_PASSPORT",
+                "BACHELOR_DIPLOMA_WITH_SUPPLEMENT",
+                "KAZTEST_CERTIFICATE",
+                "LANGUAGE_CERTIFICATE",
+                "UNCONDITIONAL_INVITATION",
+                "MEDICAL_CERTIFICATE_072U",
+            ],
+        },
+    }
+
+
+SUBMIT = f"""mutation($input: SubmitApplicationInput!) {{ submitApplication(input: $input) {{
+  __typename
+  ... on CaseUpdated {{ version replayed application {{ {CASE_FIELDS} applicant {{ fullName }} }} }}
+  ... on InvalidInput {{ message fieldErrors {{ field rule message }} }}
+  ... on NotAllowed {{ command role }}
+  ... on Conflict {{ kind }}
+}} }}"""
+
+
+def first_case(api: Api, stage: str) -> dict[str, Any]:
+    data = api.data(
+        "query($f: ApplicationFilter) { applications(filter: $f) "
+        f"{{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}",
+        {"f": {"stage": stage}},
+    )
+    node: dict[str, Any] = data["applications"]["edges"][0]["node"]
+    return node
+
+
+class TestMutations:
+    def test_a_submission_returns_the_new_case_with_the_caller_as_actor(self, api: Api) -> None:
+        result = api.data(SUBMIT, {"input": submit_input("api-1")}, user="officer-42")
+        updated = result["submitApplication"]
+        assert updated["__typename"] == "CaseUpdated"
+        assert updated["application"]["stage"] == "SUBMITTED"
+        assert updated["application"]["applicant"]["fullName"] == "Esenbayeva Madina"
+        case_id = updated["application"]["id"]
+        history = api.data(
+            "query($id: ID!) { caseHistory(applicationId: $id) "
+            "{ events { actorId actorRole type } } }",
+            {"id": case_id},
+        )
+        assert history["caseHistory"]["events"] == [
+            {"actorId": "officer-42", "actorRole": "OFFICER", "type": "Submitted"}
+        ]
+
+    def test_a_repeated_key_replays_the_first_result(self, api: Api) -> None:
+        first = api.data(SUBMIT, {"input": submit_input("api-2")})["submitApplication"]
+        again = api.data(SUBMIT, {"input": submit_input("api-2")})["submitApplication"]
+        assert (again["replayed"], again["version"]) == (True, first["version"])
+
+    def test_the_same_key_for_another_command_is_a_conflict(self, api: Api) -> None:
+        api.data(SUBMIT, {"input": submit_input("api-3")})
+        changed = submit_input("api-3") | {"occurredOn": "2023-04-21"}
+        changed["plan"]["country"] = "US"
+        result = api.data(SUBMIT, {"input": changed})["submitApplication"]
+        assert (result["__typename"], result["kind"]) == ("Conflict", "idempotency_key_reused")
+
+    def test_bad_input_comes_back_as_data_naming_the_field(self, api: Api) -> None:
+        bad = submit_input("api-4")
+        iin = bad["applicant"]["iin"]
+        bad["applicant"]["iin"] = iin[:11] + str((int(iin[11]) + 1) % 10)
+        bad["plan"]["country"] = "Britain"
+        result = api.data(SUBMIT, {"input": bad})["submitApplication"]
+        assert result["__typename"] == "InvalidInput"
+        assert {(e["field"], e["rule"]) for e in result["fieldErrors"]} == {
+            ("applicant.iin", "iin_check_digit"),
+            ("plan.country", "iso_country_code"),
+        }
+
+    def test_a_step_the_process_forbids_is_refused_with_its_rule(self, api: Api) -> None:
+        case = first_case(api, "SUBMITTED")
+        result = api.data(
+            "mutation($i: AwardInput!) { award(input: $i) { __typename "
+            "... on ProcessRefused { rule stage } } }",
+            {
+                "i": {
+                    "applicationId": case["id"],
+                    "idempotencyKey": "api-5",
+                    "protocolNumber": "RK-1",
+                    "protocolDate": "2023-06-10",
+                    "occurredOn": "2023-06-12",
+                }
+            },
+            role=Role.COMMISSION,
+        )
+        assert result["award"] == {
+            "__typename": "ProcessRefused",
+            "rule": "commission_decides_after_interview",
+            "stage": "submitted",
+        }
+
+    def test_a_role_that_may_not_do_it_gets_not_allowed(self, api: Api) -> None:
+        result = api.data(SUBMIT, {"input": submit_input("api-6")}, role=Role.AUDITOR)
+        assert result["submitApplication"] == {
+            "__typename": "NotAllowed",
+            "command": "submit_application",
+            "role": "auditor",
+        }
+
+    def test_an_unknown_case_is_not_found(self, api: Api) -> None:
+        result = api.data(
+            "mutation($i: WithdrawInput!) { withdraw(input: $i) { __typename } }",
+            {
+                "i": {
+                    "applicationId": "00000000-0000-0000-0000-000000000001",
+                    "idempotencyKey": "api-7",
+                }
+            },
+        )
+        assert result["withdraw"]["__typename"] == "NotFound"
+
+
+class TestQueries:
+    def test_applications_are_paged_with_cursors(self, api: Api) -> None:
+        page = api.data(
+            "{ applications(first: 2) { edges { cursor node { id } } "
+            "pageInfo { hasNextPage endCursor } } }"
+        )["applications"]
+        assert len(page["edges"]) == 2
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        rest = api.data(
+            "query($a: String) { applications(first: 100, after: $a) { edges { node { id } } } }",
+            {"a": page["pageInfo"]["endCursor"]},
+        )
+        ids = [e["node"]["id"] for e in page["edges"] + rest["applications"]["edges"]]
+        assert len(ids) == len(set(ids))
+
+    def test_dashboard_deadlines_queue_trail_rulesets_and_status(self, api: Api) -> None:
+        data = api.data("""{
+          dashboard(year: 2023) { funnel { key count } awardsTarget }
+          deadlines(kind: "contract", state: null) { edges { node { dueOn state overdue } } }
+          interviewQueue { edges { node { applicantCode sheets } } }
+          auditTrail(first: 5) { edges { node { eventType actorRole rulesets } } }
+          rulesets(kind: "contract_deadline") { id sources { seed lines } }
+          ruleset(id: "intake-windows-2023") { data }
+          projectionStatus { name lag }
+        }""")
+        assert data["dashboard"]["awardsTarget"] == 555
+        assert data["deadlines"]["edges"]
+        assert data["interviewQueue"]["edges"][0]["node"]["applicantCode"].startswith("BA-")
+        assert data["auditTrail"]["edges"][0]["node"]["eventType"] == "Submitted"
+        assert data["rulesets"][0]["id"] == "contract-deadline"
+        assert data["ruleset"]["data"]["campaign_year"] == 2023
+        assert {s["name"] for s in data["projectionStatus"]} >= {"case_list", "audit_trail"}
+
+    def test_case_history_as_of_a_version(self, api: Api) -> None:
+        case = first_case(api, "AWARDED")
+        data = api.data(
+            "query($id: ID!) { caseHistory(applicationId: $id, asOfVersion: 3) "
+            "{ asOfVersion events { version type } state { stage } } }",
+            {"id": case["id"]},
+        )
+        history = data["caseHistory"]
+        assert history["asOfVersion"] == 3
+        assert [e["type"] for e in history["events"]] == [
+            "Submitted",
+            "EligibilityAssessed",
+            "TestingCompleted",
+        ]
+        assert history["state"]["stage"] == "TESTED"
+
+
+class TestUserErrors:
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ('{ applications(after: "garbage") { edges { cursor } } }', "after"),
+            ("{ applications(first: 101) { edges { cursor } } }", "first"),
+            ('{ applications(sort: "iin") { edges { cursor } } }', "sort"),
+            ('{ application(id: "not-a-uuid") { id } }', "id"),
+        ],
+    )
+    def test_user_errors_are_shown_as_such(self, api: Api, query: str, field: str) -> None:
+        body = api.post(query).json()
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+class TestHardening:
+    def test_no_token_no_data(self, api: Api) -> None:
+        response = api.post("{ __typename }", role=None)
+        assert response.status_code == 401
+        assert "bearer token" in response.json()["errors"][0]["message"]
+
+    def test_a_forged_token_is_refused(self, api: Api) -> None:
+        response = api.client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"authorization": "Bearer a.b.c"}
+        )
+        assert response.status_code == 401
+
+    def test_introspection_cannot_nest_without_end(self, api: Api) -> None:
+        deep = "{ __schema { types " + "{ fields { type " * 8 + "{ name }" + " } }" * 8 + " } }"
+        assert api.post(deep).json()["errors"][0]["message"] == (
+            "Maximum introspection depth exceeded"
+        )
+
+    def test_too_many_aliases_are_refused(self, api: Api) -> None:
+        aliases = " ".join(f"a{i}: __typename" for i in range(40))
+        assert "aliases" in api.post(f"{{ {aliases} }}").json()["errors"][0]["message"]
+
+    def test_too_many_tokens_are_refused(self, api: Api) -> None:
+        huge = "{ " + " ".join("__typename" for _ in range(6000)) + " }"
+        assert "token" in api.post(huge).json()["errors"][0]["message"].lower()
+
+    def test_a_body_over_the_limit_is_refused(self, api: Api) -> None:
+        token = api.token(Role.OFFICER)
+        response = api.client.post(
+            "/graphql",
+            content=b'{"query": "' + b" " * (Limits().max_body_bytes + 10) + b'"}',
+            headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        )
+        assert response.status_code == 413
+
+    def test_mutations_need_post(self, api: Api) -> None:
+        token = api.token(Role.OFFICER)
+        response = api.client.get(
+            "/graphql",
+            params={
+                "query": 'mutation { withdraw(input: {applicationId: "x", '
+                'idempotencyKey: "k"}) { __typename } }'
+            },
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 405
+
+    def test_only_json_requests_are_taken(self, api: Api) -> None:
+        token = api.token(Role.OFFICER)
+        response = api.client.post(
+            "/graphql",
+            content=b"query { __typename }",
+            headers={"authorization": f"Bearer {token}", "content-type": "application/graphql"},
+        )
+        assert response.status_code == 415
+
+    def test_graphql_response_json_is_served_when_asked(self, api: Api) -> None:
+        response = api.post(
+            "{ __typename }", headers={"accept": "application/graphql-response+json"}
+        )
+        assert response.headers["content-type"].startswith("application/graphql-response+json")
+        broken = api.post("{ nope }", headers={"accept": "application/graphql-response+json"})
+        assert broken.status_code == 400
+        assert "data" not in broken.json()
+
+
+def test_too_deep_a_query_is_refused(store: Settings) -> None:
+    with api_for(store, limits=Limits(max_depth=2)) as shallow:
+        fine = "{ dashboard(year: 2023) { byWindow { intakeWindow } } }"
+        assert "errors" not in shallow.post(fine).json()
+        deep = "{ dashboard(year: 2023) { byWindow { funnel { key } } } }"
+        assert (
+            "exceeds maximum operation depth" in shallow.post(deep).json()["errors"][0]["message"]
+        )
+
+
+def test_a_request_over_its_time_limit_is_stopped(store: Settings) -> None:
+    with api_for(store, limits=Limits(timeout_seconds=0.000_001)) as hurried:
+        response = hurried.post("{ applications(first: 100) { edges { node { id } } } }")
+        assert response.status_code == 504
+        assert response.json()["errors"][0]["extensions"] == {"code": "TIMEOUT"}
+
+
+def test_production_mode_turns_off_introspection_and_graphiql(store: Settings) -> None:
+    with api_for(store, production=True, clock_day=date(2026, 11, 22)) as prod:
+        body = prod.post("{ __schema { types { name } } }").json()
+        assert "introspection" in body["errors"][0]["message"].lower()
+        page = prod.client.get("/graphql", headers={"accept": "text/html"})
+        assert page.status_code != 200 or "graphiql" not in page.text.lower()
+
+
+def test_development_mode_serves_graphiql(api: Api) -> None:
+    page = api.client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
