@@ -43,6 +43,7 @@ class TokenKeys:
         if len(secret) < 32:
             raise ValueError("BOLASHAK_JWT_SECRET must be at least 32 characters")
         self._secret = secret
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def __repr__(self) -> str:
         return "TokenKeys(<secret>)"
@@ -71,6 +72,18 @@ class TokenKeys:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; a token already verified is taken from a small cache
+        until it expires (verifying the signature costs more than most queries)."""
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        principal, expires = self._verify(token)
+        if len(self._verified) >= 4096:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -90,7 +103,7 @@ class TokenKeys:
             raise AuthError("the token names an unknown role") from None
         if role not in API_ROLES or not str(claims["sub"]).strip():
             raise AuthError("the token's role or user is not allowed here")
-        return Principal(str(claims["sub"]), role)
+        return Principal(str(claims["sub"]), role), float(claims["exp"])
 
     def principal_from_header(self, authorization: str | None) -> Principal:
         if not authorization:

@@ -40,6 +40,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from api.auth import AuthError, Principal
 from api.context import Context, Services
 from api.errors import MASKED_MESSAGE, is_public
+from api.fast_executor import PlainFieldsExecutor
 from api.schema import expert_schema, office_schema
 from domain.case.meta import Role
 
@@ -211,6 +212,7 @@ class GraphQLEndpoint:
             context_value=context,
             variable_values=params.get("variables"),
             operation_name=params.get("operationName"),
+            executor_class=PlainFieldsExecutor,
         )
         if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
             result = await result

@@ -3,7 +3,9 @@ command, folded from the case's own events with the same projection code)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -64,50 +66,26 @@ class Application:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Application:
-        applicant = None
-        if row.get("iin"):
-            applicant = Applicant(
-                full_name=row["full_name"],
-                iin=row["iin"],
-                birth_date=date.fromisoformat(row["birth_date"]),
-                email=row["email"],
-                phone=row["phone"],
-            )
-        return cls(
-            id=strawberry.ID(row["application_id"]),
-            applicant_code=row["applicant_code"],
-            stage=Stage(row["stage"]),
-            status=CaseStatus(row["status"]),
-            programme=Programme(row["programme"]),
-            category=Category(row["category"]),
-            country=row["country"],
-            institution=row["institution"],
-            specialty=row["specialty"],
-            direction=StudyDirection(row["direction"]),
-            language=StudyLanguage(row["language"]),
-            campaign_year=int(row["campaign_year"]),
-            intake_window=int(row["intake_window"]),
-            gpa=_float(row["gpa"]),
-            submitted_on=date.fromisoformat(row["submitted_on"]),
-            eligible=None if row["eligible"] is None else bool(row["eligible"]),
-            assessed_on=_date(row["assessed_on"]),
-            tested_on=_date(row["tested_on"]),
-            interview_slot_at=_datetime(row["interview_slot_at"]),
-            interview_score=_float(row["interview_score"]),
-            decided_on=_date(row["decided_on"]),
-            awarded_on=_date(row["awarded_on"]),
-            contract_deadline=_date(row["contract_deadline"]),
-            contracts_signed_on=_date(row["contracts_signed_on"]),
-            revoked_on=_date(row["revoked_on"]),
-            withdrawn_on=_date(row["withdrawn_on"]),
-            departed_on=_date(row["departed_on"]),
-            returned_on=_date(row["returned_on"]),
-            work_off_ends_on=_date(row["work_off_ends_on"]),
-            last_event_on=date.fromisoformat(row["last_event_on"]),
-            version=int(row["version"]),
-            updated_at=datetime.fromisoformat(row["updated_at"]),
-            applicant=applicant,
-        )
+        """From a case list row (with the personal data columns when allowed).
+
+        Built without ``__init__`` (a page holds many cases): every field is set here."""
+        application: Application = object.__new__(cls)
+        values = {name: convert(row[name]) for name, convert in _CONVERT}
+        values["id"] = strawberry.ID(row["application_id"])
+        values["eligible"] = None if row["eligible"] is None else bool(row["eligible"])
+        values["applicant"] = _applicant(row) if row.get("iin") else None
+        application.__dict__.update(values)
+        return application
+
+
+def _applicant(row: dict[str, Any]) -> Applicant:
+    return Applicant(
+        full_name=row["full_name"],
+        iin=row["iin"],
+        birth_date=date.fromisoformat(row["birth_date"]),
+        email=row["email"],
+        phone=row["phone"],
+    )
 
 
 @strawberry.type
@@ -148,6 +126,23 @@ class ApplicationFilter:
     )
 
 
+def _by_value(enum: type[Enum]) -> Callable[[Any], Any]:
+    members = {m.value: m for m in enum}
+    return members.__getitem__
+
+
+def _text(value: Any) -> Any:
+    return value
+
+
+def _int(value: Any) -> int:
+    return int(value)
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -158,3 +153,37 @@ def _datetime(value: str | None) -> datetime | None:
 
 def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
+
+
+_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("applicant_code", _text),
+    ("stage", _by_value(Stage)),
+    ("status", _by_value(CaseStatus)),
+    ("programme", _by_value(Programme)),
+    ("category", _by_value(Category)),
+    ("country", _text),
+    ("institution", _text),
+    ("specialty", _text),
+    ("direction", _by_value(StudyDirection)),
+    ("language", _by_value(StudyLanguage)),
+    ("campaign_year", _int),
+    ("intake_window", _int),
+    ("gpa", _float),
+    ("submitted_on", _day),
+    ("assessed_on", _date),
+    ("tested_on", _date),
+    ("interview_slot_at", _datetime),
+    ("interview_score", _float),
+    ("decided_on", _date),
+    ("awarded_on", _date),
+    ("contract_deadline", _date),
+    ("contracts_signed_on", _date),
+    ("revoked_on", _date),
+    ("withdrawn_on", _date),
+    ("departed_on", _date),
+    ("returned_on", _date),
+    ("work_off_ends_on", _date),
+    ("last_event_on", _day),
+    ("version", _int),
+    ("updated_at", datetime.fromisoformat),
+)

@@ -1,0 +1,186 @@
+"""The GraphQL API under load (issue 4): the case-list page through GraphQL against a plain
+Starlette JSON endpoint serving the same rows, side by side in one run; case list and
+dashboard latency with 8 concurrent clients. Targets: at least 50% of the plain endpoint's
+requests/s; p95 under 20 ms."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from api.auth import TokenKeys
+from bench.harness import Line, Report, percentile
+from domain.case.meta import Role
+from infra.settings import Settings
+
+CLIENTS = 8
+SECRET = "bench-secret-" + "y" * 40
+CASE_PAGE = """{ applications(first: 20) { edges { cursor node { id applicantCode stage status
+  programme category country institution specialty direction language campaignYear
+  intakeWindow gpa submittedOn eligible assessedOn testedOn interviewSlotAt interviewScore
+  decidedOn awardedOn contractDeadline contractsSignedOn revokedOn withdrawnOn departedOn
+  returnedOn workOffEndsOn lastEventOn version updatedAt
+  applicant { fullName iin birthDate email phone } } } pageInfo { hasNextPage endCursor } } }"""
+DASHBOARD = """{ dashboard(year: 2023) { funnel { key count } awardsByCategory { key count }
+  awardsTarget passRates { key value } averageScores { key value } } }"""
+BIN = Path(sys.executable).parent
+
+
+def measure_api(settings: Settings, report: Report, seconds: float) -> None:
+    env = {
+        **os.environ,
+        "BOLASHAK_DATABASE_URL": settings.database.url,
+        "BOLASHAK_JWT_SECRET": SECRET,
+        "BOLASHAK_MODE": "production",
+    }
+    token = TokenKeys(SECRET).mint("bench-officer", Role.OFFICER)
+    with (
+        _server(
+            [str(BIN / "bolashak"), "serve", "--port", "{port}", "--no-workers-in-process"], env
+        ) as graphql_port,
+        _server([sys.executable, "-m", "bench.plain_app", "{port}"], env) as plain_port,
+    ):
+        plain = asyncio.run(_load(f"http://127.0.0.1:{plain_port}/cases", None, {}, seconds))
+        cases = asyncio.run(
+            _load(f"http://127.0.0.1:{graphql_port}/graphql", CASE_PAGE, _auth(token), seconds)
+        )
+        board = asyncio.run(
+            _load(f"http://127.0.0.1:{graphql_port}/graphql", DASHBOARD, _auth(token), seconds)
+        )
+    report.add(
+        Line(
+            "graphql_case_list_page",
+            cases["rate"],
+            "requests/s",
+            "plain_starlette_json",
+            plain["rate"],
+            0.5,
+        )
+    )
+    for name, found in (("graphql_case_list", cases), ("graphql_dashboard", board)):
+        report.add(
+            Line(
+                f"{name}_p95", found["p95"], "ms", "20 ms budget", 20.0, 1.0, higher_is_better=False
+            )
+        )
+        print(f"  {name}: p50 {found['p50']:.1f} ms, p99 {found['p99']:.1f} ms", flush=True)
+
+
+async def _load(
+    url: str, query: str | None, headers: dict[str, str], seconds: float
+) -> dict[str, float]:
+    """CLIENTS keep-alive connections sending the same request back to back.
+
+    A minimal HTTP/1.1 client on asyncio streams: a general client such as httpx spends
+    more CPU per request than the server under test, on the same two cores.
+    """
+    host, port, target = _split(url)
+    request = _request_bytes(host, target, query, headers)
+    times: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def one_client() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                writer.write(request)
+                status, body = await _response(reader)
+                if status != 200 or b'"errors"' in body[:200]:
+                    raise RuntimeError(f"{status}: {body[:300]!r}")
+                times.append((time.perf_counter() - started) * 1000)
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client() for _ in range(CLIENTS)))
+    elapsed = time.perf_counter() - started
+    return {
+        "rate": len(times) / elapsed,
+        "p50": percentile(times, 0.5),
+        "p95": percentile(times, 0.95),
+        "p99": percentile(times, 0.99),
+    }
+
+
+def _split(url: str) -> tuple[str, int, str]:
+    rest = url.removeprefix("http://")
+    address, _, path = rest.partition("/")
+    host, _, port = address.partition(":")
+    return host, int(port), "/" + path
+
+
+def _request_bytes(host: str, target: str, query: str | None, headers: dict[str, str]) -> bytes:
+    lines = [f"{'GET' if query is None else 'POST'} {target} HTTP/1.1", f"Host: {host}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    body = b"" if query is None else orjson.dumps({"query": query})
+    if query is not None:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return status, await reader.readexactly(length)
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}", "content-type": "application/json"}
+
+
+@contextmanager
+def _server(command: list[str], env: dict[str, Any]) -> Iterator[int]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [part.replace("{port}", str(port)) for part in command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"server exited: {process.stderr.read().decode()[-2000:]}"
+                if process.stderr
+                else "server exited"
+            )
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port

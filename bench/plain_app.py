@@ -1,0 +1,43 @@
+"""The baseline for the API benchmark: a plain Starlette JSON endpoint serving the same rows
+from the same read model as the GraphQL case-list query (``python -m bench.plain_app``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import orjson
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.context import ViewPool
+from infra.bootstrap import build_reader
+from infra.settings import Settings
+from projections import queries
+
+
+def create_plain_app(settings: Settings) -> Starlette:
+    reader = build_reader(settings)
+    pool = ViewPool(settings, reader.events_table(), 8)
+
+    async def cases(_: Request) -> Response:
+        page = await pool.run(lambda db: queries.list_cases(db, first=20, with_personal_data=True))
+        return Response(
+            orjson.dumps({"items": page.items, "end": page.end_cursor}),
+            media_type="application/json",
+        )
+
+    return Starlette(routes=[Route("/cases", cases)])
+
+
+if __name__ == "__main__":
+    port = int(sys.argv[1])
+    uvicorn.run(
+        create_plain_app(Settings.from_env(os.environ)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+    )
