@@ -86,10 +86,10 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         try:
-            media_type = _negotiate(request.headers.get("accept"))
             if request.method == "GET" and _wants_ide(request) and not self.production:
                 return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
-            principal = self._principal(request)
+            principal = self._principal(request)  # who asks comes first: 401 before all else
+            media_type = _negotiate(request.headers.get("accept"))
             params = await self._params(request)
         except RequestError as e:
             return _error_response(e.status, e.args[0], JSON_TYPE, e.headers)

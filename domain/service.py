@@ -311,7 +311,7 @@ class CaseService(CaseEvents):
         check_allowed(name, ctx.role)
         validate_context(ctx, self.clock.today())
         validate_command(cmd)
-        fingerprint = fingerprint_of(name, cmd)
+        fingerprint = fingerprint_of(name, cmd, ctx)
         meta = _meta(ctx, name, fingerprint)
         for attempt in range(1, self.max_attempts + 1):
             case = self._load(application_id, must_exist=create is None)
@@ -342,10 +342,11 @@ class CaseService(CaseEvents):
             return None
 
 
-def fingerprint_of(name: str, cmd: object) -> str:
-    """A digest of the command's content, to tell a retry from a reuse of its key."""
+def fingerprint_of(name: str, cmd: object, ctx: CommandContext) -> str:
+    """A digest of the command and who sends it, to tell a retry from a reuse of its key
+    (another actor's identical command with the same key is a reuse, not a retry)."""
     payload = dataclasses.asdict(cmd) if dataclasses.is_dataclass(cmd) else {}  # type: ignore[arg-type]
-    text = json.dumps([name, payload], sort_keys=True, default=str)
+    text = json.dumps([name, payload, ctx.actor_id, ctx.role.value], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -14,7 +14,7 @@ from domain.errors import IdempotencyKeyReusedError, TransitionRefusedError
 from domain.qualifications import KazTest
 from domain.service import CaseService
 from tests.support import builders as b
-from tests.support.journey import PROTOCOL_DATE, Journey
+from tests.support.journey import PROTOCOL_DATE, SCORES, SLOT_DAY, Journey
 
 
 def stored(service: CaseService) -> int:
@@ -97,3 +97,13 @@ def test_a_step_decided_but_not_saved_leaves_the_case_as_it_was(service: CaseSer
     assert copy_for_a_command.stage is Stage.TESTED
     fresh = service.get_case(j.id)
     assert (fresh.stage, fresh.version, "x" in fresh.commands) == (Stage.ELIGIBLE, 2, False)
+
+
+def test_another_actor_reusing_a_key_is_a_conflict_not_a_replay(service: CaseService) -> None:
+    """A replay returns the first result only to whoever sent the first command."""
+    j = Journey(service)
+    j.to(Stage.INTERVIEW_BOOKED)
+    sheet = c.EvaluateInterview(j.id, SCORES, True, "")
+    j.send(sheet, SLOT_DAY, role=Role.EXPERT, actor="nec-01", idempotency_key="sheet-1")
+    with pytest.raises(IdempotencyKeyReusedError):
+        j.send(sheet, SLOT_DAY, role=Role.EXPERT, actor="nec-02", idempotency_key="sheet-1")
