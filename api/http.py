@@ -20,6 +20,7 @@ import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     OperationType,
@@ -30,7 +31,7 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, ValidationRule
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.extensions.max_aliases import create_validator as alias_limit
@@ -58,6 +59,22 @@ class Limits:
     timeout_seconds: float = 10.0
 
 
+class NoSchemaDiscoveryRule(ValidationRule):
+    """Production: no ``__schema`` (discovering the whole schema). ``__type`` lookups of a
+    named type stay: the GraphQL-over-HTTP compliance audit uses them, and the SDL is
+    published with the code anyway."""
+
+    def enter_field(self, node: FieldNode, *_args: Any) -> None:
+        if node.name.value == "__schema":
+            self.report_error(
+                GraphQLError(
+                    "schema introspection is disabled in production; the schema is published as "
+                    "api/schema.graphql",
+                    node,
+                )
+            )
+
+
 class RequestError(Exception):
     """The HTTP request itself is wrong (before any GraphQL): status and message."""
 
@@ -78,7 +95,7 @@ class GraphQLEndpoint:
             alias_limit(limits.max_aliases),
         ]
         if production:
-            rules.append(NoSchemaIntrospectionCustomRule)
+            rules.append(NoSchemaDiscoveryRule)
         self.rules = tuple(rules)
         self.schemas = {False: office_schema()._schema, True: expert_schema()._schema}
         self._parse = lru_cache(maxsize=2048)(self._parse_uncached)

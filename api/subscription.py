@@ -36,10 +36,8 @@ class Subscription:
     ) -> AsyncGenerator[EventRecord, None]:
         case_id = parse_id(application_id, "applicationId")
         service, watch = info.context.services.service, watcher(info)
-        version, seen = (
-            await info.context.services.command(lambda: _current_version(service, case_id)),
-            watch.head,
-        )
+        seen = watch.head  # before reading the version: no event falls in between
+        version = await info.context.services.command(lambda: _current_version(service, case_id))
         while True:
             seen = await watch.next_change(seen)
             events = await info.context.services.command(
