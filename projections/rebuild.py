@@ -101,6 +101,7 @@ def _rebuild(
             progress(replay.position, engine.head())
     with engine.db.transaction() as cur:
         replay.write_everything(cur)  # before the lock: queries are not held up by it
+    _analyze_fresh_tables(engine, projections)
     with engine.db.transaction() as cur:
         for projection in projections:
             _lock_live(engine, cur, projection)
@@ -126,6 +127,17 @@ def _create_fresh_tables(engine: ProjectionEngine, projection: Projection) -> No
             cur.execute(table.drop_statement(REBUILD_SUFFIX))
             for statement in table.create_statements(engine.db.dialect, REBUILD_SUFFIX):
                 cur.execute(statement)
+
+
+def _analyze_fresh_tables(engine: ProjectionEngine, projections: Sequence[Projection]) -> None:
+    """Fresh planner statistics before the swap: a bulk-loaded table has none, and
+    PostgreSQL's planner would otherwise pick poor plans until autovacuum comes by."""
+    if engine.db.dialect != "postgres":
+        return  # SQLite's indexes are only built at the swap; its planner copes without
+    with engine.db.transaction() as cur:
+        for projection in projections:
+            for table in projection.tables:
+                cur.execute(f"ANALYZE {table.physical(REBUILD_SUFFIX)}")
 
 
 def _lock_live(engine: ProjectionEngine, cur: Cursor, projection: Projection) -> None:

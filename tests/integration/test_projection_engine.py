@@ -120,6 +120,22 @@ def test_queries_keep_working_during_a_rebuild_and_the_worker_carries_on(
     assert database_snapshot(engine) == fold_snapshot(engine)
 
 
+def test_a_rebuilt_postgres_table_comes_with_planner_statistics(
+    fresh_postgres: Settings,
+) -> None:
+    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
+    for _ in range(3):
+        Journey(service).to(Stage.ELIGIBLE)
+    engine = build_projection_engine(fresh_postgres)
+    rebuild(engine, "case_list")
+    with engine.db.transaction() as cur:
+        cur.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN ('case_list', 'case_pii')"
+        )
+        stats = dict(cur.fetchall())
+    assert stats == {"case_list": 3, "case_pii": 3}  # -1 (never analysed) without ANALYZE
+
+
 def test_lag_is_the_distance_to_the_head_of_the_log(store_settings: Settings) -> None:
     service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
     engine = build_projection_engine(store_settings, ["audit_trail"])
