@@ -12,11 +12,12 @@ standard path, which resolves it (and raises the proper error).
 
 from __future__ import annotations
 
+import keyword
 import math
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from graphql import (
     FieldNode,
@@ -109,9 +110,15 @@ def _compiled_field(parent_type: GraphQLObjectType, details: Any) -> Reader | No
 
 def _field_reader(parent_type: GraphQLObjectType, node: FieldNode) -> Reader | None:
     """A reader for one selected field, or None when it needs the standard path."""
+    spec = _field_spec(parent_type, node)
+    return None if spec is None else _generate([spec], single=True)
+
+
+def _field_spec(parent_type: GraphQLObjectType, node: FieldNode) -> _Field | None:
+    key = node.alias.value if node.alias else node.name.value
     name = node.name.value
     if name == "__typename":
-        return lambda _: parent_type.name
+        return _Field(key, None, True, parent_type.name)
     graphql_field = parent_type.fields.get(name)
     if graphql_field is None or node.arguments or graphql_field.args:
         return None
@@ -120,48 +127,128 @@ def _field_reader(parent_type: GraphQLObjectType, node: FieldNode) -> Reader | N
         return None
     if getattr(field, "permission_classes", None):
         return None
-    required, kind = _unwrap(graphql_field.type)
-    value_reader = _value_reader(kind, node.selection_set)
-    if value_reader is None:
+    if not field.python_name.isidentifier() or keyword.iskeyword(field.python_name):
         return None
-    return _attribute_reader(field.python_name, value_reader, required)
+    required, kind = _unwrap(graphql_field.type)
+    value = _value_writer(kind, node.selection_set)
+    if value is None:
+        return None
+    return _Field(key, field.python_name, required, value)
 
 
-def _value_reader(kind: Any, selection: SelectionSetNode | None) -> Reader | None:
+class _Field(NamedTuple):
+    key: str  # the response name
+    attribute: str | None  # None: a constant (``__typename``); "": the source itself
+    required: bool
+    value: Any  # a leaf type (written inline), a Reader, or the constant
+
+
+def _value_writer(kind: Any, selection: SelectionSetNode | None) -> Any:
     if is_leaf_type(kind):
-        return _leaf(kind)
+        return kind
     if isinstance(kind, GraphQLObjectType) and selection is not None:
         return _object_reader(kind, selection)
     if isinstance(kind, GraphQLList):
         item_required, item_kind = _unwrap(kind.of_type)
-        item = _value_reader(item_kind, selection)
-        return None if item is None else _list_reader(item, item_required)
+        item = _value_writer(item_kind, selection)
+        if item is None:
+            return None
+        if is_leaf_type(item):
+            item = _generate([_Field("item", "", False, item)], single=True)
+        return _list_reader(item, item_required)
     return None
 
 
 def _object_reader(kind: GraphQLObjectType, selection: SelectionSetNode) -> Reader | None:
     if BACKREF not in (kind.extensions or {}):
         return None
-    readers: list[tuple[str, Reader]] = []
+    fields: list[_Field] = []
     for node in selection.selections:
         if not isinstance(node, FieldNode) or node.directives:
             return None  # fragments and @include/@skip: the standard path collects them
-        key = node.alias.value if node.alias else node.name.value
-        reader = _field_reader(kind, node)
-        if reader is None or any(k == key for k, _ in readers):
+        spec = _field_spec(kind, node)
+        if spec is None or any(f.key == spec.key for f in fields):
             return None
-        readers.append((key, reader))
+        fields.append(spec)
+    return _generate(fields, single=False)
 
-    def read(source: Any) -> Any:
-        out = {}
-        for key, reader in readers:
-            value = reader(source)
-            if value is Undefined:
-                return Undefined
-            out[key] = value
-        return out
 
-    return read
+def _generate(fields: list[_Field], single: bool) -> Reader:
+    """One Python function reading every field of an object: no call per field.
+
+    Each leaf is written inline for the common Python types (as ``coerce_output_value``
+    writes them) and through the type's own writer otherwise; a value that cannot be
+    written here (a null in a non-null field, a value the type refuses) makes the whole
+    object go to the standard path, which reports it properly."""
+    namespace: dict[str, Any] = {
+        "U": Undefined,
+        "Enum": Enum,
+        "date": date,
+        "datetime": datetime,
+        "isfinite": math.isfinite,
+    }
+    lines = ["def read(source):", "    try:"]
+    for i, field in enumerate(fields):
+        out = f"o{i}"
+        if field.attribute is None:
+            namespace[f"C{i}"] = field.value
+            lines.append(f"        {out} = C{i}")
+            continue
+        if not field.attribute:  # a list item: the source is the value itself
+            lines.append("        v = source")
+        else:
+            lines.append(f"        v = source.{field.attribute}")
+        lines.append("        if v is None:")
+        lines.append("            return U" if field.required else f"            {out} = None")
+        lines.append("        else:")
+        if is_leaf_type(field.value):
+            namespace[f"W{i}"] = _leaf(field.value)
+            lines += _inline_leaf(field.value, out, f"W{i}")
+        else:
+            namespace[f"R{i}"] = field.value
+            lines += [
+                f"            {out} = R{i}(v)",
+                f"            if {out} is U:",
+                "                return U",
+            ]
+    lines += ["    except AttributeError:", "        return U"]
+    if single:
+        lines.append("    return o0")
+    else:
+        items = ", ".join(f"{f.key!r}: o{i}" for i, f in enumerate(fields))
+        lines.append(f"    return {{{items}}}")
+    exec("\n".join(lines), namespace)  # generated from the schema's names only
+    reader: Reader = namespace["read"]
+    return reader
+
+
+# scalar name -> the inline test for values written as they are, and the expression
+_INLINE: dict[str, tuple[str, str]] = {
+    "String": ("v.__class__ is str", "v"),
+    "ID": ("v.__class__ is str", "v"),
+    "Boolean": ("v.__class__ is bool", "v"),
+    "Int": ("v.__class__ is int and -2147483648 <= v <= 2147483647", "v"),
+    "Float": ("v.__class__ is float and isfinite(v)", "v"),
+    "Date": ("v.__class__ is date", "v.isoformat()"),
+    "DateTime": ("v.__class__ is datetime", "v.isoformat()"),
+}
+
+
+def _inline_leaf(leaf: Any, out: str, writer: str) -> list[str]:
+    if isinstance(leaf, GraphQLEnumType):
+        test, expression = "isinstance(v, Enum)", "v._name_"  # strawberry: names of members
+    elif leaf.name in _INLINE:
+        test, expression = _INLINE[leaf.name]
+    else:
+        test, expression = "False", "v"
+    return [
+        f"            if {test}:",
+        f"                {out} = {expression}",
+        "            else:",
+        f"                {out} = {writer}(v)",
+        f"                if {out} is U:",
+        "                    return U",
+    ]
 
 
 def _list_reader(item: Reader, item_required: bool) -> Reader:
@@ -175,16 +262,6 @@ def _list_reader(item: Reader, item_required: bool) -> Reader:
                 return Undefined
             out.append(written)
         return out
-
-    return read
-
-
-def _attribute_reader(attribute: str, value_reader: Reader, required: bool) -> Reader:
-    def read(source: Any) -> Any:
-        value = getattr(source, attribute, None)
-        if value is None:
-            return Undefined if required else None
-        return value_reader(value)
 
     return read
 
@@ -242,5 +319,5 @@ _DIRECT: dict[str, tuple[tuple[type, ...], Callable[[Any], Any]]] = {
 
 
 def plain_leaf_writer(leaf: Any) -> Reader:
-    """How a leaf type writes a value on the fast path (for tests)."""
-    return _leaf(leaf)
+    """How a leaf type writes a value on the fast path (for tests): the generated code."""
+    return _generate([_Field("item", "", False, leaf)], single=True)

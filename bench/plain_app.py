@@ -33,10 +33,16 @@ def create_plain_app(settings: Settings) -> Starlette:
     return Starlette(routes=[Route("/cases", cases)])
 
 
-if __name__ == "__main__":
-    port = int(sys.argv[1])
+def plain_app_from_environment() -> Starlette:
+    return create_plain_app(Settings.from_env(os.environ))
+
+
+if __name__ == "__main__":  # python -m bench.plain_app PORT [PROCESSES]
+    port, processes = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1
     uvicorn.run(
-        create_plain_app(Settings.from_env(os.environ)),
+        f"bench.plain_app:{plain_app_from_environment.__name__}",
+        factory=True,
+        workers=processes,
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -171,31 +171,30 @@ class Dashboard:
 def dashboard(
     db: ViewDatabase, year: int, window: int | None = None, awards_target: int | None = None
 ) -> Dashboard:
+    """The funnel of a campaign (and intake window): sums over the dashboard's rows, one
+    per window, programme and category, added up column by column."""
     clauses, params = ["campaign_year = %s"], [year]
     if window is not None:
         clauses.append("intake_window = %s")
         params.append(window)
-    names = DASHBOARD.column_names
-    rows = [
-        dict(zip(names, r, strict=True))
-        for r in db.query(
-            f"SELECT {', '.join(names)} FROM {DASHBOARD.name} WHERE {' AND '.join(clauses)}", params
-        )
-    ]
-    funnel = {k: sum(int(r[k] or 0) for r in rows) for k in FUNNEL}
-    sheets = sum(int(r["interview_sheets"] or 0) for r in rows)
-    finals = sum(int(r["final_scores"] or 0) for r in rows)
-    by_window: dict[int, dict[str, int]] = {}
+    sums = (*FUNNEL, "interview_sheets", *SCORES, "final_score_sum", "final_scores")
+    selected = ["intake_window", "programme", "category", *(f"COALESCE({c}, 0)" for c in sums)]
+    rows = db.query(
+        f"SELECT {', '.join(selected)} FROM {DASHBOARD.name} WHERE {' AND '.join(clauses)}",
+        params,
+    )
+    total = _column_sums(rows, sums)
+    funnel = {k: int(total[k]) for k in FUNNEL}
+    windows: dict[int, list[tuple[Any, ...]]] = {}
     for r in rows:
-        counts = by_window.setdefault(int(r["intake_window"]), dict.fromkeys(FUNNEL, 0))
-        for k in FUNNEL:
-            counts[k] += int(r[k] or 0)
+        windows.setdefault(int(r[0]), []).append(r)
+    awarded = 3 + FUNNEL.index("awarded")
     return Dashboard(
         campaign_year=year,
         intake_window=window,
         funnel=funnel,
-        awards_by_programme=_sum_by(rows, "programme", "awarded"),
-        awards_by_category=_sum_by(rows, "category", "awarded"),
+        awards_by_programme=_sum_by(rows, 1, awarded),
+        awards_by_category=_sum_by(rows, 2, awarded),
         awards_target=awards_target,
         pass_rates={
             "eligible_of_assessed": _ratio(funnel["eligible"], funnel["assessed"]),
@@ -204,18 +203,28 @@ def dashboard(
             "contracted_of_awarded": _ratio(funnel["contracted"], funnel["awarded"]),
         },
         average_scores={
-            s.removeprefix("score_"): _ratio(sum(int(r[s] or 0) for r in rows), sheets)
-            for s in SCORES
+            s.removeprefix("score_"): _ratio(total[s], total["interview_sheets"]) for s in SCORES
         },
-        average_final_score=_ratio(sum(float(r["final_score_sum"] or 0) for r in rows), finals),
-        by_window=dict(sorted(by_window.items())),
+        average_final_score=_ratio(total["final_score_sum"], total["final_scores"]),
+        by_window={
+            w: {k: int(v) for k, v in _column_sums(windows[w], FUNNEL).items()}
+            for w in sorted(windows)
+        },
     )
 
 
-def _sum_by(rows: list[Row], dimension: str, column: str) -> dict[str, int]:
+def _column_sums(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[str, float]:
+    """Sums of the columns after the three dimensions, by name (zeros for no rows)."""
+    if not rows:
+        return dict.fromkeys(names, 0)
+    columns = list(zip(*rows, strict=True))[3 : 3 + len(names)]
+    return {name: sum(column) for name, column in zip(names, columns, strict=True)}
+
+
+def _sum_by(rows: list[tuple[Any, ...]], dimension: int, column: int) -> dict[str, int]:
     totals: dict[str, int] = {}
     for r in rows:
-        totals[r[dimension]] = totals.get(r[dimension], 0) + int(r[column] or 0)
+        totals[r[dimension]] = totals.get(r[dimension], 0) + int(r[column])
     return {k: v for k, v in sorted(totals.items()) if v}
 
 

@@ -98,10 +98,22 @@ class ViewDatabase:
         cursor.execute(f"RELEASE SAVEPOINT {name}")
 
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        """A read outside any write transaction."""
-        with self.transaction() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
+        """One statement, read on its own snapshot: no transaction round trips on
+        PostgreSQL, and no write lock on SQLite (where ``transaction`` takes it)."""
+        with self._lock:
+            if self._pg is not None:
+                with self._pg.cursor() as pg:
+                    cur: Cursor = _PgCursor(pg)
+                    cur.execute(sql, params)
+                    return cur.fetchall()
+            assert self._sqlite is not None
+            lite = self._sqlite.cursor()
+            try:
+                cur = _SqliteCursor(lite)
+                cur.execute(sql, params)
+                return cur.fetchall()
+            finally:
+                lite.close()
 
     def read_log(self, after: int, limit: int) -> list[Notification]:
         """The next ``limit`` notifications after position ``after``, in log order.

@@ -3,16 +3,17 @@ command, folded from the case's own events with the same projection code)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from api.types.enums import PII
 from domain.case.stage import CaseStatus, Stage
 from domain.programme import Category, Programme, StudyDirection, StudyLanguage
+
+E = TypeVar("E", bound=Enum)
 
 
 @strawberry.type(description="Personal data of the applicant: restricted.")
@@ -68,13 +69,51 @@ class Application:
     def from_row(cls, row: dict[str, Any]) -> Application:
         """From a case list row (with the personal data columns when allowed).
 
-        Built without ``__init__`` (a page holds many cases): every field is set here."""
+        Built without ``__init__`` and written out field by field (a page holds many
+        cases, and this runs for every one): every field is set here."""
         application: Application = object.__new__(cls)
-        values = {name: convert(row[name]) for name, convert in _CONVERT}
-        values["id"] = strawberry.ID(row["application_id"])
-        values["eligible"] = None if row["eligible"] is None else bool(row["eligible"])
-        values["applicant"] = _applicant(row) if row.get("iin") else None
-        application.__dict__.update(values)
+        day, moment = date.fromisoformat, datetime.fromisoformat
+        application.__dict__.update(
+            id=row["application_id"],
+            applicant_code=row["applicant_code"],
+            stage=_STAGES[row["stage"]],
+            status=_STATUSES[row["status"]],
+            programme=_PROGRAMMES[row["programme"]],
+            category=_CATEGORIES[row["category"]],
+            country=row["country"],
+            institution=row["institution"],
+            specialty=row["specialty"],
+            direction=_DIRECTIONS[row["direction"]],
+            language=_LANGUAGES[row["language"]],
+            campaign_year=int(row["campaign_year"]),
+            intake_window=int(row["intake_window"]),
+            gpa=None if row["gpa"] is None else float(row["gpa"]),
+            submitted_on=day(row["submitted_on"]),
+            eligible=None if row["eligible"] is None else bool(row["eligible"]),
+            assessed_on=day(row["assessed_on"]) if row["assessed_on"] else None,
+            tested_on=day(row["tested_on"]) if row["tested_on"] else None,
+            interview_slot_at=moment(row["interview_slot_at"])
+            if row["interview_slot_at"]
+            else None,
+            interview_score=None
+            if row["interview_score"] is None
+            else float(row["interview_score"]),
+            decided_on=day(row["decided_on"]) if row["decided_on"] else None,
+            awarded_on=day(row["awarded_on"]) if row["awarded_on"] else None,
+            contract_deadline=day(row["contract_deadline"]) if row["contract_deadline"] else None,
+            contracts_signed_on=day(row["contracts_signed_on"])
+            if row["contracts_signed_on"]
+            else None,
+            revoked_on=day(row["revoked_on"]) if row["revoked_on"] else None,
+            withdrawn_on=day(row["withdrawn_on"]) if row["withdrawn_on"] else None,
+            departed_on=day(row["departed_on"]) if row["departed_on"] else None,
+            returned_on=day(row["returned_on"]) if row["returned_on"] else None,
+            work_off_ends_on=day(row["work_off_ends_on"]) if row["work_off_ends_on"] else None,
+            last_event_on=day(row["last_event_on"]),
+            version=int(row["version"]),
+            updated_at=moment(row["updated_at"]),
+            applicant=_applicant(row) if row.get("iin") else None,
+        )
         return application
 
 
@@ -126,64 +165,13 @@ class ApplicationFilter:
     )
 
 
-def _by_value(enum: type[Enum]) -> Callable[[Any], Any]:
-    members = {m.value: m for m in enum}
-    return members.__getitem__
+def _by_value(enum: type[E]) -> dict[Any, E]:
+    return {m.value: m for m in enum}
 
 
-def _text(value: Any) -> Any:
-    return value
-
-
-def _int(value: Any) -> int:
-    return int(value)
-
-
-def _day(value: str) -> date:
-    return date.fromisoformat(value)
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _float(value: float | None) -> float | None:
-    return None if value is None else float(value)
-
-
-_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    ("applicant_code", _text),
-    ("stage", _by_value(Stage)),
-    ("status", _by_value(CaseStatus)),
-    ("programme", _by_value(Programme)),
-    ("category", _by_value(Category)),
-    ("country", _text),
-    ("institution", _text),
-    ("specialty", _text),
-    ("direction", _by_value(StudyDirection)),
-    ("language", _by_value(StudyLanguage)),
-    ("campaign_year", _int),
-    ("intake_window", _int),
-    ("gpa", _float),
-    ("submitted_on", _day),
-    ("assessed_on", _date),
-    ("tested_on", _date),
-    ("interview_slot_at", _datetime),
-    ("interview_score", _float),
-    ("decided_on", _date),
-    ("awarded_on", _date),
-    ("contract_deadline", _date),
-    ("contracts_signed_on", _date),
-    ("revoked_on", _date),
-    ("withdrawn_on", _date),
-    ("departed_on", _date),
-    ("returned_on", _date),
-    ("work_off_ends_on", _date),
-    ("last_event_on", _day),
-    ("version", _int),
-    ("updated_at", datetime.fromisoformat),
-)
+_STAGES = _by_value(Stage)
+_STATUSES = _by_value(CaseStatus)
+_PROGRAMMES = _by_value(Programme)
+_CATEGORIES = _by_value(Category)
+_DIRECTIONS = _by_value(StudyDirection)
+_LANGUAGES = _by_value(StudyLanguage)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,6 +12,10 @@ from api.auth import API_ROLES, TokenKeys
 from domain.case.meta import Role
 from domain.clock import Clock, FixedClock, SystemClock
 from infra.cli.common import console, err_console, reports_errors, settings
+from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 schema_app = typer.Typer(help="The GraphQL schema (SDL).", no_args_is_help=True)
 
@@ -33,6 +38,11 @@ def serve(
         help="Run projections and the deadline job here (default: yes on SQLite, no on "
         "PostgreSQL, where they are their own processes).",
     ),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Server processes sharing the port (PostgreSQL only; one per core is typical).",
+    ),
 ) -> None:
     """Serve GraphQL at http://HOST:PORT/graphql (GraphiQL in development mode)."""
     import uvicorn
@@ -43,22 +53,56 @@ def serve(
     current = settings()
     production = production_mode()
     embedded = current.database.kind != "postgres"
+    in_process = embedded if workers_in_process is None else workers_in_process
+    if workers > 1 and embedded:
+        err_console.print("--workers: more than one server process needs PostgreSQL")
+        raise typer.Exit(2)
+    if workers > 1 and in_process:
+        err_console.print(
+            "--workers: projections and the deadline job run once, as their own processes "
+            "(bolashak projections run, bolashak deadlines run), not in every server process"
+        )
+        raise typer.Exit(2)
     if embedded:
         init_schema(current)  # one process owns the embedded store: safe to create here
-    in_process = embedded if workers_in_process is None else workers_in_process
     try:
-        TokenKeys.from_env(production=production)
+        TokenKeys.from_env(production=production)  # also writes the development key once
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    app = create_app(
-        current, ServerOptions(production=production, in_process_workers=in_process), clock()
-    )
+    today = clock()
     mode = "production" if production else "development (GraphiQL on)"
     console.print(
         f"GraphQL at http://{host}:{port}/graphql, {mode}, store {current.database.redacted()}"
+        + (f", {workers} processes" if workers > 1 else "")
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
+    if workers > 1:  # each process builds its own app from the same environment
+        target: str | Starlette = f"{__name__}:{server_process_app.__name__}"
+    else:
+        target = create_app(
+            current, ServerOptions(production=production, in_process_workers=in_process), today
+        )
+    uvicorn.run(
+        target,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+    )
+
+
+def server_process_app() -> Starlette:
+    """The app of one of several server processes (``--workers``), from the environment
+    its parent checked."""
+    from api.app import ServerOptions, create_app
+
+    return create_app(
+        Settings.from_env(),
+        ServerOptions(production=production_mode(), in_process_workers=False),
+        clock(),
+    )
 
 
 def clock() -> Clock:

@@ -122,10 +122,12 @@ class ManagedProcess:
 class ServerSpec:
     backend: str = "sqlite"  # "sqlite" or "postgres"
     production: bool = False
+    processes: int = 1  # server processes (``--workers``; PostgreSQL only)
 
     @property
     def id(self) -> str:
-        return f"{self.backend}-{'production' if self.production else 'development'}"
+        mode = "production" if self.production else "development"
+        return f"{self.backend}-{mode}" + (f"-{self.processes}" if self.processes > 1 else "")
 
 
 @dataclass
@@ -194,6 +196,20 @@ def _start_server(
     pytest.fail(f"no free port after three attempts\n{server.output()}", pytrace=False)
 
 
+def _server_processes(parent: int) -> int:
+    """How many server processes uvicorn has spawned under ``parent``."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            spawned = b"spawn_main" in (entry / "cmdline").read_bytes()
+        except OSError:  # not a process, or it has just ended
+            continue
+        if spawned and stat.rsplit(")", 1)[1].split()[1] == str(parent):
+            count += 1
+    return count
+
+
 def _run_cli(args: list[str], env: dict[str, str], folder: Path) -> None:
     done = subprocess.run(
         [*bolashak_command(), *args],
@@ -242,7 +258,11 @@ def live_server_for(spec: ServerSpec, folder: Path) -> Iterator[LiveServer]:
                 "projections-worker", [*bolashak_command(), "projections", "run"], env, folder
             )
             server.processes.append(worker)
-            _start_server(server, env, folder, ["--no-workers-in-process"])
+            workers = ["--workers", str(spec.processes)]
+            process = _start_server(server, env, folder, ["--no-workers-in-process", *workers])
+            if spec.processes > 1:
+                found = _server_processes(process.process.pid)
+                assert found == spec.processes, f"{found} server processes\n{server.output()}"
             if not worker.alive():
                 pytest.fail(f"the projections worker ended\n{server.output()}", pytrace=False)
         else:

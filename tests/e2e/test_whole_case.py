@@ -324,8 +324,8 @@ def wait_for(probe: Callable[[], T | None], deadline: float, what: str, server: 
 
 @pytest.mark.parametrize(
     "live_server",
-    [ServerSpec("sqlite"), ServerSpec("postgres")],
-    ids=["sqlite", "postgres"],
+    [ServerSpec("sqlite"), ServerSpec("postgres"), ServerSpec("postgres", processes=2)],
+    ids=["sqlite", "postgres", "postgres-2-processes"],
     indirect=True,
 )
 def test_a_whole_case_from_submission_to_the_end_of_the_work_off(

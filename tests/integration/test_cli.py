@@ -275,3 +275,13 @@ def test_an_unknown_projection_name_is_refused_with_the_known_ones(db: str) -> N
     result = bolashak("projections", "rebuild", "cases", db=db, check=False)
     assert result.returncode == 2
     assert "case_list" in result.stderr
+
+
+def test_several_server_processes_need_postgresql_and_store_nothing_when_refused(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/refused.db"
+    refused = bolashak("serve", "--workers", "2", db=url, check=False)
+    assert refused.returncode == 2
+    assert "--workers: more than one server process needs PostgreSQL" in refused.stderr
+    assert not (tmp_path / "refused.db").exists()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -197,3 +199,29 @@ def test_deadlines_show_days_left_and_overdue(store_settings: Settings) -> None:
         if r["application_id"] == str(j.id)
     ]
     assert late[0]["overdue"] is True
+
+
+def test_reads_on_the_embedded_store_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """A projection worker holds SQLite's write lock while it applies a page; the API's
+    reads go on meanwhile (WAL readers see the last committed state)."""
+    settings = Settings.from_env(
+        {
+            "BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db",
+            "BOLASHAK_LOCK_TIMEOUT_SECONDS": "1",
+        }
+    )
+    init_schema(settings)
+    service = build_service(settings, clock=FixedClock(FAR_FUTURE))
+    case_id = Journey(service).to(Stage.ELIGIBLE)
+    engine = build_projection_engine(settings)
+    engine.run_until_head()
+    writer = sqlite3.connect(f"{tmp_path}/cases.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the write lock, as a worker applying a page
+    try:
+        row = q.get_case_row(engine.db, str(case_id))
+        assert row is not None
+        assert row["stage"] == "eligible"
+        assert len(q.list_cases(engine.db, first=5).items) == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
