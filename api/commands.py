@@ -66,7 +66,7 @@ async def run(
         idempotency_key=data.idempotency_key,
         occurred_on=data.occurred_on or services.clock.today(),
         reason=data.reason,
-        correlation_id=data.correlation_id or context.request_id,
+        correlation_id=data.correlation_id or context.correlation_id(),
         causation_id=data.causation_id or "",
     )
     handler = getattr(services.service, command_name(command_class))

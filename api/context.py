@@ -7,8 +7,10 @@ a connection per thread: the event loop never waits on the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,30 +27,62 @@ T = TypeVar("T")
 
 
 class ViewPool:
-    """Read-model connections, one per worker thread."""
+    """Read-model connections, each owned by a worker thread of its own.
+
+    Lighter than ``loop.run_in_executor``: no ``concurrent.futures.Future`` (and its lock
+    and condition) per query; a thread sets the asyncio future's result on the loop."""
 
     def __init__(self, settings: Settings, events_table: str, size: int) -> None:
-        self._free: queue.SimpleQueue[ViewDatabase] = queue.SimpleQueue()
-        for _ in range(size):
-            self._free.put(ViewDatabase(settings, events_table))
         self.size = size
-        self._executor = ThreadPoolExecutor(size, thread_name_prefix="bolashak-read")
+        self._work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(
+                target=self._serve,
+                args=(ViewDatabase(settings, events_table),),
+                name=f"bolashak-read-{n}",
+                daemon=True,
+            )
+            for n in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     async def run(self, work: Callable[[ViewDatabase], T]) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._with_connection, work)
+        future: asyncio.Future[T] = loop.create_future()
+        self._work.put((work, loop, future))
+        return await future
 
-    def _with_connection(self, work: Callable[[ViewDatabase], T]) -> T:
-        db = self._free.get()
+    def _serve(self, db: ViewDatabase) -> None:
         try:
-            return work(db)
+            while (job := self._work.get()) is not None:
+                work, loop, future = job
+                try:
+                    result, error = work(db), None
+                except BaseException as e:  # handed to the waiting coroutine
+                    result, error = None, e
+                with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
+                    loop.call_soon_threadsafe(_settle, future, result, error)
         finally:
-            self._free.put(db)
+            db.close()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
-        while not self._free.empty():
-            self._free.get().close()
+        for _ in self._threads:
+            self._work.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+_Job = tuple[Callable[[ViewDatabase], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():  # the request timed out or its client left
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 @dataclass
@@ -90,8 +124,15 @@ class Context:
 
     services: Services
     principal: Principal | None = None
-    request_id: str = ""
+    request_id: str = ""  # the caller's X-Request-Id, or made when first needed
     connection_params: dict[str, Any] | None = None
+
+    def correlation_id(self) -> str:
+        """The request's id, shared by all its commands (made on first use: most requests
+        are reads, and a random UUID costs a system call)."""
+        if not self.request_id:
+            self.request_id = str(uuid.uuid4())
+        return self.request_id
 
     @property
     def caller(self) -> Principal:

@@ -78,6 +78,9 @@ class PlainFieldsExecutor(Executor[Any]):
 
     @staticmethod
     async def _awaited(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+        if len(pending) == 1:  # the usual query of one root field: no task to gather it
+            results[pending[0]] = await results[pending[0]]
+            return results
         values = await gather_with_cancel(*(results[name] for name in pending))
         results.update(zip(pending, values, strict=True))
         return results

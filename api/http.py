@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -187,9 +186,7 @@ class GraphQLEndpoint:
             )
         if request.method == "GET" and operation.operation is not OperationType.QUERY:
             return _error_response(405, "mutations need POST", media_type, {"Allow": "POST"})
-        context = Context(
-            self.services, principal, request.headers.get("x-request-id") or str(uuid.uuid4())
-        )
+        context = Context(self.services, principal, request.headers.get("x-request-id") or "")
         coerced = get_variable_values(
             schema, operation.variable_definitions or (), params.get("variables") or {}
         )
@@ -198,9 +195,8 @@ class GraphQLEndpoint:
                 {"errors": [e.formatted for e in coerced]}, request_status, media_type
             )
         try:
-            result = await asyncio.wait_for(
-                self._execute(schema, document, context, params), self.limits.timeout_seconds
-            )
+            async with asyncio.timeout(self.limits.timeout_seconds):  # no task of its own
+                result = await self._execute(schema, document, context, params)
         except TimeoutError:
             return _graphql_response(
                 {

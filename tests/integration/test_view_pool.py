@@ -1,0 +1,65 @@
+"""The API's read threads: results, errors and abandoned waits reach the right place."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from api.context import ViewPool
+from infra.settings import Settings
+from projections.sql import ViewDatabase
+
+
+def test_a_read_returns_its_result_and_runs_off_the_event_loop(
+    sqlite_settings: Settings,
+) -> None:
+    pool = ViewPool(sqlite_settings, "stored_events", 2)
+
+    async def main() -> tuple[int, bool]:
+        loop_thread = threading.get_ident()
+        head = await pool.run(lambda db: db.log_head())
+        elsewhere = await pool.run(lambda _: threading.get_ident() != loop_thread)
+        return head, elsewhere
+
+    try:
+        assert asyncio.run(main()) == (0, True)
+    finally:
+        pool.close()
+
+
+def test_an_error_in_a_read_is_raised_to_its_caller_and_the_thread_serves_on(
+    sqlite_settings: Settings,
+) -> None:
+    pool = ViewPool(sqlite_settings, "stored_events", 1)
+
+    def broken(_: ViewDatabase) -> int:
+        raise LookupError("no such page")
+
+    async def main() -> int:
+        with pytest.raises(LookupError, match="no such page"):
+            await pool.run(broken)
+        return await pool.run(lambda db: db.log_head())
+
+    try:
+        assert asyncio.run(main()) == 0
+    finally:
+        pool.close()
+
+
+def test_a_wait_given_up_does_not_stop_the_thread(sqlite_settings: Settings) -> None:
+    pool = ViewPool(sqlite_settings, "stored_events", 1)
+    release = threading.Event()
+
+    async def main() -> int:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await pool.run(lambda _: release.wait(10))
+        release.set()
+        return await pool.run(lambda db: db.log_head())
+
+    try:
+        assert asyncio.run(main()) == 0
+    finally:
+        pool.close()
