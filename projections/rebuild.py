@@ -101,7 +101,7 @@ def _rebuild(
             progress(replay.position, engine.head())
     with engine.db.transaction() as cur:
         replay.write_everything(cur)  # before the lock: queries are not held up by it
-    _analyze_fresh_tables(engine, projections)
+    _index_fresh_tables(engine, projections)
     with engine.db.transaction() as cur:
         for projection in projections:
             _lock_live(engine, cur, projection)
@@ -125,18 +125,25 @@ def _create_fresh_tables(engine: ProjectionEngine, projection: Projection) -> No
         )
         for table in projection.tables:
             cur.execute(table.drop_statement(REBUILD_SUFFIX))
-            for statement in table.create_statements(engine.db.dialect, REBUILD_SUFFIX):
+            statements = table.create_statements(
+                engine.db.dialect, REBUILD_SUFFIX, with_indexes=False
+            )  # indexes come after the bulk load: built once, not row by row
+            for statement in statements:
                 cur.execute(statement)
 
 
-def _analyze_fresh_tables(engine: ProjectionEngine, projections: Sequence[Projection]) -> None:
-    """Fresh planner statistics before the swap: a bulk-loaded table has none, and
-    PostgreSQL's planner would otherwise pick poor plans until autovacuum comes by."""
+def _index_fresh_tables(engine: ProjectionEngine, projections: Sequence[Projection]) -> None:
+    """PostgreSQL: the indexes, built once over the loaded rows, and fresh planner
+    statistics (a bulk-loaded table has none, and the planner would pick poor plans until
+    autovacuum came by). SQLite builds its indexes at the swap, under their final names."""
     if engine.db.dialect != "postgres":
-        return  # SQLite's indexes are only built at the swap; its planner copes without
+        return
     with engine.db.transaction() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for projection in projections:
             for table in projection.tables:
+                for statement in table.index_statements(REBUILD_SUFFIX):
+                    cur.execute(statement)
                 cur.execute(f"ANALYZE {table.physical(REBUILD_SUFFIX)}")
 
 

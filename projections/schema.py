@@ -34,7 +34,9 @@ class Table:
     def physical(self, suffix: str = "") -> str:
         return self.name + suffix
 
-    def create_statements(self, dialect: str, suffix: str = "") -> list[str]:
+    def create_statements(
+        self, dialect: str, suffix: str = "", *, with_indexes: bool = True
+    ) -> list[str]:
         table = self.physical(suffix)
         columns = [f"{name} {TYPES[kind]}" for name, kind in self.columns]
         if self.key:
@@ -43,12 +45,15 @@ class Table:
             serial = "BIGSERIAL" if dialect == "postgres" else "INTEGER"
             columns.insert(0, f"row_id {serial} PRIMARY KEY")
         statements = [f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})"]
-        for index in self.indexes:
-            statements.append(
-                f"CREATE INDEX IF NOT EXISTS {table}__{index_suffix(index)}"
-                f" ON {table} ({', '.join(index)})"
-            )
-        return statements
+        return statements + (self.index_statements(suffix) if with_indexes else [])
+
+    def index_statements(self, suffix: str = "") -> list[str]:
+        table = self.physical(suffix)
+        return [
+            f"CREATE INDEX IF NOT EXISTS {table}__{index_suffix(index)}"
+            f" ON {table} ({', '.join(index)})"
+            for index in self.indexes
+        ]
 
     def drop_statement(self, suffix: str = "") -> str:
         return f"DROP TABLE IF EXISTS {self.physical(suffix)}"

@@ -19,7 +19,7 @@ from projections.case_list import CaseListProjection
 from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild
 from projections.rows import Key, Rows
-from projections.schema import Table
+from projections.schema import Table, index_suffix
 from tests.conftest import FAR_FUTURE
 from tests.support.journey import Journey
 from tests.support.read_models import database_snapshot, fold_snapshot
@@ -134,6 +134,39 @@ def test_a_rebuilt_postgres_table_comes_with_planner_statistics(
         )
         stats = dict(cur.fetchall())
     assert stats == {"case_list": 3, "case_pii": 3}  # -1 (never analysed) without ANALYZE
+
+
+def test_a_rebuilt_table_has_every_declared_index_under_its_final_name(
+    store_settings: Settings,
+) -> None:
+    service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    Journey(service).to(Stage.ELIGIBLE)
+    engine = build_projection_engine(store_settings)
+    engine.run_until_head()
+    before = _index_names(engine)
+    for name in [p.name for p in engine.projections]:
+        rebuild(engine, name)
+    after = _index_names(engine)
+    longest = 63 if engine.db.dialect == "postgres" else None  # PostgreSQL's NAMEDATALEN
+    declared = {
+        f"{t.name}__{index_suffix(i)}"[:longest]
+        for p in engine.projections
+        for t in p.tables
+        for i in t.indexes
+    }
+    assert declared <= after
+    assert after == before
+
+
+def _index_names(engine: ProjectionEngine) -> set[str]:
+    sql = (
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+        if engine.db.dialect == "postgres"
+        else "SELECT name FROM sqlite_master WHERE type = 'index'"
+    )
+    return {
+        name for (name,) in engine.db.query(sql) if "pkey" not in name and "autoindex" not in name
+    }
 
 
 def test_lag_is_the_distance_to_the_head_of_the_log(store_settings: Settings) -> None:
