@@ -183,7 +183,7 @@ class BatchRows:
             table.physical(self.suffix),
             columns,
             table.key,
-            [tuple(r.get(c) for c in columns) for r in rows],
+            _values(rows, columns),
         )
 
     def _delete(self, table: Table, keys: list[Key]) -> None:
@@ -195,9 +195,12 @@ class BatchRows:
 
     def _insert(self, table: Table, rows: list[Row]) -> None:
         columns = table.column_names
-        self.cursor.insert_rows(
-            table.physical(self.suffix), columns, [tuple(r.get(c) for c in columns) for r in rows]
-        )
+        self.cursor.insert_rows(table.physical(self.suffix), columns, _values(rows, columns))
+
+
+def _values(rows: list[Row], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Each row's values in the table's column order (None for a column it does not set)."""
+    return [tuple(map(r.get, columns)) for r in rows]  # map: no Python frame per value
 
 
 def _chunks(items: list[Key], size: int) -> Iterable[list[Key]]:
