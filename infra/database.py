@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from domain.service import CaseEvents
+from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings
 from projections.catalog import all_projections
 from projections.engine import ProjectionEngine
@@ -51,6 +52,8 @@ def init_schema(settings: Settings) -> list[str]:
         reader = CaseEvents(settings.eventsourcing_env())
         views = ViewDatabase(settings, reader.events_table())
         ProjectionEngine(reader, views, all_projections()).create_tables()
+        with views.transaction() as cur:
+            cur.execute(RELAY_TRACKING_DDL)
         views.close()
         done.append("read model tables ready")
     return done

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,20 +40,20 @@ class Database:
     path: str = ""
 
     @classmethod
-    def parse(cls, url: str) -> Database:
+    def parse(cls, url: str, setting: str = "DATABASE_URL") -> Database:
         if url in ("memory:", "memory://"):
             return cls("memory", url)
         parts = urlsplit(url)
         if parts.scheme == "sqlite":
             path = url[len("sqlite:///") :]
             if not url.startswith("sqlite:///") or not path:
-                raise SettingsError(f"{PREFIX}DATABASE_URL: sqlite URL must be sqlite:///path")
+                raise SettingsError(f"{PREFIX}{setting}: sqlite URL must be sqlite:///path")
             return cls("sqlite", url, path=path)
         if parts.scheme in ("postgresql", "postgres"):
             dbname = parts.path.lstrip("/")
             if not dbname or not parts.hostname:
                 raise SettingsError(
-                    f"{PREFIX}DATABASE_URL: needs postgresql://user@host:port/dbname, got {url!r}"
+                    f"{PREFIX}{setting}: needs postgresql://user@host:port/dbname, got {url!r}"
                 )
             return cls(
                 "postgres",
@@ -64,7 +65,7 @@ class Database:
                 password=unquote(parts.password or ""),
             )
         raise SettingsError(
-            f"{PREFIX}DATABASE_URL: unknown scheme {parts.scheme!r}"
+            f"{PREFIX}{setting}: unknown scheme {parts.scheme!r}"
             " (use postgresql://, sqlite:/// or memory:)"
         )
 
@@ -84,6 +85,58 @@ class Database:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
 
+TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
+
+
+@dataclass(frozen=True)
+class Kafka:
+    """The event relay's and the example consumer's broker settings (``BOLASHAK_KAFKA_*``)."""
+
+    bootstrap_servers: tuple[str, ...] = ()
+    topic: str = "bolashak.application-events"
+    pii_topic: str = ""  # the restricted topic for personal data; off when empty
+    partitions: int = 6  # for topics the relay creates
+    replication_factor: int = 1
+    delivery_timeout_ms: int = 30_000
+    client_id: str = "bolashak-relay"
+    consumer_group: str = "bolashak-example-consumer"
+    source: str = "/kz/cip/bolashak-cases"  # CloudEvents ``source``
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Kafka:
+        servers = env.get(f"{PREFIX}KAFKA_BOOTSTRAP_SERVERS", "")
+        kafka = cls(
+            bootstrap_servers=tuple(s.strip() for s in servers.split(",") if s.strip()),
+            topic=_topic(env, "KAFKA_TOPIC", cls.topic),
+            pii_topic=_topic(env, "KAFKA_PII_TOPIC", ""),
+            partitions=_int(env, "KAFKA_PARTITIONS", cls.partitions),
+            replication_factor=_int(env, "KAFKA_REPLICATION_FACTOR", cls.replication_factor),
+            delivery_timeout_ms=_int(env, "KAFKA_DELIVERY_TIMEOUT_MS", cls.delivery_timeout_ms),
+            client_id=env.get(f"{PREFIX}KAFKA_CLIENT_ID", "") or cls.client_id,
+            consumer_group=env.get(f"{PREFIX}KAFKA_CONSUMER_GROUP", "") or cls.consumer_group,
+            source=env.get(f"{PREFIX}KAFKA_SOURCE", "") or cls.source,
+        )
+        if kafka.pii_topic and kafka.pii_topic == kafka.topic:
+            raise SettingsError(
+                f"{PREFIX}KAFKA_PII_TOPIC must differ from {PREFIX}KAFKA_TOPIC:"
+                " personal data never goes to the public topic"
+            )
+        if kafka.partitions < 1 or kafka.replication_factor < 1:
+            raise SettingsError(
+                f"{PREFIX}KAFKA_PARTITIONS and {PREFIX}KAFKA_REPLICATION_FACTOR must be at least 1"
+            )
+        if kafka.delivery_timeout_ms < 1000:
+            raise SettingsError(f"{PREFIX}KAFKA_DELIVERY_TIMEOUT_MS must be at least 1000")
+        return kafka
+
+    def require_servers(self) -> list[str]:
+        if not self.bootstrap_servers:
+            raise SettingsError(
+                f"{PREFIX}KAFKA_BOOTSTRAP_SERVERS is not set (e.g. 127.0.0.1:9092,other:9092)"
+            )
+        return list(self.bootstrap_servers)
+
+
 @dataclass(frozen=True)
 class Settings:
     database: Database
@@ -91,6 +144,8 @@ class Settings:
     pool_size: int = 5
     lock_timeout_seconds: int = 10
     awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
+    kafka: Kafka = Kafka()
+    consumer_database: Database | None = None  # the example consumer's own store
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +156,12 @@ class Settings:
             pool_size=_int(env, "POOL_SIZE", 5),
             lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 10),
             awards_targets=_awards_targets(env),
+            kafka=Kafka.from_env(env),
+            consumer_database=(
+                Database.parse(env[f"{PREFIX}CONSUMER_DATABASE_URL"], "CONSUMER_DATABASE_URL")
+                if env.get(f"{PREFIX}CONSUMER_DATABASE_URL")
+                else None
+            ),
         )
 
     def awards_target(self, year: int) -> int | None:
@@ -161,6 +222,16 @@ def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:
                 )
             found.append((int(year), _int(env, f"AWARDS_TARGET_{year}", 0)))
     return tuple(sorted(found))
+
+
+def _topic(env: Mapping[str, str], key: str, default: str) -> str:
+    value = env.get(PREFIX + key, "") or default
+    if value and not TOPIC_NAME.match(value):
+        raise SettingsError(
+            f"{PREFIX}{key}: {value!r} is not a Kafka topic name"
+            " (letters, digits, '.', '_' and '-', at most 249)"
+        )
+    return value
 
 
 def _int(env: Mapping[str, str], key: str, default: int) -> int:

@@ -131,7 +131,7 @@ class ProjectionEngine:
 
     def follow(self, stop: threading.Event, idle_wait: float = 0.5) -> None:
         """Keeps processing until ``stop`` is set; survives database outages by retrying."""
-        waiter = _Waiter(self.listen_dsn, self.db.events_table.replace(".", "_"))
+        waiter = LogWaiter(self.listen_dsn, self.db.events_table.replace(".", "_"))
         backoff = idle_wait
         while not stop.is_set():
             try:
@@ -304,7 +304,7 @@ class ProjectionEngine:
         raise KeyError(f"no projection named {name!r} (known: {known})")
 
 
-class _Waiter:
+class LogWaiter:
     """Waits for new events: LISTEN/NOTIFY on PostgreSQL, a short sleep otherwise."""
 
     def __init__(self, listen_dsn: str | None, channel: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import case, dashboard, db, deadlines, demo, projections, rules, serve
+from infra.cli import case, dashboard, db, deadlines, demo, projections, relay, rules, serve
 
 app = typer.Typer(
     name="bolashak",
@@ -22,6 +22,8 @@ app.command("dashboard")(dashboard.dashboard)
 app.command("serve")(serve.serve)
 app.command("token")(serve.token)
 app.add_typer(serve.schema_app, name="schema")
+app.add_typer(relay.app, name="relay")
+app.command("consume")(relay.consume)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import pytest
 
 from infra.database import drop_database, init_schema
 from infra.settings import Database, Settings
+from tests.support.broker import BrokerUnavailableError, LocalS3, Tansu
 
 ADMIN_URL = os.environ.get(
     "BOLASHAK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -64,3 +65,33 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
     init_schema(sqlite)
     return sqlite
+
+
+def broker_unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the Kafka-protocol broker (tansu) is required under CI=true: {reason}")
+    pytest.skip(f"tansu not available: {reason}")
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Tansu]:
+    """A Kafka-protocol broker of its own (memory storage: a restart empties it)."""
+    try:
+        tansu = Tansu(tmp_path).start()
+    except BrokerUnavailableError as e:
+        broker_unavailable(str(e))
+    yield tansu
+    tansu.stop()
+
+
+@pytest.fixture
+def durable_broker(tmp_path: Path) -> Iterator[Tansu]:
+    """A broker that keeps its records across a restart (s3 storage on a local S3)."""
+    try:
+        s3 = LocalS3().start()
+        tansu = Tansu(tmp_path, s3=s3).start()
+    except BrokerUnavailableError as e:
+        broker_unavailable(str(e))
+    yield tansu
+    tansu.stop()
+    s3.stop()

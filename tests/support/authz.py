@@ -49,7 +49,7 @@ def forged_token(*, secret: str = SECRET, algorithm: str = "HS256", **claims: ob
     }
     base.update(claims)
     payload = {k: v for k, v in base.items() if v is not OMIT}
-    return jwt.encode(payload, None if algorithm == "none" else secret, algorithm=algorithm)
+    return jwt.encode(payload, "" if algorithm == "none" else secret, algorithm=algorithm)
 
 
 # -- GraphQL inputs from domain values -------------------------------------------------------

@@ -62,3 +62,39 @@ def test_the_annual_awards_target_is_a_setting_per_year() -> None:
     assert Settings.from_env({"BOLASHAK_AWARDS_TARGET_2023": "500"}).awards_target(2023) == 500
     with pytest.raises(SettingsError, match="BOLASHAK_AWARDS_TARGET_next"):
         Settings.from_env({"BOLASHAK_AWARDS_TARGET_next": "1"})
+
+
+def test_kafka_defaults_publish_to_the_public_topic_only() -> None:
+    kafka = Settings.from_env({}).kafka
+    assert (kafka.topic, kafka.pii_topic, kafka.bootstrap_servers) == (
+        "bolashak.application-events",
+        "",
+        (),
+    )
+
+
+def test_kafka_bootstrap_servers_are_a_comma_separated_list() -> None:
+    env = {"BOLASHAK_KAFKA_BOOTSTRAP_SERVERS": "k1:9092, k2:9093"}
+    assert Settings.from_env(env).kafka.require_servers() == ["k1:9092", "k2:9093"]
+
+
+def test_relay_without_bootstrap_servers_is_refused_naming_the_setting() -> None:
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_BOOTSTRAP_SERVERS"):
+        Settings.from_env({}).kafka.require_servers()
+
+
+@pytest.mark.parametrize("topic", ["has space", "ünicode", "x" * 250])
+def test_a_topic_kafka_would_refuse_is_refused_naming_the_setting(topic: str) -> None:
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_TOPIC"):
+        Settings.from_env({"BOLASHAK_KAFKA_TOPIC": topic})
+
+
+def test_personal_data_never_shares_the_public_topic() -> None:
+    env = {"BOLASHAK_KAFKA_TOPIC": "cases", "BOLASHAK_KAFKA_PII_TOPIC": "cases"}
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_PII_TOPIC"):
+        Settings.from_env(env)
+
+
+def test_a_bad_consumer_database_url_is_refused_naming_its_setting() -> None:
+    with pytest.raises(SettingsError, match="BOLASHAK_CONSUMER_DATABASE_URL"):
+        Settings.from_env({"BOLASHAK_CONSUMER_DATABASE_URL": "mysql://x/y"})

@@ -1,0 +1,1 @@
+"""The Kafka relay: the event store's notification log, published as CloudEvents."""

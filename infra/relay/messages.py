@@ -1,0 +1,136 @@
+"""One stored event as a Kafka message: CloudEvents 1.0, Kafka protocol binding, binary mode.
+
+The value is the event as JSON (``content-type: application/json``); every other CloudEvents
+attribute travels in a ``ce_`` header. The id is the application id and the version, so a
+message sent again after a crash has the same id and consumers can drop the duplicate.
+Personal data (the applicant's name, IIN, birth date and contacts) never goes into the
+public message: the applicant code stands in for the person. It goes, when a restricted
+topic is configured, into a message of its own type there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+import orjson
+
+from domain.case.events import CaseEvent
+from infra.case_view import PERSONAL_FIELDS, plain
+
+SPECVERSION = "1.0"
+TYPE_PREFIX = "kz.bolashak.application."
+PERSONAL_DATA_TYPE = "personal_data"
+CONTENT_TYPE = b"application/json"
+# Envelope attributes of the library's events, not part of a message's data.
+LIBRARY_FIELDS = frozenset({"originator_id", "originator_version", "originator_topic", "timestamp"})
+NOT_DATA = LIBRARY_FIELDS | {"meta"}
+# The metadata a downstream service may see (the idempotency key and the command's
+# fingerprint are the command service's own business).
+PUBLIC_META = (
+    "actor_id",
+    "actor_role",
+    "reason",
+    "correlation_id",
+    "causation_id",
+    "occurred_on",
+    "command",
+)
+# A schema's version per message kind; bump one when its shape changes and keep the old
+# file for the consumers still reading it.
+SCHEMA_VERSIONS: dict[str, int] = {}
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def message_kind(event_class: type) -> str:
+    """``Awarded`` -> ``awarded``, ``EligibilityAssessed`` -> ``eligibility_assessed``."""
+    return snake(event_class.__name__)
+
+
+def ce_type(kind: str) -> str:
+    return f"{TYPE_PREFIX}{kind}.v{SCHEMA_VERSIONS.get(kind, 1)}"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One record for the broker: where it goes, and the position it comes from."""
+
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    event_id: str
+    position: int
+
+
+def event_id(event: CaseEvent) -> str:
+    return f"{event.originator_id}:{event.originator_version}"
+
+
+def public_value(event: CaseEvent) -> dict[str, Any]:
+    """The JSON value of the public message (no personal data)."""
+    stage = event.stage_after()
+    meta = event.meta
+    return {
+        "application_id": str(event.originator_id),
+        "version": event.originator_version,
+        "event_type": type(event).__name__,
+        "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
+        "stage": stage.value if stage is not None else None,
+        "status": stage.status.value if stage is not None else None,
+        "meta": {name: plain(getattr(meta, name)) for name in PUBLIC_META},
+        "data": {
+            k: plain(v)
+            for k, v in vars(event).items()
+            if k not in NOT_DATA and k not in PERSONAL_FIELDS
+        },
+    }
+
+
+def personal_value(event: CaseEvent) -> dict[str, Any] | None:
+    """The JSON value for the restricted topic, for an event that holds personal data."""
+    found = {k: plain(v) for k, v in vars(event).items() if k in PERSONAL_FIELDS}
+    if not found:
+        return None
+    return {
+        "application_id": str(event.originator_id),
+        "version": event.originator_version,
+        "applicant_code": getattr(event, "applicant_code", None),
+        **found,
+    }
+
+
+def messages_for(
+    event: CaseEvent, position: int, *, topic: str, pii_topic: str, source: str
+) -> list[Message]:
+    """The public message for an event, and the restricted one when configured and due."""
+    found = [
+        _message(event, position, topic, message_kind(type(event)), public_value(event), source)
+    ]
+    if pii_topic:
+        personal = personal_value(event)
+        if personal is not None:
+            found.append(_message(event, position, pii_topic, PERSONAL_DATA_TYPE, personal, source))
+    return found
+
+
+def _message(
+    event: CaseEvent, position: int, topic: str, kind: str, value: dict[str, Any], source: str
+) -> Message:
+    ident = event_id(event)
+    subject = str(event.originator_id)
+    headers = [
+        ("ce_specversion", SPECVERSION.encode()),
+        ("ce_id", ident.encode()),
+        ("ce_type", ce_type(kind).encode()),
+        ("ce_source", source.encode()),
+        ("ce_time", event.timestamp.astimezone(UTC).isoformat().encode()),
+        ("ce_subject", subject.encode()),
+        ("content-type", CONTENT_TYPE),
+    ]
+    return Message(topic, subject.encode(), orjson.dumps(value), headers, ident, position)

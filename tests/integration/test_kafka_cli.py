@@ -1,0 +1,101 @@
+"""``bolashak relay`` and ``bolashak consume`` as an operator runs them (issue 5)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.broker import Tansu
+from tests.support.kafka import read_topic
+
+pytestmark = pytest.mark.integration
+
+BOLASHAK = str(Path(sys.executable).parent / "bolashak")
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BOLASHAK, *args],
+        env={**os.environ, "COLUMNS": "200", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path) -> dict[str, str]:
+    env = {"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"}
+    assert run("db", "init", env=env).returncode == 0
+    made = run("demo", "--applications", "12", env=env)
+    assert made.returncode == 0, made.stderr
+    return env
+
+
+def test_relay_once_publishes_the_log_and_status_shows_no_lag(
+    demo_store: dict[str, str], broker: Tansu
+) -> None:
+    env = {
+        **demo_store,
+        "BOLASHAK_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "BOLASHAK_KAFKA_TOPIC": "cli-cases",
+    }
+    done = run("relay", "--once", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "to cli-cases" in done.stdout
+    published = int(done.stdout.split("published ")[1].split()[0])
+    assert published > 12
+    assert len(read_topic(broker.bootstrap, "cli-cases", at_least=published)) == published
+
+    status = run("relay", "status", "--max-lag", "0", env=env)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "cli-cases" in status.stdout
+
+    consumed = run(
+        "consume",
+        "--idle-exit",
+        "4",
+        env={
+            **env,
+            "BOLASHAK_CONSUMER_DATABASE_URL": demo_store["BOLASHAK_DATABASE_URL"].replace(
+                "cases.db", "downstream.db"
+            ),
+        },
+    )
+    assert consumed.returncode == 0, consumed.stderr
+    assert f"applied {published}, duplicates dropped 0, rejected 0" in consumed.stdout
+
+
+def test_relay_status_fails_a_health_check_while_behind(
+    demo_store: dict[str, str], broker: Tansu
+) -> None:
+    env = {**demo_store, "BOLASHAK_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}
+    behind = run("relay", "status", "--max-lag", "0", env=env)
+    assert behind.returncode == 1
+
+
+def test_relay_without_a_broker_setting_is_refused_naming_it(demo_store: dict[str, str]) -> None:
+    refused = run("relay", "--once", env=demo_store)
+    assert refused.returncode == 2
+    assert "BOLASHAK_KAFKA_BOOTSTRAP_SERVERS" in refused.stderr
+
+
+def test_relay_reset_asks_for_confirmation_and_checks_the_position(
+    demo_store: dict[str, str],
+) -> None:
+    assert run("relay", "reset", "--position", "0", env=demo_store).returncode == 2
+    beyond = run("relay", "reset", "--position", "999999", "--yes", env=demo_store)
+    assert beyond.returncode == 2
+    assert "position" in beyond.stderr
+    assert run("relay", "reset", "--position", "0", "--yes", env=demo_store).returncode == 0
+
+
+def test_relay_schemas_command_checks_the_committed_files() -> None:
+    checked = run("relay", "schemas", env={})
+    assert checked.returncode == 0, checked.stderr
+    assert "schemas match the events" in checked.stdout

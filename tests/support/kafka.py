@@ -1,0 +1,127 @@
+"""Reading a topic back, and settings that point the relay at a test broker."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+
+from infra.settings import Kafka, Settings
+
+# Consumer groups on tansu join after about session_timeout_ms / 2 (shared/FIELD-NOTES.md).
+GROUP_TIMINGS = {
+    "session_timeout_ms": 6000,
+    "heartbeat_interval_ms": 500,
+    "max_poll_interval_ms": 5000,
+}
+
+
+@dataclass(frozen=True)
+class Received:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes
+    value: dict[str, Any]
+    raw_value: bytes
+    headers: dict[str, bytes]
+
+    @property
+    def event_id(self) -> str:
+        return self.headers["ce_id"].decode()
+
+    @property
+    def application_id(self) -> str:
+        return str(self.value["application_id"])
+
+    @property
+    def version(self) -> int:
+        return int(self.value["version"])
+
+
+def with_broker(settings: Settings, bootstrap: str, *, pii_topic: bool = False) -> Settings:
+    """The store's settings, publishing to fresh topics on the test broker."""
+    topic = f"cases-{secrets.token_hex(4)}"
+    kafka = Kafka(
+        bootstrap_servers=(bootstrap,),
+        topic=topic,
+        pii_topic=f"{topic}-pii" if pii_topic else "",
+        partitions=3,
+        delivery_timeout_ms=5000,
+        consumer_group=f"group-{secrets.token_hex(4)}",
+    )
+    return dataclasses.replace(settings, kafka=kafka)
+
+
+def read_topic(
+    bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0
+) -> list[Received]:
+    """Every record on the topic from the start, once ``at_least`` arrived (or at the
+    deadline): tansu's end offsets are unreliable, so count instead."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        partitions = consumer.partitions_for_topic(topic)
+        while not partitions and time.monotonic() < deadline:
+            time.sleep(0.2)
+            consumer.topics()  # refresh metadata
+            partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            return []
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        found: list[Received] = []
+        quiet_until = None
+        while time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=300)
+            for records in batch.values():
+                found.extend(_received(r) for r in records)
+            if len(found) >= at_least:
+                # anything more (duplicates) arrives within a short quiet period
+                quiet_until = quiet_until or time.monotonic() + 1.0
+                if not batch and time.monotonic() >= quiet_until:
+                    break
+        return found
+    finally:
+        consumer.close()
+
+
+def _received(record: Any) -> Received:
+    return Received(
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key,
+        orjson.loads(record.value),
+        record.value,
+        dict(record.headers),
+    )
+
+
+def by_case(records: list[Received]) -> dict[str, list[Received]]:
+    """Records per application id, in the order of their partition (the case's order)."""
+    found: dict[str, list[Received]] = defaultdict(list)
+    for r in sorted(records, key=lambda r: (r.partition, r.offset)):
+        found[r.application_id].append(r)
+    return found
+
+
+def first_seen_versions(records: list[Received]) -> dict[str, list[int]]:
+    """Per case, the versions in partition order with re-sent duplicates dropped."""
+    found: dict[str, list[int]] = {}
+    for case, mine in by_case(records).items():
+        seen: list[int] = []
+        for r in mine:
+            if r.version not in seen:
+                seen.append(r.version)
+        found[case] = seen
+    return found

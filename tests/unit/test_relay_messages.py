@@ -1,0 +1,84 @@
+"""The relay's messages: CloudEvents binary mode, a versioned schema per type, no personal
+data on the public topic (issue 5)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+import pytest
+
+from domain.case import events as ev
+from domain.case.stage import Stage
+from domain.clock import FixedClock
+from domain.service import CaseService
+from infra.relay import schemas
+from infra.relay.messages import ce_type, message_kind, messages_for
+from infra.settings import Database, Settings
+from tests.support import builders as b
+from tests.support.journey import Journey
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def awarded() -> CaseService:
+    settings = Settings(database=Database.parse("memory:"))
+    service = CaseService(
+        settings.eventsourcing_env(create_table=True), clock=FixedClock(date(2024, 1, 1))
+    )
+    Journey(service).to(Stage.AWARDED)
+    return service
+
+
+def test_committed_schemas_match_the_events_fields() -> None:
+    """Change an event and this fails: bump its version, write the file, keep the old one."""
+    assert schemas.differences() == []
+
+
+def test_message_type_names_the_event_in_snake_case_with_its_version() -> None:
+    assert ce_type(message_kind(ev.Awarded)) == "kz.bolashak.application.awarded.v1"
+    assert message_kind(ev.EligibilityAssessed) == "eligibility_assessed"
+
+
+def test_submission_message_carries_the_code_and_no_personal_data(awarded: CaseService) -> None:
+    event = next(iter(awarded.events.get(next(iter(_case_ids(awarded))))))
+    [public] = messages_for(event, 1, topic="pub", pii_topic="", source="/test")
+    value = orjson.loads(public.value)
+    assert value["data"]["applicant_code"].startswith("BA-")
+    assert b.applicant().iin.encode() not in public.value
+    assert b.applicant().full_name.encode() not in public.value
+    assert "applicant" not in value["data"]
+
+
+def test_personal_data_goes_to_the_restricted_topic_when_configured(
+    awarded: CaseService,
+) -> None:
+    event = next(iter(awarded.events.get(next(iter(_case_ids(awarded))))))
+    public, personal = messages_for(event, 1, topic="pub", pii_topic="restricted", source="/t")
+    assert (public.topic, personal.topic) == ("pub", "restricted")
+    assert b.applicant().iin.encode() in personal.value
+    assert dict(personal.headers)["ce_type"] == b"kz.bolashak.application.personal_data.v1"
+    assert personal.event_id == public.event_id
+
+
+def test_later_events_have_no_personal_data_message(awarded: CaseService) -> None:
+    events = list(awarded.events.get(next(iter(_case_ids(awarded)))))
+    for event in events[1:]:
+        found = messages_for(event, 2, topic="pub", pii_topic="restricted", source="/t")
+        assert [m.topic for m in found] == ["pub"]
+
+
+def test_message_id_is_the_application_and_version_so_resends_keep_it(
+    awarded: CaseService,
+) -> None:
+    event = list(awarded.events.get(next(iter(_case_ids(awarded)))))[2]
+    first = messages_for(event, 3, topic="pub", pii_topic="", source="/t")[0]
+    again = messages_for(event, 3, topic="pub", pii_topic="", source="/t")[0]
+    assert first.event_id == again.event_id == f"{event.originator_id}:3"
+    assert first.key == str(event.originator_id).encode()
+    assert first.value == again.value
+
+
+def _case_ids(service: CaseService) -> set[object]:
+    return {n.originator_id for n in service.recorder.select_notifications(start=1, limit=100)}
