@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from infra.cli.common import console, err_console, reports_errors, settings
+from infra.database import create_database_if_missing
 from infra.example_consumer import CaseStatusConsumer, Tally, new_kafka_consumer
 from infra.relay import schemas
 from infra.relay import tracking as relay_tracking
@@ -154,6 +155,7 @@ def consume(
     _logging()
     config = settings()
     try:
+        create_database_if_missing(config.consumer_database or config.database)
         consumer = CaseStatusConsumer(config, new_kafka_consumer(config))
     except SettingsError as e:
         err_console.print(f"[red]setting error:[/red] {escape(str(e))}")

@@ -1,0 +1,86 @@
+"""The Kafka relay (issue 5): events/s from the event store to a local broker, against a
+plain kafka-python producer sending the same messages with the same settings in the same
+run. Target: at least 5,000 events/s and at least 50% of the plain producer."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from pathlib import Path
+
+from kafka import KafkaProducer
+
+from bench.harness import Line, Report
+from infra.relay import broker
+from infra.relay.messages import Message
+from infra.relay.relay import Relay
+from infra.settings import Kafka, Settings
+from tests.support.broker import Tansu
+
+RELAY_FLOOR = 5_000
+RELAY_RATIO = 0.5
+ROUNDS = 3
+
+
+def all_messages(relay: Relay) -> list[Message]:
+    found: list[Message] = []
+    position = 0
+    while notifications := relay.db.read_log(position, 10_000):
+        for n in notifications:
+            found.extend(relay._messages(relay.reader.mapper.to_domain_event(n), n.id))  # type: ignore[arg-type]
+        position = notifications[-1].id
+    return found
+
+
+def plain_producer_rate(kafka: Kafka, messages: list[Message], topic: str) -> float:
+    broker.ensure_topics(dataclasses.replace(kafka, topic=topic))
+    producer = KafkaProducer(**broker.producer_config(kafka))
+    started = time.perf_counter()
+    for m in messages:
+        producer.send(topic, key=m.key, value=m.value, headers=m.headers)
+    producer.flush()
+    seconds = time.perf_counter() - started
+    producer.close()
+    return len(messages) / seconds
+
+
+def relay_rate(settings: Settings, topic: str) -> float:
+    relay = Relay(
+        dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, topic=topic))
+    )
+    started = time.perf_counter()
+    sent = relay.run_until_head()
+    seconds = time.perf_counter() - started
+    relay.close()
+    return sent / seconds
+
+
+def measure_relay(settings: Settings, report: Report, size: int) -> None:
+    with tempfile.TemporaryDirectory() as logs:
+        tansu = Tansu(Path(logs)).start()
+        try:
+            kafka = Kafka(
+                bootstrap_servers=(tansu.bootstrap,), partitions=6, delivery_timeout_ms=120_000
+            )
+            settings = dataclasses.replace(settings, kafka=kafka)
+            probe = Relay(settings)
+            messages = all_messages(probe)
+            probe.close()
+            plain, relayed = [], []
+            for round_ in range(ROUNDS):  # taking turns, so a slow moment hits both alike
+                plain.append(plain_producer_rate(kafka, messages, f"bench-plain-{round_}"))
+                relayed.append(relay_rate(settings, f"bench-relay-{round_}"))
+        finally:
+            tansu.stop()
+    report.add(
+        Line(
+            f"relay_throughput@{size}",
+            max(relayed),
+            "events/s",
+            "plain_kafka_python_producer",
+            max(plain),
+            RELAY_RATIO,
+            floor=RELAY_FLOOR,
+        )
+    )

@@ -1,0 +1,60 @@
+"""docker-compose.yml cannot run here (no Docker engine), so what can be checked without
+one is checked: every command it runs exists, and its settings parse (issue 5)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from infra.cli.main import app
+from infra.settings import Settings
+
+pytestmark = pytest.mark.unit
+COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+
+
+def services() -> dict[str, Any]:
+    found: dict[str, Any] = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+    return found
+
+
+def bolashak_commands() -> list[tuple[str, list[str]]]:
+    found = []
+    for name, service in services().items():
+        command = service.get("command") or []
+        if command[:1] == ["bolashak"]:
+            found.append((name, command[1:]))
+        health = (service.get("healthcheck") or {}).get("test") or []
+        if health[:1] == ["CMD-SHELL"] and health[1].startswith("bolashak "):
+            found.append((f"{name} health", shlex.split(health[1])[1:]))
+    return found
+
+
+@pytest.mark.parametrize(("service", "args"), bolashak_commands())
+def test_every_command_the_stack_runs_exists(service: str, args: list[str]) -> None:
+    result = CliRunner().invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, f"{service}: bolashak {' '.join(args)}: {result.output}"
+
+
+def test_the_stack_runs_api_workers_deadlines_and_relay_on_kafka_and_postgres() -> None:
+    found = services()
+    assert {"postgres", "kafka", "migrate", "api", "projections", "deadlines", "relay"} <= set(
+        found
+    )
+    assert found["kafka"]["image"].startswith("apache/kafka:")
+    assert found["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    for name in ("api", "projections", "relay", "postgres", "kafka"):
+        assert "healthcheck" in found[name], name
+
+
+@pytest.mark.parametrize("service", ["api", "projections", "deadlines", "relay", "consumer"])
+def test_each_service_settings_parse(service: str) -> None:
+    env = {k: str(v) for k, v in services()[service]["environment"].items()}
+    settings = Settings.from_env(env)
+    assert settings.database.kind == "postgres"
+    assert settings.kafka.require_servers() == ["kafka:9092"]
