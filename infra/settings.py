@@ -98,6 +98,7 @@ class Kafka:
     partitions: int = 6  # for topics the relay creates
     replication_factor: int = 1
     delivery_timeout_ms: int = 30_000
+    compression: str = "gzip"  # or "" for none
     client_id: str = "bolashak-relay"
     consumer_group: str = "bolashak-example-consumer"
     source: str = "/kz/cip/bolashak-cases"  # CloudEvents ``source``
@@ -112,6 +113,7 @@ class Kafka:
             partitions=_int(env, "KAFKA_PARTITIONS", cls.partitions),
             replication_factor=_int(env, "KAFKA_REPLICATION_FACTOR", cls.replication_factor),
             delivery_timeout_ms=_int(env, "KAFKA_DELIVERY_TIMEOUT_MS", cls.delivery_timeout_ms),
+            compression=_compression(env),
             client_id=env.get(f"{PREFIX}KAFKA_CLIENT_ID", "") or cls.client_id,
             consumer_group=env.get(f"{PREFIX}KAFKA_CONSUMER_GROUP", "") or cls.consumer_group,
             source=env.get(f"{PREFIX}KAFKA_SOURCE", "") or cls.source,
@@ -222,6 +224,13 @@ def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:
                 )
             found.append((int(year), _int(env, f"AWARDS_TARGET_{year}", 0)))
     return tuple(sorted(found))
+
+
+def _compression(env: Mapping[str, str]) -> str:
+    value = env.get(f"{PREFIX}KAFKA_COMPRESSION", "gzip").strip().lower()
+    if value not in ("gzip", "none"):
+        raise SettingsError(f"{PREFIX}KAFKA_COMPRESSION must be gzip or none, got {value!r}")
+    return "" if value == "none" else value
 
 
 def _topic(env: Mapping[str, str], key: str, default: str) -> str:

@@ -11,12 +11,16 @@ away and a new one resends from the last recorded position: nothing is ever skip
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from eventsourcing.persistence import Notification
 
 from domain.case.events import CaseEvent
 from domain.service import CaseEvents
@@ -39,6 +43,35 @@ class Producer(Protocol):
     def flush(self, timeout: float | None = None) -> None: ...
 
     def close(self, timeout: float | None = None) -> None: ...
+
+
+PAGES_IN_FLIGHT = 3
+_Built = tuple[int, list[Message]]  # a notification's position and its messages
+
+
+@dataclass
+class _Page:
+    """Messages sent and not yet settled: (position, future) in log order."""
+
+    futures: list[tuple[int, Any]]
+    events: int
+
+    def settle(self, timeout: float) -> tuple[int, str | None]:
+        """Waits for the broker; returns the last position acknowledged in full, in order
+        (0 if none), and the first error."""
+        deadline = time.monotonic() + timeout
+        acknowledged = 0
+        for position, future in self.futures:
+            if not future.is_done:
+                with contextlib.suppress(Exception):  # looked at below
+                    future.get(timeout=max(0.0, deadline - time.monotonic()))
+            if not future.is_done:
+                return acknowledged, "not acknowledged in time"
+            if future.failed():
+                cause = future.exception
+                return acknowledged, f"{type(cause).__name__}: {cause}"
+            acknowledged = position
+        return acknowledged, None
 
 
 class BrokerError(Exception):
@@ -84,7 +117,7 @@ class Relay:
         with self.db.transaction() as cur:
             relay_tracking.ensure(cur, self.name)
 
-    # -- one page ------------------------------------------------------------------------
+    # -- publishing ----------------------------------------------------------------------
 
     def run_once(self) -> int:
         """Publishes the next page of the log; returns how many events it published.
@@ -92,33 +125,65 @@ class Relay:
         Raises ``BrokerError`` when the broker did not acknowledge everything: the
         position then stands after the last event acknowledged in order.
         """
-        position = relay_tracking.read(self.db, self.name).position
-        notifications = self.db.read_log(position, self.page_size)
-        if not notifications:
-            return 0
-        pages: list[tuple[int, list[Message]]] = []
+        return self._publish(max_pages=1)
+
+    def run_until_head(self) -> int:
+        """Publishes up to the log's head (raises ``BrokerError`` on a broker failure)."""
+        return self._publish(max_pages=None)
+
+    def _publish(self, max_pages: int | None) -> int:
+        """Reads, sends and settles pages, up to ``PAGES_IN_FLIGHT`` of them at once, so
+        that the broker takes one page while the next is read and encoded. Pages settle
+        in log order; the position moves over each page acknowledged in full."""
+        recorded = cursor = relay_tracking.read(self.db, self.name).position
+        in_flight: deque[_Page] = deque()
+        published = pages = 0
+        reading = True
+        halt: Exception | None = None  # why reading stopped early
+        while reading or in_flight:
+            if reading:
+                built, halt = self._build(self.db.read_log(cursor, self.page_size))
+                if built:
+                    try:
+                        in_flight.append(self._send(built))
+                    except Exception as e:  # cannot connect; buffer full while it is down
+                        halt = BrokerError(f"{type(e).__name__}: {e}")
+                    cursor = built[-1][0]
+                    pages += 1
+                reading = bool(built) and halt is None and pages != max_pages
+            while in_flight and (not reading or len(in_flight) >= PAGES_IN_FLIGHT):
+                page = in_flight.popleft()
+                acknowledged, error = page.settle(self.kafka.delivery_timeout_ms / 1000 + 5)
+                if acknowledged > recorded:
+                    if not self._advance(recorded, acknowledged):
+                        return published
+                    recorded = acknowledged
+                if error is not None:
+                    halt = BrokerError(error)
+                    in_flight.clear()
+                    break
+                published += page.events
+                self.sent += len(page.futures)
+        if isinstance(halt, BrokerError):
+            self._discard_producer()
+            raise halt
+        if halt is not None and published == 0:
+            raise halt  # an event that does not decode stands at the front
+        return published
+
+    def _build(self, notifications: list[Notification]) -> tuple[list[_Built], Exception | None]:
+        """Messages for each notification, up to the first that does not decode."""
+        built: list[_Built] = []
         for n in notifications:
             try:
                 event: CaseEvent = self.reader.mapper.to_domain_event(n)  # type: ignore[assignment]
             except Exception as e:
-                if pages:
-                    break  # publish what decodes; stop in front of this one next time
-                raise UndecodableEventError(
+                return built, UndecodableEventError(
                     f"event at position {n.id} ({n.originator_id} v{n.originator_version})"
                     f" does not decode: {type(e).__name__}: {e}"
-                ) from e
-            pages.append((n.id, self._messages(event, n.id)))
-        acknowledged, error = self._send(pages)
-        if acknowledged > position:
-            try:
-                relay_tracking.advance(self.db, self.name, position, acknowledged)
-            except TrackingConflictError as e:
-                log.info("position moved by another relay: %s", e)
-                return 0
-        if error is not None:
-            self._discard_producer()
-            raise BrokerError(error)
-        return len(pages)
+                )
+            built.append((n.id, self._messages(event, n.id)))
+        return built, None
 
     def _messages(self, event: CaseEvent, position: int) -> list[Message]:
         kafka = self.kafka
@@ -126,27 +191,22 @@ class Relay:
             event, position, topic=kafka.topic, pii_topic=kafka.pii_topic, source=kafka.source
         )
 
-    def _send(self, pages: list[tuple[int, list[Message]]]) -> tuple[int, str | None]:
-        """Sends every message; returns the last position acknowledged in full, in order,
-        and the first error."""
+    def _send(self, built: list[_Built]) -> _Page:
+        producer = self._ready_producer()
+        futures = [
+            (position, producer.send(m.topic, key=m.key, value=m.value, headers=m.headers))
+            for position, messages in built
+            for m in messages
+        ]
+        return _Page(futures, len(built))
+
+    def _advance(self, expected: int, new: int) -> bool:
         try:
-            producer = self._ready_producer()
-            futures = [
-                (position, producer.send(m.topic, key=m.key, value=m.value, headers=m.headers))
-                for position, messages in pages
-                for m in messages
-            ]
-            producer.flush(timeout=self.kafka.delivery_timeout_ms / 1000 + 5)
-        except Exception as e:  # cannot connect, buffer full while down, flush timed out
-            return 0, f"{type(e).__name__}: {e}"
-        acknowledged = 0
-        for position, future in futures:
-            if not future.is_done or future.failed():
-                cause = future.exception if future.is_done else "not acknowledged in time"
-                return acknowledged, f"{type(cause).__name__}: {cause}"
-            acknowledged = position
-        self.sent += len(futures)
-        return acknowledged, None
+            relay_tracking.advance(self.db, self.name, expected, new)
+        except TrackingConflictError as e:
+            log.info("position moved by another relay: %s", e)
+            return False
+        return True
 
     def _ready_producer(self) -> Producer:
         if not self._topics_ready:
@@ -207,15 +267,6 @@ class Relay:
             lag if lag >= 0 else "unknown",
             backoff,
         )
-
-    def run_until_head(self) -> int:
-        """Publishes up to the log's current head (raises on a broker failure)."""
-        done = 0
-        while True:
-            published = self.run_once()
-            done += published
-            if published == 0:
-                return done
 
     # -- status --------------------------------------------------------------------------
 

@@ -98,3 +98,10 @@ def test_personal_data_never_shares_the_public_topic() -> None:
 def test_a_bad_consumer_database_url_is_refused_naming_its_setting() -> None:
     with pytest.raises(SettingsError, match="BOLASHAK_CONSUMER_DATABASE_URL"):
         Settings.from_env({"BOLASHAK_CONSUMER_DATABASE_URL": "mysql://x/y"})
+
+
+def test_kafka_compression_is_gzip_unless_turned_off() -> None:
+    assert Settings.from_env({}).kafka.compression == "gzip"
+    assert Settings.from_env({"BOLASHAK_KAFKA_COMPRESSION": "none"}).kafka.compression == ""
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_COMPRESSION"):
+        Settings.from_env({"BOLASHAK_KAFKA_COMPRESSION": "brotli"})
