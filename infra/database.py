@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from domain.service import CaseEvents
+from infra.audit import checkpoints
 from infra.settings import Database, Settings
 from projections.catalog import all_projections
 from projections.engine import ProjectionEngine
@@ -51,8 +52,9 @@ def init_schema(settings: Settings) -> list[str]:
         reader = CaseEvents(settings.eventsourcing_env())
         views = ViewDatabase(settings, reader.events_table())
         ProjectionEngine(reader, views, all_projections()).create_tables()
+        checkpoints.create_table(views)
         views.close()
-        done.append("read model tables ready")
+        done.append("read model and audit checkpoint tables ready")
     return done
 
 
