@@ -45,7 +45,7 @@ def timeline(
 
 def render(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     return html_page(data)
 
 
@@ -78,7 +78,8 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem;
  border-bottom:2px solid #0b5394;padding-bottom:.2rem;color:#0b5394}
 .meta{color:#556;margin:0 0 1rem}.ok{color:#0a6b2d;font-weight:600}
 .bad{color:#a4161a;font-weight:600}table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{border:1px solid #c9d3de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #c9d3de;padding:.35rem .5rem;text-align:left;vertical-align:top;
+ overflow-wrap:anywhere}
 th{background:#eef3f8;font-weight:600}tr.event:nth-child(even) td{background:#f8fafc}
 code{font:12px/1.3 ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .facts{margin:0;padding-left:1rem}.small{font-size:12px;color:#556}
@@ -182,5 +183,5 @@ def _state_section(state: dict[str, Any] | None) -> str:
 
 def _value(value: Any) -> str:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)
     return "" if value is None else str(value)
