@@ -36,9 +36,9 @@ from api.types.reports import (
     ProjectionState,
 )
 from api.types.rulesets import Ruleset
-from domain.case.events import CaseEvent
 from domain.rules import catalog
 from infra.audit import replay
+from infra.audit.stored import case_events
 from infra.case_view import plain
 from projections import queries as q
 from projections.sql import ViewDatabase
@@ -209,12 +209,12 @@ class OfficeQueries(InterviewQueries):
         as_of_date: date | None = None,
     ) -> CaseHistory | None:
         case_id = parse_id(application_id, "applicationId")
-        service = info.context.services.service
+        mapper = info.context.services.service.mapper
         as_of = replay.AsOf(as_of_version, as_of_time, as_of_date)
         today = info.context.services.clock.today()
 
-        def replayed() -> CaseHistory | None:
-            events: list[CaseEvent] = list(service.events.get(case_id))  # type: ignore[arg-type]
+        def replayed(db: ViewDatabase) -> CaseHistory | None:
+            events = case_events(db, mapper, case_id)
             shown = as_of.cut(events)
             if not shown:
                 return None
@@ -227,7 +227,7 @@ class OfficeQueries(InterviewQueries):
                 today=today,
             )
 
-        return await info.context.services.command(replayed)
+        return await read(info, replayed)
 
     @strawberry.field(description="Each read model's position against the log's head.")
     async def projection_status(self, info: Ctx) -> list[ProjectionState]:

@@ -20,6 +20,12 @@ from infra.audit import replay
 from infra.case_view import event_view
 
 
+def _event_data(root: EventRecord) -> JSON:
+    """Made only when asked for: plain-data conversion of a whole payload is the costliest
+    part of a history (caseHistory is benchmarked, issue 6)."""
+    return JSON(event_view(root.event, with_personal_data=True)["data"])
+
+
 @strawberry.type(description="One stored event: what happened, who did it, when and why.")
 class EventRecord:
     application_id: strawberry.ID
@@ -40,12 +46,14 @@ class EventRecord:
     rulesets: list[str]
     facts: JSON = strawberry.field(description="The facts a decision was made on.")
     data: JSON = strawberry.field(
-        metadata={PII: True}, description="The event's own fields (personal data included)."
+        resolver=_event_data,
+        metadata={PII: True},
+        description="The event's own fields (personal data included).",
     )
+    event: strawberry.Private[CaseEvent]
 
     @classmethod
     def from_event(cls, event: CaseEvent) -> EventRecord:
-        view = event_view(event, with_personal_data=True)
         basis = event.basis
         meta = event.meta
         return cls(
@@ -64,7 +72,7 @@ class EventRecord:
             chain_hash=meta.chain_hash,
             rulesets=list(basis.rulesets) if basis else [],
             facts=JSON(dict(basis.facts) if basis else {}),
-            data=view["data"],
+            event=event,
         )
 
 
