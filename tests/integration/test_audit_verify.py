@@ -13,12 +13,9 @@ from uuid import UUID
 
 import pytest
 
-from domain import commands as c
 from domain.case.chain_check import ALTERED, CHECKPOINT, DELETED, REORDERED, Finding
-from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService, CommandResult
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_case, verify_store
 from infra.bootstrap import build_reader, build_service
@@ -26,9 +23,8 @@ from infra.database import init_schema
 from infra.settings import Settings
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
-from tests.integration.test_concurrency_postgres import in_parallel
-from tests.support import builders as b
-from tests.support.journey import SCORES, SLOT_DAY, Journey
+from tests.integration.test_concurrency_postgres import experts_scoring_at_once
+from tests.support.journey import Journey
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 
@@ -192,14 +188,6 @@ def test_concurrent_writers_retried_on_conflict_still_form_one_chain(
     postgres_settings: Settings,
 ) -> None:
     setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
-    j = Journey(setup)
-    j.to(Stage.INTERVIEW_BOOKED)
-
-    def evaluate(service: CaseService, i: int) -> CommandResult:
-        ctx = b.context(f"chain-{j.id}-{i}", on=SLOT_DAY, role=Role.EXPERT, actor=f"nec-{i}")
-        return service.evaluate_interview(c.EvaluateInterview(j.id, SCORES, True, ""), ctx)
-
-    results = in_parallel(postgres_settings, evaluate)
-    assert all(isinstance(r, CommandResult) for r in results), results
+    j = experts_scoring_at_once(postgres_settings, setup)
     assert verify_case(build_reader(postgres_settings), j.id).ok
     setup.close()
