@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 RUN_APPLICATIONS ?= 300
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck unit integration bench bench-quick clean
+.PHONY: run test lint typecheck unit integration bench bench-quick clean browser
+CHROMIUM := /usr/bin/chromium
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -32,8 +33,13 @@ run: $(VENV)/.installed
 	$(BIN)/bolashak serve
 
 ## make test: lint, types and the whole suite against the real services.
-test: $(VENV)/.installed-dev lint typecheck
+test: $(VENV)/.installed-dev lint typecheck browser
 	$(BIN)/pytest
+
+## The audit export is checked in headless Chromium (Debian package); installed when missing.
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ actor and role; domain refusals come back as typed results, never as exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -113,7 +114,13 @@ def case_as_of(
     service: CaseService, application_id: UUID, version: int | None = None
 ) -> Application | None:
     """The case as the case list shows it, folded from its own events (read-your-writes)."""
-    events = list(service.events.get(application_id, lte=version))
+    return application_from_events(
+        application_id, list(service.events.get(application_id, lte=version))
+    )
+
+
+def application_from_events(application_id: UUID, events: Sequence[object]) -> Application | None:
+    """The case-list view of a case after these events (its first ones, in order)."""
     if not events:
         return None
     rows = MemoryRows()

@@ -10,7 +10,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
-from api.commands import case_as_of
+from api.commands import application_from_events
 from api.context import Context
 from api.errors import bad_input
 from api.types.cases import (
@@ -36,8 +36,9 @@ from api.types.reports import (
     ProjectionState,
 )
 from api.types.rulesets import Ruleset
-from domain.case.events import CaseEvent
 from domain.rules import catalog
+from infra.audit import replay
+from infra.audit.stored import case_events
 from infra.case_view import plain
 from projections import queries as q
 from projections.sql import ViewDatabase
@@ -195,8 +196,9 @@ class OfficeQueries(InterviewQueries):
         )
 
     @strawberry.field(
-        description="A case replayed from the event store, as of a version or a "
-        "moment (recording time), with every event's metadata."
+        description="A case replayed from the event store, as of a version, a moment "
+        "(recording time) or a business date (occurredOn), with every event's metadata, "
+        "the commission's decision as it was made, and diffs between versions."
     )
     async def case_history(
         self,
@@ -204,29 +206,28 @@ class OfficeQueries(InterviewQueries):
         application_id: strawberry.ID,
         as_of_version: int | None = None,
         as_of_time: datetime | None = None,
+        as_of_date: date | None = None,
     ) -> CaseHistory | None:
         case_id = parse_id(application_id, "applicationId")
-        service = info.context.services.service
+        mapper = info.context.services.service.mapper
+        as_of = replay.AsOf(as_of_version, as_of_time, as_of_date)
+        today = info.context.services.clock.today()
 
-        def replay() -> CaseHistory | None:
-            events: list[CaseEvent] = list(
-                service.events.get(  # type: ignore[arg-type]
-                    case_id, lte=as_of_version
-                )
-            )
-            if as_of_time is not None:
-                events = [e for e in events if e.timestamp <= as_of_time]
-            if not events:
+        def replayed(db: ViewDatabase) -> CaseHistory | None:
+            events = case_events(db, mapper, case_id)
+            shown = as_of.cut(events)
+            if not shown:
                 return None
-            version = events[-1].originator_version
             return CaseHistory(
                 application_id=strawberry.ID(str(case_id)),
-                as_of_version=version,
-                events=[EventRecord.from_event(e) for e in events],
-                state=case_as_of(service, case_id, version),
+                as_of_version=shown[-1].originator_version,
+                events=[EventRecord.from_event(e) for e in shown],
+                state=application_from_events(case_id, shown),
+                case_events=events,
+                today=today,
             )
 
-        return await info.context.services.command(replay)
+        return await read(info, replayed)
 
     @strawberry.field(description="Each read model's position against the log's head.")
     async def projection_status(self, info: Ctx) -> list[ProjectionState]:

@@ -10,6 +10,7 @@ import os
 
 from bench import docs
 from bench.api_speed import measure_api
+from bench.audit_speed import measure_verify
 from bench.command_throughput import measure_command_throughput
 from bench.dataset import copy_of_master, ensure_master
 from bench.harness import ADMIN_URL, Report, machine
@@ -28,6 +29,7 @@ def main() -> None:
     for size in sizes:
         with copy_of_master(ADMIN_URL, master, size, f"bolashak_bench_{size}") as settings:
             measure_rebuilds(settings, report, size, each=size == sizes[1])
+            measure_verify(settings, report, size)
             if size == sizes[1]:
                 measure_relay(settings, report, size)
             found = query_latencies(settings, runs=30 if quick else 200)

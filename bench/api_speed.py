@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
+from uuid import UUID
 
 import orjson
 
 from api.auth import TokenKeys
+from bench.audit_speed import CASE_HISTORY, HISTORY_EVENTS, HISTORY_RATIO, long_case
 from bench.harness import Line, Report, percentile
 from domain.case.meta import Role
 from infra.settings import Settings
@@ -43,14 +45,20 @@ def measure_api(settings: Settings, report: Report, seconds: float) -> None:
     """One server process each (the comparison the target is about), then, on a machine
     with more cores, one process per core (``--workers``; the deployment for production),
     reported under names ending in ``_processes``."""
-    _measure(settings, report, seconds, 1, "")
+    history_of = long_case(settings)  # the case history's bench (issue 6)
+    _measure(settings, report, seconds, 1, "", history_of)
     cores = os.cpu_count() or 1
     if cores > 1:
-        _measure(settings, report, seconds, cores, f"_{cores}_processes")
+        _measure(settings, report, seconds, cores, f"_{cores}_processes", history_of)
 
 
 def _measure(
-    settings: Settings, report: Report, seconds: float, processes: int, suffix: str
+    settings: Settings,
+    report: Report,
+    seconds: float,
+    processes: int,
+    suffix: str,
+    history_of: UUID,
 ) -> None:
     env = {
         **os.environ,
@@ -66,15 +74,26 @@ def _measure(
         _server(plain, env) as plain_port,
     ):
         targets = {
-            "plain": (f"http://127.0.0.1:{plain_port}/cases", None, {}),
-            "cases": (f"http://127.0.0.1:{graphql_port}/graphql", CASE_PAGE, _auth(token)),
-            "dashboard": (f"http://127.0.0.1:{graphql_port}/graphql", DASHBOARD, _auth(token)),
+            "plain": (f"http://127.0.0.1:{plain_port}/cases", None, {}, None),
+            "cases": (f"http://127.0.0.1:{graphql_port}/graphql", CASE_PAGE, _auth(token), None),
+            "dashboard": (
+                f"http://127.0.0.1:{graphql_port}/graphql",
+                DASHBOARD,
+                _auth(token),
+                None,
+            ),
+            "history": (
+                f"http://127.0.0.1:{graphql_port}/graphql",
+                CASE_HISTORY,
+                _auth(token),
+                {"id": str(history_of)},
+            ),
         }
         for target in targets.values():  # caches, compiled readers, database pages
-            asyncio.run(_load(*target, WARM_UP_SECONDS))
+            asyncio.run(_load(*target, seconds=WARM_UP_SECONDS))
         rounds = [
             {
-                name: asyncio.run(_load(*target, seconds / ROUNDS))
+                name: asyncio.run(_load(*target, seconds=seconds / ROUNDS))
                 for name, target in targets.items()
             }
             for _ in range(ROUNDS)
@@ -97,6 +116,7 @@ def _measure(
         + ", ".join(f"{x:.2f}" for x in ratios),
         flush=True,
     )
+    _history_line(report, rounds, suffix)
     for name, key in (("graphql_case_list", "cases"), ("graphql_dashboard", "dashboard")):
         times = [t for r in rounds for t in r[key].times]
         p95 = percentile(times, 0.95)
@@ -118,19 +138,41 @@ def _measure(
         )
 
 
+def _history_line(report: Report, rounds: list[dict[str, Load]], suffix: str) -> None:
+    """The 30-event case history against the case-list page, round by round (issue 6)."""
+    ratios = sorted(r["history"].rate / r["cases"].rate for r in rounds)
+    cases_rate = sorted(r["cases"].rate for r in rounds)[len(rounds) // 2]
+    report.add(
+        Line(
+            f"graphql_case_history_{HISTORY_EVENTS}_events{suffix}",
+            cases_rate * ratios[len(ratios) // 2],
+            "requests/s",
+            f"graphql_case_list_page{suffix}",
+            cases_rate,
+            HISTORY_RATIO,
+        )
+    )
+
+
 class Load(NamedTuple):
     rate: float  # requests/s
     times: list[float]  # each request's latency, ms
 
 
-async def _load(url: str, query: str | None, headers: dict[str, str], seconds: float) -> Load:
+async def _load(
+    url: str,
+    query: str | None,
+    headers: dict[str, str],
+    variables: dict[str, str] | None = None,
+    seconds: float = 1.0,
+) -> Load:
     """CLIENTS keep-alive connections sending the same request back to back.
 
     A minimal HTTP/1.1 client on asyncio streams: a general client such as httpx spends
     more CPU per request than the server under test, on the same two cores.
     """
     host, port, target = _split(url)
-    request = _request_bytes(host, target, query, headers)
+    request = _request_bytes(host, target, query, headers, variables)
     times: list[float] = []
     deadline = time.perf_counter() + seconds
 
@@ -164,10 +206,17 @@ def _split(url: str) -> tuple[str, int, str]:
     return host, int(port), "/" + path
 
 
-def _request_bytes(host: str, target: str, query: str | None, headers: dict[str, str]) -> bytes:
+def _request_bytes(
+    host: str,
+    target: str,
+    query: str | None,
+    headers: dict[str, str],
+    variables: dict[str, str] | None = None,
+) -> bytes:
     lines = [f"{'GET' if query is None else 'POST'} {target} HTTP/1.1", f"Host: {host}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
-    body = b"" if query is None else orjson.dumps({"query": query})
+    payload = {"query": query} | ({"variables": variables} if variables else {})
+    body = b"" if query is None else orjson.dumps(payload)
     if query is not None:
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body

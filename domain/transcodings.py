@@ -2,7 +2,8 @@
 
 It replaces the library's JSON transcoder for the cases' events (``domain/codec.py``) and
 keeps the library's cipher, compressor and upcasting (``class_version``,
-``upcast_vN_vN+1``) in the same places.
+``upcast_vN_vN+1``) in the same places. It stores no case event without its chain hash
+(``domain/case/chain.py``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain.codec import field_converters, state_decoder
+from domain.case.chain import check_sealed, encode_body
+from domain.codec import state_decoder
 
 
 class DomainMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         cls = type(domain_event)
-        state = domain_event.__dict__
-        body = {name: encode(state[name]) for name, encode, _ in field_converters(cls)}
+        check_sealed(domain_event)
+        body = encode_body(domain_event)
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             body["class_version"] = class_version
@@ -32,8 +34,8 @@ class DomainMapper(Mapper[UUID]):
         if self.cipher:
             data = self.cipher.encrypt(data)
         return StoredEvent(
-            originator_id=state["originator_id"],
-            originator_version=state["originator_version"],
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
             topic=get_topic(cls),
             state=data,
         )

@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from domain.service import CaseEvents
+from infra.audit import checkpoints
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings
 from projections.catalog import all_projections
@@ -54,8 +55,9 @@ def init_schema(settings: Settings) -> list[str]:
         ProjectionEngine(reader, views, all_projections()).create_tables()
         with views.transaction() as cur:
             cur.execute(RELAY_TRACKING_DDL)
+        checkpoints.create_table(views)
         views.close()
-        done.append("read model tables ready")
+        done.append("read model and audit checkpoint tables ready")
     return done
 
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
+from eventsourcing.utils import get_topic
 
+from domain.case import chain
 from domain.case import events as ev
 from domain.case.meta import EventMeta
 from domain.case.process import STEPS
@@ -38,6 +41,7 @@ class Application(Aggregate):
     submitted_on: date
 
     def __init__(self) -> None:
+        self.chain_head: str = chain.GENESIS  # the last event's chain hash
         self.last_occurred_on: date = date.min
         self.commands: dict[str, tuple[str, int, str]] = {}
         self.route: ev.CourseRoute | None = None
@@ -66,6 +70,41 @@ class Application(Aggregate):
         clone.interview_sheets = dict(self.interview_sheets)
         clone.__dict__["_pending_events"] = list(self.pending_events)
         return clone
+
+    # -- recording events: every new event is sealed into the case's hash chain -------------
+
+    @classmethod
+    def _create(
+        cls,
+        event_class: type[CanInitAggregate[UUID]],
+        *,
+        id: UUID | None = None,
+        **kwargs: Any,
+    ) -> Application:
+        make: Any = event_class  # the library's event classes take these keywords
+        created = make(
+            originator_topic=get_topic(cls),
+            originator_id=id,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=event_class.create_timestamp(),
+            **kwargs,
+        )
+        chain.seal(created, chain.GENESIS)
+        case: Application = created.mutate(None)
+        case.pending_events.append(created)
+        return case
+
+    def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
+        make: Any = event_class
+        event = make(
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=event_class.create_timestamp(),
+            **kwargs,
+        )
+        chain.seal(event, self.chain_head)
+        event.mutate(self)
+        self.pending_events.append(event)
 
     @classmethod
     def submit(

@@ -66,6 +66,7 @@ class CaseEvent(Aggregate.Event):
         if stage is not None:
             case.stage = stage
         case.last_occurred_on = self.meta.occurred_on
+        case.chain_head = self.meta.chain_hash
         case.commands[self.meta.idempotency_key] = (
             self.meta.command_fingerprint,
             self.originator_version,

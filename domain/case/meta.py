@@ -47,3 +47,7 @@ class EventMeta:
     idempotency_key: str
     command: str
     command_fingerprint: str
+    # the case's hash chain (``domain/case/chain.py``), filled in when the event is made;
+    # empty on events stored before the chain existed
+    prev_hash: str = ""
+    chain_hash: str = ""

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import case, dashboard, db, deadlines, demo, projections, relay, rules, serve
+from infra.cli import (
+    audit,
+    case,
+    dashboard,
+    db,
+    deadlines,
+    demo,
+    projections,
+    relay,
+    rules,
+    serve,
+)
 
 app = typer.Typer(
     name="bolashak",
@@ -17,6 +28,7 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(case.app, name="case")
 app.add_typer(projections.app, name="projections")
 app.add_typer(deadlines.app, name="deadlines")
+app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 app.command("dashboard")(dashboard.dashboard)
 app.command("serve")(serve.serve)

@@ -40,10 +40,8 @@ def in_parallel(settings: Settings, work: Callable[[CaseService, int], T]) -> li
     return results
 
 
-def test_sixteen_experts_scoring_one_case_at_once_lose_no_sheet(
-    postgres_settings: Settings,
-) -> None:
-    setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+def experts_scoring_at_once(settings: Settings, setup: CaseService) -> Journey:
+    """WRITERS NEC members send their sheets for one case at the same moment."""
     j = Journey(setup)
     j.to(Stage.INTERVIEW_BOOKED)
 
@@ -51,8 +49,16 @@ def test_sixteen_experts_scoring_one_case_at_once_lose_no_sheet(
         ctx = b.context(f"sheet-{j.id}-{i}", on=SLOT_DAY, role=Role.EXPERT, actor=f"nec-{i}")
         return service.evaluate_interview(c.EvaluateInterview(j.id, SCORES, True, ""), ctx)
 
-    results = in_parallel(postgres_settings, evaluate)
+    results = in_parallel(settings, evaluate)
     assert all(isinstance(r, CommandResult) for r in results), results
+    return j
+
+
+def test_sixteen_experts_scoring_one_case_at_once_lose_no_sheet(
+    postgres_settings: Settings,
+) -> None:
+    setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+    j = experts_scoring_at_once(postgres_settings, setup)
     events = list(setup.events.get(j.id))
     assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
     assert len(setup.get_case(j.id).interview_sheets) == WRITERS

@@ -1,0 +1,85 @@
+"""The tamper-evident hash chain of a case: each event hashes its content and its
+predecessor's hash.
+
+Definition (what ``bolashak audit verify`` recomputes from the stored rows alone):
+
+    chain_hash = SHA-256 hex of the canonical JSON of
+        {"originator_id": "<uuid, lowercase with hyphens>",
+         "originator_version": <int>,
+         "topic": "<event class topic, e.g. domain.case.events:Awarded>",
+         "state": <the stored event body, meta included, without meta.chain_hash>}
+
+Canonical JSON: keys sorted, no whitespace, UTF-8 (``orjson`` with ``OPT_SORT_KEYS``). The
+body is the stored JSON object itself (``domain/transcodings.py``), so the recording
+``timestamp``, the business date, the actor, the facts, and ``meta.prev_hash`` (the
+previous event's ``chain_hash``, or ``GENESIS`` for version 1) are all covered. Changing a
+byte of an event, deleting one, or moving one to another version breaks the chain at
+exactly that version.
+
+The hash is made when the aggregate records the event (``seal``, called from
+``Application.trigger_event`` and ``Application._create``), so a retried command seals a
+fresh event on the reloaded case, and the mapper refuses to store a case event that is not
+sealed (``check_sealed``): no save can bypass the chain.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.utils import get_topic
+
+from domain.codec import field_converters
+
+GENESIS = "0" * 64  # the "previous hash" of a case's first event
+_CANONICAL = orjson.OPT_SORT_KEYS
+
+
+class UnsealedEventError(ValueError):
+    """A case event reached the store without its chain hash (a bug, never data)."""
+
+
+def encode_body(event: Any) -> dict[str, Any]:
+    """The stored JSON object of an event (without its class version marker)."""
+    state = event.__dict__
+    return {name: encode(state[name]) for name, encode, _ in field_converters(event.__class__)}
+
+
+def digest(originator_id: UUID | str, version: int, topic: str, state: dict[str, Any]) -> str:
+    """The chain hash of one stored event; ``state["meta"]`` must lack ``chain_hash``."""
+    content = {
+        "originator_id": str(originator_id),
+        "originator_version": version,
+        "topic": topic,
+        "state": state,
+    }
+    return hashlib.sha256(orjson.dumps(content, option=_CANONICAL)).hexdigest()
+
+
+def seal(event: Any, prev_hash: str) -> None:
+    """Links a new event to its predecessor and stores its own hash in its metadata.
+
+    Events are frozen; this runs once, between the event's construction and its first
+    use (the aggregate's ``trigger_event``), before anyone else holds it.
+    """
+    linked = dataclasses.replace(event.meta, prev_hash=prev_hash, chain_hash="")
+    object.__setattr__(event, "meta", linked)
+    body = encode_body(event)
+    del body["meta"]["chain_hash"]
+    class_version = getattr(type(event), "class_version", 1)
+    if class_version > 1:
+        body["class_version"] = class_version  # as the mapper stores it
+    own = digest(event.originator_id, event.originator_version, get_topic(type(event)), body)
+    object.__setattr__(event, "meta", dataclasses.replace(linked, chain_hash=own))
+
+
+def check_sealed(event: Any) -> None:
+    meta = getattr(event, "meta", None)
+    if meta is not None and not getattr(meta, "chain_hash", ""):
+        raise UnsealedEventError(
+            f"{type(event).__name__} v{event.originator_version} of {event.originator_id} "
+            "has no chain hash: case events are recorded only through the aggregate"
+        )

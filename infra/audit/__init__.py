@@ -1,0 +1,1 @@
+"""Auditors' tools: replay, diffs, timeline exports, and the tamper-evidence checks."""

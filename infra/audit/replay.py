@@ -1,0 +1,221 @@
+"""A case replayed from its events: as of a version, a recording time or a business date;
+the diff between two versions; and the Republican Commission's decision as it was made.
+
+Plain data for the CLI, the exports and the GraphQL types. Personal data (the applicant's
+identity) is left out unless asked for, and kept apart in diffs (``personal_changes``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain.case.application import Application
+from domain.case.events import Awarded, CaseEvent, Refused
+from domain.errors import ApplicationNotFoundError, InvalidInputError
+from domain.rules import catalog
+from domain.service import CaseEvents
+from infra.case_view import PERSONAL_FIELDS, case_view, plain
+
+DECISIONS = (Awarded, Refused)
+UNSET = "(none)"
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """Where to stop the replay; each bound given narrows it further (all: the whole case)."""
+
+    version: int | None = None
+    recorded_at: datetime | None = None  # recording time (the store's timestamp)
+    business_date: date | None = None  # ``occurred_on``: the day it happened in the process
+
+    @classmethod
+    def parse(cls, text: str) -> AsOf:
+        """``12`` (a version), ``2023-06-12`` (a business date) or ``2023-06-12T10:00:00+00:00``
+        (a recording time; UTC when no zone is given)."""
+        text = text.strip()
+        try:
+            if text.isdigit():
+                return cls(version=int(text))
+            if "T" in text or " " in text:
+                moment = datetime.fromisoformat(text)
+                return cls(recorded_at=moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+            return cls(business_date=date.fromisoformat(text))
+        except ValueError:
+            raise InvalidInputError.single(
+                "asOf", "version_date_or_time", f"{text!r} is not a version, a date or a time"
+            ) from None
+
+    def cut(self, events: Sequence[CaseEvent]) -> list[CaseEvent]:
+        """The events up to this point: a prefix of the case's history."""
+        return list(itertools.takewhile(self._includes, events))
+
+    def _includes(self, event: CaseEvent) -> bool:
+        return (
+            (self.version is None or event.originator_version <= self.version)
+            and (self.recorded_at is None or event.timestamp <= self.recorded_at)
+            and (self.business_date is None or event.meta.occurred_on <= self.business_date)
+        )
+
+
+def all_events(reader: CaseEvents, application_id: UUID) -> list[CaseEvent]:
+    events: list[CaseEvent] = list(reader.events.get(application_id))  # type: ignore[arg-type]
+    if not events:
+        raise ApplicationNotFoundError(application_id)
+    return events
+
+
+def fold(events: Sequence[CaseEvent]) -> Application | None:
+    """The case after these events (None before its first)."""
+    case: Any = None
+    for event in events:
+        case = event.mutate(case)
+    return case  # type: ignore[no-any-return]
+
+
+def state_view(events: Sequence[CaseEvent], *, with_personal_data: bool) -> dict[str, Any] | None:
+    case = fold(events)
+    return case_view(case, with_personal_data=with_personal_data) if case else None
+
+
+# -- diffs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+    def text(self) -> str:
+        return f"{self.field}: {self.before} -> {self.after}"
+
+
+@dataclass(frozen=True)
+class CaseDiff:
+    from_version: int
+    to_version: int
+    changes: list[FieldChange]
+    personal_changes: list[FieldChange]  # the applicant's identity: restricted
+
+
+def diff(events: Sequence[CaseEvent], from_version: int, to_version: int) -> CaseDiff:
+    """What changed in the case between two versions, field by field."""
+    last = events[-1].originator_version if events else 0
+    for name, version in (("fromVersion", from_version), ("toVersion", to_version)):
+        if not 1 <= version <= last:
+            raise InvalidInputError.single(
+                name, "version_within_case", f"{version} is not a version of this case (1-{last})"
+            )
+    before = _flat(state_view(events[:from_version], with_personal_data=True))
+    after = _flat(state_view(events[:to_version], with_personal_data=True))
+    changes = [
+        FieldChange(k, before.get(k, UNSET), after.get(k, UNSET))
+        for k in sorted(before.keys() | after.keys())
+        if before.get(k, UNSET) != after.get(k, UNSET)
+    ]
+    personal = tuple(f"{name}." for name in PERSONAL_FIELDS)
+    return CaseDiff(
+        from_version,
+        to_version,
+        [c for c in changes if not c.field.startswith(personal)],
+        [c for c in changes if c.field.startswith(personal)],
+    )
+
+
+def _flat(view: dict[str, Any] | None, prefix: str = "") -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in (view or {}).items():
+        if isinstance(value, dict) and value:
+            found.update(_flat(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = _text(value)
+    return found
+
+
+def _text(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return UNSET
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+# -- as the commission saw it ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommissionView:
+    """The award or refusal: the case as the commission had it, the rulesets then and now."""
+
+    decision: CaseEvent
+    seen: list[CaseEvent]  # the events before the decision: what the commission saw
+    today: list[CaseEvent]  # every event to this day
+    rulesets_used: list[str]  # by the case's decisions up to and including this one
+    in_force_then: list[str]  # the newest ruleset of each kind on the decision's date
+    in_force_today: list[str]
+    changes_since: CaseDiff  # from the decision to today
+
+
+def commission_view(events: Sequence[CaseEvent], today: date) -> CommissionView | None:
+    """None when the commission has not decided the case (yet)."""
+    decisions = [e for e in events if isinstance(e, DECISIONS)]
+    if not decisions:
+        return None
+    decision = decisions[-1]
+    version = decision.originator_version
+    used = [r for e in events[:version] if e.basis for r in e.basis.rulesets]
+    last = events[-1].originator_version
+    return CommissionView(
+        decision=decision,
+        seen=list(events[: version - 1]),
+        today=list(events),
+        rulesets_used=list(dict.fromkeys(used)),
+        in_force_then=rulesets_in_force(decision.meta.occurred_on),
+        in_force_today=rulesets_in_force(today),
+        changes_since=diff(events, version, last),
+    )
+
+
+def rulesets_in_force(day: date) -> list[str]:
+    kinds = sorted({r.kind for r in catalog.all_rulesets().values()})
+    found = []
+    for kind in kinds:
+        try:
+            found.append(catalog.newest_in_force(kind, day).id)
+        except catalog.NoRulesetInForceError:
+            continue
+    return found
+
+
+def event_record(event: CaseEvent, *, with_personal_data: bool) -> dict[str, Any]:
+    """One event with everything an auditor asks about it."""
+    meta = event.meta
+    body = {k: v for k, v in vars(event).items() if k not in ("originator_id", "meta", "timestamp")}
+    if not with_personal_data:
+        for name in PERSONAL_FIELDS:
+            body.pop(name, None)
+    basis = event.basis
+    return {
+        "version": event.originator_version,
+        "type": type(event).__name__,
+        "recorded_at": event.timestamp.isoformat(),
+        "occurred_on": meta.occurred_on.isoformat(),
+        "actor_id": meta.actor_id,
+        "actor_role": meta.actor_role.value,
+        "command": meta.command,
+        "reason": meta.reason,
+        "correlation_id": meta.correlation_id,
+        "causation_id": meta.causation_id,
+        "rulesets": list(basis.rulesets) if basis else [],
+        "facts": dict(basis.facts) if basis else {},
+        "prev_hash": meta.prev_hash,
+        "chain_hash": meta.chain_hash,
+        "data": plain(body),
+    }

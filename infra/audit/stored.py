@@ -1,0 +1,52 @@
+"""Stored events as verify reads them: the raw rows, decoded to their JSON bodies only."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from domain.case.chain_check import StoredLink
+from domain.case.events import CaseEvent
+from projections.sql import ViewDatabase
+
+
+def body_of(mapper: Mapper[UUID], state: bytes) -> dict[str, Any]:
+    """The stored JSON object of an event (after the cipher and compressor, when set)."""
+    data = state
+    if mapper.cipher:
+        data = mapper.cipher.decrypt(data)
+    if mapper.compressor:
+        data = mapper.compressor.decompress(data)
+    body: dict[str, Any] = orjson.loads(data)
+    return body
+
+
+def link_of(
+    mapper: Mapper[UUID], originator_id: UUID | str, version: int, topic: str, state: bytes
+) -> StoredLink:
+    return StoredLink.from_row(originator_id, version, topic, body_of(mapper, state))
+
+
+def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) -> list[CaseEvent]:
+    """A case's events in version order, read with one statement on a read connection
+    (the API's read threads) and decoded by the store's own mapper."""
+    key = str(application_id) if db.dialect == "postgres" else application_id.hex
+    rows = db.query(
+        f"SELECT originator_version, topic, state FROM {db.events_table}"
+        " WHERE originator_id = %s ORDER BY originator_version",
+        (key,),
+    )
+    return [
+        mapper.to_domain_event(  # type: ignore[misc]
+            StoredEvent(
+                originator_id=application_id,
+                originator_version=version,
+                topic=topic,
+                state=bytes(state),
+            )
+        )
+        for version, topic, state in rows
+    ]

@@ -1,0 +1,126 @@
+"""``bolashak audit export``: a timeline an auditor can file, as JSON or one self-contained
+HTML page that renders in a browser (headless Chromium, Debian package ``chromium``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from PIL import Image
+
+from domain.case.stage import Stage
+from domain.clock import FixedClock
+from infra.bootstrap import build_service
+from infra.database import init_schema
+from infra.settings import Settings
+from tests.conftest import FAR_FUTURE
+from tests.support.journey import Journey
+
+BOLASHAK = str(Path(sys.executable).parent / "bolashak")
+CHROMIUM = "/usr/bin/chromium"
+FULL_NAME = "Temirbekova Aigerim"  # tests/support/builders.py
+
+
+def chromium() -> str:
+    found = CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is required under CI=true (make test installs it)")
+    pytest.skip("chromium not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, UUID, int]:
+    """A case taken to WORKING_OFF: its timeline, and the number of its events."""
+    folder = tmp_path_factory.mktemp("export")
+    settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/cases.db"})
+    init_schema(settings)
+    service = build_service(settings, clock=FixedClock(FAR_FUTURE))
+    j = Journey(service)
+    j.to(Stage.WORKING_OFF)
+    version = service.get_case(j.id).version
+    service.close()
+    return settings, j.id, version
+
+
+def export(store: tuple[Settings, UUID, int], out: Path, fmt: str, *flags: str) -> Path:
+    settings, case_id, _ = store
+    env = {**os.environ, "BOLASHAK_DATABASE_URL": settings.database.url}
+    command = [BOLASHAK, "audit", "export", str(case_id), "--format", fmt, "-o", str(out)]
+    done = subprocess.run([*command, *flags], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_the_json_export_lists_every_event_with_its_metadata_and_chain(
+    store: tuple[Settings, UUID, int], tmp_path: Path
+) -> None:
+    data = json.loads(export(store, tmp_path / "case.json", "json").read_text(encoding="utf-8"))
+    assert [e["version"] for e in data["events"]] == list(range(1, store[2] + 1))
+    assert data["chain"]["intact"] is True
+    assert data["commission"]["decision"]["type"] == "Awarded"
+    first = data["events"][0]
+    assert {"actor_id", "actor_role", "reason", "correlation_id", "causation_id"} <= set(first)
+    assert "applicant" not in first["data"]
+    assert "applicant" not in data["state"]
+
+
+def test_personal_data_is_exported_only_when_asked_for(
+    store: tuple[Settings, UUID, int], tmp_path: Path
+) -> None:
+    without = export(store, tmp_path / "a.html", "html").read_text(encoding="utf-8")
+    with_pii = export(store, tmp_path / "b.html", "html", "--personal").read_text(encoding="utf-8")
+    assert FULL_NAME not in without
+    assert FULL_NAME in with_pii
+
+
+def test_the_html_export_is_self_contained(
+    store: tuple[Settings, UUID, int], tmp_path: Path
+) -> None:
+    page = export(store, tmp_path / "case.html", "html").read_text(encoding="utf-8")
+    assert "<style>" in page
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(", page, re.IGNORECASE)
+    assert not re.search(r"(src|href)\s*=", page, re.IGNORECASE)
+
+
+def test_the_html_timeline_renders_in_a_browser_with_every_event(
+    store: tuple[Settings, UUID, int], tmp_path: Path
+) -> None:
+    page = export(store, tmp_path / "case.html", "html")
+    browser = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    dom = subprocess.run(
+        [*browser, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    rows = re.findall(r'<tr class="event" id="v(\d+)">', dom)
+    assert [int(v) for v in rows] == list(range(1, store[2] + 1))
+    assert "As the commission saw it" in dom
+
+
+def test_the_html_timeline_screenshot_is_not_blank(
+    store: tuple[Settings, UUID, int], tmp_path: Path
+) -> None:
+    page = export(store, tmp_path / "case.html", "html")
+    shot = tmp_path / "case.png"
+    browser = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    subprocess.run(
+        [*browser, f"--screenshot={shot}", "--window-size=1280,1600", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    with Image.open(shot) as image:
+        assert image.size == (1280, 1600)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20) or []
+    assert len(colours) > 50  # text, rules and shaded rows, not one flat colour
