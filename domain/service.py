@@ -8,6 +8,7 @@ retried on a concurrent write to the same case.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -30,6 +31,7 @@ from domain.clock import Clock, SystemClock
 from domain.errors import (
     ApplicationNotFoundError,
     ConcurrencyConflictError,
+    DomainError,
     IdempotencyKeyReusedError,
     InvalidInputError,
     TransitionRefusedError,
@@ -48,6 +50,7 @@ APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 Decide = Callable[[Application, EventMeta], None]
+LATEST = 2**62  # "up to this version": every stored event, read past the cache
 
 
 def new_applicant_code() -> str:
@@ -87,6 +90,17 @@ class CaseEvents(EventSourcedApplication[UUID]):
         return str(getattr(self.recorder, "events_table_name", "stored_events"))
 
     def get_case(self, application_id: UUID, version: int | None = None) -> Application:
+        """The case as stored: from every event up to ``version`` (all by default), never
+        from a cache another process's writes may have left behind."""
+        return self._get(application_id, LATEST if version is None else version)
+
+    def cached_case(self, application_id: UUID) -> Application:
+        """This process's latest copy of the case: as stored when this process is the only
+        writer (the campaign simulator), possibly behind another process's writes."""
+        return self._get(application_id, None)
+
+    def _get(self, application_id: UUID, version: int | None) -> Application:
+        """``version`` None: this process's cached copy (commands only)."""
         try:
             case: Application = self.repository.get(application_id, version=version)
         except AggregateNotFoundError:
@@ -313,33 +327,49 @@ class CaseService(CaseEvents):
         validate_command(cmd)
         fingerprint = fingerprint_of(name, cmd, ctx)
         meta = _meta(ctx, name, fingerprint)
+        fresh = False  # the first attempt trusts this process's cached case
         for attempt in range(1, self.max_attempts + 1):
-            case = self._load(application_id, must_exist=create is None)
+            case = self._load(application_id, must_exist=create is None, fresh=fresh)
             if case is not None and ctx.idempotency_key in case.commands:
                 return _replay(case, ctx.idempotency_key, fingerprint)
-            if case is None:
-                assert create is not None
-                case = create(meta)
-            else:
-                assert decide is not None
-                case.check_step(meta)  # before any rule is evaluated for this step
-                decide(case, meta)
+            try:
+                if case is None:
+                    assert create is not None
+                    case = create(meta)
+                else:
+                    assert decide is not None
+                    case.check_step(meta)  # before any rule is evaluated for this step
+                    decide(case, meta)
+            except DomainError:
+                if fresh:
+                    raise
+                fresh = True  # refused on the cached case: decide again on the stored one
+                continue
             try:
                 recordings = self.save(case)
             except RecordConflictError:
+                fresh = True  # another writer (maybe another process) got there first
                 time.sleep(0.005 * attempt * secrets.randbelow(4))
                 continue
             last = recordings[-1].notification.id if recordings else None
             return CommandResult(case.id, case.version, False, last)
         raise ConcurrencyConflictError(application_id, self.max_attempts)
 
-    def _load(self, application_id: UUID, *, must_exist: bool) -> Application | None:
+    def _load(self, application_id: UUID, *, must_exist: bool, fresh: bool) -> Application | None:
+        """The case as this process last saw it (its cache is not fast-forwarded: a stale
+        copy shows as a conflict on save, or is re-read before a refusal), or, when
+        ``fresh``, as stored now."""
         try:
-            return self.get_case(application_id)
+            if not fresh:
+                return self.cached_case(application_id)
+            case = self.get_case(application_id)
         except ApplicationNotFoundError:
             if must_exist:
                 raise
             return None
+        if self.repository.cache is not None:
+            self.repository.cache.put(application_id, copy.deepcopy(case))
+        return case
 
 
 def fingerprint_of(name: str, cmd: object, ctx: CommandContext) -> str:

@@ -181,7 +181,10 @@ class Settings:
         """
         env = {
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
-            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            # Not fast-forwarded on every command (a round trip each): a stale copy shows
+            # as a version conflict on save, and refusals are re-decided on the stored
+            # case (domain/service.py ``_run``).
+            "AGGREGATE_CACHE_FASTFORWARD": "n",
             "CREATE_TABLE": "y" if create_table else "n",
             **self._store_env(),
         }
@@ -207,9 +210,14 @@ class Settings:
             "POSTGRES_PASSWORD": db.password,
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
-            "POSTGRES_PRE_PING": "y",
+            # No ping before each use of a pooled connection (a round trip per command):
+            # a connection broken by a server restart fails its statement, the library
+            # retries on another one, and the pool drops the broken one.
+            "POSTGRES_PRE_PING": "n",
             # Never "y": it drops the table lock and readers of the log miss events.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            # One round trip per save, the table lock kept (infra/event_store.py).
+            "APPLICATION_RECORDER_TOPIC": "infra.event_store:LockedInsertRecorder",
         }
 
 

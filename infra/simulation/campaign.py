@@ -130,10 +130,10 @@ def _drive(d: CaseDriver) -> None:
     )
     d.do(submit, Role.APPLICANT, (0, 0), actor="egov")
     d.do(c.AssessEligibility(d.case_id), Role.OFFICER, (2, 12))
-    if d.service.get_case(d.case_id).stage is Stage.INELIGIBLE:
+    if d.service.cached_case(d.case_id).stage is Stage.INELIGIBLE:
         return
     _selection(d)
-    if d.service.get_case(d.case_id).stage is Stage.AWARDED:
+    if d.service.cached_case(d.case_id).stage is Stage.AWARDED:
         _after_award(d)
 
 
@@ -178,7 +178,7 @@ def _after_award(d: CaseDriver) -> None:
         Role.OFFICER,
         (10, 85),
     )
-    route = d.service.get_case(d.case_id).route
+    route = d.service.cached_case(d.case_id).route
     if route is not None and route.value != "straight_to_study":
         d.do(c.AssignLanguageCourse(d.case_id), Role.OFFICER, (3, 20))
     d.do(c.RecordDeparture(d.case_id), Role.OFFICER, (30, 200))
@@ -193,7 +193,7 @@ def _after_award(d: CaseDriver) -> None:
 
 
 def _count(summary: CampaignSummary, service: CaseService, application_id: UUID) -> None:
-    case = service.get_case(application_id)
+    case = service.cached_case(application_id)
     summary.applications += 1
     summary.events += case.version
     summary.by_stage[case.stage.value] += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -13,8 +15,9 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.errors import TransitionRefusedError
 from domain.service import CaseService, CommandResult
-from infra.bootstrap import build_service
+from infra.bootstrap import build_reader, build_service
 from infra.settings import Settings
+from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.journey import SCORES, SLOT_DAY, Journey
@@ -25,7 +28,8 @@ T = TypeVar("T")
 
 def in_parallel(settings: Settings, work: Callable[[CaseService, int], T]) -> list[T | Exception]:
     """Runs ``work`` on WRITERS threads, each with its own service (its own connections)."""
-    services = [build_service(settings, clock=FixedClock(FAR_FUTURE)) for _ in range(WRITERS)]
+    one_connection = dataclasses.replace(settings, pool_size=1)  # 16 writers, 16 connections
+    services = [build_service(one_connection, clock=FixedClock(FAR_FUTURE)) for _ in range(WRITERS)]
 
     def one(i: int) -> T | Exception:
         try:
@@ -108,3 +112,43 @@ def test_sixteen_writers_on_sixteen_cases_store_every_case(postgres_settings: Se
 
     results = in_parallel(postgres_settings, submit)
     assert len({r.application_id for r in results if isinstance(r, CommandResult)}) == WRITERS
+
+
+def test_a_follower_of_the_log_misses_no_event_while_writers_commit_out_of_order(
+    fresh_postgres: Settings,
+) -> None:
+    """Each save takes the event table's lock until it commits (infra/event_store.py), so
+    notification ids become visible in order: a reader that moves on past the highest id
+    it saw never skips one committed later with a lower id (shared/FIELD-NOTES.md)."""
+    reader = build_reader(fresh_postgres)
+    views = ViewDatabase(fresh_postgres, reader.events_table())
+    seen: list[int] = []
+    done = threading.Event()
+
+    def follow() -> None:
+        position = 0
+        while True:
+            finished = done.is_set()
+            for n in views.read_log(position, 500):
+                seen.append(n.id)
+                position = n.id
+            if finished:
+                return
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+
+    def submit_many(service: CaseService, i: int) -> int:
+        for k in range(25):
+            service.submit_application(b.submission(), b.context(f"gap-{i}-{k}"))
+        return i
+
+    results = in_parallel(fresh_postgres, submit_many)
+    done.set()
+    follower.join(60)
+    assert all(isinstance(r, int) for r in results), results
+    stored = [n.id for n in views.read_log(0, 100_000)]
+    assert len(stored) == WRITERS * 25
+    assert seen == stored  # every event, in log order, none skipped
+    views.close()
+    reader.close()

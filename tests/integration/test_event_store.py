@@ -43,3 +43,25 @@ def test_schema_creation_is_idempotent(store_settings: Settings) -> None:
     service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
     assert Journey(service).to(Stage.SUBMITTED)
     service.close()
+
+
+def test_two_processes_writing_one_case_each_decide_on_the_stored_case(
+    store_settings: Settings,
+) -> None:
+    """A process's cached case is not re-read before every command: a step another
+    process took meanwhile shows as a conflict on save (then the case is re-read), and a
+    command its stale copy would refuse is decided again on the stored case."""
+    first = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    second = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    journey = Journey(first)
+    case_id = journey.to(Stage.ELIGIBLE)  # ``first`` caches the case as eligible
+
+    Journey.resume(second, case_id).to(Stage.INTERVIEW_BOOKED)  # tested, slot booked
+    Journey.resume(first, case_id).to(Stage.INTERVIEWED)  # valid only on the stored case
+
+    reader = build_reader(store_settings)
+    versions = [e.originator_version for e in reader.events.get(case_id)]
+    assert versions == list(range(1, len(versions) + 1))
+    assert second.get_case(case_id).stage is Stage.INTERVIEWED  # reads are never stale
+    for app in (first, second, reader):
+        app.close()

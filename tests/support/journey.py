@@ -54,6 +54,13 @@ class Journey:
         self.submission = submission or b.submission()
         self.application_id: UUID | None = None
 
+    @classmethod
+    def resume(cls, service: CaseService, application_id: UUID) -> Journey:
+        """A journey of a case that exists, driven through ``service``."""
+        journey = cls(service)
+        journey.application_id = application_id
+        return journey
+
     @property
     def id(self) -> UUID:
         assert self.application_id is not None
