@@ -9,6 +9,8 @@ before it.
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -19,6 +21,7 @@ from domain.case.chain_check import Checkpoint, CheckpointHasher
 from infra.audit.stored import body_of
 from projections.sql import ViewDatabase
 
+log = logging.getLogger(__name__)
 TABLE = "audit_checkpoints"
 DEFAULT_EVERY = 1000
 _COLUMNS = "seq, after_position, upto_position, events, prev_hash, hash"
@@ -61,6 +64,24 @@ def make(db: ViewDatabase, mapper: Mapper[UUID], every: int = DEFAULT_EVERY) -> 
         made.append(checkpoint)
         after, prev = checkpoint.upto, checkpoint.hash
     return made
+
+
+def follow(
+    db: ViewDatabase,
+    mapper: Mapper[UUID],
+    stop: threading.Event,
+    interval: float,
+    every: int = DEFAULT_EVERY,
+) -> None:
+    """Seals what was stored since the last checkpoint every ``interval`` seconds until
+    ``stop`` is set; a failed round (database down, a second sealer) is retried next time."""
+    while not stop.is_set():
+        try:
+            for cp in make(db, mapper, every):
+                log.info("checkpoint #%s sealed %s events: %s", cp.seq, cp.events, cp.hash)
+        except Exception:
+            log.exception("checkpoint round failed; next try in %.0fs", interval)
+        stop.wait(interval)
 
 
 def stored_chain_hash(mapper: Mapper[UUID], state: bytes) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+import threading
 import time
 import uuid
 from datetime import date
@@ -117,11 +120,26 @@ def checkpoint(
     every: int = typer.Option(
         checkpoints.DEFAULT_EVERY, min=1, help="Events sealed by one checkpoint at most."
     ),
+    follow: bool = typer.Option(
+        False, help="Keep sealing every --interval seconds until stopped (a worker)."
+    ),
+    interval: float = typer.Option(300.0, min=1.0, help="Seconds between rounds (--follow)."),
 ) -> None:
-    """Seal the events stored since the last checkpoint (run periodically, e.g. hourly)."""
+    """Seal the events stored since the last checkpoint (once, or as a worker)."""
     current = settings()
     reader = build_reader(current)
     db = ViewDatabase(current, reader.events_table())
+    if follow:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        console.print(f"sealing checkpoints every {interval:g}s")
+        try:
+            checkpoints.follow(db, reader.mapper, stop, interval, every)
+        finally:
+            db.close()
+        return
     try:
         made = checkpoints.make(db, reader.mapper, every)
     finally:

@@ -3,10 +3,13 @@ database (PostgreSQL and SQLite) are found, each by its case and version."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
@@ -191,3 +194,41 @@ def test_concurrent_writers_retried_on_conflict_still_form_one_chain(
     j = experts_scoring_at_once(postgres_settings, setup)
     assert verify_case(build_reader(postgres_settings), j.id).ok
     setup.close()
+
+
+def test_the_checkpoint_worker_seals_new_events_periodically(store: Settings) -> None:
+    """``bolashak audit checkpoint --follow`` (and the embedded default's in-process worker):
+    what is stored after one round is sealed by the next, each checkpoint chained to the
+    one before."""
+    service = build_service(store, clock=FixedClock(FAR_FUTURE))
+    Journey(service).to(Stage.TESTED)
+    stop = threading.Event()
+    with views(store) as db:
+        worker = threading.Thread(
+            target=checkpoints.follow, args=(db, service.mapper, stop, 0.1, 1000)
+        )
+        worker.start()
+        try:
+            wait_for(lambda: sealed_upto(db) == db.log_head())
+            Journey(service).to(Stage.ELIGIBLE)
+            wait_for(lambda: sealed_upto(db) == db.log_head())
+        finally:
+            stop.set()
+            worker.join(10)
+        made = checkpoints.load(db)
+    assert len(made) >= 2
+    assert all(b.prev_hash == a.hash and b.after == a.upto for a, b in itertools.pairwise(made))
+    assert verify_all(store).ok
+    service.close()
+
+
+def sealed_upto(db: ViewDatabase) -> int:
+    made = checkpoints.load(db)
+    return made[-1].upto if made else 0
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.05)
