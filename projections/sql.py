@@ -52,7 +52,8 @@ class ViewDatabase:
         self._lock = threading.RLock()
         if db.kind == "postgres":
             self.dialect = "postgres"
-            self._pg: psycopg.Connection[Any] | None = psycopg.connect(db.dsn(), autocommit=True)
+            self._dsn = db.dsn()
+            self._pg: psycopg.Connection[Any] | None = psycopg.connect(self._dsn, autocommit=True)
             self._sqlite: sqlite3.Connection | None = None
         elif db.kind == "sqlite":
             self.dialect = "sqlite"
@@ -68,12 +69,22 @@ class ViewDatabase:
         else:
             raise ValueError(f"read models need PostgreSQL or SQLite, not {db.kind}")
 
+    def _live(self) -> psycopg.Connection[Any]:
+        """The PostgreSQL connection, opened again if a server restart broke it: the
+        statement that found it broken failed (the caller's loop retries), the next one
+        runs on a new connection."""
+        assert self._pg is not None
+        if self._pg.closed or self._pg.broken:
+            self._pg = psycopg.connect(self._dsn, autocommit=True)
+        return self._pg
+
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """One atomic unit: everything inside commits together or not at all."""
         with self._lock:
             if self._pg is not None:
-                with self._pg.transaction(), self._pg.cursor() as cur:
+                pg = self._live()
+                with pg.transaction(), pg.cursor() as cur:
                     yield _PgCursor(cur)
                 return
             assert self._sqlite is not None
@@ -102,7 +113,7 @@ class ViewDatabase:
         PostgreSQL, and no write lock on SQLite (where ``transaction`` takes it)."""
         with self._lock:
             if self._pg is not None:
-                with self._pg.cursor() as pg:
+                with self._live().cursor() as pg:
                     cur: Cursor = _PgCursor(pg)
                     cur.execute(sql, params)
                     return cur.fetchall()
@@ -123,7 +134,7 @@ class ViewDatabase:
         """
         with self._lock:
             if self._pg is not None:
-                with self._pg.cursor(binary=True) as cur:
+                with self._live().cursor(binary=True) as cur:
                     cur.execute(
                         _PG_LOG.format(self.events_table).encode(), (after, limit), prepare=True
                     )
