@@ -11,7 +11,6 @@ import gc
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -20,15 +19,21 @@ from domain.case.events import CaseEvent
 from projections.rows import Key, Rows
 from projections.schema import Table
 
-
-@lru_cache(maxsize=1 << 16)
-def _text(case_id: UUID) -> str:
-    return str(case_id)
+_TEXTS: dict[int, str] = {}  # a case id's 128-bit number -> its text
+_TEXTS_MAX = 1 << 16
 
 
 def case_key(event: CaseEvent) -> str:
-    """The case's id as the read models store it (text; cached: every step asks for it)."""
-    return _text(event.originator_id)
+    """The case's id as the read models store it (text; cached: every step asks for it,
+    keyed by the id's integer, whose hash is native where a UUID's is Python code)."""
+    case_id: UUID = event.originator_id
+    number = case_id.int
+    text = _TEXTS.get(number)
+    if text is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        text = _TEXTS[number] = str(case_id)
+    return text
 
 
 class Projection(ABC):

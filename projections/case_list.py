@@ -8,7 +8,7 @@ roles allowed to see personal data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from typing_extensions import override
@@ -117,39 +117,38 @@ class CaseListProjection(Projection):
 
 def changes(event: ev.CaseEvent) -> dict[str, Any]:
     """The columns one event sets (besides stage, status and the bookkeeping)."""
-    on = event.meta.occurred_on.isoformat()
-    match event:
-        case ev.Submitted():
-            return _submitted(event)
-        case ev.EligibilityAssessed():
-            return {"eligible": int(event.eligible), "assessed_on": on}
-        case ev.TestingCompleted():
-            return {"tested_on": on}
-        case ev.InterviewSlotBooked():
-            return {"interview_slot_at": event.slot_at.isoformat()}
-        case ev.InterviewCompleted():
-            return {"interview_score": float(event.final_score)}
-        case ev.Awarded():
-            return {
-                "decided_on": event.protocol_date.isoformat(),
-                "awarded_on": event.protocol_date.isoformat(),
-                "contract_deadline": event.contract_deadline.isoformat(),
-            }
-        case ev.Refused():
-            return {"decided_on": event.protocol_date.isoformat()}
-        case ev.ContractsSigned():
-            return {"contracts_signed_on": on}
-        case ev.StatusRevoked():
-            return {"revoked_on": on}
-        case ev.Withdrawn():
-            return {"withdrawn_on": on}
-        case ev.Departed():
-            return {"departed_on": on}
-        case ev.Returned():
-            return {"returned_on": on}
-        case ev.WorkOffStarted():
-            return {"work_off_ends_on": event.ends_on.isoformat()}
-    return {}
+    found = _CHANGES.get(type(event))
+    return found(event) if found is not None else {}
+
+
+def _on(event: ev.CaseEvent) -> str:
+    return event.meta.occurred_on.isoformat()
+
+
+def _awarded(event: ev.Awarded) -> Row:
+    return {
+        "decided_on": event.protocol_date.isoformat(),
+        "awarded_on": event.protocol_date.isoformat(),
+        "contract_deadline": event.contract_deadline.isoformat(),
+    }
+
+
+# One function per event type (looked up by type: a ``match`` tried each class in turn).
+_CHANGES: dict[type[ev.CaseEvent], Callable[[Any], Row]] = {
+    ev.Submitted: lambda e: _submitted(e),
+    ev.EligibilityAssessed: lambda e: {"eligible": int(e.eligible), "assessed_on": _on(e)},
+    ev.TestingCompleted: lambda e: {"tested_on": _on(e)},
+    ev.InterviewSlotBooked: lambda e: {"interview_slot_at": e.slot_at.isoformat()},
+    ev.InterviewCompleted: lambda e: {"interview_score": float(e.final_score)},
+    ev.Awarded: lambda e: _awarded(e),
+    ev.Refused: lambda e: {"decided_on": e.protocol_date.isoformat()},
+    ev.ContractsSigned: lambda e: {"contracts_signed_on": _on(e)},
+    ev.StatusRevoked: lambda e: {"revoked_on": _on(e)},
+    ev.Withdrawn: lambda e: {"withdrawn_on": _on(e)},
+    ev.Departed: lambda e: {"departed_on": _on(e)},
+    ev.Returned: lambda e: {"returned_on": _on(e)},
+    ev.WorkOffStarted: lambda e: {"work_off_ends_on": e.ends_on.isoformat()},
+}
 
 
 def _submitted(event: ev.Submitted) -> Row:
