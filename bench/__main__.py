@@ -11,6 +11,7 @@ import os
 from bench import docs
 from bench.api_speed import measure_api
 from bench.audit_speed import measure_verify
+from bench.burst_intake import measure_burst_intake
 from bench.command_throughput import measure_command_throughput
 from bench.dataset import copy_of_master, ensure_master
 from bench.harness import ADMIN_URL, Report, machine
@@ -23,7 +24,8 @@ def main() -> None:
     sizes = (10_000, 30_000) if quick else (10_000, 100_000, 1_000_000)
     print(f"machine: {machine()}", flush=True)
     report = Report()
-    measure_command_throughput(report, applications=40 if quick else 300)
+    command_rate = measure_command_throughput(report, applications=40 if quick else 300)
+    measure_burst_intake(report, command_rate, count=300 if quick else 3000)
     master = ensure_master(ADMIN_URL, max(sizes))
     measured = []
     for size in sizes:

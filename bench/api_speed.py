@@ -211,7 +211,7 @@ def _request_bytes(
     target: str,
     query: str | None,
     headers: dict[str, str],
-    variables: dict[str, str] | None = None,
+    variables: dict[str, Any] | None = None,
 ) -> bytes:
     lines = [f"{'GET' if query is None else 'POST'} {target} HTTP/1.1", f"Host: {host}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]

@@ -21,7 +21,8 @@ TARGET = 0.5
 TODAY = date(2026, 11, 22)
 
 
-def measure_command_throughput(report: Report, applications: int) -> None:
+def measure_command_throughput(report: Report, applications: int) -> float:
+    """Adds the line; returns the events/s (the burst intake's baseline)."""
     with fresh_database("bolashak_bench_commands") as settings:
         service = build_service(settings, clock=FixedClock(TODAY))
         started = time.perf_counter()
@@ -40,6 +41,7 @@ def measure_command_throughput(report: Report, applications: int) -> None:
             TARGET,
         )
     )
+    return events_per_second
 
 
 def _mean_event_size(settings: Settings) -> int:

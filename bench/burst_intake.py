@@ -1,0 +1,121 @@
+"""Burst intake (issue 7, item 2): submissions on the last day of an intake window from
+concurrent clients through GraphQL, on PostgreSQL, one server process per core; the
+submissions/s and the latency each client sees, against the command throughput (1) of the
+same run (one submission stores one event)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from typing import Any
+
+from api.auth import TokenKeys
+from bench.api_speed import BIN, SECRET, _auth, _request_bytes, _response, _server, _split
+from bench.dataset import fresh_database
+from bench.harness import Line, Report, percentile
+from domain.case.meta import Role
+from domain.commands import SubmitApplication
+from domain.rules.intake_windows import all_windows
+from infra.simulation.people import synthetic_applicant
+from infra.simulation.profiles import synthetic_background, synthetic_plan
+from tests.support.authz import graphql_input
+
+CLIENTS = 16
+SUBMIT = (
+    "mutation Submit($input: SubmitApplicationInput!) { submitApplication(input: $input)"
+    " { __typename ... on CaseUpdated { version replayed } } }"
+)
+
+
+def submissions(count: int, run: str) -> list[dict[str, Any]]:
+    """``count`` different synthetic packages, all filed on a window's closing day."""
+    closing = min(w.closes for w in all_windows() if w.campaign_year == 2023)
+    found = []
+    for i in range(count):
+        rng = random.Random(i)
+        plan = synthetic_plan(rng)
+        package = SubmitApplication(synthetic_applicant(rng), plan, synthetic_background(rng, plan))
+        found.append(
+            graphql_input(package)
+            | {"idempotencyKey": f"burst-{run}-{i}", "occurredOn": closing.isoformat()}
+        )
+    return found
+
+
+def measure_burst_intake(report: Report, command_rate: float, count: int) -> None:
+    cores = os.cpu_count() or 1
+    with fresh_database("bolashak_bench_burst") as settings:
+        env = {
+            **os.environ,
+            "BOLASHAK_DATABASE_URL": settings.database.url,
+            "BOLASHAK_JWT_SECRET": SECRET,
+            "BOLASHAK_MODE": "production",
+        }
+        token = TokenKeys(SECRET).mint("intake-officer", Role.OFFICER)
+        command = [
+            str(BIN / "bolashak"),
+            "serve",
+            "--port",
+            "{port}",
+            "--no-workers-in-process",
+            "--workers",
+            str(cores),
+        ]
+        packages = submissions(count, str(time.time_ns()))
+        with _server(command, env) as port:
+            url = f"http://127.0.0.1:{port}/graphql"
+            asyncio.run(_burst(url, _auth(token), packages[: CLIENTS * 2]))  # warm-up
+            rate, times = asyncio.run(_burst(url, _auth(token), packages[CLIENTS * 2 :]))
+    report.add(
+        Line(
+            f"burst_intake_{CLIENTS}_clients",
+            rate,
+            "submissions/s",
+            "command_throughput",
+            command_rate,
+        )
+    )
+    report.add(
+        Line(
+            f"burst_intake_p95_{CLIENTS}_clients",
+            percentile(times, 0.95),
+            "ms",
+            "one command at a time (ms)",
+            1000 / command_rate,
+        )
+    )
+    print(
+        f"  burst intake: p50 {percentile(times, 0.5):.1f} ms,"
+        f" p99 {percentile(times, 0.99):.1f} ms, {len(times)} submissions",
+        flush=True,
+    )
+
+
+async def _burst(
+    url: str, headers: dict[str, str], packages: list[dict[str, Any]]
+) -> tuple[float, list[float]]:
+    """CLIENTS keep-alive connections, each sending the next package until none is left;
+    every answer must be a stored case."""
+    host, port, target = _split(url)
+    requests = [_request_bytes(host, target, SUBMIT, headers, {"input": p}) for p in packages]
+    queue = iter(requests)
+    times: list[float] = []
+
+    async def one_client() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for request in queue:
+                started = time.perf_counter()
+                writer.write(request)
+                status, body = await _response(reader)
+                if status != 200 or b'"CaseUpdated"' not in body or b'"replayed":true' in body:
+                    raise RuntimeError(f"submission not stored: {status}: {body[:300]!r}")
+                times.append((time.perf_counter() - started) * 1000)
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client() for _ in range(CLIENTS)))
+    return len(times) / (time.perf_counter() - started), times
