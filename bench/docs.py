@@ -45,7 +45,10 @@ CHANGES = """\
   from arrays, in one round trip instead of about a dozen. With the aggregate cache no
   longer fast-forwarded per command (a stale copy conflicts on save and is re-read) and no
   pre-ping per connection checkout, commands ran about twice as fast (about 350 to 700
-  events/s). **Still below target** (about 0.2-0.25 of raw): a committed transaction that
+  events/s). A submission this process has not seen is saved without reading first (a
+  retry handled elsewhere conflicts on save and is then read and replayed), and an
+  applicant code takes one read of the system's randomness instead of eight. **Still
+  below target** (about 0.2-0.25 of raw): a committed transaction that
   locks and notifies costs about twice a plain one-row insert, and the command itself
   (validation, rules, hash chain, encoding) about 0.6 ms; the next lever is group commit
   (concurrent commands saved in one transaction), which helps only under concurrent load.

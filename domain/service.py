@@ -55,7 +55,8 @@ LATEST = 2**62  # "up to this version": every stored event, read past the cache
 
 def new_applicant_code() -> str:
     """A random, non-identifying code the NEC sees instead of the name (001 "Шифрование")."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    bits = secrets.randbits(40)  # 8 symbols of 5 bits: one read of the system's randomness
+    raw = "".join(CODE_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
     return f"BA-{raw[:4]}-{raw[4:]}"
 
 
@@ -98,6 +99,16 @@ class CaseEvents(EventSourcedApplication[UUID]):
         """This process's latest copy of the case: as stored when this process is the only
         writer (the campaign simulator), possibly behind another process's writes."""
         return self._get(application_id, None)
+
+    def _cached(self, application_id: UUID) -> bool:
+        cache = self.repository.cache
+        if cache is None:
+            return True  # no cache: every load reads the store
+        try:
+            cache.get(application_id)
+        except KeyError:
+            return False
+        return True
 
     def _get(self, application_id: UUID, version: int | None) -> Application:
         """``version`` None: this process's cached copy (commands only)."""
@@ -358,7 +369,14 @@ class CaseService(CaseEvents):
     def _load(self, application_id: UUID, *, must_exist: bool, fresh: bool) -> Application | None:
         """The case as this process last saw it (its cache is not fast-forwarded: a stale
         copy shows as a conflict on save, or is re-read before a refusal), or, when
-        ``fresh``, as stored now."""
+        ``fresh``, as stored now.
+
+        A submission whose case this process has not seen is taken to be new without a
+        read: if the case exists after all (a retry handled by another process), saving
+        its first event conflicts, and the next attempt reads it and replays the result.
+        """
+        if not fresh and not must_exist and not self._cached(application_id):
+            return None
         try:
             if not fresh:
                 return self.cached_case(application_id)

@@ -9,6 +9,7 @@ from infra.bootstrap import build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
+from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
 from tests.support.journey import Journey
 
@@ -65,3 +66,23 @@ def test_two_processes_writing_one_case_each_decide_on_the_stored_case(
     assert second.get_case(case_id).stage is Stage.INTERVIEWED  # reads are never stale
     for app in (first, second, reader):
         app.close()
+
+
+def test_a_submission_retried_through_another_process_returns_the_first_result(
+    store_settings: Settings,
+) -> None:
+    """The second process has not seen the case and saves it as new without a read: the
+    save conflicts, and the retry is answered from the stored case, storing nothing."""
+    first = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    second = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+    package, ctx = b.submission(), b.context("egov-retried-elsewhere")
+    stored = first.submit_application(package, ctx)
+    retried = second.submit_application(package, ctx)
+    assert (retried.application_id, retried.version, retried.replayed) == (
+        stored.application_id,
+        1,
+        True,
+    )
+    assert len(list(second.events.get(stored.application_id))) == 1
+    first.close()
+    second.close()
