@@ -24,11 +24,12 @@ ROUNDS = 3
 
 
 def all_messages(relay: Relay) -> list[Message]:
+    """Every message the relay would send, built as it builds them."""
     found: list[Message] = []
     position = 0
     while notifications := relay.db.read_log(position, 10_000):
-        for n in notifications:
-            found.extend(relay._messages(relay.reader.mapper.to_domain_event(n), n.id))  # type: ignore[arg-type]
+        built, _ = relay._build(notifications)
+        found.extend(m for _, messages in built for m in messages)
         position = notifications[-1].id
     return found
 

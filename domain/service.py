@@ -100,16 +100,6 @@ class CaseEvents(EventSourcedApplication[UUID]):
         writer (the campaign simulator), possibly behind another process's writes."""
         return self._get(application_id, None)
 
-    def _cached(self, application_id: UUID) -> bool:
-        cache = self.repository.cache
-        if cache is None:
-            return True  # no cache: every load reads the store
-        try:
-            cache.get(application_id)
-        except KeyError:
-            return False
-        return True
-
     def _get(self, application_id: UUID, version: int | None) -> Application:
         """``version`` None: this process's cached copy (commands only)."""
         try:
@@ -375,18 +365,23 @@ class CaseService(CaseEvents):
         read: if the case exists after all (a retry handled by another process), saving
         its first event conflicts, and the next attempt reads it and replays the result.
         """
-        if not fresh and not must_exist and not self._cached(application_id):
-            return None
+        cache = self.repository.cache
+        if not fresh and cache is not None:
+            try:
+                cached = cache.get(application_id)
+                assert isinstance(cached, Application)
+                return copy.deepcopy(cached)  # the command may change it, then fail
+            except KeyError:
+                if not must_exist:
+                    return None
         try:
-            if not fresh:
-                return self.cached_case(application_id)
             case = self.get_case(application_id)
         except ApplicationNotFoundError:
             if must_exist:
                 raise
             return None
-        if self.repository.cache is not None:
-            self.repository.cache.put(application_id, copy.deepcopy(case))
+        if cache is not None:
+            cache.put(application_id, copy.deepcopy(case))
         return case
 
 

@@ -34,7 +34,11 @@ def build_projection_engine(
     """The read-model worker for the given projections (all of them by default)."""
     reader = build_reader(settings)
     db = ViewDatabase(settings, reader.events_table())
-    listen = settings.database.dsn() if settings.database.kind == "postgres" else None
     return ProjectionEngine(
-        reader, db, catalog.named(names), page_size=page_size, listen_dsn=listen
+        reader, db, catalog.named(names), page_size=page_size, listen_dsn=listen_dsn(settings)
     )
+
+
+def listen_dsn(settings: Settings) -> str | None:
+    """Where followers of the log wait for the store's NOTIFY (None: they poll)."""
+    return settings.database.dsn() if settings.database.kind == "postgres" else None

@@ -133,24 +133,6 @@ def _awarded(event: ev.Awarded) -> Row:
     }
 
 
-# One function per event type (looked up by type: a ``match`` tried each class in turn).
-_CHANGES: dict[type[ev.CaseEvent], Callable[[Any], Row]] = {
-    ev.Submitted: lambda e: _submitted(e),
-    ev.EligibilityAssessed: lambda e: {"eligible": int(e.eligible), "assessed_on": _on(e)},
-    ev.TestingCompleted: lambda e: {"tested_on": _on(e)},
-    ev.InterviewSlotBooked: lambda e: {"interview_slot_at": e.slot_at.isoformat()},
-    ev.InterviewCompleted: lambda e: {"interview_score": float(e.final_score)},
-    ev.Awarded: lambda e: _awarded(e),
-    ev.Refused: lambda e: {"decided_on": e.protocol_date.isoformat()},
-    ev.ContractsSigned: lambda e: {"contracts_signed_on": _on(e)},
-    ev.StatusRevoked: lambda e: {"revoked_on": _on(e)},
-    ev.Withdrawn: lambda e: {"withdrawn_on": _on(e)},
-    ev.Departed: lambda e: {"departed_on": _on(e)},
-    ev.Returned: lambda e: {"returned_on": _on(e)},
-    ev.WorkOffStarted: lambda e: {"work_off_ends_on": e.ends_on.isoformat()},
-}
-
-
 def _submitted(event: ev.Submitted) -> Row:
     plan, background = event.plan, event.background
     gpa = normalise_gpa(background.gpa) if background.gpa is not None else None
@@ -180,3 +162,21 @@ def _pii(case_id: str, event: ev.Submitted) -> Row:
         "email": a.email,
         "phone": a.phone,
     }
+
+
+# One function per event type (looked up by type: a ``match`` tried each class in turn).
+_CHANGES: dict[type[ev.CaseEvent], Callable[[Any], Row]] = {
+    ev.Submitted: _submitted,
+    ev.EligibilityAssessed: lambda e: {"eligible": int(e.eligible), "assessed_on": _on(e)},
+    ev.TestingCompleted: lambda e: {"tested_on": _on(e)},
+    ev.InterviewSlotBooked: lambda e: {"interview_slot_at": e.slot_at.isoformat()},
+    ev.InterviewCompleted: lambda e: {"interview_score": float(e.final_score)},
+    ev.Awarded: _awarded,
+    ev.Refused: lambda e: {"decided_on": e.protocol_date.isoformat()},
+    ev.ContractsSigned: lambda e: {"contracts_signed_on": _on(e)},
+    ev.StatusRevoked: lambda e: {"revoked_on": _on(e)},
+    ev.Withdrawn: lambda e: {"withdrawn_on": _on(e)},
+    ev.Departed: lambda e: {"departed_on": _on(e)},
+    ev.Returned: lambda e: {"returned_on": _on(e)},
+    ev.WorkOffStarted: lambda e: {"work_off_ends_on": e.ends_on.isoformat()},
+}

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import signal
 import sys
-import threading
 import time
 import uuid
 from datetime import date
@@ -20,7 +17,15 @@ from infra.audit import checkpoints, replay
 from infra.audit.export import FORMATS, render, timeline
 from infra.audit.verify import VerifyReport, verify_case, verify_store
 from infra.bootstrap import build_reader
-from infra.cli.common import console, err_console, print_json, reports_errors, settings
+from infra.cli.common import (
+    console,
+    err_console,
+    print_json,
+    reports_errors,
+    settings,
+    stop_on_signals,
+    worker_logging,
+)
 from projections.sql import ViewDatabase
 
 app = typer.Typer(help="Auditors: replay, diff, export, verify.", no_args_is_help=True)
@@ -130,10 +135,8 @@ def checkpoint(
     reader = build_reader(current)
     db = ViewDatabase(current, reader.events_table())
     if follow:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        stop = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
+        worker_logging()
+        stop = stop_on_signals()
         console.print(f"sealing checkpoints every {interval:g}s")
         try:
             checkpoints.follow(db, reader.mapper, stop, interval, every)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from datetime import date
 
 import typer
 
 from domain.clock import FixedClock, SystemClock
 from infra.bootstrap import build_projection_engine, build_service
-from infra.cli.common import console, reports_errors, settings
+from infra.cli.common import console, reports_errors, settings, stop_on_signals
 from infra.deadline_job import DeadlineJob
 
 app = typer.Typer(help="The 90-day contract deadline job.", no_args_is_help=True)
@@ -37,7 +35,5 @@ def run(
         for case_id in result.revoked:
             console.print(f"  revoked {case_id}")
         return
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_on_signals()
     job.follow(stop, interval)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 
 import typer
@@ -12,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from infra.bootstrap import build_projection_engine
-from infra.cli.common import console, err_console, reports_errors, settings
+from infra.cli.common import console, err_console, reports_errors, settings, stop_on_signals
 from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild_many
 
@@ -34,9 +32,7 @@ def run(
         consumed = engine.run_until_head()
         console.print(f"processed {consumed} notifications; head {engine.head()}")
         return
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_on_signals()
     console.print(f"following the event log for {', '.join(p.name for p in engine.projections)}")
     engine.follow(stop)
 

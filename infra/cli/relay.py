@@ -4,21 +4,25 @@ downstream consumer)."""
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from infra.cli.common import console, err_console, reports_errors, settings
+from infra.cli.common import (
+    console,
+    err_console,
+    reports_errors,
+    settings,
+    stop_on_signals,
+    worker_logging,
+)
 from infra.database import create_database_if_missing
 from infra.example_consumer import CaseStatusConsumer, Tally, new_kafka_consumer
 from infra.relay import schemas
 from infra.relay import tracking as relay_tracking
 from infra.relay.relay import Relay
 from infra.settings import SettingsError
-from projections.sql import ViewDatabase
 
 app = typer.Typer(
     help="Publish every event to Kafka (CloudEvents, key = application id).",
@@ -27,15 +31,8 @@ app = typer.Typer(
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    worker_logging()
     logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the relay reports broker trouble
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    return stop
 
 
 def _relay(page_size: int = 1000, *, publishing: bool = False) -> Relay:
@@ -73,7 +70,7 @@ def relay(
             f" of {status.head}"
         )
         return
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     status = relay.status()
     console.print(
         f"relaying to {status.topic} from position {status.position} (head {status.head})"
@@ -118,8 +115,7 @@ def reset(
         relay.close()
         err_console.print(f"position: {position} is beyond the head of the log ({head})")
         raise typer.Exit(2)
-    db: ViewDatabase = relay.db
-    relay_tracking.reset(db, relay.name, position)
+    relay_tracking.reset(relay.db, relay.name, position)
     relay.close()
     console.print(f"{relay.name}: position set to {position} of {head}")
 
@@ -160,7 +156,7 @@ def consume(
     except SettingsError as e:
         err_console.print(f"[red]setting error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     console.print(f"consuming {config.kafka.topic} as group {config.kafka.consumer_group}")
 
     def show(tally: Tally) -> None:

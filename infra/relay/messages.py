@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from domain.case.events import CaseEvent
-from infra.case_view import PERSONAL_FIELDS, plain
+from infra.case_view import PERSONAL_FIELDS
 
 SPECVERSION = "1.0"
 TYPE_PREFIX = "kz.bolashak.application."
@@ -105,7 +105,7 @@ def _decimal_as_text(value: object) -> str:
 
 def personal_value(event: CaseEvent) -> dict[str, Any] | None:
     """The value for the restricted topic, for an event that holds personal data."""
-    found = {k: plain(v) for k, v in vars(event).items() if k in PERSONAL_FIELDS}
+    found = {k: v for k, v in vars(event).items() if k in PERSONAL_FIELDS}
     if not found:
         return None
     return {

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 
 from domain.case.events import CaseEvent
-from domain.service import CaseEvents
+from infra.bootstrap import build_reader, listen_dsn
 from infra.relay import broker
 from infra.relay import tracking as relay_tracking
 from infra.relay.messages import Message, messages_for
@@ -105,15 +105,14 @@ class Relay:
         producer_factory: Callable[[Kafka], Producer] | None = None,
     ) -> None:
         self.kafka = settings.kafka
-        self.reader = CaseEvents(settings.eventsourcing_env(create_table=False))
+        self.reader = build_reader(settings)
         self.db = ViewDatabase(settings, self.reader.events_table())
         self.page_size = page_size
         self.name = f"relay:{self.kafka.topic}"
         self._new_producer = producer_factory or broker.new_producer
         self._producer: Producer | None = None
         self._topics_ready = False
-        self.listen_dsn = settings.database.dsn() if settings.database.kind == "postgres" else None
-        self.sent = 0  # messages acknowledged by this process
+        self.listen_dsn = listen_dsn(settings)
         with self.db.transaction() as cur:
             relay_tracking.ensure(cur, self.name)
 
@@ -163,7 +162,6 @@ class Relay:
                     in_flight.clear()
                     break
                 published += page.events
-                self.sent += len(page.futures)
         if isinstance(halt, BrokerError):
             self._discard_producer()
             raise halt

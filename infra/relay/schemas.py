@@ -9,6 +9,7 @@ old one for consumers still reading it.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import json
 import types
@@ -67,7 +68,7 @@ def schema_of(tp: Any) -> Schema:
     if origin in (tuple, list, frozenset, set):
         item = args[0] if args else Any
         return {"type": "array", "items": schema_of(item)}
-    if origin is dict or origin is typing.Mapping or str(origin) == "collections.abc.Mapping":
+    if origin in (dict, collections.abc.Mapping):
         return {"type": "object", "additionalProperties": schema_of(args[1] if args else Any)}
     if tp is Any:
         return {}

@@ -25,7 +25,14 @@ from infra.relay.relay import Relay
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from tests.support.broker import Tansu
-from tests.support.kafka import GROUP_TIMINGS, first_seen_versions, read_topic, with_broker
+from tests.support.kafka import (
+    GROUP_TIMINGS,
+    first_seen_versions,
+    read_topic,
+    relay_status,
+    stored_versions,
+    with_broker,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +48,6 @@ def service(fresh_postgres: Settings) -> Iterator[CaseService]:
     made.close()
 
 
-def stored_versions(service: CaseService) -> dict[str, list[int]]:
-    found: dict[str, list[int]] = {}
-    for n in service.recorder.select_notifications(start=1, limit=1_000_000):
-        found.setdefault(str(n.originator_id), []).append(n.originator_version)
-    return found
-
-
 def relay_env(settings: Settings) -> dict[str, str]:
     return {
         **os.environ,
@@ -58,14 +58,6 @@ def relay_env(settings: Settings) -> dict[str, str]:
         "BOLASHAK_KAFKA_DELIVERY_TIMEOUT_MS": str(settings.kafka.delivery_timeout_ms),
         "COLUMNS": "200",
     }
-
-
-def position(settings: Settings) -> int:
-    relay = Relay(settings)
-    try:
-        return relay.status().position
-    finally:
-        relay.db.close()
 
 
 def test_relay_killed_at_random_points_loses_nothing_and_keeps_each_case_in_order(
@@ -82,7 +74,7 @@ def test_relay_killed_at_random_points_loses_nothing_and_keeps_each_case_in_orde
         cases = rng.randint(20, 60)
         simulate_campaign(service, cases, seed=seed + trial, today=TODAY, first_case=first)
         first += cases
-        before = position(settings)
+        before = relay_status(settings).position
         relay = subprocess.Popen(
             [BOLASHAK, "relay", "--page-size", str(rng.choice((20, 50, 100)))],
             env=env,
@@ -95,7 +87,9 @@ def test_relay_killed_at_random_points_loses_nothing_and_keeps_each_case_in_orde
         time.sleep(rng.uniform(0.0, 0.4))
         relay.send_signal(signal.SIGKILL)
         relay.wait(10)
-        outcomes.append((before, position(settings), service.recorder.max_notification_id()))
+        outcomes.append(
+            (before, relay_status(settings).position, service.recorder.max_notification_id())
+        )
     print("per trial (position before, after the kill, head):", outcomes)
 
     done = subprocess.run(

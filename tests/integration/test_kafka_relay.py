@@ -17,27 +17,26 @@ from domain.clock import FixedClock
 from domain.service import CaseService
 from infra.bootstrap import build_service
 from infra.relay import schemas
-from infra.relay.relay import BrokerError, Relay, RelayStatus
+from infra.relay.relay import BrokerError, Relay
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
 from tests.support.broker import Tansu
 from tests.support.journey import Journey
-from tests.support.kafka import Received, first_seen_versions, read_topic, with_broker
+from tests.support.kafka import (
+    Received,
+    first_seen_versions,
+    read_topic,
+    relay_status,
+    stored_versions,
+    with_broker,
+)
 
 pytestmark = pytest.mark.integration
 Services = Callable[[Settings], CaseService]
 
 CE_HEADERS = ("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "ce_subject")
-
-
-def stored_events(service: CaseService) -> dict[str, list[int]]:
-    """application id -> versions, as the event store holds them."""
-    found: dict[str, list[int]] = {}
-    for n in service.recorder.select_notifications(start=1, limit=1_000_000):
-        found.setdefault(str(n.originator_id), []).append(n.originator_version)
-    return found
 
 
 def validate(record: Received) -> None:
@@ -77,7 +76,7 @@ def test_every_event_of_a_full_case_arrives_in_order_with_headers_and_schema(
     settings = with_broker(store_settings, broker.bootstrap)
     service = services(settings)
     record_every_event_type(service)
-    stored = stored_events(service)
+    stored = stored_versions(service)
     total = sum(len(v) for v in stored.values())
 
     assert publish_all(settings) == total
@@ -223,7 +222,7 @@ def test_broker_stopped_and_restarted_loses_nothing_and_the_relay_catches_up(
         before = [Journey(service) for _ in range(3)]
         for j in before:
             j.to(Stage.INTERVIEWED)
-        wait_until(lambda: relay_lag(settings) == 0, 30)
+        wait_until(lambda: relay_status(settings).lag == 0, 30)
 
         durable_broker.stop()
         during = [Journey(service) for _ in range(3)]
@@ -232,12 +231,12 @@ def test_broker_stopped_and_restarted_loses_nothing_and_the_relay_catches_up(
         wait_until(lambda: relay_status(settings).last_error != "", 30)
         assert relay_status(settings).lag > 0  # waiting, and it shows
         durable_broker.start()
-        wait_until(lambda: relay_lag(settings) == 0, 60)
+        wait_until(lambda: relay_status(settings).lag == 0, 60)
     finally:
         stop.set()
         follower.join(30)
 
-    stored = stored_events(service)
+    stored = stored_versions(service)
     total = sum(len(v) for v in stored.values())
     records = read_topic(durable_broker.bootstrap, settings.kafka.topic, at_least=total)
     assert first_seen_versions(records) == stored
@@ -260,7 +259,7 @@ def test_broker_that_lost_its_data_on_restart_gets_a_new_producer_and_new_events
     later.to(Stage.TESTED)
     deadline = time.monotonic() + 60
     failures: list[str] = []
-    while relay_lag(settings) > 0 and time.monotonic() < deadline:
+    while relay_status(settings).lag > 0 and time.monotonic() < deadline:
         try:
             relay.run_until_head()
         except BrokerError as e:
@@ -270,19 +269,7 @@ def test_broker_that_lost_its_data_on_restart_gets_a_new_producer_and_new_events
     assert failures, "the restarted broker should have refused the old producer"
 
     records = read_topic(broker.bootstrap, settings.kafka.topic, at_least=3)
-    assert first_seen_versions(records)[str(later.id)] == stored_events(service)[str(later.id)]
-
-
-def relay_status(settings: Settings) -> RelayStatus:
-    relay = Relay(settings)
-    try:
-        return relay.status()
-    finally:
-        relay.db.close()
-
-
-def relay_lag(settings: Settings) -> int:
-    return relay_status(settings).lag
+    assert first_seen_versions(records)[str(later.id)] == stored_versions(service)[str(later.id)]
 
 
 def wait_until(condition: Any, timeout: float) -> None:

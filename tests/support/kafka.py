@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
+from domain.service import CaseService
+from infra.relay.relay import Relay, RelayStatus
 from infra.settings import Kafka, Settings
 
 # Consumer groups on tansu join after about session_timeout_ms / 2 (shared/FIELD-NOTES.md).
@@ -43,6 +45,23 @@ class Received:
     @property
     def version(self) -> int:
         return int(self.value["version"])
+
+
+def stored_versions(service: CaseService) -> dict[str, list[int]]:
+    """application id -> versions, as the event store holds them, in log order."""
+    found: dict[str, list[int]] = {}
+    for n in service.recorder.select_notifications(start=1, limit=1_000_000):
+        found.setdefault(str(n.originator_id), []).append(n.originator_version)
+    return found
+
+
+def relay_status(settings: Settings) -> RelayStatus:
+    """The relay's position and lag as ``bolashak relay status`` reads them."""
+    relay = Relay(settings)
+    try:
+        return relay.status()
+    finally:
+        relay.close()
 
 
 def with_broker(settings: Settings, bootstrap: str, *, pii_topic: bool = False) -> Settings:
