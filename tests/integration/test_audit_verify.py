@@ -232,3 +232,33 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not reached in time"
         time.sleep(0.05)
+
+
+def test_the_checkpoint_command_seals_once_or_as_a_worker_until_stopped(store: Settings) -> None:
+    """``bolashak audit checkpoint`` seals what is new and says so; with ``--follow`` it
+    keeps sealing until SIGTERM, then exits cleanly."""
+    env = {**os.environ, "BOLASHAK_DATABASE_URL": store.database.url, "COLUMNS": "250"}
+    service = build_service(store, clock=FixedClock(FAR_FUTURE))
+    Journey(service).to(Stage.TESTED)
+    once = [BOLASHAK, "audit", "checkpoint"]
+    sealed = subprocess.run(once, env=env, capture_output=True, text=True, check=False)
+    assert sealed.returncode == 0, sealed.stderr
+    assert "checkpoint #1" in sealed.stdout
+
+    worker = subprocess.Popen(
+        [*once, "--follow", "--interval", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        Journey(service).to(Stage.ELIGIBLE)
+        with views(store) as db:
+            wait_for(lambda: sealed_upto(db) == db.log_head())
+    finally:
+        worker.terminate()
+        assert worker.wait(20) == 0
+    again = subprocess.run(once, env=env, capture_output=True, text=True, check=False)
+    assert "nothing new to seal" in again.stdout
+    assert verify_all(store).ok
+    service.close()
