@@ -96,7 +96,7 @@ class Services:
     production: bool = False
     watcher: Any = None  # api.watch.LogWatcher, set when the app starts
     _commands: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="bolashak-cmd")
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="bolashak-cmd")
     )
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -9,15 +9,14 @@ retried on a concurrent write to the same case.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import hashlib
-import json
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import orjson
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.application import Application as EventSourcedApplication
 from eventsourcing.persistence import Mapper, RecordConflictError
@@ -387,10 +386,16 @@ class CaseService(CaseEvents):
 
 def fingerprint_of(name: str, cmd: object, ctx: CommandContext) -> str:
     """A digest of the command and who sends it, to tell a retry from a reuse of its key
-    (another actor's identical command with the same key is a reuse, not a retry)."""
-    payload = dataclasses.asdict(cmd) if dataclasses.is_dataclass(cmd) else {}  # type: ignore[arg-type]
-    text = json.dumps([name, payload, ctx.actor_id, ctx.role.value], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    (another actor's identical command with the same key is a reuse, not a retry).
+
+    The command's fields as canonical JSON (orjson serialises the dataclass, its nested
+    dataclasses, dates, ids and enums; decimals as text)."""
+    text = orjson.dumps(
+        [name, cmd, ctx.actor_id, ctx.role.value],
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+        default=str,
+    )
+    return hashlib.sha256(text).hexdigest()[:32]
 
 
 def _meta(ctx: CommandContext, name: str, fingerprint: str) -> EventMeta:

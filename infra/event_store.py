@@ -1,4 +1,5 @@
-"""The event store's PostgreSQL recorder: one round trip per save, same gap-safety.
+"""The event store's PostgreSQL recorder: one round trip per save, same gap-safety, and
+concurrent saves committed together.
 
 The library's save sends about a dozen statements per transaction (lock timeout, ``LOCK
 TABLE ... IN EXCLUSIVE MODE``, ``NOTIFY``, ``INSERT ... RETURNING``, commit), and most of a
@@ -9,21 +10,56 @@ calls a PL/pgSQL function that takes the same exclusive lock, notifies and inser
 rows from arrays, as one statement in autocommit: the lock is held until that statement
 commits, so notification ids are still committed in order, in one round trip.
 
-Chosen by ``APPLICATION_RECORDER_TOPIC`` in ``infra.settings``; the function is created
+**Group commit.** The exclusive lock is held through the commit's flush to disk, so saves
+from concurrent threads (the API's request threads, a bulk import) would each wait for
+the previous one's flush. Instead, saves queue: one thread at a time leads, and writes
+every save queued at that moment in one statement (one lock, one flush). Each save is
+still its own unit: the function inserts each one in a sub-transaction, and a save whose
+case version is already taken is refused alone (``IntegrityError``, which the command
+service treats as a conflict) while the others in the group are stored. A save on its
+own (nothing else queued) takes the plain path. A lost connection fails every save of
+the group, and each is retried as before (a retry of a save that was in fact committed
+conflicts and is re-decided on the stored case).
+
+Chosen by ``APPLICATION_RECORDER_TOPIC`` in ``infra.settings``; the functions are created
 with the tables (``bolashak db init``).
 """
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 RECORDER_TOPIC = "infra.event_store:LockedInsertRecorder"
+MAX_GROUP = 64  # saves written by one statement at most
+
+
+@dataclass
+class _QueuedSave:
+    events: Sequence[StoredEvent]
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False  # woken to lead the next group rather than with an outcome
+    ids: list[int] | None = None
+    error: BaseException | None = None
+
+    def outcome(self) -> list[int]:
+        if self.error is not None:
+            raise copy.copy(self.error) from self.error  # each waiter raises its own
+        assert self.ids is not None
+        return self.ids
 
 
 class LockedInsertRecorder(PostgresApplicationRecorder):
@@ -31,45 +67,155 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        function = Identifier(f"{events_table_name}_insert_locked"[:63])
         schema = Identifier(datastore.schema)
         table = Identifier(events_table_name)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE OR REPLACE FUNCTION {schema}.{function}("
-                "ids uuid[], versions bigint[], topics text[], states bytea[]) "
-                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
-                "BEGIN "
-                "SET LOCAL lock_timeout = '{lock_timeout}s'; "
-                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-                "NOTIFY {channel}; "
-                "RETURN QUERY INSERT INTO {schema}.{table} "
-                "(originator_id, originator_version, topic, state) "
-                "SELECT * FROM unnest(ids, versions, topics, states) "
-                "RETURNING notification_id; "
-                "END; $BODY$"
-            ).format(
-                schema=schema,
-                function=function,
-                table=table,
-                lock_timeout=datastore.lock_timeout,
-                channel=Identifier(self.channel_name),
-            )
+        names = {
+            "schema": schema,
+            "table": table,
+            "lock_timeout": SQL(str(datastore.lock_timeout)),
+            "channel": Identifier(self.channel_name),
+        }
+        single = Identifier(f"{events_table_name}_insert_locked"[:63])
+        group = Identifier(f"{events_table_name}_insert_group"[:63])
+        self.sql_create_statements.append(_single_function(single, **names))
+        self.sql_create_statements.append(_group_function(group, **names))
+        self._insert_single = SQL("SELECT n FROM {schema}.{function}(%b, %b, %b, %b) AS n").format(
+            schema=schema, function=single
         )
-        self._insert_locked = SQL("SELECT n FROM {schema}.{function}(%s, %s, %s, %s) AS n").format(
-            schema=schema, function=function
-        )
+        self._insert_group = SQL(
+            "SELECT grp, n FROM {schema}.{function}(%b, %b, %b, %b, %b)"
+        ).format(schema=schema, function=group)
+        self._mutex = threading.Lock()
+        self._queue: list[_QueuedSave] = []
+        self._leading = False
+        self.statements = 0  # statements that wrote saves (for tests and benchmarks)
+        self.grouped = 0  # saves written together with others
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
         if not stored_events:
             return None
-        arrays = (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
-        )
+        mine = _QueuedSave(stored_events)
+        with self._mutex:
+            self._queue.append(mine)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            mine.done.wait()
+            if not mine.lead:
+                return mine.outcome()
+        self._lead()
+        return mine.outcome()
+
+    def _lead(self) -> None:
+        """Writes the saves queued now (the leader's own is first), then hands the lead
+        to the first save queued meanwhile, or gives it up."""
+        with self._mutex:
+            group = self._queue[:MAX_GROUP]
+            del self._queue[:MAX_GROUP]
+        try:
+            self._write(group)
+        finally:
+            with self._mutex:
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].done.set()
+                else:
+                    self._leading = False
+            for save in group:
+                save.done.set()
+
+    def _write(self, group: list[_QueuedSave]) -> None:
+        self.statements += 1
+        self.grouped += len(group) if len(group) > 1 else 0
+        try:
+            if len(group) == 1:
+                group[0].ids = self._write_one(group[0].events)
+            else:
+                self._write_group(group)
+        except BaseException as e:
+            for save in group:
+                save.error = e
+
+    def _write_one(self, events: Sequence[StoredEvent]) -> list[int]:
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(self._insert_locked, arrays, prepare=True)
+            cursor.execute(self._insert_single, _arrays(events), prepare=True)
             return [int(row["n"]) for row in cursor.fetchall()]
+
+    def _write_group(self, group: list[_QueuedSave]) -> None:
+        events = [e for save in group for e in save.events]
+        groups = [i for i, save in enumerate(group, 1) for _ in save.events]
+        with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(self._insert_group, (*_arrays(events), groups), prepare=True)
+            rows = cursor.fetchall()
+        ids: dict[int, list[int]] = {}
+        refused: set[int] = set()
+        for row in rows:
+            if row["n"] is None:
+                refused.add(row["grp"])
+            else:
+                ids.setdefault(row["grp"], []).append(int(row["n"]))
+        for i, save in enumerate(group, 1):
+            if i in refused:
+                first = save.events[0]
+                save.error = IntegrityError(
+                    f"version {first.originator_version} of {first.originator_id} is taken"
+                )
+            else:
+                save.ids = ids[i]
+
+
+def _arrays(events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+    return (
+        [e.originator_id for e in events],
+        [e.originator_version for e in events],
+        [e.topic for e in events],
+        [e.state for e in events],
+    )
+
+
+_HEAD = (
+    "SET LOCAL lock_timeout = '{lock_timeout}s'; "
+    "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+    "NOTIFY {channel}; "
+)
+
+
+def _single_function(function: Identifier, **names: Any) -> Composed:
+    """One save: insert its rows under the lock, return their notification ids."""
+    return SQL(
+        "CREATE OR REPLACE FUNCTION {schema}.{function}("
+        "ids uuid[], versions bigint[], topics text[], states bytea[]) "
+        "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN " + _HEAD + "RETURN QUERY "
+        "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+        "SELECT * FROM unnest(ids, versions, topics, states) "
+        "RETURNING notification_id; "
+        "END; $BODY$"
+    ).format(function=function, **names)
+
+
+def _group_function(function: Identifier, **names: Any) -> Composed:
+    """Several saves, numbered 1..n by ``grps``: each inserted in a sub-transaction, and
+    returned as (grp, notification id) rows, or one (grp, NULL) row when its versions are
+    taken (the others are stored)."""
+    return SQL(
+        "CREATE OR REPLACE FUNCTION {schema}.{function}("
+        "ids uuid[], versions bigint[], topics text[], states bytea[], grps int[]) "
+        "RETURNS TABLE (grp int, n bigint) LANGUAGE plpgsql AS $BODY$ "
+        "DECLARE g int; stored bigint[]; "
+        "BEGIN " + _HEAD + "FOR g IN 1..grps[array_length(grps, 1)] LOOP "
+        "BEGIN "
+        "WITH inserted AS ("
+        "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+        "SELECT u.i, u.v, u.t, u.s FROM unnest(ids, versions, topics, states, grps) "
+        "AS u(i, v, t, s, k) WHERE u.k = g ORDER BY u.v "
+        "RETURNING notification_id) "
+        "SELECT array_agg(inserted.notification_id ORDER BY inserted.notification_id) "
+        "INTO stored FROM inserted; "
+        "RETURN QUERY SELECT g, unnest(stored); "
+        "EXCEPTION WHEN unique_violation THEN "
+        "RETURN QUERY SELECT g, NULL::bigint; "
+        "END; "
+        "END LOOP; "
+        "END; $BODY$"
+    ).format(function=function, **names)

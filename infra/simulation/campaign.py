@@ -9,8 +9,10 @@ every event is made by an ordinary command with its own idempotency key.
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -97,25 +99,45 @@ def simulate_campaign(
     today: date,
     progress: Callable[[int], None] = lambda _: None,
     first_case: int = 1,
+    workers: int = 1,
 ) -> CampaignSummary:
-    """Simulates ``applications`` cases numbered from ``first_case``.
+    """Simulates ``applications`` cases numbered from ``first_case``, on ``workers``
+    threads (as concurrent officers and eGov submissions reach one server process).
 
-    The same seed and numbers give the same cases and the same idempotency keys, so a
-    repeated run stores nothing new; another seed adds other cases.
+    Each case draws from its own generator, seeded by ``seed`` and its number, so the same
+    seed and numbers give the same cases and the same idempotency keys whatever the number
+    of workers: a repeated run stores nothing new; another seed adds other cases.
     """
-    rng = random.Random(seed)
     summary = CampaignSummary(awards_target=annual_awards_target(2023))
-    for number in range(first_case, first_case + applications):
-        driver = CaseDriver(service, rng, today, number, seed)
+    lock = threading.Lock()
+    finished = 0
+
+    def one(number: int) -> None:
+        nonlocal finished
+        driver = CaseDriver(service, random.Random(f"{seed}:{number}"), today, number, seed)
+        refusal = ""
         try:
             _drive(driver)
         except CaseStopped:
             pass
         except DomainError as e:
-            summary.refusals[type(e).__name__] += 1
-        if driver.application_id is not None:
-            _count(summary, service, driver.case_id)
-        progress(number - first_case + 1)
+            refusal = type(e).__name__
+        with lock:
+            if refusal:
+                summary.refusals[refusal] += 1
+            if driver.application_id is not None:
+                _count(summary, service, driver.case_id)
+            finished += 1
+            progress(finished)
+
+    numbers = range(first_case, first_case + applications)
+    if workers <= 1:
+        for number in numbers:
+            one(number)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            for _ in pool.map(one, numbers):
+                pass
     return summary
 
 

@@ -8,6 +8,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain import commands as c
 from domain.case.meta import Role
@@ -16,6 +19,7 @@ from domain.clock import FixedClock
 from domain.errors import TransitionRefusedError
 from domain.service import CaseService, CommandResult
 from infra.bootstrap import build_reader, build_service
+from infra.event_store import LockedInsertRecorder, _QueuedSave
 from infra.settings import Settings
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
@@ -26,10 +30,22 @@ WRITERS = 16
 T = TypeVar("T")
 
 
-def in_parallel(settings: Settings, work: Callable[[CaseService, int], T]) -> list[T | Exception]:
-    """Runs ``work`` on WRITERS threads, each with its own service (its own connections)."""
+def in_parallel(
+    settings: Settings, work: Callable[[CaseService, int], T], *, shared: bool = False
+) -> list[T | Exception]:
+    """Runs ``work`` on WRITERS threads, each with its own service (its own connections),
+    or, when ``shared``, all through one service, as the API's request threads do (its
+    saves are then committed in groups: infra/event_store.py)."""
     one_connection = dataclasses.replace(settings, pool_size=1)  # 16 writers, 16 connections
-    services = [build_service(one_connection, clock=FixedClock(FAR_FUTURE)) for _ in range(WRITERS)]
+    if shared:
+        common = build_service(
+            dataclasses.replace(settings, pool_size=4), clock=FixedClock(FAR_FUTURE)
+        )
+        services = [common] * WRITERS
+    else:
+        services = [
+            build_service(one_connection, clock=FixedClock(FAR_FUTURE)) for _ in range(WRITERS)
+        ]
 
     def one(i: int) -> T | Exception:
         try:
@@ -39,12 +55,14 @@ def in_parallel(settings: Settings, work: Callable[[CaseService, int], T]) -> li
 
     with ThreadPoolExecutor(WRITERS) as pool:
         results = list(pool.map(one, range(WRITERS)))
-    for service in services:
+    for service in set(services):
         service.close()
     return results
 
 
-def experts_scoring_at_once(settings: Settings, setup: CaseService) -> Journey:
+def experts_scoring_at_once(
+    settings: Settings, setup: CaseService, *, shared: bool = False
+) -> Journey:
     """WRITERS NEC members send their sheets for one case at the same moment."""
     j = Journey(setup)
     j.to(Stage.INTERVIEW_BOOKED)
@@ -53,7 +71,7 @@ def experts_scoring_at_once(settings: Settings, setup: CaseService) -> Journey:
         ctx = b.context(f"sheet-{j.id}-{i}", on=SLOT_DAY, role=Role.EXPERT, actor=f"nec-{i}")
         return service.evaluate_interview(c.EvaluateInterview(j.id, SCORES, True, ""), ctx)
 
-    results = in_parallel(settings, evaluate)
+    results = in_parallel(settings, evaluate, shared=shared)
     assert all(isinstance(r, CommandResult) for r in results), results
     return j
 
@@ -67,6 +85,47 @@ def test_sixteen_experts_scoring_one_case_at_once_lose_no_sheet(
     assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
     assert len(setup.get_case(j.id).interview_sheets) == WRITERS
     setup.close()
+
+
+def test_sheets_racing_through_one_process_are_each_kept_once(postgres_settings: Settings) -> None:
+    """Saves committed in one group: a sheet whose version is taken by another in the same
+    group is refused alone, re-decided on the stored case and saved again."""
+    setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+    j = experts_scoring_at_once(postgres_settings, setup, shared=True)
+    events = list(setup.events.get(j.id))
+    assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+    assert len(setup.get_case(j.id).interview_sheets) == WRITERS
+    setup.close()
+
+
+def test_saves_of_one_process_are_committed_in_groups_and_every_one_is_kept(
+    postgres_settings: Settings,
+) -> None:
+    per_writer = 6
+    service = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
+    recorders: set[LockedInsertRecorder] = set()
+
+    def intake(shared: CaseService, i: int) -> list[CommandResult]:
+        assert isinstance(shared.recorder, LockedInsertRecorder)
+        recorders.add(shared.recorder)
+        done = []
+        for k in range(per_writer):
+            ctx = b.context(f"egov-group-{i}-{k}", role=Role.APPLICANT)
+            submitted = shared.submit_application(b.submission(), ctx)
+            assess = c.AssessEligibility(submitted.application_id)
+            done.append(shared.assess_eligibility(assess, b.context(f"elig-{i}-{k}")))
+        return done
+
+    results = in_parallel(postgres_settings, intake, shared=True)
+    assert all(isinstance(r, list) for r in results), results
+    cases = {r.application_id for rs in results if isinstance(rs, list) for r in rs}
+    assert len(cases) == WRITERS * per_writer
+    (recorder,) = recorders
+    assert recorder.grouped > 0, "no two saves were ever written together"
+    assert recorder.statements < 2 * WRITERS * per_writer
+    for case in cases:
+        assert [e.originator_version for e in service.events.get(case)] == [1, 2]
+    service.close()
 
 
 def test_one_submission_retried_sixteen_times_at_once_is_stored_once(
@@ -152,3 +211,38 @@ def test_a_follower_of_the_log_misses_no_event_while_writers_commit_out_of_order
     assert seen == stored  # every event, in log order, none skipped
     views.close()
     reader.close()
+
+
+def test_a_save_whose_version_is_taken_is_refused_alone_in_its_group(
+    fresh_postgres: Settings,
+) -> None:
+    """Group commit (infra/event_store.py): each save of a group is its own unit."""
+    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
+    recorder = service.recorder
+    assert isinstance(recorder, LockedInsertRecorder)
+    taken, free = uuid4(), uuid4()
+    recorder.insert_events([_stored(taken, 1)])
+    group = [
+        _QueuedSave([_stored(free, 1), _stored(free, 2)]),
+        _QueuedSave([_stored(taken, 1)]),
+        _QueuedSave([_stored(free, 3)]),
+    ]
+    recorder._write(group)
+    assert isinstance(group[1].error, IntegrityError)
+    assert group[0].error is None
+    assert group[2].error is None
+    first, second = group[0].outcome(), group[2].outcome()
+    assert len(first) == 2
+    assert first[0] < first[1] < second[0]
+    stored = recorder.select_notifications(start=None, limit=10)
+    assert [(n.originator_id, n.originator_version) for n in stored] == [
+        (taken, 1),
+        (free, 1),
+        (free, 2),
+        (free, 3),
+    ]
+    service.close()
+
+
+def _stored(case: UUID, version: int) -> StoredEvent:
+    return StoredEvent(case, version, "tests:Raw", b"{}")
