@@ -6,7 +6,10 @@ decimals as text, tuples as lists, frozen dataclasses as objects of their fields
 the codec does not know is refused when the class is first used, not silently stored as
 text (the library's own transcoder stores a ``str`` enum as a plain string). Decoding is
 on the hot path of every reader (projections, relay, audit), so it is one ``orjson`` parse
-and one converter per field.
+and one converter per field; for the common case (a current event stored in full),
+``bytes_decoder`` parses the stored bytes straight into the field values with ``msgspec``,
+from a mirror of the class's type hints (about three times faster), and gives way to the
+dict path for anything else.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from enum import Enum
 from functools import cache
 from typing import Any
 from uuid import UUID
+
+import msgspec
 
 Convert = Callable[[Any], Any]
 
@@ -153,6 +158,49 @@ def state_decoder(cls: type) -> Callable[[dict[str, Any]], dict[str, Any]]:
             return {name: dec(data[name]) for name, _, dec in fields if name in data}
 
     return decode_state
+
+
+STORED_VERSION = "class_version"  # the stored marker of an event's class version
+
+
+class NotPlainError(ValueError):
+    """Stored bytes the fast path does not take (an older shape): use the dict path."""
+
+
+@cache
+def bytes_decoder(cls: type) -> Callable[[bytes], dict[str, Any]]:
+    """Stored JSON bytes of a current ``cls`` event to its field values, in one pass.
+
+    The mirror has the class's stored fields with their type hints and defaults, plus the
+    class version marker; msgspec builds the nested values (frozen dataclasses, enums by
+    value, ISO dates, decimals from text, tuples) as the dict path does. Bytes it refuses
+    (a field missing, an older class version, an unexpected type) raise ``NotPlainError``.
+    """
+    hints = typing.get_type_hints(cls)
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for name, _, _ in field_converters(cls):
+        default = defaults[name]
+        if default is dataclasses.MISSING:
+            fields.append((name, hints[name]))
+        else:
+            fields.append((name, hints[name], default))
+    fields.append((STORED_VERSION, int, 1))
+    mirror = msgspec.defstruct(f"Stored{cls.__name__}", fields)
+    decode = msgspec.json.Decoder(mirror).decode
+    as_dict = msgspec.structs.asdict
+    current = getattr(cls, "class_version", 1)
+
+    def from_bytes(data: bytes) -> dict[str, Any]:
+        try:
+            state = as_dict(decode(data))
+        except msgspec.DecodeError as e:
+            raise NotPlainError(str(e)) from None
+        if state.pop(STORED_VERSION) != current:
+            raise NotPlainError(f"stored as another version of {cls.__name__}")
+        return state
+
+    return from_bytes
 
 
 def _iso(value: date) -> str:

@@ -17,7 +17,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.case.chain import check_sealed, encode_body
-from domain.codec import state_decoder
+from domain.codec import NotPlainError, bytes_decoder, state_decoder
 
 
 class DomainMapper(Mapper[UUID]):
@@ -47,9 +47,12 @@ class DomainMapper(Mapper[UUID]):
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
-        body: dict[str, Any] = orjson.loads(data)
-        _upcast(cls, body)
-        state = state_decoder(cls)(body)
+        try:
+            state = bytes_decoder(cls)(data)  # the common case, in one pass
+        except NotPlainError:  # an older shape: upcast the stored object, then decode it
+            body: dict[str, Any] = orjson.loads(data)
+            _upcast(cls, body)
+            state = state_decoder(cls)(body)
         originator_id = stored_event.originator_id
         state["originator_id"] = (
             originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
