@@ -20,7 +20,7 @@ from api.context import ViewPool
 from infra import users
 from infra.users import ApiUser
 
-RECHECK_SECONDS = 5.0
+RECHECK_SECONDS = 2.0
 _REMEMBERED = 4096
 
 
