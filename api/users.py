@@ -10,6 +10,7 @@ once.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 
@@ -20,6 +21,7 @@ from api.context import ViewPool
 from infra import users
 from infra.users import ApiUser
 
+log = logging.getLogger(__name__)
 RECHECK_SECONDS = 2.0
 _REMEMBERED = 4096
 
@@ -53,6 +55,7 @@ class ActiveUsers:
         try:
             found = await self._views.run(lambda db: users.find(db, user_id))
         except (psycopg.Error, sqlite3.Error) as e:
+            log.warning("the user directory cannot be read (%s); answering 503", type(e).__name__)
             raise DirectoryUnavailableError(type(e).__name__) from None
         if found is not None:
             if len(self._known) >= _REMEMBERED:

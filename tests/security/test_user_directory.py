@@ -157,3 +157,25 @@ def test_token_registers_an_unknown_user_in_development_mode(
     listed = bolashak("users", "list", db=db).stdout
     assert "nec-9" in listed
     assert "expert" in listed
+
+
+def test_requests_get_a_retryable_503_while_the_user_directory_cannot_be_read(
+    sqlite_settings: Settings,
+) -> None:
+    users.register(sqlite_settings, {"auditor-2": Role.AUDITOR})
+    headers = _bearer("auditor-2", "auditor")
+
+    def move_directory(source: str, target: str) -> None:
+        with closing(ViewDatabase(sqlite_settings)) as db, db.transaction() as cur:
+            cur.execute(f"ALTER TABLE {source} RENAME TO {target}")
+
+    with api_for(sqlite_settings) as api:
+        move_directory(users.TABLE, "api_users_away")
+        down = api.post(RULESETS, role=None, headers=headers)
+        move_directory("api_users_away", users.TABLE)
+        back = api.post(RULESETS, role=None, headers=headers)
+    assert down.status_code == 503
+    assert down.headers["retry-after"] == "1"
+    assert "retry shortly" in down.json()["errors"][0]["message"]
+    assert "data" not in down.json()
+    assert back.status_code == 200, back.text
