@@ -18,12 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from domain.case.meta import Role
-from infra.cli.main import app
 from tests.e2e.conftest import (
     LiveServer,
     ManagedProcess,
@@ -33,6 +31,7 @@ from tests.e2e.conftest import (
     server_environment,
 )
 from tests.support.authz import OMIT, forged_token, submission_input
+from tests.support.cli import bolashak_here
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +58,7 @@ def run_cli(args: list[str], env: dict[str, str], caplog: pytest.LogCaptureFixtu
     """The command in this process (a process each costs seconds), with what it printed
     and every log record it made."""
     caplog.clear()
-    done = CliRunner().invoke(app, args, env=env)
+    done = bolashak_here(args, env)
     records = caplog.text + "".join(f"{r.args!r}\n" for r in caplog.records)
     said = f"{done.stdout}\n{done.stderr}\n{records}"
     return f"$ bolashak {' '.join(args)} -> {done.exit_code}\n{said}"

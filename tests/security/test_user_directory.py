@@ -9,18 +9,18 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from api.auth import TokenKeys
 from api.users import RECHECK_SECONDS
 from domain.case.meta import Role
 from infra import users
-from infra.cli.main import app
 from infra.settings import Settings
 from infra.users import UserDirectoryError
 from projections.sql import ViewDatabase
 from tests.support.api import SECRET, api_for
 from tests.support.authz import forged_token
+from tests.support.cli import bolashak_here
 
 pytestmark = pytest.mark.integration
 RULESETS = "query Q { rulesets { id } }"
@@ -28,7 +28,7 @@ RULESETS = "query Q { rulesets { id } }"
 
 def bolashak(*args: str, db: str, check: bool = True) -> Result:
     """The command line in this process (a subprocess per command costs seconds here)."""
-    result = CliRunner().invoke(app, list(args), env={"BOLASHAK_DATABASE_URL": db})
+    result = bolashak_here(list(args), {"BOLASHAK_DATABASE_URL": db})
     if check and result.exit_code != 0:
         pytest.fail(f"bolashak {' '.join(args)} failed: {result.stdout}{result.stderr}")
     return result
@@ -179,3 +179,12 @@ def test_requests_get_a_retryable_503_while_the_user_directory_cannot_be_read(
     assert "retry shortly" in down.json()["errors"][0]["message"]
     assert "data" not in down.json()
     assert back.status_code == 200, back.text
+
+
+def test_the_demo_registers_one_user_per_role(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/demo.db"
+    bolashak("demo", "--applications", "2", db=db)
+    with closing(ViewDatabase(Settings.from_env({"BOLASHAK_DATABASE_URL": db}))) as views:
+        registered = {u.user_id: u.role for u in users.all_users(views) if u.active}
+    assert registered == users.DEMO_USERS
+    assert set(registered) == {"officer-1", "expert-1", "commission-1", "auditor-1", "admin-1"}
