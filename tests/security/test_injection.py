@@ -115,6 +115,11 @@ PROBES: dict[str, Probe] = {
     ),
 }
 CURSORS = {name for name in PROBES if name.endswith(".after")}
+# Subscriptions (over the websocket): the document, and the legitimate value.
+SOCKET_PROBES: dict[str, str] = {
+    "caseEvents.applicationId": "subscription S($v: ID!) { caseEvents(applicationId: $v) {"
+    " type } }",
+}
 
 
 def string_arguments(schema: GraphQLSchema) -> set[str]:
@@ -130,16 +135,17 @@ def string_arguments(schema: GraphQLSchema) -> set[str]:
             for name, input_field in named.fields.items():
                 visit(f"{path}.{name}", input_field.type)
 
-    assert schema.query_type is not None
-    for field_name, field in schema.query_type.fields.items():
-        for arg_name, arg in field.args.items():
-            visit(f"{field_name}.{arg_name}", arg.type)
+    for root in (schema.query_type, schema.subscription_type):
+        for field_name, field in (root.fields if root else {}).items():
+            for arg_name, arg in field.args.items():
+                visit(f"{field_name}.{arg_name}", arg.type)
     return found
 
 
 def test_every_string_argument_of_every_query_is_probed() -> None:
     office = string_arguments(office_schema()._schema)
-    assert office == set(PROBES), "add a probe to PROBES for each new string argument"
+    probed = set(PROBES) | set(SOCKET_PROBES)
+    assert office == probed, "add a probe to PROBES or SOCKET_PROBES for each string argument"
     assert string_arguments(expert_schema()._schema) <= office
 
 
@@ -275,3 +281,45 @@ def _refused_or_nothing_more(
         return f"found {len(rows)} rows: {rows[:3]}" if rows else None
     extra = {repr(r) for r in rows} - every_row
     return f"rows that do not exist: {sorted(extra)[:3]}" if extra else None
+
+
+def test_injection_payloads_in_every_string_argument_of_a_subscription_are_refused(
+    sqlite_settings: Settings,
+) -> None:
+    """A subscription has no rows to compare: a payload must be refused as a client error
+    naming the argument, before anything is watched."""
+    problems: list[str] = []
+    with (
+        api_for(sqlite_settings) as api,
+        api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        token = api.token(Role.ADMIN)
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        for name, document in SOCKET_PROBES.items():
+            argument = name.split(".", 1)[1]
+            for n, sent in enumerate(PAYLOADS):
+                payload = {"query": document, "variables": {"v": sent}}
+                ws.send_json({"id": str(n), "type": "subscribe", "payload": payload})
+                answers = _until_the_end(ws)
+                errors = [
+                    ((e.get("extensions") or {}).get("code"), e["message"].split(":")[0])
+                    for a in answers
+                    for e in (a.get("payload") or {}).get("errors", [])
+                ]
+                if errors != [("BAD_USER_INPUT", argument)]:
+                    problems.append(f"{name} = {sent[:60]!r}: {answers}")
+    assert not problems, "\n".join(problems)
+
+
+def _until_the_end(ws: Any) -> list[dict[str, Any]]:
+    """A subscription's messages up to its ``complete`` (an ``error`` message's payload
+    is put as ``{"errors": [...]}``, like a ``next``'s)."""
+    answers: list[dict[str, Any]] = []
+    while True:
+        answer = ws.receive_json()
+        if answer["type"] == "error":
+            answer = {**answer, "payload": {"errors": answer["payload"]}}
+        answers.append(answer)
+        if answer["type"] in ("complete", "error"):
+            return answers
