@@ -23,8 +23,9 @@ from typing_extensions import override
 
 from api.auth import AuthError, TokenKeys
 from api.context import Context, Services, ViewPool
-from api.http import GraphQLEndpoint, Limits
+from api.http import UNAVAILABLE, GraphQLEndpoint, Limits
 from api.schema import office_schema
+from api.users import ActiveUsers, DirectoryUnavailableError
 from api.watch import LogWatcher
 from domain.case.meta import Role
 from domain.clock import Clock, SystemClock
@@ -62,11 +63,15 @@ class SubscriptionApp(GraphQL[Context, None]):
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
         try:
-            principal = self.services.keys.principal_from_header(
-                header if isinstance(header, str) else None
+            principal = await self.services.users.admit(
+                self.services.keys.principal_from_header(
+                    header if isinstance(header, str) else None
+                )
             )
         except AuthError as e:
             raise ConnectionRejectionError({"reason": str(e)}) from None
+        except DirectoryUnavailableError:
+            raise ConnectionRejectionError({"reason": UNAVAILABLE, "retryable": True}) from None
         if principal.role is Role.EXPERT:  # experts have no subscriptions
             raise ConnectionRejectionError({"reason": "no subscriptions for this role"})
         context.principal = principal
@@ -78,11 +83,13 @@ def create_app(
     clock = clock or SystemClock()
     service = build_service(settings, clock=clock)
     engine = build_projection_engine(settings)
+    views = ViewPool(settings, service.events_table(), options.read_connections)
     services = Services(
         settings=settings,
         service=service,
-        views=ViewPool(settings, service.events_table(), options.read_connections),
+        views=views,
         keys=TokenKeys.from_env(production=options.production),
+        users=ActiveUsers(views),
         clock=clock,
         engine=engine,
         production=options.production,

@@ -4,6 +4,9 @@ Tokens are JWTs signed with HS256 by ``BOLASHAK_JWT_SECRET``. In development mod
 the setting is missing, a random key is created once under ``var/`` so that
 ``bolashak token`` and ``bolashak serve`` agree; production refuses to start without it.
 The key is never logged.
+
+A valid signature is not enough: the subject must also be an active user of the user
+directory, registered with the token's role (``api/users.py``, ``bolashak users``).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from pathlib import Path
 import jwt
 
 from domain.case.meta import Role
+from infra.users import API_ROLES
+
+__all__ = ["API_ROLES", "AuthError", "Principal", "TokenKeys"]
 
 ISSUER = "bolashak-cases"
 AUDIENCE = "bolashak-api"
-API_ROLES = (Role.OFFICER, Role.EXPERT, Role.COMMISSION, Role.AUDITOR, Role.ADMIN)
 DEV_KEY_FILE = Path("var") / "jwt-dev.key"
 
 
@@ -73,7 +78,8 @@ class TokenKeys:
 
     def verify(self, token: str) -> Principal:
         """The token's principal; a token already verified is taken from a small cache
-        until it expires (verifying the signature costs more than most queries)."""
+        until it expires (verifying the signature costs more than most queries). Whether
+        its user is still active is the directory's check, on every request."""
         cached = self._verified.get(token)
         if cached is not None and cached[1] > time.time():
             return cached[0]
@@ -95,14 +101,18 @@ class TokenKeys:
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("the token has expired") from None
+        except jwt.MissingRequiredClaimError as e:
+            raise AuthError(f"the token has no {e.claim!r} claim") from None
         except jwt.InvalidTokenError as e:
             raise AuthError(f"the token is not valid: {type(e).__name__}") from None
         try:
             role = Role(claims["role"])
-        except ValueError:
+        except (ValueError, TypeError):
             raise AuthError("the token names an unknown role") from None
-        if role not in API_ROLES or not str(claims["sub"]).strip():
-            raise AuthError("the token's role or user is not allowed here")
+        if role not in API_ROLES:
+            raise AuthError("the token's role is not an API role")
+        if not isinstance(claims["sub"], str) or not claims["sub"].strip():
+            raise AuthError("the token has no user (a blank subject)")
         return Principal(str(claims["sub"]), role), float(claims["exp"])
 
     def principal_from_header(self, authorization: str | None) -> Principal:

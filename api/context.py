@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.auth import Principal, TokenKeys
 from domain.clock import Clock
@@ -22,6 +22,9 @@ from domain.service import CaseService
 from infra.settings import Settings
 from projections.engine import ProjectionEngine, ProjectionStatus
 from projections.sql import ViewDatabase
+
+if TYPE_CHECKING:
+    from api.users import ActiveUsers
 
 T = TypeVar("T")
 
@@ -91,6 +94,7 @@ class Services:
     service: CaseService
     views: ViewPool
     keys: TokenKeys
+    users: ActiveUsers
     clock: Clock
     engine: ProjectionEngine  # for status only (its own connection)
     production: bool = False

@@ -42,11 +42,13 @@ from api.context import Context, Services
 from api.errors import MASKED_MESSAGE, is_public
 from api.fast_executor import PlainFieldsExecutor
 from api.schema import expert_schema, office_schema
+from api.users import DirectoryUnavailableError
 from domain.case.meta import Role
 
 log = logging.getLogger(__name__)
 JSON_TYPE = "application/json"
 GRAPHQL_JSON_TYPE = "application/graphql-response+json"
+UNAVAILABLE = "the user directory is unavailable right now; retry shortly"
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class GraphQLEndpoint:
         try:
             if request.method == "GET" and _wants_ide(request) and not self.production:
                 return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
-            principal = self._principal(request)  # who asks comes first: 401 before all else
+            principal = await self._principal(request)  # who asks first: 401 before all else
             media_type = _negotiate(request.headers.get("accept"))
             params = await self._params(request)
         except RequestError as e:
@@ -113,13 +115,16 @@ class GraphQLEndpoint:
 
     # -- the request ---------------------------------------------------------------------
 
-    def _principal(self, request: Request) -> Principal:
+    async def _principal(self, request: Request) -> Principal:
         try:
-            return self.services.keys.principal_from_header(request.headers.get("authorization"))
+            claimed = self.services.keys.principal_from_header(request.headers.get("authorization"))
+            return await self.services.users.admit(claimed)
         except AuthError as e:
             raise RequestError(
                 401, str(e), {"WWW-Authenticate": 'Bearer realm="bolashak"'}
             ) from None
+        except DirectoryUnavailableError:
+            raise RequestError(503, UNAVAILABLE, {"Retry-After": "1"}) from None
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":

@@ -23,6 +23,7 @@ from api.auth import TokenKeys
 from bench.audit_speed import CASE_HISTORY, HISTORY_EVENTS, HISTORY_RATIO, long_case
 from bench.harness import Line, Report, percentile
 from domain.case.meta import Role
+from infra import users
 from infra.settings import Settings
 
 CLIENTS = 8
@@ -66,6 +67,7 @@ def _measure(
         "BOLASHAK_JWT_SECRET": SECRET,
         "BOLASHAK_MODE": "production",
     }
+    users.register(settings, {"bench-officer": Role.OFFICER})  # the directory lets it in
     token = TokenKeys(SECRET).mint("bench-officer", Role.OFFICER)
     serve = [str(BIN / "bolashak"), "serve", "--port", "{port}", "--no-workers-in-process"]
     plain = [sys.executable, "-m", "bench.plain_app", "{port}", str(processes)]

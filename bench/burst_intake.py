@@ -18,6 +18,7 @@ from bench.harness import Line, Report, percentile
 from domain.case.meta import Role
 from domain.commands import SubmitApplication
 from domain.rules.intake_windows import all_windows
+from infra import users
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 from tests.support.authz import graphql_input
@@ -53,6 +54,7 @@ def measure_burst_intake(report: Report, command_rate: float, count: int) -> Non
             "BOLASHAK_JWT_SECRET": SECRET,
             "BOLASHAK_MODE": "production",
         }
+        users.register(settings, {"intake-officer": Role.OFFICER})  # the directory lets it in
         token = TokenKeys(SECRET).mint("intake-officer", Role.OFFICER)
         command = [
             str(BIN / "bolashak"),

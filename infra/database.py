@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from domain.service import CaseEvents
+from infra import users
 from infra.audit import checkpoints
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings
@@ -56,8 +57,9 @@ def init_schema(settings: Settings) -> list[str]:
         with views.transaction() as cur:
             cur.execute(RELAY_TRACKING_DDL)
         checkpoints.create_table(views)
+        users.create_table(views)
         views.close()
-        done.append("read model and audit checkpoint tables ready")
+        done.append("read model, audit checkpoint and user directory tables ready")
     return done
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -100,6 +101,7 @@ def list_cases(
         sort_expr=sort_expr,
         sort_params=[],
         id_column="c.application_id",
+        cursor_kinds=(dict(CASE_LIST.columns)[column], "text"),
         descending=descending,
         first=first,
         after=after,
@@ -131,6 +133,8 @@ def _case_filter(where: CaseFilter) -> tuple[list[str], list[Any]]:
         value = getattr(where, f.name)
         if value is None:
             continue
+        if isinstance(value, str):
+            _text(f"filter.{f.name}", value)
         if f.name == "submitted_from":
             clauses.append("c.submitted_on >= %s")
             params.append(value.isoformat())
@@ -144,6 +148,14 @@ def _case_filter(where: CaseFilter) -> tuple[list[str], list[Any]]:
             clauses.append(f"c.{f.name} = %s")
             params.append(value)
     return clauses, params
+
+
+def _text(field_name: str, value: str | None) -> str | None:
+    """A text argument as it is; NUL is refused (PostgreSQL text cannot hold it, and no
+    stored value has one)."""
+    if value is not None and "\x00" in value:
+        raise QueryError(field_name, "must not contain NUL characters")
+    return value
 
 
 def _like_prefix(text: str) -> str:
@@ -245,7 +257,7 @@ def deadlines(
     first: int = 20,
     after: str | None = None,
 ) -> Page:
-    clauses, params = _equal({"d.kind": kind, "d.state": state})
+    clauses, params = _equal({"d.kind": _text("kind", kind), "d.state": _text("state", state)})
     if overdue_only:
         clauses.append("d.due_on < %s")
         params.append(today.isoformat())
@@ -259,6 +271,7 @@ def deadlines(
         sort_expr="d.due_on",
         sort_params=[],
         id_column="d.application_id || d.kind",
+        cursor_kinds=("text", "text"),
         descending=False,
         first=first,
         after=after,
@@ -288,6 +301,7 @@ def interview_queue(
         sort_expr="q.slot_at",
         sort_params=[],
         id_column="q.application_id",
+        cursor_kinds=("text", "text"),
         descending=False,
         first=first,
         after=after,
@@ -311,8 +325,8 @@ def audit_trail(
     clauses, params = _equal(
         {
             "a.application_id": w.application_id,
-            "a.actor_id": w.actor_id,
-            "a.event_type": w.event_type,
+            "a.actor_id": _text("filter.actorId", w.actor_id),
+            "a.event_type": _text("filter.eventType", w.event_type),
         }
     )
     if w.recorded_from:
@@ -331,6 +345,7 @@ def audit_trail(
         sort_expr="a.position",
         sort_params=[],
         id_column="a.position",
+        cursor_kinds=("int", "int"),
         descending=False,
         first=first,
         after=after,
@@ -356,16 +371,19 @@ def _keyset_page(
     sort_expr: str,
     sort_params: list[Any],
     id_column: str,
+    cursor_kinds: tuple[str, str],
     descending: bool,
     first: int,
     after: str | None,
     names: list[str],
 ) -> Page:
+    """A page of ``first`` rows after the cursor ``after``; ``cursor_kinds``: the column
+    kinds ("text", "int", "float") of the sort value and of the id a cursor carries."""
     if not 1 <= first <= MAX_PAGE:
         raise QueryError("first", f"must be between 1 and {MAX_PAGE}")
     clauses, params = list(clauses), list(params)
     if after is not None:
-        sort_value, last_id = decode_cursor(after)
+        sort_value, last_id = decode_cursor(after, cursor_kinds)
         op = "<" if descending else ">"
         clauses.append(f"({sort_expr}, {id_column}) {op} (%s, %s)")
         params += [*sort_params, sort_value, last_id]
@@ -391,11 +409,25 @@ def encode_cursor(sort_value: Any, row_id: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps([sort_value, row_id]).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[Any, Any]:
+def decode_cursor(cursor: str, kinds: tuple[str, str]) -> tuple[Any, Any]:
+    """The sort value and id of a cursor, each of its column's kind: a cursor made up by
+    hand is refused here as a user error, never passed on for the database to reject."""
     try:
         value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
         raise QueryError("after", "is not a cursor this query returned") from None
-    if not isinstance(value, str | int | float) or not isinstance(row_id, str | int):
+    if not (_of_kind(value, kinds[0]) and _of_kind(row_id, kinds[1])):
         raise QueryError("after", "is not a cursor this query returned")
     return value, row_id
+
+
+def _of_kind(value: Any, kind: str) -> bool:
+    if isinstance(value, bool):
+        return False
+    if kind == "text":
+        return isinstance(value, str) and "\x00" not in value
+    if kind == "int":
+        return isinstance(value, int) and -(2**63) <= value < 2**63
+    return (isinstance(value, float) and math.isfinite(value)) or (
+        isinstance(value, int) and abs(value) < 2**53
+    )

@@ -9,11 +9,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from domain.clock import SystemClock
+from infra import users
 from infra.bootstrap import build_projection_engine, build_service
 from infra.cli.common import console, reports_errors, settings
 from infra.database import init_schema
 from infra.settings import Settings
 from infra.simulation.campaign import CampaignSummary, simulate_campaign
+from projections.sql import ViewDatabase
 
 
 @reports_errors
@@ -21,9 +23,15 @@ def demo(
     applications: int = typer.Option(300, min=1, help="How many applications to simulate."),
     seed: int = typer.Option(2023, help="Random seed (same seed, same campaign)."),
 ) -> None:
-    """Simulate the 2023 campaign: submissions in the four windows, then every stage."""
+    """Simulate the 2023 campaign: submissions in the four windows, then every stage.
+    Registers the API users officer-1, expert-1, commission-1, auditor-1 and admin-1."""
     current = settings()
     init_schema(current)
+    if current.database.kind != "memory":  # the API (and its directory) needs a database
+        views = ViewDatabase(current)
+        added = users.add_demo_users(views)
+        views.close()
+        console.print(f"API users: {', '.join(users.DEMO_USERS)} ({len(added)} checked)")
     service = build_service(current)
     started = time.perf_counter()
     columns = (

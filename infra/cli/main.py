@@ -15,6 +15,7 @@ from infra.cli import (
     relay,
     rules,
     serve,
+    users,
 )
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("serve")(serve.serve)
 app.command("token")(serve.token)
 app.add_typer(serve.schema_app, name="schema")
 app.add_typer(relay.app, name="relay")
+app.add_typer(users.app, name="users")
 app.command("consume")(relay.consume)
 
 

@@ -7,12 +7,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from api.auth import API_ROLES, TokenKeys
 from domain.case.meta import Role
 from domain.clock import Clock, FixedClock, SystemClock
+from infra import users
 from infra.cli.common import console, err_console, reports_errors, settings
+from infra.cli.users import directory
 from infra.settings import Settings
+from infra.users import UserDirectoryError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -121,16 +125,36 @@ def clock() -> Clock:
         raise typer.Exit(2) from None
 
 
+@reports_errors
 def token(
     role: Role = typer.Option(..., help="officer, expert, commission, auditor or admin."),
     user: str = typer.Option(..., help="The user's id (recorded as the actor)."),
     hours: float = typer.Option(8.0, help="Validity in hours."),
 ) -> None:
-    """Mint a bearer token for development (signed with BOLASHAK_JWT_SECRET)."""
+    """Mint a bearer token (signed with BOLASHAK_JWT_SECRET) for an active user of the
+    directory holding ROLE (bolashak users add). In development mode an unknown user is
+    registered with ROLE first; production refuses it."""
     if role not in API_ROLES:
         err_console.print(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
         raise typer.Exit(2)
-    keys = TokenKeys.from_env(production=production_mode())
+    production = production_mode()
+    try:
+        keys = TokenKeys.from_env(production=production)
+    except ValueError as e:
+        err_console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    with directory(settings(), create=not production) as db:
+        found = users.find(db, user)
+        if found is None and not production:
+            err_console.print(escape(users.add(db, user, role)) + " (development mode)")
+            found = users.find(db, user)
+    if found is None:
+        raise UserDirectoryError(f"user: no user {user!r} in the directory (bolashak users add)")
+    if not found.active:
+        raise UserDirectoryError(f"user: {user} is disabled")
+    if found.role is not role:
+        held = found.role.value
+        raise UserDirectoryError(f"role: missing role: {user} is {held}, not {role.value}")
     print(keys.mint(user, role, int(hours * 3600)))
 
 

@@ -28,7 +28,9 @@ import pytest
 
 from api.auth import TokenKeys
 from domain.case.meta import Role
+from infra import users
 from infra.database import drop_database
+from infra.settings import Settings
 from tests.integration.conftest import new_postgres_settings, postgres_unavailable
 
 SECRET = "e2e-jwt-secret-" + "0123456789abcdef" * 3  # >= 32 characters
@@ -138,6 +140,8 @@ class LiveServer:
     port: int
     processes: list[ManagedProcess] = field(default_factory=list)
     keys: TokenKeys = field(default_factory=lambda: TokenKeys(SECRET))
+    database_url: str = ""
+    registered: dict[str, Role] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -152,6 +156,11 @@ class LiveServer:
         return f"ws://127.0.0.1:{self.port}/graphql"
 
     def token(self, role: Role, user: str) -> str:
+        """A token for ``user``, registered in the server's user directory with the role."""
+        if self.registered.get(user) is not role:
+            settings = Settings.from_env({"BOLASHAK_DATABASE_URL": self.database_url})
+            users.register(settings, {user: role})
+            self.registered[user] = role
         return self.keys.mint(user, role)
 
     def bearer(self, role: Role, user: str) -> dict[str, str]:
@@ -242,6 +251,7 @@ def live_server_for(spec: ServerSpec, folder: Path) -> Iterator[LiveServer]:
     with contextlib.ExitStack() as cleanup:  # callbacks run last registered, first run
         if spec.backend == "sqlite":
             env = server_environment(f"sqlite:///{folder}/cases.db", production=spec.production)
+            server.database_url = env["BOLASHAK_DATABASE_URL"]
             cleanup.callback(_stop_all, server)
             _start_server(server, env, folder, [])
         elif spec.backend == "postgres":
@@ -251,6 +261,7 @@ def live_server_for(spec: ServerSpec, folder: Path) -> Iterator[LiveServer]:
             except psycopg.OperationalError as e:
                 postgres_unavailable(str(e).strip())
             env = server_environment(settings.database.url, production=spec.production)
+            server.database_url = settings.database.url
             cleanup.callback(drop_database, settings.database)
             cleanup.callback(_stop_all, server)  # before the database is dropped
             _run_cli(["db", "init"], env, folder)

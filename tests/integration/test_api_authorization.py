@@ -10,6 +10,9 @@ personal data by any query, mutation, error, introspection or transport.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -18,7 +21,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from graphql import get_introspection_query
 
 from api.schema import EXPERT_SDL_FILE, SDL_FILE
@@ -30,12 +35,15 @@ from domain.errors import ApplicationNotFoundError
 from domain.permissions import ALLOWED_ROLES, command_name
 from domain.service import CaseService, application_id_for
 from domain.submission import ApplicantIdentity
+from infra import users
 from infra.bootstrap import build_projection_engine, build_service
+from infra.database import init_schema
 from infra.inputs import camel
 from infra.settings import Settings
+from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
-from tests.support.api import Api, api_for
+from tests.support.api import SECRET, Api, api_for
 from tests.support.authz import (
     OMIT,
     PREREQUISITES,
@@ -297,32 +305,63 @@ SUBMIT += " __typename } }"
 OTHER_SECRET = "another-secret-" + "y" * 40
 
 
-def unusable_credentials() -> dict[str, str | None]:
-    """Authorization headers that must not let anyone in (None: no header at all)."""
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+DISABLED_USER = "officer-disabled"
+
+
+def unusable_credentials() -> dict[str, tuple[str | None, str]]:
+    """Authorization headers that must not let anyone in (None: no header at all), each
+    with what the 401's message must say."""
     hour_ago = int(time.time()) - 3600
     tokens = {
-        "signed by another key": forged_token(secret=OTHER_SECRET),
-        "unsigned (alg none)": forged_token(algorithm="none"),
-        "expired": forged_token(iat=hour_ago - 3600, exp=hour_ago),
-        "not valid yet": forged_token(nbf=hour_ago + 7200),
-        "no expiry": forged_token(exp=OMIT),
-        "unknown role": forged_token(role="superuser"),
-        "no role": forged_token(role=OMIT),
-        "applicant role (not an API role)": forged_token(role="applicant"),
-        "system role (not an API role)": forged_token(role="system"),
-        "another audience": forged_token(aud="another-api"),
-        "no audience": forged_token(aud=OMIT),
-        "another issuer": forged_token(iss="another-issuer"),
-        "no issuer": forged_token(iss=OMIT),
-        "no user": forged_token(sub=" "),
+        "signed by another key": (forged_token(secret=OTHER_SECRET), "InvalidSignatureError"),
+        "unsigned (alg none)": (forged_token(algorithm="none"), "InvalidAlgorithmError"),
+        "right key, another algorithm (HS512)": (
+            forged_token(algorithm="HS512"),
+            "InvalidAlgorithmError",
+        ),
+        "asymmetric (RS256)": (
+            forged_token(secret=RSA_KEY, algorithm="RS256"),
+            "InvalidAlgorithmError",
+        ),
+        "RS256 header over an HS256 signature (algorithm confusion)": (
+            relabelled(forged_token(), "RS256"),
+            "InvalidAlgorithmError",
+        ),
+        "expired": (forged_token(iat=hour_ago - 3600, exp=hour_ago), "expired"),
+        "not valid yet": (forged_token(nbf=hour_ago + 7200), "ImmatureSignatureError"),
+        "no expiry": (forged_token(exp=OMIT), "no 'exp' claim"),
+        "unknown role": (forged_token(role="superuser"), "unknown role"),
+        "role not a string": (forged_token(role=["admin"]), "unknown role"),
+        "no role": (forged_token(role=OMIT), "no 'role' claim"),
+        "applicant role (not an API role)": (forged_token(role="applicant"), "not an API role"),
+        "system role (not an API role)": (forged_token(role="system"), "not an API role"),
+        "another audience": (forged_token(aud="another-api"), "InvalidAudienceError"),
+        "no audience": (forged_token(aud=OMIT), "no 'aud' claim"),
+        "another issuer": (forged_token(iss="another-issuer"), "InvalidIssuerError"),
+        "no issuer": (forged_token(iss=OMIT), "no 'iss' claim"),
+        "blank user": (forged_token(sub=" "), "blank subject"),
+        "no user": (forged_token(sub=OMIT), "no 'sub' claim"),
+        "unknown user": (forged_token(sub="officer-never-registered"), "unknown user"),
+        "a role the user does not hold": (forged_token(sub="expert-1"), "missing role"),
+        "disabled user": (forged_token(sub=DISABLED_USER), "disabled"),
     }
     return {
-        "no token": None,
-        "not a bearer token": "Basic b2ZmaWNlcjpzZWNyZXQ=",
-        "empty bearer token": "Bearer ",
-        "not a JWT": "Bearer not.a.jwt",
-        **{kind: f"Bearer {token}" for kind, token in tokens.items()},
+        "no token": (None, "a bearer token is required"),
+        "not a bearer token": ("Basic b2ZmaWNlcjpzZWNyZXQ=", "must be 'Bearer <token>'"),
+        "empty bearer token": ("Bearer ", "must be 'Bearer <token>'"),
+        "not a JWT": ("Bearer not.a.jwt", "DecodeError"),
+        **{kind: (f"Bearer {token}", reason) for kind, (token, reason) in tokens.items()},
     }
+
+
+def relabelled(token: str, algorithm: str) -> str:
+    """The token with its header's ``alg`` changed, and signed again with HMAC-SHA256 by
+    the server's own secret (an attacker's hope: a verifier that trusts the header)."""
+    header = base64.urlsafe_b64encode(orjson.dumps({"alg": algorithm, "typ": "JWT"}))
+    signed = header.rstrip(b"=").decode() + "." + token.split(".")[1]
+    mac = hmac.new(SECRET.encode(), signed.encode(), hashlib.sha256).digest()
+    return signed + "." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def test_a_forged_token_left_as_it_is_is_let_in(sqlite_settings: Settings) -> None:
@@ -334,47 +373,74 @@ def test_a_forged_token_left_as_it_is_is_let_in(sqlite_settings: Settings) -> No
     assert response.json()["data"]["rulesets"]
 
 
-def test_requests_without_a_usable_token_get_401_and_nothing_else(
-    sqlite_settings: Settings, sqlite_service: CaseService
+@pytest.fixture(scope="module")
+def unauthenticated_api(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Api, CaseService]]:
+    """One SQLite app for the unusable credentials: a case in the interview queue, and a
+    user who was disabled."""
+    folder = tmp_path_factory.mktemp("unauthenticated")
+    settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/cases.db"})
+    init_schema(settings)
+    with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
+        Journey(service).to(Stage.INTERVIEW_BOOKED)
+        catch_up(settings)
+        users.register(settings, {DISABLED_USER: Role.OFFICER})
+        with closing(ViewDatabase(settings)) as views:
+            users.disable(views, DISABLED_USER)
+        with api_for(settings, clock_day=FAR_FUTURE) as api:
+            yield api, service
+
+
+@pytest.mark.parametrize("kind", list(unusable_credentials()))
+def test_requests_without_a_usable_token_get_401_saying_why_and_nothing_else(
+    kind: str, unauthenticated_api: tuple[Api, CaseService]
 ) -> None:
-    service = sqlite_service
-    Journey(service).to(Stage.INTERVIEW_BOOKED)
-    catch_up(sqlite_settings)
-    problems: list[str] = []
-    with api_for(sqlite_settings, clock_day=FAR_FUTURE) as api:
-        for kind, header in unusable_credentials().items():
-            headers = {} if header is None else {"authorization": header}
-            key = new_key("unauthenticated")
-            needs = PREREQUISITES["submitApplication"]
-            answers = {
-                "query": api.post(DOCUMENTS["Query.interviewQueue"], role=None, headers=headers),
-                "mutation": api.post(
-                    SUBMIT, {"input": command_input(needs, None, key)}, role=None, headers=headers
-                ),
-                "GET query": api.client.get(
-                    "/graphql", params={"query": DOCUMENTS["Query.rulesets"]}, headers=headers
-                ),
-            }
-            for how, response in answers.items():
-                body = response.json()
-                if (
-                    response.status_code != 401
-                    or "data" in body
-                    or not body.get("errors")
-                    or not response.headers.get("www-authenticate", "").startswith("Bearer")
-                ):
-                    problems.append(f"{kind}, {how}: {response.status_code} {response.text}")
-            if version_of(service, None, key):
-                problems.append(f"{kind}: the submission was stored")
-            closed = _socket_answer(api, header)
-            if closed != "closed 4403":
-                problems.append(f"{kind}, websocket: {closed}")
-        with api.client.websocket_connect("/graphql", subprotocols=WS_PROTOCOL) as ws:
-            ws.send_json(_subscribe("1", "Query.applications", {}))
-            skipped_init = ws.receive()
-        if skipped_init["type"] != "websocket.close" or skipped_init["code"] != 4401:
-            problems.append(f"a websocket subscribe without connection_init: {skipped_init}")
-    assert not problems, "\n".join(problems)
+    api, service = unauthenticated_api
+    header, reason = unusable_credentials()[kind]
+    headers = {} if header is None else {"authorization": header}
+    key = new_key("unauthenticated")
+    needs = PREREQUISITES["submitApplication"]
+    answers = {
+        "query": api.post(DOCUMENTS["Query.interviewQueue"], role=None, headers=headers),
+        "mutation": api.post(
+            SUBMIT, {"input": command_input(needs, None, key)}, role=None, headers=headers
+        ),
+        "GET query": api.client.get(
+            "/graphql", params={"query": DOCUMENTS["Query.rulesets"]}, headers=headers
+        ),
+    }
+    problems = []
+    for how, response in answers.items():
+        body = response.json()
+        messages = [str(e.get("message")) for e in body.get("errors") or []]
+        if (
+            response.status_code != 401
+            or "data" in body
+            or len(messages) != 1
+            or reason not in messages[0]
+            or not response.headers.get("www-authenticate", "").startswith("Bearer")
+        ):
+            problems.append(f"{how}: {response.status_code} {response.text}")
+        if SECRET in as_text(response):
+            problems.append(f"{how}: the signing key is in the answer")
+    if version_of(service, None, key):
+        problems.append("the submission was stored")
+    closed = _socket_answer(api, header)
+    if closed != "closed 4403":
+        problems.append(f"websocket: {closed}")
+    assert not problems, f"{kind} (expected {reason!r}):\n" + "\n".join(problems)
+
+
+def test_a_websocket_subscribe_without_connection_init_is_closed(sqlite_settings: Settings) -> None:
+    with (
+        api_for(sqlite_settings) as api,
+        api.client.websocket_connect("/graphql", subprotocols=WS_PROTOCOL) as ws,
+    ):
+        ws.send_json(_subscribe("1", "Query.applications", {}))
+        skipped_init = ws.receive()
+    assert skipped_init["type"] == "websocket.close"
+    assert skipped_init["code"] == 4401
 
 
 def test_a_token_that_expires_after_it_was_let_in_gets_401(sqlite_settings: Settings) -> None:

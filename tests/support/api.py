@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,7 @@ from api.auth import TokenKeys
 from api.http import Limits
 from domain.case.meta import Role
 from domain.clock import FixedClock
+from infra import users
 from infra.settings import Settings
 
 SECRET = "test-secret-" + "x" * 40
@@ -26,9 +27,17 @@ TODAY = date(2026, 11, 22)
 class Api:
     client: TestClient
     keys: TokenKeys
+    settings: Settings
+    registered: dict[str, Role] = field(default_factory=lambda: dict(users.DEMO_USERS))
 
     def token(self, role: Role, user: str = "") -> str:
-        return self.keys.mint(user or f"{role.value}-1", role)
+        """A token for ``user`` (default: the demo user of the role), registered in the
+        user directory with the role first."""
+        user = user or f"{role.value}-1"
+        if self.registered.get(user) is not role:
+            users.register(self.settings, {user: role})
+            self.registered[user] = role
+        return self.keys.mint(user, role)
 
     def post(
         self,
@@ -77,5 +86,6 @@ def api_for(
         limits=limits or Limits(),
     )
     app = create_app(settings, options, clock=FixedClock(clock_day))
+    users.register(settings, users.DEMO_USERS)
     with TestClient(app) as client:
-        yield Api(client, TokenKeys(SECRET))
+        yield Api(client, TokenKeys(SECRET), settings)

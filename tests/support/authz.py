@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,9 @@ from uuid import UUID, uuid4
 
 import jwt
 import orjson
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from graphql import build_schema
+from jwt.warnings import InsecureKeyLengthWarning
 
 from api.auth import AUDIENCE, ISSUER
 from domain.case.stage import Stage
@@ -35,7 +38,9 @@ OMIT: Any = object()  # a claim left out of a forged token
 # -- tokens ----------------------------------------------------------------------------------
 
 
-def forged_token(*, secret: str = SECRET, algorithm: str = "HS256", **claims: object) -> str:
+def forged_token(
+    *, secret: str | RSAPrivateKey = SECRET, algorithm: str = "HS256", **claims: object
+) -> str:
     """A token like ``TokenKeys.mint`` makes (an officer's, valid for an hour), with
     ``claims`` changed; a claim given as ``OMIT`` is left out."""
     now = int(time.time())
@@ -49,7 +54,9 @@ def forged_token(*, secret: str = SECRET, algorithm: str = "HS256", **claims: ob
     }
     base.update(claims)
     payload = {k: v for k, v in base.items() if v is not OMIT}
-    return jwt.encode(payload, "" if algorithm == "none" else secret, algorithm=algorithm)
+    with warnings.catch_warnings():  # a forged token may use a short key on purpose
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        return jwt.encode(payload, "" if algorithm == "none" else secret, algorithm=algorithm)
 
 
 # -- GraphQL inputs from domain values -------------------------------------------------------

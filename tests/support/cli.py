@@ -1,0 +1,14 @@
+"""The ``bolashak`` command line run in the test's own process (a subprocess per command
+costs seconds on the shared machine); ``tests/integration/test_cli.py`` runs it as a user
+does."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner, Result
+
+from infra.cli.main import app
+
+
+def bolashak_here(args: list[str], env: dict[str, str]) -> Result:
+    """The command's exit code, stdout and stderr; ``env`` on top of this process's."""
+    return CliRunner().invoke(app, args, env=env)
