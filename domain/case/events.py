@@ -83,8 +83,15 @@ class CaseEvent(Aggregate.Event):
 
 
 class Submitted(CaseEvent, Aggregate.Created):
+    """The application as filed through eGov: who applies, what for, on which facts.
+
+    ``applicant`` is stored sealed (``domain/case/personal.py``) and reads back as None
+    once the applicant's personal data was erased; the secret ``applicant_salt`` goes into
+    the commitment the hash chain covers."""
+
     leads_to = Stage.SUBMITTED
-    applicant: ApplicantIdentity
+    applicant: ApplicantIdentity | None
+    applicant_salt: str
     applicant_code: str
     plan: StudyPlan
     background: Background
@@ -330,6 +337,17 @@ class WorkOffCompleted(CaseEvent):
     leads_to = Stage.WORK_OFF_COMPLETED
 
 
+class PersonalDataErased(CaseEvent):
+    """The applicant's personal data was erased: the case's data key is destroyed after
+    this event is stored. Who, when and why are in ``meta``; it holds no personal data."""
+
+    erases_personal_data: ClassVar[bool] = True
+
+    def evolve(self, case: Application) -> None:
+        case.applicant = None
+        case.personal_data_erased_on = self.meta.occurred_on
+
+
 EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Submitted,
     EligibilityAssessed,
@@ -350,4 +368,5 @@ EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Returned,
     WorkOffStarted,
     WorkOffCompleted,
+    PersonalDataErased,
 )

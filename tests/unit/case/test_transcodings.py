@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import orjson
 import pytest
 
-from domain.case.events import EVENT_TYPES, CaseEvent
+from domain.case.events import EVENT_TYPES, CaseEvent, Submitted
+from domain.case.personal import PersonalDataError
 from domain.codec import UnsupportedTypeError, field_converters
 from domain.service import CaseService
 from tests.support.all_events import record_every_event_type
@@ -17,9 +18,13 @@ def test_every_event_type_round_trips_through_the_mapper(service: CaseService) -
     seen: set[type[CaseEvent]] = set()
     for case_id in record_every_event_type(service):
         for event in service.events.get(case_id):
+            seen.add(type(event))  # type: ignore[arg-type]
+            if isinstance(event, Submitted) and event.applicant is None:
+                with pytest.raises(PersonalDataError, match="erased"):
+                    service.mapper.to_stored_event(event)  # its key is gone: never re-sealed
+                continue
             stored = service.mapper.to_stored_event(event)
             assert service.mapper.to_domain_event(stored) == event
-            seen.add(type(event))  # type: ignore[arg-type]
     assert seen == set(EVENT_TYPES)
 
 
