@@ -6,6 +6,8 @@ that replaying a case years later shows what the decision was based on.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -346,6 +348,25 @@ class PersonalDataErased(CaseEvent):
     def evolve(self, case: Application) -> None:
         case.applicant = None
         case.personal_data_erased_on = self.meta.occurred_on
+
+
+def erasure_applied(events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """A case's events with the identity blanked everywhere when the case records an
+    erasure: a process that cached the key before another process destroyed it shows the
+    same history as one that never had it."""
+    found = list(events)
+    if not any(isinstance(e, PersonalDataErased) for e in found):
+        return found
+    return [_erased(e) if isinstance(e, Submitted) else e for e in found]
+
+
+def _erased(event: Submitted) -> Submitted:
+    if event.applicant is None:
+        return event
+    blank = copy.copy(event)
+    object.__setattr__(blank, "applicant", None)
+    object.__setattr__(blank, "applicant_salt", "")
+    return blank
 
 
 EVENT_TYPES: tuple[type[CaseEvent], ...] = (

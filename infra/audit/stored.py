@@ -10,7 +10,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.case import personal
 from domain.case.chain_check import StoredLink
-from domain.case.events import CaseEvent
+from domain.case.events import CaseEvent, erasure_applied
 from projections.sql import ViewDatabase
 
 
@@ -56,7 +56,7 @@ def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) ->
         " WHERE originator_id = %s ORDER BY originator_version",
         (key,),
     )
-    return [
+    return erasure_applied(
         mapper.to_domain_event(  # type: ignore[misc]
             StoredEvent(
                 originator_id=application_id,
@@ -66,4 +66,4 @@ def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) ->
             )
         )
         for version, topic, state in rows
-    ]
+    )
