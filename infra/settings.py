@@ -8,6 +8,12 @@
 ``BOLASHAK_PII_MASTER_KEY`` (base64 of 32 bytes) wraps the per-case keys that seal personal
 data (``infra/pii/``). Production (``BOLASHAK_MODE=production``) refuses to start without
 it; development creates one once under ``var/`` so that a fresh checkout runs.
+
+``BOLASHAK_CIPHER_KEY`` (base64 of 16, 24 or 32 bytes) adds the library's cipher as a
+second layer: every stored event encrypted as a whole. The cipher is the library's AES-GCM
+on the ``cryptography`` package (``eventsourcing.cryptography:AESCipher``, the default
+here); the library's own default, ``eventsourcing.cipher:AESCipher``, needs pycryptodome,
+which is not installed, and is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import importlib.util
 import os
 import re
 import secrets
@@ -33,6 +40,8 @@ APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
 SEALER_TOPIC = "infra.pii.sealer:sealer_for"
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+PYCRYPTODOME_CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 
 
 class SettingsError(ValueError):
@@ -160,6 +169,7 @@ class Settings:
     kafka: Kafka = Kafka()
     consumer_database: Database | None = None  # the example consumer's own store
     pii_master_key: bytes = dataclasses.field(default=b"", repr=False)  # never shown
+    cipher: tuple[str, str] = dataclasses.field(default=("", ""), repr=False)  # (topic, key)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -177,6 +187,7 @@ class Settings:
                 else None
             ),
             pii_master_key=pii_master_key(env),
+            cipher=_cipher(env),
         )
 
     def awards_target(self, year: int) -> int | None:
@@ -202,9 +213,14 @@ class Settings:
             "CREATE_TABLE": "y" if create_table else "n",
             "PII_SEALER_TOPIC": SEALER_TOPIC,
             "PII_MASTER_KEY": base64.b64encode(master_key).decode(),
+            **self._cipher_env(),
             **self._store_env(),
         }
         return {**env, **{APP_ENV_PREFIX + k: v for k, v in env.items()}}
+
+    def _cipher_env(self) -> dict[str, str]:
+        topic, key = self.cipher
+        return {"CIPHER_TOPIC": topic, "CIPHER_KEY": key} if topic else {}
 
     def _store_env(self) -> dict[str, str]:
         db = self.database
@@ -254,6 +270,28 @@ def pii_master_key(env: Mapping[str, str]) -> bytes:
     if len(key) != 32:
         raise SettingsError(f"{PII_MASTER_KEY} must be base64 of 32 bytes, got {len(key)} bytes")
     return key
+
+
+def _cipher(env: Mapping[str, str]) -> tuple[str, str]:
+    """(topic, key) of the library's whole-event cipher, or ("", "") when off."""
+    key = env.get(f"{PREFIX}CIPHER_KEY", "").strip()
+    topic = env.get(f"{PREFIX}CIPHER_TOPIC", "").strip()
+    if not key:
+        if topic:
+            raise SettingsError(f"{PREFIX}CIPHER_TOPIC is set but {PREFIX}CIPHER_KEY is not")
+        return ("", "")
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = 0
+    if size not in (16, 24, 32):
+        raise SettingsError(f"{PREFIX}CIPHER_KEY must be base64 of 16, 24 or 32 bytes")
+    if topic == PYCRYPTODOME_CIPHER_TOPIC and importlib.util.find_spec("Crypto") is None:
+        raise SettingsError(
+            f"{PREFIX}CIPHER_TOPIC={topic} needs pycryptodome, which is not installed:"
+            f" use {CIPHER_TOPIC} (the default)"
+        )
+    return (topic or CIPHER_TOPIC, key)
 
 
 def development_pii_key() -> bytes:
