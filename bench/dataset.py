@@ -2,7 +2,7 @@
 
 Cases are simulated through the command service on the in-memory store (two processes,
 one per core), and their stored events are copied into a PostgreSQL database in log order.
-The largest data set is kept between runs (database ``bolashak_bench_master_chained``: its
+The largest data set is kept between runs (database ``bolashak_bench_master_sealed``: its
 events carry their hash chain, issue 6); smaller ones are copied from its first events.
 """
 
@@ -23,7 +23,7 @@ from infra.bootstrap import build_service
 from infra.database import create_database_if_missing, drop_database, init_schema
 from infra.settings import Database, Settings
 
-MASTER = "bolashak_bench_master_chained"  # events with their hash chain (issue 6)
+MASTER = "bolashak_bench_master_sealed"  # events with their hash chain (issue 6)
 TODAY = date(2026, 11, 22)
 EVENTS_PER_CASE = 7.4  # what the simulator averages
 Row = tuple[Any, ...]
