@@ -348,3 +348,41 @@ def _json_objects(output: str) -> list[str]:
             if depth == 0:
                 found.append(output[start : i + 1])
     return found
+
+
+ERASE = (
+    "mutation M($input: ErasePersonalDataInput!) { erasePersonalData(input: $input) {"
+    " __typename ... on CaseUpdated { version replayed application { applicant { iin } } }"
+    " ... on InvalidInput { fieldErrors { field rule } } ... on NotFound { applicationId } } }"
+)
+
+
+def test_the_api_mutation_erases_and_answers_refusals_as_data(
+    store_settings: Settings, service: CaseService
+) -> None:
+    journey = awarded(service, person())
+    unknown = str(uuid4())
+
+    def erase(application_id: str, reason: str) -> dict[str, object]:
+        sent = {
+            "applicationId": application_id,
+            "reason": reason,
+            "idempotencyKey": uuid4().hex,
+            "occurredOn": ERASED_ON.isoformat(),
+        }
+        found: dict[str, object] = api.data(ERASE, {"input": sent}, role=Role.ADMIN)
+        return found["erasePersonalData"]  # type: ignore[return-value]
+
+    with api_for(store_settings, clock_day=FAR_FUTURE) as api:
+        assert erase(str(journey.id), "") == {
+            "__typename": "InvalidInput",
+            "fieldErrors": [{"field": "reason", "rule": "required"}],
+        }
+        assert erase(unknown, ERASURE_REASON) == {
+            "__typename": "NotFound",
+            "applicationId": unknown,
+        }
+        done = erase(str(journey.id), ERASURE_REASON)
+    assert done["__typename"] == "CaseUpdated"
+    assert (done["replayed"], done["application"]) == (False, {"applicant": None})
+    assert stored_versions(service, journey.id) == done["version"]
