@@ -28,7 +28,7 @@ from domain import commands as c
 from domain.case import events as ev
 from domain.case.application import ERASED_ONCE, Application
 from domain.case.meta import CommandContext, EventMeta
-from domain.case.personal import Sealer
+from domain.case.personal import ErasedIdentityError, Sealer
 from domain.clock import Clock, SystemClock
 from domain.errors import (
     ApplicationNotFoundError,
@@ -392,8 +392,10 @@ class CaseService(CaseEvents):
                 continue
             try:
                 recordings = self.save(case)
-            except RecordConflictError:
-                fresh = True  # another writer (maybe another process) got there first
+            except (RecordConflictError, ErasedIdentityError):
+                # another writer (maybe another process) got there first; or a submission
+                # retried after its case was erased (its key is gone, its events are not)
+                fresh = True
                 time.sleep(0.005 * attempt * secrets.randbelow(4))
                 continue
             last = recordings[-1].notification.id if recordings else None

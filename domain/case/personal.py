@@ -32,6 +32,11 @@ class PersonalDataError(ValueError):
     """A sealed identity cannot be read back: wrong key, or an altered ciphertext."""
 
 
+class ErasedIdentityError(PersonalDataError):
+    """An identity was to be sealed for a case whose key was destroyed: the case exists
+    (a submission retried after its erasure) and its first event is stored already."""
+
+
 class Sealer(Protocol):
     """Keeps each case's identity under a key of its own (the store of data keys)."""
 

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
-from domain.case.personal import PersonalDataError
+from domain.case.personal import ErasedIdentityError, PersonalDataError
 from infra.pii.keys import KeyStore, MemoryKeyStore, SqlKeyStore
 
 SEALED_PREFIX = "v1."  # the format of ``sealed``: nonce (12 bytes) + ciphertext, base64
@@ -50,7 +50,7 @@ class KeySealer:
     def seal(self, application_id: UUID, plaintext: bytes) -> str:
         key = self._key(application_id, create=True)
         if key is None:
-            raise PersonalDataError(f"the personal data of {application_id} was erased")
+            raise ErasedIdentityError(f"the personal data of {application_id} was erased")
         nonce = os.urandom(_NONCE)
         sealed = nonce + key.encrypt(nonce, plaintext, _aad(application_id))
         return SEALED_PREFIX + base64.b64encode(sealed).decode()

@@ -223,6 +223,25 @@ def test_erasing_twice_records_nothing_new_and_answers_replayed(service: CaseSer
     assert stored_versions(service, journey.id) == first.version
 
 
+def test_a_submission_retried_after_its_erasure_replays_and_stores_nothing(
+    store_settings: Settings, service: CaseService
+) -> None:
+    submission, key = b.submission(applicant=person()), "retried-" + uuid4().hex
+    journey = Journey(service, submission)
+    first = journey.send(submission, b.SUBMITTED_ON, role=Role.APPLICANT, idempotency_key=key)
+    journey.erase(ERASED_ON)
+    with closing(build_service(store_settings, clock=FixedClock(FAR_FUTURE))) as other:
+        retried = Journey(other, submission).send(
+            submission, b.SUBMITTED_ON, role=Role.APPLICANT, idempotency_key=key
+        )
+    assert (retried.application_id, retried.version, retried.replayed) == (
+        first.application_id,
+        1,
+        True,
+    )
+    assert stored_versions(service, journey.id) == 2  # submitted, erased
+
+
 def test_an_erasure_interrupted_before_the_key_was_destroyed_completes_on_rerun(
     store_settings: Settings, service: CaseService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
