@@ -12,13 +12,22 @@ from api import commands
 from api.context import Context
 from api.inputs import input_for
 from api.types.results import CommandResult, SheetResult
-from domain.commands import ALL_COMMANDS, EvaluateInterview, SubmitApplication
+from domain.commands import (
+    ALL_COMMANDS,
+    ErasePersonalData,
+    EvaluateInterview,
+    SubmitApplication,
+)
 from domain.permissions import command_name
 from infra.inputs import camel
 
 DESCRIPTIONS = {
     SubmitApplication: "Submit an application (eGov package) inside an intake window.",
     EvaluateInterview: "An NEC member's evaluation sheet (002 appendix 6).",
+    ErasePersonalData: (
+        "Erase the applicant's personal data (admin only; the reason is required): recorded"
+        " as PersonalDataErased, then the case's data key is destroyed (docs/audit.md)."
+    ),
 }
 
 

@@ -2,13 +2,20 @@
 
 Cases are simulated through the command service on the in-memory store (two processes,
 one per core), and their stored events are copied into a PostgreSQL database in log order.
-The largest data set is kept between runs (database ``bolashak_bench_master_chained``: its
-events carry their hash chain, issue 6); smaller ones are copied from its first events.
+The largest data set is kept between runs (database ``bolashak_bench_master_sealed``: its
+events carry their hash chain, issue 6, and their sealed identities, issue 8, with the
+per-case keys in ``applicant_keys``); smaller ones are copied from its first events.
+
+Every bench process uses one fixed PII master key (``BENCH_PII_KEY``, synthetic data only),
+so the master database kept between runs opens whatever ``var/`` holds.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import multiprocessing
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,28 +28,38 @@ from bench.harness import ADMIN_URL
 from domain.clock import FixedClock
 from infra.bootstrap import build_service
 from infra.database import create_database_if_missing, drop_database, init_schema
-from infra.settings import Database, Settings
+from infra.pii.keys import TABLE as KEY_TABLE
+from infra.pii.sealer import KeySealer
+from infra.settings import PII_MASTER_KEY, Settings
 
-MASTER = "bolashak_bench_master_chained"  # events with their hash chain (issue 6)
+MASTER = "bolashak_bench_master_sealed"  # events with their hash chain (issue 6)
 TODAY = date(2026, 11, 22)
 EVENTS_PER_CASE = 7.4  # what the simulator averages
 Row = tuple[Any, ...]
 
 
+BENCH_PII_KEY = base64.b64encode(hashlib.sha256(b"bolashak bench, synthetic data").digest())
+os.environ[PII_MASTER_KEY] = BENCH_PII_KEY.decode()  # for this process and the servers it starts
+
+
 def settings_for(admin_url: str, dbname: str) -> Settings:
-    return Settings(database=Database.parse(admin_url.rsplit("/", 1)[0] + "/" + dbname))
+    url = admin_url.rsplit("/", 1)[0] + "/" + dbname
+    return Settings.from_env({"BOLASHAK_DATABASE_URL": url, PII_MASTER_KEY: BENCH_PII_KEY.decode()})
 
 
-def _simulate(args: tuple[int, int]) -> list[Row]:
+def _simulate(args: tuple[int, int]) -> tuple[list[Row], list[Row]]:
+    """The stored events of the simulated cases, and their wrapped data keys."""
     first_case, applications = args
     from infra.simulation.campaign import simulate_campaign
 
-    service = build_service(
-        Settings.from_env({"BOLASHAK_DATABASE_URL": "memory:"}), clock=FixedClock(TODAY)
-    )
+    memory = {"BOLASHAK_DATABASE_URL": "memory:", PII_MASTER_KEY: BENCH_PII_KEY.decode()}
+    service = build_service(Settings.from_env(memory), clock=FixedClock(TODAY))
     simulate_campaign(service, applications, seed=first_case, today=TODAY, first_case=first_case)
     notes = service.recorder.select_notifications(start=1, limit=10**9)
-    return [(n.originator_id, n.originator_version, n.topic, n.state) for n in notes]
+    sealer = getattr(service.mapper, "sealer", None)
+    assert isinstance(sealer, KeySealer)
+    keys = [(k.application_id, k.wrapped) for k in sealer.store.since(0)]
+    return [(n.originator_id, n.originator_version, n.topic, n.state) for n in notes], keys
 
 
 def ensure_master(admin_url: str, events: int) -> Settings:
@@ -61,10 +78,16 @@ def ensure_master(admin_url: str, events: int) -> Settings:
         flush=True,
     )
     started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(2) as pool, _copy_in(master) as copy:
-        for rows in pool.imap(_simulate, jobs):
+    with (
+        multiprocessing.get_context("spawn").Pool(2) as pool,
+        _copy_in(master) as copy,
+        _copy_in(master, KEYS_COPY) as copy_keys,
+    ):
+        for rows, keys in pool.imap(_simulate, jobs):
             for row in rows:
                 copy.write_row(row)
+            for key in keys:
+                copy_keys.write_row(key)
     print(
         f"  done in {time.perf_counter() - started:.0f}s; {count_events(master):,} events",
         flush=True,
@@ -91,6 +114,15 @@ def copy_of_master(admin_url: str, master: Settings, events: int, name: str) -> 
     ):
         for row in out.rows():
             copy.write_row(row)
+    with (
+        psycopg.connect(master.database.dsn()) as src,
+        _copy_in(target, KEYS_COPY) as copy,
+        src.cursor().copy(
+            f"COPY (SELECT application_id, wrapped FROM {KEY_TABLE}) TO STDOUT"
+        ) as out,
+    ):
+        for row in out.rows():
+            copy.write_row(row)
     try:
         yield target
     finally:
@@ -109,14 +141,17 @@ def fresh_database(name: str, admin_url: str = ADMIN_URL) -> Iterator[Settings]:
         drop_database(target.database)
 
 
+EVENTS_COPY = "COPY bolashak_events (originator_id, originator_version, topic, state) FROM STDIN"
+KEYS_COPY = f"COPY {KEY_TABLE} (application_id, wrapped) FROM STDIN"
+KEYS_OUT = f"COPY (SELECT application_id, wrapped FROM {KEY_TABLE} ORDER BY seq) TO STDOUT"
+
+
 @contextmanager
-def _copy_in(target: Settings) -> Iterator[psycopg.Copy]:
+def _copy_in(target: Settings, statement: str = EVENTS_COPY) -> Iterator[psycopg.Copy]:
     with (
         psycopg.connect(target.database.dsn()) as conn,
         conn.cursor() as cur,
-        cur.copy(
-            "COPY bolashak_events (originator_id, originator_version, topic, state) FROM STDIN"
-        ) as copy,
+        cur.copy(statement) as copy,
     ):
         yield copy
 

@@ -126,6 +126,11 @@ class CompleteWorkOff(CaseCommand):
     pass
 
 
+@dataclass(frozen=True)
+class ErasePersonalData(CaseCommand):
+    """Erase the applicant's personal data from the case (the reason is required)."""
+
+
 ALL_COMMANDS: tuple[type, ...] = (
     SubmitApplication,
     AssessEligibility,
@@ -146,4 +151,5 @@ ALL_COMMANDS: tuple[type, ...] = (
     RecordReturn,
     StartWorkOff,
     CompleteWorkOff,
+    ErasePersonalData,
 )

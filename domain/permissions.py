@@ -33,6 +33,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "record_return": _OFFICE,
     "start_work_off": _OFFICE,
     "complete_work_off": _OFFICE,
+    "erase_personal_data": frozenset({Role.ADMIN}),
 }
 
 

@@ -14,18 +14,20 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import Mapper, RecordConflictError
-from eventsourcing.utils import EnvType
+from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError
+from eventsourcing.utils import EnvType, resolve_topic
 
 from domain import commands as c
 from domain.case import events as ev
-from domain.case.application import Application
+from domain.case.application import ERASED_ONCE, Application
 from domain.case.meta import CommandContext, EventMeta
+from domain.case.personal import ErasedIdentityError, Sealer
 from domain.clock import Clock, SystemClock
 from domain.errors import (
     ApplicationNotFoundError,
@@ -42,7 +44,7 @@ from domain.rules.eligibility import assess_eligibility, eligibility_ruleset
 from domain.rules.intake_windows import OutsideIntakeWindowError, window_for
 from domain.rules.language_courses import NoCourseRowError, course_plan
 from domain.rules.work_off import work_off_term
-from domain.transcodings import DomainMapper
+from domain.transcodings import DomainMapper, NoSealerError
 from domain.validation import validate_command, validate_context
 
 APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
@@ -50,6 +52,7 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L,
 
 Decide = Callable[[Application, EventMeta], None]
 LATEST = 2**62  # "up to this version": every stored event, read past the cache
+SEALER_TOPIC = "PII_SEALER_TOPIC"
 
 
 def new_applicant_code() -> str:
@@ -82,7 +85,25 @@ class CaseEvents(EventSourcedApplication[UUID]):
             transcoder=self.construct_transcoder(),
             cipher=self.factory.cipher(),
             compressor=self.factory.compressor(),
+            sealer=self._sealer(),
         )
+
+    def _sealer(self) -> Sealer | None:
+        """The keeper of the cases' data keys, named by ``PII_SEALER_TOPIC`` (infra's, as
+        the library names its recorder by a topic): called with the environment and the
+        store's factory, so that the keys live in the event store's own database."""
+        topic = self.env.get(SEALER_TOPIC)
+        if not topic:
+            return None
+        make: Callable[[Any, InfrastructureFactory[Any]], Sealer] = resolve_topic(topic)
+        return make(self.env, self.factory)
+
+    @property
+    def sealer(self) -> Sealer:
+        found = getattr(self.mapper, "sealer", None)
+        if found is None:
+            raise NoSealerError("this store was built without PII_SEALER_TOPIC")
+        return found  # type: ignore[no-any-return]
 
     def events_table(self) -> str:
         """The library's table of stored events: ``bolashak_events`` on PostgreSQL (named
@@ -311,6 +332,29 @@ class CaseService(CaseEvents):
             cmd.application_id, ctx, cmd, lambda case, meta: case.complete_work_off(meta)
         )
 
+    # -- personal data -----------------------------------------------------------------------
+
+    def erase_personal_data(self, cmd: c.ErasePersonalData, ctx: CommandContext) -> CommandResult:
+        """Records ``PersonalDataErased``, then destroys the case's data key.
+
+        The event comes first: a crash before the key is destroyed leaves an erasure that
+        running the command again completes (a case already erased records nothing new,
+        destroys the key if it is still there, and answers ``replayed``)."""
+        check_allowed("erase_personal_data", ctx.role)
+        if not ctx.reason.strip():
+            raise InvalidInputError.single("reason", "required", "an erasure must say why")
+        try:
+            result = self._run(
+                cmd.application_id, ctx, cmd, lambda case, meta: case.erase_personal_data(meta)
+            )
+        except TransitionRefusedError as e:
+            if e.rule != ERASED_ONCE:
+                raise
+            case = self.get_case(cmd.application_id)
+            result = CommandResult(case.id, case.version, True)
+        self.sealer.destroy(cmd.application_id)
+        return result
+
     # -- the one way a command runs ----------------------------------------------------------
 
     def _run(
@@ -347,8 +391,10 @@ class CaseService(CaseEvents):
                 continue
             try:
                 recordings = self.save(case)
-            except RecordConflictError:
-                fresh = True  # another writer (maybe another process) got there first
+            except (RecordConflictError, ErasedIdentityError):
+                # another writer (maybe another process) got there first; or a submission
+                # retried after its case was erased (its key is gone, its events are not)
+                fresh = True
                 time.sleep(0.005 * attempt * secrets.randbelow(4))
                 continue
             last = recordings[-1].notification.id if recordings else None

@@ -3,11 +3,15 @@
 It replaces the library's JSON transcoder for the cases' events (``domain/codec.py``) and
 keeps the library's cipher, compressor and upcasting (``class_version``,
 ``upcast_vN_vN+1``) in the same places. It stores no case event without its chain hash
-(``domain/case/chain.py``).
+(``domain/case/chain.py``), and no personal data in the clear: a Submitted event's identity
+is sealed by the ``Sealer`` it is given (``domain/case/personal.py``; the keys are infra's),
+and it refuses to store one without a sealer.
 """
 
 from __future__ import annotations
 
+import contextlib
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -16,15 +20,26 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.case import personal
 from domain.case.chain import check_sealed, encode_body
-from domain.codec import NotPlainError, bytes_decoder, state_decoder
+from domain.codec import NotPlainError, bytes_decoder, field_converters, state_decoder
+
+
+class NoSealerError(RuntimeError):
+    """Personal data reached a mapper that has no sealer (a configuration bug)."""
 
 
 class DomainMapper(Mapper[UUID]):
+    def __init__(self, *args: Any, sealer: personal.Sealer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sealer = sealer
+
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         cls = type(domain_event)
         check_sealed(domain_event)
         body = encode_body(domain_event)
+        if personal.SALT_FIELD in body:
+            body = personal.sealed_body(body, domain_event.originator_id, self._sealer())
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             body["class_version"] = class_version
@@ -47,20 +62,39 @@ class DomainMapper(Mapper[UUID]):
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
-        try:
-            state = bytes_decoder(cls)(data)  # the common case, in one pass
-        except NotPlainError:  # an older shape: upcast the stored object, then decode it
+        originator_id = stored_event.originator_id
+        case_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+        state = None
+        if not _carries_identity(cls):
+            if getattr(cls, "erases_personal_data", False) and self.sealer is not None:
+                self.sealer.forget(case_id)  # a key cached before another process erased it
+            with contextlib.suppress(NotPlainError):  # an older shape: the dict path below
+                state = bytes_decoder(cls)(data)  # the common case, in one pass
+        if state is None:
             body: dict[str, Any] = orjson.loads(data)
+            if personal.is_sealed(body):
+                body = personal.opened_body(body, case_id, self._sealer())
             _upcast(cls, body)
             state = state_decoder(cls)(body)
-        originator_id = stored_event.originator_id
-        state["originator_id"] = (
-            originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        )
+        state["originator_id"] = case_id
         state["originator_version"] = stored_event.originator_version
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return event  # type: ignore[no-any-return]
+
+    def _sealer(self) -> personal.Sealer:
+        if self.sealer is None:
+            raise NoSealerError(
+                "personal data needs a sealer: build the store from infra.settings"
+                " (PII_SEALER_TOPIC and BOLASHAK_PII_MASTER_KEY)"
+            )
+        return self.sealer
+
+
+@cache
+def _carries_identity(cls: type) -> bool:
+    """An event class with a sealed identity (decoded through the dict path)."""
+    return any(name == personal.SALT_FIELD for name, _, _ in field_converters(cls))
 
 
 def _upcast(cls: type, body: dict[str, Any]) -> None:

@@ -12,6 +12,10 @@ from domain.case.application import Application
 from domain.case.events import CaseEvent
 
 PERSONAL_FIELDS = ("applicant",)
+# The secret salt of the identity's commitment (domain/case/personal.py): never shown to
+# anyone, personal-data roles included; with it, a guessed identity could be confirmed
+# against the hash chain after erasure.
+SECRET_FIELDS = ("applicant_salt",)
 
 
 def plain(value: Any) -> Any:
@@ -41,7 +45,8 @@ def case_view(case: Application, *, with_personal_data: bool) -> dict[str, Any]:
 
 
 def event_view(event: CaseEvent, *, with_personal_data: bool) -> dict[str, Any]:
-    body = {k: v for k, v in vars(event).items() if k not in ("originator_id", "meta")}
+    hidden = ("originator_id", "meta", *SECRET_FIELDS)
+    body = {k: v for k, v in vars(event).items() if k not in hidden}
     if not with_personal_data:
         for name in PERSONAL_FIELDS:
             body.pop(name, None)

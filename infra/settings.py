@@ -4,12 +4,27 @@
 - ``postgresql://user[:password]@host[:port]/dbname`` (PostgreSQL through psycopg 3),
 - ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (the embedded default),
 - ``memory:`` (in-process, for unit tests and throwaway runs).
+
+``BOLASHAK_PII_MASTER_KEY`` (base64 of 32 bytes) wraps the per-case keys that seal personal
+data (``infra/pii/``). Production (``BOLASHAK_MODE=production``) refuses to start without
+it; development creates one once under ``var/`` so that a fresh checkout runs.
+
+``BOLASHAK_CIPHER_KEY`` (base64 of 16, 24 or 32 bytes) adds the library's cipher as a
+second layer: every stored event encrypted as a whole. The cipher is the library's AES-GCM
+on the ``cryptography`` package (``eventsourcing.cryptography:AESCipher``, the default
+here); the library's own default, ``eventsourcing.cipher:AESCipher``, needs pycryptodome,
+which is not installed, and is refused with a message saying so.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
+import importlib.util
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +37,11 @@ from domain.rules.intake_windows import annual_awards_target
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
+PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
+PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
+SEALER_TOPIC = "infra.pii.sealer:sealer_for"
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+PYCRYPTODOME_CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
 
 
 class SettingsError(ValueError):
@@ -148,6 +168,8 @@ class Settings:
     awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
     kafka: Kafka = Kafka()
     consumer_database: Database | None = None  # the example consumer's own store
+    pii_master_key: bytes = dataclasses.field(default=b"", repr=False)  # never shown
+    cipher: tuple[str, str] = dataclasses.field(default=("", ""), repr=False)  # (topic, key)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -164,6 +186,8 @@ class Settings:
                 if env.get(f"{PREFIX}CONSUMER_DATABASE_URL")
                 else None
             ),
+            pii_master_key=pii_master_key(env),
+            cipher=_cipher(env),
         )
 
     def awards_target(self, year: int) -> int | None:
@@ -179,6 +203,7 @@ class Settings:
         Keys are given with the application's prefix too, so that a stray variable in the
         process environment cannot override them.
         """
+        master_key = self.pii_master_key or development_pii_key()
         env = {
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             # Not fast-forwarded on every command (a round trip each): a stale copy shows
@@ -186,9 +211,16 @@ class Settings:
             # case (domain/service.py ``_run``).
             "AGGREGATE_CACHE_FASTFORWARD": "n",
             "CREATE_TABLE": "y" if create_table else "n",
+            "PII_SEALER_TOPIC": SEALER_TOPIC,
+            "PII_MASTER_KEY": base64.b64encode(master_key).decode(),
+            **self._cipher_env(),
             **self._store_env(),
         }
         return {**env, **{APP_ENV_PREFIX + k: v for k, v in env.items()}}
+
+    def _cipher_env(self) -> dict[str, str]:
+        topic, key = self.cipher
+        return {"CIPHER_TOPIC": topic, "CIPHER_KEY": key} if topic else {}
 
     def _store_env(self) -> dict[str, str]:
         db = self.database
@@ -219,6 +251,64 @@ class Settings:
             # One round trip per save, the table lock kept (infra/event_store.py).
             "APPLICATION_RECORDER_TOPIC": "infra.event_store:LockedInsertRecorder",
         }
+
+
+def pii_master_key(env: Mapping[str, str]) -> bytes:
+    """``BOLASHAK_PII_MASTER_KEY``: required in production, else the development key."""
+    raw = env.get(PII_MASTER_KEY, "").strip()
+    if not raw:
+        if env.get(f"{PREFIX}MODE", "development").strip().lower() == "production":
+            raise SettingsError(
+                f"{PII_MASTER_KEY} is required in production mode"
+                " (base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)"
+            )
+        return development_pii_key()
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(f"{PII_MASTER_KEY} must be base64 (of 32 bytes)") from None
+    if len(key) != 32:
+        raise SettingsError(f"{PII_MASTER_KEY} must be base64 of 32 bytes, got {len(key)} bytes")
+    return key
+
+
+def _cipher(env: Mapping[str, str]) -> tuple[str, str]:
+    """(topic, key) of the library's whole-event cipher, or ("", "") when off."""
+    key = env.get(f"{PREFIX}CIPHER_KEY", "").strip()
+    topic = env.get(f"{PREFIX}CIPHER_TOPIC", "").strip()
+    if not key:
+        if topic:
+            raise SettingsError(f"{PREFIX}CIPHER_TOPIC is set but {PREFIX}CIPHER_KEY is not")
+        return ("", "")
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = 0
+    if size not in (16, 24, 32):
+        raise SettingsError(f"{PREFIX}CIPHER_KEY must be base64 of 16, 24 or 32 bytes")
+    if topic == PYCRYPTODOME_CIPHER_TOPIC and importlib.util.find_spec("Crypto") is None:
+        raise SettingsError(
+            f"{PREFIX}CIPHER_TOPIC={topic} needs pycryptodome, which is not installed:"
+            f" use {CIPHER_TOPIC} (the default)"
+        )
+    return (topic or CIPHER_TOPIC, key)
+
+
+def development_pii_key() -> bytes:
+    """The development master key: created once under ``var/`` (never in production)."""
+    if PII_DEV_KEY_FILE.exists():
+        return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
+    PII_DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    draft = PII_DEV_KEY_FILE.with_name(f"{PII_DEV_KEY_FILE.name}.{os.getpid()}")
+    draft.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
+    draft.chmod(0o600)
+    try:
+        os.link(draft, PII_DEV_KEY_FILE)  # atomic: of two processes starting, one key wins
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
 
 
 def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:

@@ -3,7 +3,8 @@
 ``case_list`` holds what case work filters and sorts on (stage, status, programme,
 category, country, institution, specialty, intake window, key dates, applicant code).
 ``case_pii`` holds name, IIN, birth date and contacts: a restricted table, joined only for
-roles allowed to see personal data.
+roles allowed to see personal data. Erasure deletes the case's row; a rebuild after it
+writes none (the identity no longer opens).
 """
 
 from __future__ import annotations
@@ -102,8 +103,10 @@ class CaseListProjection(Projection):
     def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
         case_id = case_key(event)
         row = rows.get(CASE_LIST, (case_id,)) or {"application_id": case_id}
-        if isinstance(event, ev.Submitted):
+        if isinstance(event, ev.Submitted) and event.applicant is not None:
             rows.put(CASE_PII, _pii(case_id, event))
+        elif isinstance(event, ev.PersonalDataErased):
+            rows.delete(CASE_PII, (case_id,))
         row.update(changes(event))
         row["last_event_on"] = event.meta.occurred_on.isoformat()
         row["version"] = event.originator_version
@@ -154,6 +157,7 @@ def _submitted(event: ev.Submitted) -> Row:
 
 def _pii(case_id: str, event: ev.Submitted) -> Row:
     a = event.applicant
+    assert a is not None  # an erased identity has no row
     return {
         "application_id": case_id,
         "full_name": a.full_name,

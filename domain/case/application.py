@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
 from eventsourcing.utils import get_topic
 
-from domain.case import chain
+from domain.case import chain, personal
 from domain.case import events as ev
 from domain.case.meta import EventMeta
 from domain.case.process import STEPS
@@ -27,12 +27,14 @@ from domain.rules.contract_deadline import SecurityRequirement
 from domain.rules.eligibility import EligibilityOutcome
 from domain.submission import ApplicantIdentity, Background, StudyPlan
 
+ERASED_ONCE = "personal_data_erased_once"
+
 
 class Application(Aggregate):
     """A scholarship application (заявка / өтініш) as an event-sourced aggregate."""
 
     stage: Stage
-    applicant: ApplicantIdentity
+    applicant: ApplicantIdentity | None  # None once erased
     applicant_code: str
     plan: StudyPlan
     background: Background
@@ -61,6 +63,7 @@ class Application(Aggregate):
         self.returned_on: date | None = None
         self.work_off_location: str = ""
         self.work_off_ends_on: date | None = None
+        self.personal_data_erased_on: date | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> Application:
         """A copy for one command: the values are immutable and shared; only the few
@@ -123,6 +126,7 @@ class Application(Aggregate):
             id=application_id,
             meta=meta,
             applicant=applicant,
+            applicant_salt=personal.new_salt(),
             applicant_code=applicant_code,
             plan=plan,
             background=background,
@@ -320,6 +324,19 @@ class Application(Aggregate):
                 f"the term runs until {self.work_off_ends_on.isoformat()}",
             )
         self.trigger_event(ev.WorkOffCompleted, meta=meta)
+
+    # -- personal data -----------------------------------------------------------------------
+
+    def erase_personal_data(self, meta: EventMeta) -> None:
+        """Records the erasure (the service then destroys the case's data key)."""
+        self._require(meta)
+        if self.personal_data_erased_on is not None:
+            self._refuse(
+                meta,
+                ERASED_ONCE,
+                f"the personal data was erased on {self.personal_data_erased_on.isoformat()}",
+            )
+        self.trigger_event(ev.PersonalDataErased, meta=meta)
 
     # -- guards ------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ Definition (what ``bolashak audit verify`` recomputes from the stored rows alone
         {"originator_id": "<uuid, lowercase with hyphens>",
          "originator_version": <int>,
          "topic": "<event class topic, e.g. domain.case.events:Awarded>",
-         "state": <the stored event body, meta included, without meta.chain_hash>}
+         "state": <the stored event body, meta included, without meta.chain_hash,
+                   and for a Submitted event with "applicant" replaced by
+                   "applicant"."commitment" (its "sealed" part is not hashed)>}
 
 Canonical JSON: keys sorted, no whitespace, UTF-8 (``orjson`` with ``OPT_SORT_KEYS``). The
 body is the stored JSON object itself (``domain/transcodings.py``), so the recording
@@ -15,6 +17,14 @@ body is the stored JSON object itself (``domain/transcodings.py``), so the recor
 previous event's ``chain_hash``, or ``GENESIS`` for version 1) are all covered. Changing a
 byte of an event, deleting one, or moving one to another version breaks the chain at
 exactly that version.
+
+Personal data is not hashed as such (``domain/case/personal.py``): the stored ``applicant``
+of a Submitted event is ``{"commitment": c, "sealed": s}``, where ``c`` is the SHA-256
+hex of the canonical JSON ``{"identity": <identity>, "salt": <secret salt>}`` and ``s``
+that JSON encrypted under the case's own data key. The chain covers ``c``; destroying the
+key (erasure) leaves every hash verifiable, and while the key exists the opened identity
+must hash to ``c``. (Events stored before this scheme hold the identity in plain JSON and
+their hash covers it as stored.)
 
 The hash is made when the aggregate records the event (``seal``, called from
 ``Application.trigger_event`` and ``Application._create``), so a retried command seals a
@@ -32,6 +42,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.utils import get_topic
 
+from domain.case.personal import chained_body
 from domain.codec import field_converters
 
 GENESIS = "0" * 64  # the "previous hash" of a case's first event
@@ -72,7 +83,8 @@ def seal(event: Any, prev_hash: str) -> None:
     class_version = getattr(type(event), "class_version", 1)
     if class_version > 1:
         body["class_version"] = class_version  # as the mapper stores it
-    own = digest(event.originator_id, event.originator_version, get_topic(type(event)), body)
+    topic = get_topic(type(event))
+    own = digest(event.originator_id, event.originator_version, topic, chained_body(body))
     object.__setattr__(event, "meta", dataclasses.replace(linked, chain_hash=own))
 
 

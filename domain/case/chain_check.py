@@ -13,12 +13,14 @@ from typing import Any
 from uuid import UUID
 
 from domain.case.chain import GENESIS, digest
+from domain.case.personal import chained_body
 
 ALTERED = "altered"  # the event's content no longer matches its own hash
 DELETED = "deleted"  # a version is missing from the case
 REORDERED = "reordered"  # an event sits at another version (or log position) than recorded
 RELINKED = "broken_link"  # an event's recorded predecessor hash differs from its predecessor's
 UNCHAINED = "unchained"  # stored before the chain existed (or its hash was removed)
+SEALED = "sealed_identity"  # the sealed identity does not open, or not to its commitment
 CHECKPOINT = "checkpoint"  # a checkpoint over the log no longer matches
 
 
@@ -41,19 +43,26 @@ class StoredLink:
     originator_id: UUID
     version: int
     topic: str
-    state: dict[str, Any]  # the stored body without ``meta.chain_hash``
+    state: dict[str, Any]  # the stored body without ``meta.chain_hash``, as hashed
     chain_hash: str  # as stored
     prev_hash: str  # as stored
+    identity_problem: str = ""  # why the sealed identity does not match (key still there)
 
     @classmethod
     def from_row(
-        cls, originator_id: UUID | str, version: int, topic: str, body: dict[str, Any]
+        cls,
+        originator_id: UUID | str,
+        version: int,
+        topic: str,
+        body: dict[str, Any],
+        identity_problem: str = "",
     ) -> StoredLink:
         meta = body.get("meta") or {}
         stored = meta.pop("chain_hash", "") if isinstance(meta, dict) else ""
         prev = meta.get("prev_hash", "") if isinstance(meta, dict) else ""
         case_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        return cls(case_id, version, topic, body, str(stored), str(prev))
+        state = chained_body(body)
+        return cls(case_id, version, topic, state, str(stored), str(prev), identity_problem)
 
     def recomputed(self, version: int | None = None) -> str:
         at = self.version if version is None else version
@@ -61,7 +70,11 @@ class StoredLink:
 
     @property
     def intact(self) -> bool:
-        return bool(self.chain_hash) and self.recomputed() == self.chain_hash
+        return (
+            bool(self.chain_hash)
+            and not self.identity_problem
+            and self.recomputed() == self.chain_hash
+        )
 
 
 def check_case(links: Sequence[StoredLink]) -> list[Finding]:
@@ -91,6 +104,8 @@ def _check_content(link: StoredLink, last: int) -> Finding | None:
     case_id = str(link.originator_id)
     if not link.chain_hash:
         return Finding(case_id, link.version, UNCHAINED, "the event carries no chain hash")
+    if link.identity_problem and link.recomputed() == link.chain_hash:
+        return Finding(case_id, link.version, SEALED, link.identity_problem)
     if link.intact:
         return None
     moved = _recorded_version(link, last)

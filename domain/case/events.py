@@ -6,6 +6,8 @@ that replaying a case years later shows what the decision was based on.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,8 +85,15 @@ class CaseEvent(Aggregate.Event):
 
 
 class Submitted(CaseEvent, Aggregate.Created):
+    """The application as filed through eGov: who applies, what for, on which facts.
+
+    ``applicant`` is stored sealed (``domain/case/personal.py``) and reads back as None
+    once the applicant's personal data was erased; the secret ``applicant_salt`` goes into
+    the commitment the hash chain covers."""
+
     leads_to = Stage.SUBMITTED
-    applicant: ApplicantIdentity
+    applicant: ApplicantIdentity | None
+    applicant_salt: str
     applicant_code: str
     plan: StudyPlan
     background: Background
@@ -330,6 +339,36 @@ class WorkOffCompleted(CaseEvent):
     leads_to = Stage.WORK_OFF_COMPLETED
 
 
+class PersonalDataErased(CaseEvent):
+    """The applicant's personal data was erased: the case's data key is destroyed after
+    this event is stored. Who, when and why are in ``meta``; it holds no personal data."""
+
+    erases_personal_data: ClassVar[bool] = True
+
+    def evolve(self, case: Application) -> None:
+        case.applicant = None
+        case.personal_data_erased_on = self.meta.occurred_on
+
+
+def erasure_applied(events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """A case's events with the identity blanked everywhere when the case records an
+    erasure: a process that cached the key before another process destroyed it shows the
+    same history as one that never had it."""
+    found = list(events)
+    if not any(isinstance(e, PersonalDataErased) for e in found):
+        return found
+    return [_erased(e) if isinstance(e, Submitted) else e for e in found]
+
+
+def _erased(event: Submitted) -> Submitted:
+    if event.applicant is None:
+        return event
+    blank = copy.copy(event)
+    object.__setattr__(blank, "applicant", None)
+    object.__setattr__(blank, "applicant_salt", "")
+    return blank
+
+
 EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Submitted,
     EligibilityAssessed,
@@ -350,4 +389,5 @@ EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Returned,
     WorkOffStarted,
     WorkOffCompleted,
+    PersonalDataErased,
 )

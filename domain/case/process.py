@@ -59,4 +59,6 @@ STEPS: dict[str, Step] = {
     "record_return": _step("return_after_completion", S.STUDIES_COMPLETED),
     "start_work_off": _step("work_off_after_return", S.RETURNED),
     "complete_work_off": _step("work_off_completed_after_term", S.WORKING_OFF),
+    # Erasure of the applicant's personal data: at any stage.
+    "erase_personal_data": _step("erasure_at_any_stage", *Stage),
 }

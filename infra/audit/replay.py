@@ -15,11 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.case.application import Application
-from domain.case.events import Awarded, CaseEvent, Refused
+from domain.case.events import Awarded, CaseEvent, Refused, erasure_applied
 from domain.errors import ApplicationNotFoundError, InvalidInputError
 from domain.rules import catalog
 from domain.service import CaseEvents
-from infra.case_view import PERSONAL_FIELDS, case_view, plain
+from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS, case_view, plain
 
 DECISIONS = (Awarded, Refused)
 UNSET = "(none)"
@@ -63,7 +63,7 @@ class AsOf:
 
 
 def all_events(reader: CaseEvents, application_id: UUID) -> list[CaseEvent]:
-    events: list[CaseEvent] = list(reader.events.get(application_id))  # type: ignore[arg-type]
+    events = erasure_applied(reader.events.get(application_id))  # type: ignore[arg-type]
     if not events:
         raise ApplicationNotFoundError(application_id)
     return events
@@ -197,7 +197,8 @@ def rulesets_in_force(day: date) -> list[str]:
 def event_record(event: CaseEvent, *, with_personal_data: bool) -> dict[str, Any]:
     """One event with everything an auditor asks about it."""
     meta = event.meta
-    body = {k: v for k, v in vars(event).items() if k not in ("originator_id", "meta", "timestamp")}
+    hidden = ("originator_id", "meta", "timestamp", *SECRET_FIELDS)
+    body = {k: v for k, v in vars(event).items() if k not in hidden}
     if not with_personal_data:
         for name in PERSONAL_FIELDS:
             body.pop(name, None)

@@ -8,8 +8,9 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 
+from domain.case import personal
 from domain.case.chain_check import StoredLink
-from domain.case.events import CaseEvent
+from domain.case.events import CaseEvent, erasure_applied
 from projections.sql import ViewDatabase
 
 
@@ -27,7 +28,23 @@ def body_of(mapper: Mapper[UUID], state: bytes) -> dict[str, Any]:
 def link_of(
     mapper: Mapper[UUID], originator_id: UUID | str, version: int, topic: str, state: bytes
 ) -> StoredLink:
-    return StoredLink.from_row(originator_id, version, topic, body_of(mapper, state))
+    body = body_of(mapper, state)
+    problem = identity_problem(mapper, originator_id, body)
+    return StoredLink.from_row(originator_id, version, topic, body, problem)
+
+
+def identity_problem(mapper: Mapper[UUID], originator_id: UUID | str, body: dict[str, Any]) -> str:
+    """Why a sealed identity does not open to its commitment while its key exists ("" when
+    it does, when it was erased, or when the event holds none)."""
+    sealer = getattr(mapper, "sealer", None)
+    if sealer is None or not personal.is_sealed(body):
+        return ""
+    case_id = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+    try:
+        personal.opened_body(body, case_id, sealer)
+    except personal.PersonalDataError as e:
+        return str(e)
+    return ""
 
 
 def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) -> list[CaseEvent]:
@@ -39,7 +56,7 @@ def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) ->
         " WHERE originator_id = %s ORDER BY originator_version",
         (key,),
     )
-    return [
+    return erasure_applied(
         mapper.to_domain_event(  # type: ignore[misc]
             StoredEvent(
                 originator_id=application_id,
@@ -49,4 +66,4 @@ def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) ->
             )
         )
         for version, topic, state in rows
-    ]
+    )

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from domain.case.events import erasure_applied
 from domain.case.meta import CommandContext, Role
 from domain.commands import ALL_COMMANDS
 from domain.permissions import command_name
@@ -84,8 +85,8 @@ def history(
     """Every event of a case with its metadata, in order."""
     reader = build_reader(settings())
     reader.get_case(application_id)  # a clear error for an unknown id
-    for event in reader.events.get(application_id):
-        print_json(event_view(event, with_personal_data=personal))  # type: ignore[arg-type]
+    for event in erasure_applied(reader.events.get(application_id)):  # type: ignore[arg-type]
+        print_json(event_view(event, with_personal_data=personal))
 
 
 def _payload(data: str, data_file: Path | None) -> Any:

@@ -11,6 +11,7 @@ from infra.cli import (
     db,
     deadlines,
     demo,
+    pii,
     projections,
     relay,
     rules,
@@ -30,6 +31,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(projections.app, name="projections")
 app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(audit.app, name="audit")
+app.add_typer(pii.app, name="pii")
 app.command("demo")(demo.demo)
 app.command("dashboard")(dashboard.dashboard)
 app.command("serve")(serve.serve)

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from domain.case.events import CaseEvent
-from infra.case_view import PERSONAL_FIELDS
+from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS
 
 SPECVERSION = "1.0"
 TYPE_PREFIX = "kz.bolashak.application."
@@ -27,7 +27,7 @@ PERSONAL_DATA_TYPE = "personal_data"
 CONTENT_TYPE = b"application/json"
 # Envelope attributes of the library's events, not part of a message's data.
 LIBRARY_FIELDS = frozenset({"originator_id", "originator_version", "originator_topic", "timestamp"})
-NOT_DATA = LIBRARY_FIELDS | {"meta"}
+NOT_DATA = LIBRARY_FIELDS | {"meta", *SECRET_FIELDS}
 # The metadata a downstream service may see (the idempotency key and the command's
 # fingerprint are the command service's own business).
 PUBLIC_META = (
@@ -41,7 +41,9 @@ PUBLIC_META = (
 )
 # A schema's version per message kind; bump one when its shape changes and keep the old
 # file for the consumers still reading it.
-SCHEMA_VERSIONS: dict[str, int] = {}
+SCHEMA_VERSIONS: dict[str, int] = {
+    PERSONAL_DATA_TYPE: 2,  # v2: "erased", and the identity null once erased
+}
 
 
 def snake(name: str) -> str:
@@ -104,15 +106,20 @@ def _decimal_as_text(value: object) -> str:
 
 
 def personal_value(event: CaseEvent) -> dict[str, Any] | None:
-    """The value for the restricted topic, for an event that holds personal data."""
+    """The value for the restricted topic, for an event that holds personal data or
+    erases it (consumers delete what they hold: ``erased`` with a null identity)."""
     found = {k: v for k, v in vars(event).items() if k in PERSONAL_FIELDS}
-    if not found:
+    erases = getattr(event, "erases_personal_data", False)
+    if not found and not erases:
         return None
+    if erases:
+        found = dict.fromkeys(PERSONAL_FIELDS)
     return {
         "application_id": str(event.originator_id),
         "version": event.originator_version,
         "applicant_code": getattr(event, "applicant_code", None),
         **found,
+        "erased": all(v is None for v in found.values()),
     }
 
 

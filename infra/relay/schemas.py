@@ -161,9 +161,14 @@ def public_schema(event_class: type[CaseEvent]) -> Schema:
 
 
 def personal_data_schema() -> Schema:
-    fields: dict[str, Any] = {"application_id": UUID, "version": int, "applicant_code": str}
+    fields: dict[str, Any] = {
+        "application_id": UUID,
+        "version": int,
+        "applicant_code": str | None,  # None on the erasure's message
+    }
     for event_class in event_classes():
         fields.update(personal_fields(event_class))
+    fields["erased"] = bool
     return _document(
         PERSONAL_DATA_TYPE,
         "An applicant's personal data, for the restricted topic only.",

@@ -10,7 +10,9 @@ process it used is added to its report.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import os
 import shutil
 import socket
@@ -57,12 +59,16 @@ def free_port() -> int:
         return port
 
 
+PII_MASTER_KEY = base64.b64encode(hashlib.sha256(b"e2e tests only").digest()).decode()
+
+
 def server_environment(database_url: str, *, production: bool) -> dict[str, str]:
     """The process environment without any BOLASHAK_ setting of the caller's shell."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOLASHAK_")}
     env.update(
         BOLASHAK_DATABASE_URL=database_url,
         BOLASHAK_JWT_SECRET=SECRET,
+        BOLASHAK_PII_MASTER_KEY=PII_MASTER_KEY,
         BOLASHAK_MODE="production" if production else "development",
         BOLASHAK_POOL_SIZE="4",
         PYTHONUNBUFFERED="1",

@@ -112,6 +112,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Mutation.recordReturn":             (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.startWorkOff":             (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.completeWorkOff":          (DONE,   ABSENT, DENIED, DENIED, DONE),
+    "Mutation.erasePersonalData":        (DENIED, ABSENT, DENIED, DENIED, DONE),
     "Subscription.caseEvents":           (SOCKET, ABSENT, SOCKET, SOCKET, SOCKET),
     "Subscription.dashboardUpdates":     (SOCKET, ABSENT, SOCKET, SOCKET, SOCKET),
 }

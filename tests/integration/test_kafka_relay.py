@@ -143,7 +143,7 @@ def test_restricted_topic_carries_personal_data_only_when_configured(
     assert len(mine) == 1
     assert mine[0].value["applicant"]["iin"] == person.iin
     assert mine[0].value["applicant"]["full_name"] == "Abenova Saule"
-    assert mine[0].headers["ce_type"] == b"kz.bolashak.application.personal_data.v1"
+    assert mine[0].headers["ce_type"] == b"kz.bolashak.application.personal_data.v2"
     assert mine[0].headers["ce_id"] == f"{journey.id}:1".encode()
     validate(mine[0])
 

@@ -48,6 +48,9 @@ def record_every_event_type(service: CaseService) -> list[UUID]:
     withdrawn = Journey(service)
     withdrawn.to(Stage.SUBMITTED)
     withdrawn.send(c.Withdraw(withdrawn.id), date(2023, 4, 22), role=Role.APPLICANT)
-    return [
-        j.id for j in (whole, annulled_testing, annulled_interview, refused, revoked, withdrawn)
-    ]
+
+    erased = Journey(service)
+    erased.to(Stage.ELIGIBLE)
+    erased.erase(date(2023, 4, 25))
+    cases = (whole, annulled_testing, annulled_interview, refused, revoked, withdrawn, erased)
+    return [j.id for j in cases]

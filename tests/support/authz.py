@@ -145,6 +145,9 @@ PREREQUISITES: dict[str, Prerequisite] = {
         Stage.RETURNED, date(2024, 9, 1), {"employer": "Synthetic LLP", "location": "Astana"}
     ),
     "completeWorkOff": Prerequisite(Stage.WORKING_OFF, date(2029, 9, 1)),
+    "erasePersonalData": Prerequisite(
+        Stage.SUBMITTED, date(2023, 4, 25), {"reason": "the applicant asked for erasure"}
+    ),
 }
 
 

@@ -107,8 +107,11 @@ def context(
     on: date = SUBMITTED_ON,
     role: Role = Role.OFFICER,
     actor: str = "officer-1",
+    reason: str = "",
 ) -> CommandContext:
-    return CommandContext(actor_id=actor, role=role, idempotency_key=key, occurred_on=on)
+    return CommandContext(
+        actor_id=actor, role=role, idempotency_key=key, occurred_on=on, reason=reason
+    )
 
 
 def slot(day: date, hour: int = 10) -> datetime:

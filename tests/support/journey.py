@@ -34,6 +34,7 @@ PATH: tuple[tuple[Stage, date], ...] = (
 )
 SLOT_DAY = date(2023, 5, 20)
 PROTOCOL_DATE = date(2023, 6, 10)
+ERASURE_REASON = "the applicant asked for erasure (request 2023/17)"
 EXPERTS = ("nec-01", "nec-02", "nec-03")
 SCORES = {
     "professional_preparation": 5,
@@ -91,8 +92,9 @@ class Journey:
         role: Role = Role.OFFICER,
         actor: str = "officer-1",
         idempotency_key: str | None = None,
+        reason: str = "",
     ) -> CommandResult:
-        ctx = b.context(idempotency_key or key(), on=on, role=role, actor=actor)
+        ctx = b.context(idempotency_key or key(), on=on, role=role, actor=actor, reason=reason)
         handler: Callable[[object, object], CommandResult] = getattr(
             self.service, command_name(command)
         )
@@ -102,6 +104,17 @@ class Journey:
 
     def submit(self, on: date) -> None:
         self.send(self.submission, on, role=Role.APPLICANT, actor="egov")
+
+    def erase(self, on: date, idempotency_key: str | None = None) -> CommandResult:
+        """The admin erases the applicant's personal data (a request under the data law)."""
+        return self.send(
+            c.ErasePersonalData(self.id),
+            on,
+            role=Role.ADMIN,
+            actor="admin-1",
+            idempotency_key=idempotency_key,
+            reason=ERASURE_REASON,
+        )
 
     def evaluate_all(self, on: date = SLOT_DAY) -> None:
         for expert in EXPERTS:

@@ -59,8 +59,28 @@ def test_personal_data_goes_to_the_restricted_topic_when_configured(
     public, personal = messages_for(event, 1, topic="pub", pii_topic="restricted", source="/t")
     assert (public.topic, personal.topic) == ("pub", "restricted")
     assert b.applicant().iin.encode() in personal.value
-    assert dict(personal.headers)["ce_type"] == b"kz.bolashak.application.personal_data.v1"
+    assert dict(personal.headers)["ce_type"] == b"kz.bolashak.application.personal_data.v2"
     assert personal.event_id == public.event_id
+    assert orjson.loads(personal.value)["erased"] is False
+
+
+def test_the_commitment_salt_is_in_no_message(awarded: CaseService) -> None:
+    event = case_events(awarded)[0]
+    assert isinstance(event, ev.Submitted)
+    for message in messages_for(event, 1, topic="pub", pii_topic="restricted", source="/t"):
+        assert event.applicant_salt.encode() not in message.value
+
+
+def test_an_erasure_tells_the_restricted_topic_the_identity_is_erased(
+    awarded: CaseService,
+) -> None:
+    journey = Journey.resume(awarded, case_events(awarded)[0].originator_id)
+    journey.erase(date(2023, 6, 20))
+    erasure = case_events(awarded)[-1]
+    public, personal = messages_for(erasure, 9, topic="pub", pii_topic="restricted", source="/t")
+    value = orjson.loads(personal.value)
+    assert (value["erased"], value["applicant"]) == (True, None)
+    assert orjson.loads(public.value)["event_type"] == "PersonalDataErased"
 
 
 def test_later_events_have_no_personal_data_message(awarded: CaseService) -> None:

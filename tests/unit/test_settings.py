@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from domain.service import CaseEvents, CaseService
-from infra.settings import Database, Settings, SettingsError
+from infra.settings import PII_DEV_KEY_FILE, Database, Settings, SettingsError
 
 
 def test_default_store_is_a_sqlite_file_under_var() -> None:
@@ -105,3 +107,45 @@ def test_kafka_compression_is_gzip_unless_turned_off() -> None:
     assert Settings.from_env({"BOLASHAK_KAFKA_COMPRESSION": "none"}).kafka.compression == ""
     with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_COMPRESSION"):
         Settings.from_env({"BOLASHAK_KAFKA_COMPRESSION": "brotli"})
+
+
+# -- the master key of personal data ---------------------------------------------------------
+
+MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+def test_the_pii_master_key_is_read_as_base64_of_32_bytes() -> None:
+    settings = Settings.from_env({"BOLASHAK_PII_MASTER_KEY": MASTER_KEY})
+    assert settings.pii_master_key == bytes(range(32))
+    assert MASTER_KEY not in repr(settings)
+    assert "pii_master_key" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("not base64 at all!", "must be base64"),
+        (base64.b64encode(b"sixteen bytes!!!").decode(), "32 bytes, got 16"),
+    ],
+)
+def test_an_unusable_pii_master_key_is_refused_naming_the_setting(value: str, rule: str) -> None:
+    with pytest.raises(SettingsError, match=f"BOLASHAK_PII_MASTER_KEY.*{rule}"):
+        Settings.from_env({"BOLASHAK_PII_MASTER_KEY": value})
+
+
+def test_production_refuses_to_start_without_the_pii_master_key() -> None:
+    with pytest.raises(SettingsError, match="BOLASHAK_PII_MASTER_KEY is required in production"):
+        Settings.from_env({"BOLASHAK_MODE": "production"})
+
+
+def test_development_uses_one_master_key_kept_under_var() -> None:
+    first = Settings.from_env({}).pii_master_key
+    assert len(first) == 32
+    assert Settings.from_env({}).pii_master_key == first
+    assert base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8")) == first
+
+
+def test_the_master_key_reaches_the_store_and_the_sealer_topic_names_infra() -> None:
+    env = Settings.from_env({"BOLASHAK_PII_MASTER_KEY": MASTER_KEY}).eventsourcing_env()
+    assert env["BOLASHAK_PII_MASTER_KEY"] == MASTER_KEY
+    assert env["BOLASHAK_PII_SEALER_TOPIC"] == "infra.pii.sealer:sealer_for"

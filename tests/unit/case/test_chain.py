@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -131,3 +134,44 @@ def test_an_event_stored_before_the_chain_existed_is_reported_unchained(
     assert event.meta.chain_hash == ""  # type: ignore[attr-defined]  # still decodable
     link = StoredLink.from_row(j.id, 1, stored.topic, body)
     assert [f.kind for f in check_case([link])] == [UNCHAINED]
+
+
+# -- personal data: the chain covers a commitment, as docs/audit.md defines it ---------------
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON as docs/audit.md defines it, written without the project's code."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_an_auditor_recomputes_a_submission_hash_from_its_commitment_as_documented(
+    service: CaseService,
+) -> None:
+    journey = Journey(service)
+    journey.to(Stage.SUBMITTED)
+    [stored] = service.recorder.select_events(journey.id)
+    body = orjson.loads(stored.state)
+    assert set(body["applicant"]) == {"commitment", "sealed"}
+    assert "applicant_salt" not in body
+    submitted = next(iter(service.events.get(journey.id)))
+    identity = dataclasses.asdict(b.applicant())
+    identity["birth_date"] = identity["birth_date"].isoformat()
+    salt = submitted.applicant_salt  # type: ignore[attr-defined]
+    commitment = hashlib.sha256(canonical({"identity": identity, "salt": salt})).hexdigest()
+    assert body["applicant"]["commitment"] == commitment
+    chain_hash = body["meta"].pop("chain_hash")
+    state = {**body, "applicant": commitment}
+    content = {
+        "originator_id": str(journey.id),
+        "originator_version": 1,
+        "topic": "domain.case.events:Submitted",
+        "state": state,
+    }
+    assert hashlib.sha256(canonical(content)).hexdigest() == chain_hash
+
+
+def test_an_erased_submission_still_links_into_the_chain(service: CaseService) -> None:
+    journey = awarded_case(service)
+    journey.erase(date(2023, 6, 20))
+    assert check_case(stored_links(service, journey)) == []
+    assert service.get_case(journey.id).applicant is None

@@ -36,6 +36,7 @@ class TestWhenSubmitted:
         """001 "Шифрование претендента путем присвоения номера"."""
         case = service.get_case(Journey(service).to(Stage.SUBMITTED))
         assert case.applicant_code.startswith("BA-")
+        assert case.applicant is not None
         for part in (case.applicant.iin, *case.applicant.full_name.split()):
             assert part.upper() not in case.applicant_code
 

@@ -13,7 +13,8 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.case.events import EVENT_TYPES, CaseEvent
+from domain.case.events import EVENT_TYPES, CaseEvent, Submitted
+from domain.case.personal import PersonalDataError
 from domain.codec import UnsupportedTypeError, bytes_decoder, field_converters, state_decoder
 from domain.service import CaseService
 from tests.support.all_events import record_every_event_type
@@ -23,9 +24,13 @@ def test_every_event_type_round_trips_through_the_mapper(service: CaseService) -
     seen: set[type[CaseEvent]] = set()
     for case_id in record_every_event_type(service):
         for event in service.events.get(case_id):
+            seen.add(type(event))  # type: ignore[arg-type]
+            if isinstance(event, Submitted) and event.applicant is None:
+                with pytest.raises(PersonalDataError, match="erased"):
+                    service.mapper.to_stored_event(event)  # its key is gone: never re-sealed
+                continue
             stored = service.mapper.to_stored_event(event)
             assert service.mapper.to_domain_event(stored) == event
-            seen.add(type(event))  # type: ignore[arg-type]
     assert seen == set(EVENT_TYPES)
 
 
@@ -93,6 +98,8 @@ def test_the_one_pass_decoder_gives_what_the_field_by_field_decoder_gives(
     for case_id in record_every_event_type(service):
         for event in service.events.get(case_id):
             cls = type(event)
+            if cls is Submitted:  # its sealed identity is opened on the dict path
+                continue
             data = service.mapper.to_stored_event(event).state
             fast, plain = bytes_decoder(cls)(data), state_decoder(cls)(orjson.loads(data))
             assert fast == plain

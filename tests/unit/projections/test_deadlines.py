@@ -256,7 +256,7 @@ class TestTheFold:
     ) -> None:
         """tests/support/all_events.py: the whole life meets all three; the case revoked for
         the missed deadline leaves it revoked; no other case reached an award."""
-        whole, _, _, _, revoked, _ = record_every_event_type(service)
+        whole, _, _, _, revoked, _, _ = record_every_event_type(service)
         states = {
             (row["application_id"], row["kind"]): row["state"]
             for row in all_rows(deadlines(service), DEADLINES)

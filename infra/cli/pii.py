@@ -1,0 +1,88 @@
+"""``bolashak pii``: erase an applicant's personal data (the admin's step under the law on
+personal data), by application or by IIN (every application of that person).
+
+The erasure is recorded as a ``PersonalDataErased`` event on each case (who, when, why),
+then the case's data key is destroyed. Running it again completes an erasure whose key
+deletion was interrupted, and records nothing new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import typer
+from rich.markup import escape
+
+from domain import commands as c
+from domain.case.meta import CommandContext, Role
+from domain.errors import InvalidInputError
+from domain.iin import InvalidIinError, validate_iin
+from domain.service import CaseService
+from infra.bootstrap import build_service
+from infra.cli.common import err_console, print_json, reports_errors, settings
+from infra.settings import Settings
+from projections.case_list import CASE_PII
+from projections.sql import ViewDatabase
+
+app = typer.Typer(help="Personal data: erasure.", no_args_is_help=True)
+
+
+@app.command("erase")
+@reports_errors
+def erase(
+    application: uuid.UUID | None = typer.Option(None, help="The application to erase."),
+    iin: str = typer.Option("", help="Or: every application of the person with this IIN."),
+    reason: str = typer.Option(..., help="Why (recorded with the erasure event)."),
+    actor: str = typer.Option("cli-admin", help="Who is erasing (user id)."),
+    on: str = typer.Option("", help="Business date (YYYY-MM-DD). Default: today."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Erase the personal data of one application, or of every application of a person."""
+    if (application is None) == (not iin):
+        err_console.print("give exactly one of --application and --iin")
+        raise typer.Exit(2)
+    current = settings()
+    service = build_service(current)
+    try:
+        targets = [application] if application is not None else _by_iin(current, service, iin)
+        if not targets:
+            err_console.print(escape(f"no application of IIN {iin} in the case list"))
+            raise typer.Exit(1)
+        if not yes and not typer.confirm(
+            f"Erase the personal data of {len(targets)} application(s)? This cannot be undone."
+        ):
+            raise typer.Exit(1)
+        occurred_on = date.fromisoformat(on) if on else date.today()
+        for target in targets:
+            ctx = CommandContext(
+                actor_id=actor,
+                role=Role.ADMIN,
+                idempotency_key=str(uuid.uuid4()),
+                occurred_on=occurred_on,
+                reason=reason,
+            )
+            result = service.erase_personal_data(c.ErasePersonalData(target), ctx)
+            print_json(
+                {
+                    "applicationId": str(result.application_id),
+                    "version": result.version,
+                    "replayed": result.replayed,
+                }
+            )
+    finally:
+        service.close()
+
+
+def _by_iin(current: Settings, service: CaseService, iin: str) -> list[uuid.UUID]:
+    """The person's applications, from the restricted table of the case list."""
+    try:
+        validate_iin(iin)
+    except InvalidIinError as e:
+        raise InvalidInputError.single("iin", e.rule, str(e)) from None
+    db = ViewDatabase(current, service.events_table())
+    try:
+        rows = db.query(f"SELECT application_id FROM {CASE_PII.name} WHERE iin = %s", (iin,))
+    finally:
+        db.close()
+    return sorted(uuid.UUID(str(row[0])) for row in rows)

@@ -1,0 +1,147 @@
+"""The identity of each case sealed under a data key of its own (AES-256-GCM).
+
+Each case gets a random 256-bit data key when its first event is stored. The key is kept
+in ``applicant_keys`` wrapped (AES-GCM) by the master key ``BOLASHAK_PII_MASTER_KEY``;
+erasure deletes the wrapped key, and the case's identity can no longer be read anywhere
+the event store is copied to. Both ciphertexts are bound to the case's id (associated
+data), so a ciphertext moved to another case does not open.
+
+Keys are loaded in bulk and cached unwrapped: reading a million events asks the table for
+the keys once, then for the keys created since, never once per case. No key is ever
+logged or shown in a ``repr``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
+
+from domain.case.personal import ErasedIdentityError, PersonalDataError
+from infra.pii.keys import KeyStore, MemoryKeyStore, SqlKeyStore
+
+SEALED_PREFIX = "v1."  # the format of ``sealed``: nonce (12 bytes) + ciphertext, base64
+MASTER_KEY_SETTING = "BOLASHAK_PII_MASTER_KEY"
+_NONCE = 12
+
+
+class KeySealer:
+    """A ``domain.case.personal.Sealer`` over a key table."""
+
+    def __init__(self, master_key: bytes, store: KeyStore) -> None:
+        if len(master_key) != 32:
+            raise ValueError(f"{MASTER_KEY_SETTING} must be 32 bytes")
+        self._master = AESGCM(master_key)
+        self.store = store
+        self._keys: dict[UUID, AESGCM | None] = {}  # None: erased
+        self._wrapped: dict[UUID, bytes | None] = {}  # loaded, not unwrapped yet
+        self._loaded_upto = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "KeySealer(<keys>)"
+
+    def seal(self, application_id: UUID, plaintext: bytes) -> str:
+        key = self._key(application_id, create=True)
+        if key is None:
+            raise ErasedIdentityError(f"the personal data of {application_id} was erased")
+        nonce = os.urandom(_NONCE)
+        sealed = nonce + key.encrypt(nonce, plaintext, _aad(application_id))
+        return SEALED_PREFIX + base64.b64encode(sealed).decode()
+
+    def open(self, application_id: UUID, sealed: str) -> bytes | None:
+        key = self._key(application_id, create=False)
+        if key is None:
+            return None
+        if not sealed.startswith(SEALED_PREFIX):
+            raise PersonalDataError(f"the sealed identity of {application_id} has no known format")
+        try:
+            raw = base64.b64decode(sealed[len(SEALED_PREFIX) :], validate=True)
+            return key.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(application_id))
+        except (InvalidTag, ValueError):
+            raise PersonalDataError(
+                f"the sealed identity of {application_id} does not open with its key"
+                " (the stored ciphertext was altered)"
+            ) from None
+
+    def destroy(self, application_id: UUID) -> bool:
+        destroyed = self.store.erase(application_id)
+        self.forget(application_id)
+        return destroyed
+
+    def forget(self, application_id: UUID) -> None:
+        with self._lock:
+            self._keys[application_id] = None
+            self._wrapped.pop(application_id, None)
+
+    def _key(self, application_id: UUID, *, create: bool) -> AESGCM | None:
+        with self._lock:
+            if application_id in self._keys:
+                return self._keys[application_id]
+            if create:  # a new case: one statement stores its key (or finds a retry's)
+                row = self.store.insert_or_get(application_id, self._wrap(application_id))
+                wrapped = row.wrapped
+            else:
+                wrapped = self._stored(application_id)
+            key = None if wrapped is None else AESGCM(self._unwrap(application_id, wrapped))
+            self._keys[application_id] = key
+            return key
+
+    def _stored(self, application_id: UUID) -> bytes | None:
+        """The wrapped key of a stored case: from the bulk load of the keys created since
+        the last one, else (committed out of order) asked for on its own."""
+        if application_id not in self._wrapped:
+            self._load_new()
+        if application_id in self._wrapped:
+            return self._wrapped.pop(application_id)
+        row = self.store.get(application_id)
+        if row is None:
+            raise PersonalDataError(f"no data key was ever stored for {application_id}")
+        return row.wrapped
+
+    def _load_new(self) -> None:
+        for row in self.store.since(self._loaded_upto):
+            if row.application_id not in self._keys:
+                self._wrapped[row.application_id] = row.wrapped
+            self._loaded_upto = max(self._loaded_upto, row.seq)
+
+    def _wrap(self, application_id: UUID) -> bytes:
+        nonce = os.urandom(_NONCE)
+        data_key = AESGCM.generate_key(bit_length=256)
+        return nonce + self._master.encrypt(nonce, data_key, _aad(application_id))
+
+    def _unwrap(self, application_id: UUID, wrapped: bytes) -> bytes:
+        try:
+            return self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], _aad(application_id))
+        except InvalidTag:
+            raise PersonalDataError(
+                f"{MASTER_KEY_SETTING} does not open the data key of {application_id}:"
+                " the master key is not the one the keys were stored with"
+            ) from None
+
+
+def _aad(application_id: UUID) -> bytes:
+    return b"bolashak-pii:" + application_id.bytes
+
+
+def sealer_for(env: Environment, factory: InfrastructureFactory) -> KeySealer:
+    """The sealer of an event-sourced application (named by ``PII_SEALER_TOPIC``): its key
+    table on the application's own datastore, created with the event tables."""
+    encoded = env.get("PII_MASTER_KEY") or ""
+    master_key = base64.b64decode(encoded)
+    datastore = getattr(factory, "datastore", None)
+    store: KeyStore
+    if datastore is None:
+        store = MemoryKeyStore()
+    else:
+        postgres = type(datastore).__module__.startswith("eventsourcing.postgres")
+        store = SqlKeyStore(datastore, postgres=postgres)
+    if (env.get("CREATE_TABLE") or "").lower() in ("y", "yes", "t", "true", "on", "1"):
+        store.create_table()
+    return KeySealer(master_key, store)

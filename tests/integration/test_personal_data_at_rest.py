@@ -1,0 +1,260 @@
+"""Personal data at rest, on PostgreSQL and SQLite: the stored events hold no applicant's
+name, IIN, birth date, e-mail or phone (the raw rows searched byte by byte); an identity
+reads back with its case's key and not with another master key; a ciphertext edited in
+the database is found by ``audit verify``; the library's whole-event cipher can be added
+as a second layer."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import orjson
+import pytest
+from eventsourcing.cryptography import AESCipher
+
+from domain.case.chain_check import SEALED
+from domain.case.personal import PersonalDataError
+from domain.case.stage import Stage
+from domain.clock import FixedClock
+from domain.service import CaseService
+from domain.submission import ApplicantIdentity
+from infra.audit import checkpoints
+from infra.audit.verify import VerifyReport, verify_store
+from infra.bootstrap import build_projection_engine, build_reader, build_service
+from infra.database import init_schema
+from infra.settings import Settings
+from projections.case_list import CASE_PII
+from projections.sql import ViewDatabase
+from tests.conftest import FAR_FUTURE
+from tests.support import builders as b
+from tests.support.journey import Journey
+
+pytestmark = pytest.mark.integration
+
+APPLICANTS = (
+    b.applicant(),
+    b.applicant(
+        full_name="Nurlanuly Daulet",
+        iin=b.synthetic_iin(date(1994, 2, 3), female=False),
+        birth_date=date(1994, 2, 3),
+        email="daulet.n@example.kz",
+        phone="+77027654321",
+    ),
+    b.applicant(
+        full_name="Seitkali Madina",
+        iin=b.synthetic_iin(date(1999, 11, 28)),
+        birth_date=date(1999, 11, 28),
+        email="m.seitkali@example.kz",
+        phone="+77473339911",
+    ),
+)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """A store of its own: these tests read every row of it, and tamper with some."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("fresh_postgres")
+        return
+    sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
+    init_schema(sqlite)
+    yield sqlite
+
+
+EVENTS_PER_CASE = 9  # submitted, assessed, tested, booked, three sheets, completed, awarded
+
+
+def record_cases(settings: Settings) -> list[UUID]:
+    """One awarded case per synthetic applicant."""
+    with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
+        return [
+            Journey(service, b.submission(applicant=person)).to(Stage.AWARDED)
+            for person in APPLICANTS
+        ]
+
+
+@contextmanager
+def views(settings: Settings) -> Iterator[ViewDatabase]:
+    with closing(build_reader(settings)) as reader:
+        db = ViewDatabase(settings, reader.events_table())
+        try:
+            yield db
+        finally:
+            db.close()
+
+
+def stored_states(settings: Settings) -> list[bytes]:
+    """Every stored event's ``state`` column as the database holds it."""
+    with views(settings) as db:
+        return [bytes(row[0]) for row in db.query(f"SELECT state FROM {db.events_table}")]
+
+
+def needles(person: ApplicantIdentity) -> list[bytes]:
+    """Each piece of an identity as it would appear if stored in the clear."""
+    parts = [person.iin, person.birth_date.isoformat(), person.email, person.phone]
+    parts += person.full_name.split()
+    return [p.encode() for p in parts]
+
+
+def verify_all(settings: Settings) -> VerifyReport:
+    with closing(build_reader(settings)) as reader, views(settings) as db:
+        return verify_store(reader, db)
+
+
+def case_key(settings: Settings, case_id: UUID) -> str:
+    return str(case_id) if settings.database.kind == "postgres" else case_id.hex
+
+
+def test_stored_events_hold_no_name_iin_birth_date_email_or_phone(store: Settings) -> None:
+    record_cases(store)
+    states = stored_states(store)
+    assert len(states) == len(APPLICANTS) * EVENTS_PER_CASE
+    found = [
+        (needle.decode(), i)
+        for person in APPLICANTS
+        for needle in needles(person)
+        for i, state in enumerate(states)
+        if needle in state
+    ]
+    assert found == []
+
+
+def test_the_control_an_identity_in_the_clear_would_be_found_by_that_search() -> None:
+    """The search above looks for the bytes the codec would write (the identity's JSON)."""
+    person = APPLICANTS[1]
+    clear = json.dumps(dataclasses.asdict(person), default=str).encode()
+    assert all(needle in clear for needle in needles(person))
+
+
+def test_the_commitment_salt_is_not_stored_in_the_clear(store: Settings) -> None:
+    [case_id, *_] = record_cases(store)
+    with closing(build_reader(store)) as reader:
+        submitted = next(iter(reader.events.get(case_id)))
+    salt = submitted.applicant_salt.encode()  # type: ignore[attr-defined]
+    assert len(salt) == 64
+    assert not any(salt in state for state in stored_states(store))
+
+
+def test_a_case_identity_reads_back_with_its_key(store: Settings) -> None:
+    cases = record_cases(store)
+    with closing(build_reader(store)) as reader:  # a process that never saw the commands
+        assert [reader.get_case(case_id).applicant for case_id in cases] == list(APPLICANTS)
+
+
+def test_the_case_list_holds_the_identity_in_its_restricted_table(store: Settings) -> None:
+    cases = record_cases(store)
+    engine = build_projection_engine(store)
+    try:
+        engine.run_until_head()
+        rows = engine.db.query(f"SELECT application_id, iin FROM {CASE_PII.name}")
+    finally:
+        engine.db.close()
+    expected = {(str(c), p.iin) for c, p in zip(cases, APPLICANTS, strict=True)}
+    assert set(rows) == expected
+
+
+def test_a_wrong_master_key_is_refused_with_a_clear_error(store: Settings) -> None:
+    [case_id, *_] = record_cases(store)
+    other = dataclasses.replace(store, pii_master_key=bytes(range(32)))
+    with closing(build_reader(other)) as reader, pytest.raises(PersonalDataError) as refused:
+        reader.get_case(case_id)
+    assert "BOLASHAK_PII_MASTER_KEY does not open the data key" in str(refused.value)
+
+
+def test_a_tampered_ciphertext_is_found_by_audit_verify_while_the_key_exists(
+    store: Settings,
+) -> None:
+    cases = record_cases(store)
+    key = case_key(store, cases[1])
+    with views(store) as db:
+        events = db.events_table
+        [(state,)] = db.query(
+            f"SELECT state FROM {events} WHERE originator_id = %s AND originator_version = 1",
+            (key,),
+        )
+        body = json.loads(bytes(state))
+        sealed = body["applicant"]["sealed"]
+        raw = bytearray(base64.b64decode(sealed[3:]))
+        raw[20] ^= 0x01  # one bit of the ciphertext
+        body["applicant"]["sealed"] = "v1." + base64.b64encode(bytes(raw)).decode()
+        with db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {events} SET state = %s"
+                " WHERE originator_id = %s AND originator_version = 1",
+                (json.dumps(body).encode(), key),
+            )
+    report = verify_all(store)
+    assert [(f.application_id, f.version, f.kind) for f in report.findings] == [
+        (str(cases[1]), 1, SEALED)
+    ]
+    assert "altered" in report.findings[0].detail
+
+
+def test_an_identity_sealed_for_another_case_is_found_by_audit_verify(store: Settings) -> None:
+    """Ciphertexts are bound to their case: one copied over another's does not open."""
+    cases = record_cases(store)
+    with views(store) as db:
+        events = db.events_table
+        select = f"SELECT state FROM {events} WHERE originator_id = %s AND originator_version = 1"
+        [(donor,)] = db.query(select, (case_key(store, cases[0]),))
+        [(victim,)] = db.query(select, (case_key(store, cases[2]),))
+        body = json.loads(bytes(victim))
+        body["applicant"]["sealed"] = json.loads(bytes(donor))["applicant"]["sealed"]
+        with db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {events} SET state = %s"
+                " WHERE originator_id = %s AND originator_version = 1",
+                (json.dumps(body).encode(), case_key(store, cases[2])),
+            )
+    report = verify_all(store)
+    assert [(f.version, f.kind) for f in report.findings] == [(1, SEALED)]
+    assert report.findings[0].application_id == str(cases[2])
+
+
+def with_cipher(settings: Settings, key: str) -> Settings:
+    """The same store with the library's cipher, as ``BOLASHAK_CIPHER_KEY`` sets it."""
+    env = {"BOLASHAK_DATABASE_URL": settings.database.url, "BOLASHAK_CIPHER_KEY": key}
+    return dataclasses.replace(settings, cipher=Settings.from_env(env).cipher)
+
+
+def test_the_library_cipher_adds_a_second_layer_the_audit_still_verifies(
+    store: Settings,
+) -> None:
+    """``BOLASHAK_CIPHER_KEY``: whole events encrypted as well."""
+    store = with_cipher(store, AESCipher.create_key(32))
+    cases = record_cases(store)
+    for state in stored_states(store):
+        for plain in (b"applicant_code", b"officer-1", b"commitment", b"masters"):
+            assert plain not in state
+    with closing(build_reader(store)) as reader:
+        assert reader.get_case(cases[0]).applicant == APPLICANTS[0]
+    with views(store) as db, closing(build_service(store)) as service:
+        checkpoints.make(db, service.mapper, every=5)
+    report = verify_all(store)
+    assert report.ok, report.findings
+    assert (report.events, report.cases) == (len(APPLICANTS) * EVENTS_PER_CASE, len(APPLICANTS))
+
+
+def test_without_the_library_cipher_key_the_doubly_encrypted_store_does_not_open(
+    store: Settings,
+) -> None:
+    """The control of the test above: its events really are encrypted as a whole."""
+    [case_id, *_] = record_cases(with_cipher(store, AESCipher.create_key(32)))
+    with closing(build_reader(store)) as reader, pytest.raises(orjson.JSONDecodeError):
+        reader.get_case(case_id)
+
+
+def test_a_service_without_a_sealer_refuses_to_store_personal_data() -> None:
+    """A store built around ``infra.settings`` cannot write an identity in the clear."""
+    service = CaseService(
+        {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=FixedClock(FAR_FUTURE)
+    )
+    with pytest.raises(RuntimeError, match="personal data needs a sealer"):
+        Journey(service).to(Stage.SUBMITTED)
