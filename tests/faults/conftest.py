@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from domain.clock import FixedClock
+from domain.service import CaseService
 from infra.bootstrap import build_projection_engine, build_service
 from infra.settings import Settings
 from tests.e2e.conftest import (
@@ -52,12 +53,16 @@ def stored_log(settings: Settings) -> StoredLog:
     """application id -> (version, event type) of every stored event, in log order."""
     service = build_service(settings, clock=FixedClock(date(2031, 1, 1)))
     try:
-        found: StoredLog = {}
-        for n in service.recorder.select_notifications(start=1, limit=10**7):
-            found.setdefault(str(n.originator_id), []).append((n.originator_version, n.topic))
-        return found
+        return log_of(service)
     finally:
         service.close()
+
+
+def log_of(service: CaseService) -> StoredLog:
+    found: StoredLog = {}
+    for n in service.recorder.select_notifications(start=1, limit=10**7):
+        found.setdefault(str(n.originator_id), []).append((n.originator_version, n.topic))
+    return found
 
 
 def assert_versions_contiguous(log: StoredLog) -> None:
