@@ -11,19 +11,47 @@ commits, so notification ids are still committed in order, in one round trip.
 
 Chosen by ``APPLICATION_RECORDER_TOPIC`` in ``infra.settings``; the function is created
 with the tables (``bolashak db init``).
+
+Saving and reading a case retry a lost connection (a server restart breaks every pooled
+one) for at most ``OUTAGE_BUDGET_SECONDS``, not the library's ten attempts: while the
+database is down, a command then fails in a few seconds with ``OperationalError`` (the API
+answers 503, retry) instead of outlasting the request's time limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 RECORDER_TOPIC = "infra.event_store:LockedInsertRecorder"
+OUTAGE_BUDGET_SECONDS = 3.0  # of retries after a lost connection, from the first attempt
+RETRY_WAIT_SECONDS = 0.2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retried_within_budget(func: F) -> F:
+    """Retries on a lost or refused connection until ``OUTAGE_BUDGET_SECONDS`` have passed
+    since the first attempt; then the error is raised."""
+
+    @functools.wraps(func)
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        while True:
+            try:
+                return func(*args, **kwargs)
+            except (InterfaceError, OperationalError):
+                if time.monotonic() - started >= OUTAGE_BUDGET_SECONDS:
+                    raise
+                time.sleep(RETRY_WAIT_SECONDS * random.uniform(0.9, 1.1))
+
+    return attempt  # type: ignore[return-value]
 
 
 class LockedInsertRecorder(PostgresApplicationRecorder):
@@ -60,7 +88,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
             schema=schema, function=function
         )
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retried_within_budget
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
         if not stored_events:
             return None
@@ -73,3 +101,9 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._insert_locked, arrays, prepare=True)
             return [int(row["n"]) for row in cursor.fetchall()]
+
+    @retried_within_budget
+    def select_events(self, *args: Any, **kwargs: Any) -> Any:
+        """The library's query, without its ten retries (``retried_within_budget``)."""
+        unretried = PostgresApplicationRecorder.select_events.__wrapped__
+        return unretried(self, *args, **kwargs)
