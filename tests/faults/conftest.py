@@ -29,7 +29,13 @@ from tests.e2e.conftest import (
     free_port,
     server_environment,
 )
-from tests.integration.conftest import broker, durable_broker, fresh_postgres  # noqa: F401
+from tests.integration.conftest import (  # noqa: F401
+    broker,
+    durable_broker,
+    fresh_postgres,
+    postgres_unavailable,
+)
+from tests.support.private_postgres import PrivatePostgres, PrivatePostgresUnavailableError
 from tests.support.read_models import database_snapshot, fold_snapshot
 
 pytestmark = pytest.mark.integration
@@ -107,14 +113,25 @@ class Workers:
         self.running["serve"] = process
         return process
 
-    def start(self, name: str, *args: str) -> ManagedProcess:
+    def start(self, name: str, *args: str, ready: str = "") -> ManagedProcess:
+        """Starts ``bolashak ARGS``; with ``ready``, waits until its output says so (a worker
+        prints a line once it follows, its signal handlers set)."""
         self.started += 1
         process = ManagedProcess.start(
             f"{name}-{self.started}", [*bolashak_command(), *args], self.env, self.folder
         )
         self.server.processes.append(process)
         self.running[name] = process
+        deadline = time.monotonic() + 60
+        while ready and ready not in process.stdout.read_text():
+            assert process.alive(), process.output()
+            assert time.monotonic() < deadline, process.output()
+            time.sleep(0.05)
         return process
+
+    def follow_log(self) -> ManagedProcess:
+        """The projection worker, once it follows the event log."""
+        return self.start("projections", "projections", "run", ready="following the event log")
 
     def kill(self, name: str) -> None:
         process = self.running.pop(name).process
@@ -135,3 +152,14 @@ def workers(fresh_postgres: Settings, tmp_path: Path) -> Iterator[Workers]:  # n
     made = Workers(fresh_postgres, tmp_path / "processes")
     yield made
     made.stop_all()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL cluster of the test's own, which it may stop and start."""
+    try:
+        cluster = PrivatePostgres().init()
+    except PrivatePostgresUnavailableError as e:
+        postgres_unavailable(str(e))
+    yield cluster
+    cluster.remove()

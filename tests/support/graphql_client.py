@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,15 +96,23 @@ class Answer:
 
 class PersistentClient:
     """One keep-alive connection; a request whose connection drops (or whose answer says
-    retry) is sent again, unchanged, until it is answered or ``patience`` runs out."""
+    retry) is sent again, unchanged, until it is answered or ``patience`` runs out. An
+    answer that takes over ``answer_timeout`` seconds is a hang: ``TimeoutError``."""
 
-    def __init__(self, url: str, headers: dict[str, str], patience: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        headers: dict[str, str],
+        patience: float = 60.0,
+        answer_timeout: float = 30.0,
+    ) -> None:
         self.host, self.port, self.target = split_url(url)
         self.headers = headers
         self.patience = patience
+        self.answer_timeout = answer_timeout
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self.dropped = 0  # connections lost mid-request
-        self.unavailable = 0  # answers that said "retry"
+        self.retried: list[tuple[int, bytes]] = []  # answers that said "retry"
 
     async def send(self, query: str, variables: dict[str, Any]) -> Answer:
         request = request_bytes(self.host, self.target, query, self.headers, variables)
@@ -112,14 +122,18 @@ class PersistentClient:
             try:
                 reader, writer = await self._connection()
                 writer.write(request)
-                status, body = await read_response(reader)
+                async with asyncio.timeout(self.answer_timeout):
+                    status, body = await read_response(reader)
+            except TimeoutError:  # an OSError too, but no dropped connection: a hang
+                self.close()
+                raise
             except (OSError, asyncio.IncompleteReadError):
                 self.close()
                 self.dropped += 1
             else:
                 if not retryable(status, body):
                     return Answer(status, body, retries)
-                self.unavailable += 1
+                self.retried.append((status, body))
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no answer within {self.patience:g}s to {query[:60]}")
             retries += 1
@@ -139,3 +153,26 @@ class PersistentClient:
 def retryable(status: int, body: bytes) -> bool:
     """The server's "try again": 503, or a GraphQL error marked retryable."""
     return status == 503 or b'"retryable":true' in body
+
+
+class ClientsThread(threading.Thread):
+    """Runs the clients' coroutine on an event loop of its own; ``result`` re-raises what
+    ended it (a client that gave up) in the caller's thread."""
+
+    def __init__(self, clients: Coroutine[Any, Any, Any]) -> None:
+        super().__init__(daemon=True)
+        self.clients = clients
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self.clients)
+        except BaseException as e:  # handed to the test's thread by result()
+            self.error = e
+
+    def result(self, timeout: float) -> None:
+        self.join(timeout)
+        if self.is_alive():
+            raise TimeoutError(f"the clients did not finish within {timeout:g}s")
+        if self.error is not None:
+            raise self.error
