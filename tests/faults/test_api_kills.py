@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from tests.support.graphql_client import (
     ASSESS,
     CLOSING_DAY,
     SUBMIT,
+    ClientsThread,
     PersistentClient,
     auth_headers,
     submission_inputs,
@@ -95,17 +95,16 @@ def run_trials(workers: Workers, rng: random.Random | None, trials: int) -> Tall
     random moment of each round and started again."""
     tally = Tally()
     workers.serve()
-    workers.start("projections", "projections", "run")
+    workers.follow_log()
     for trial in range(trials):
         cases = range(trial * CASES_PER_TRIAL, (trial + 1) * CASES_PER_TRIAL)
-        clients = threading.Thread(target=asyncio.run, args=(intake(workers.url, cases, tally),))
+        clients = ClientsThread(intake(workers.url, cases, tally))
         clients.start()
         if rng is not None:
             clients.join(rng.uniform(0.05, 1.0))
             workers.kill("serve")
             workers.serve()
-        clients.join(120)
-        assert not clients.is_alive(), workers.output()
+        clients.result(120)
     return tally
 
 
