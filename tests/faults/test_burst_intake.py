@@ -32,7 +32,7 @@ from tests.support.graphql_client import (
 
 pytestmark = pytest.mark.integration
 
-SUBMISSIONS = int(os.environ.get("BURST_SUBMISSIONS", "500"))
+SUBMISSIONS = int(os.environ.get("BURST_SUBMISSIONS", "300"))
 CLIENTS = 16
 STATUS = "{ projectionStatus { name lag } }"
 

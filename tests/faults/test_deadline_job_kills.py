@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 
 OVERDUE, SIGNED = 40, 5
 DAY_91 = PROTOCOL_DATE + timedelta(days=91)
-TRIALS = fault_trials(5)
+TRIALS = fault_trials(4)
 
 
 def revocations(log: dict[str, list[tuple[int, str]]]) -> dict[str, int]:

@@ -105,7 +105,7 @@ def test_postgres_restarted_under_load_gives_retryable_errors_and_loses_nothing(
         clients = ClientsThread(run_load(workers.url, load))
         clients.start()
         for mode in ("fast", "immediate"):
-            time.sleep(1.5)
+            time.sleep(1.0)
             private_postgres.stop(mode)
             down = len(load.retryable())
             time.sleep(DOWN_SECONDS)

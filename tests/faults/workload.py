@@ -5,7 +5,10 @@ workload uninterrupted, on a database of its own, gives what the store should ho
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,7 +33,7 @@ from tests.support.graphql_client import (
 )
 
 CLIENTS = 8
-CASES_PER_TRIAL = 24
+CASES_PER_TRIAL = 16
 
 
 @dataclass
@@ -94,14 +97,17 @@ def run_trials(
         clients = ClientsThread(intake(workers.url, cases, tally))
         clients.start()
         if rng is not None:
-            clients.join(rng.uniform(0.05, 1.0))
+            clients.join(rng.uniform(0.05, 0.5))  # a round takes about a second
             kill()
         clients.result(120)
     return tally
 
 
-def uninterrupted_log(trials: int, folder: Path) -> StoredLog:
-    """What the workload stores when nothing is killed (a database of its own)."""
+@functools.cache
+def uninterrupted_log(trials: int) -> StoredLog:
+    """What the workload stores when nothing is killed (a database of its own; run once
+    per session for each number of trials)."""
+    folder = Path(tempfile.mkdtemp(prefix="bolashak-reference-"))
     reference = new_postgres_settings("bolashak_reference")
     init_schema(reference)
     try:
@@ -114,3 +120,4 @@ def uninterrupted_log(trials: int, folder: Path) -> StoredLog:
         return stored_log(reference)
     finally:
         drop_database(reference.database)
+        shutil.rmtree(folder, ignore_errors=True)
