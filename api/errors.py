@@ -1,17 +1,25 @@
 """Errors a client may see as they are; everything else is masked.
 
 A ``PublicError`` is a user error (bad cursor, page too large, unknown id) or a retryable
-outage (the database is down): its message and code reach the client. Any other exception
-raised while executing becomes "Internal server error" (logged with its traceback).
+outage (the database is down): its message and code reach the client. A lost or refused
+database connection met by any resolver is that outage too (``UNAVAILABLE``, retryable; the
+response is 503 with Retry-After). Any other exception raised while executing becomes
+"Internal server error" (logged with its traceback).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from graphql import GraphQLError
 
 MASKED_MESSAGE = "Internal server error"
+RETRY_AFTER_SECONDS = 2
+# What a lost or refused database connection raises, from psycopg and from the event store
+OUTAGES = (psycopg.OperationalError, StoreOperationalError, StoreInterfaceError)
 
 
 class PublicError(GraphQLError):
@@ -27,6 +35,15 @@ def unavailable() -> PublicError:
     return PublicError(
         "the case store is unavailable right now; retry shortly", "UNAVAILABLE", retryable=True
     )
+
+
+def is_outage(error: GraphQLError) -> bool:
+    """The database was unreachable while resolving (a query as much as a mutation)."""
+    return isinstance(error.original_error, OUTAGES)
+
+
+def is_unavailable(formatted: dict[str, Any]) -> bool:
+    return (formatted.get("extensions") or {}).get("code") == "UNAVAILABLE"
 
 
 def not_authorised(message: str) -> PublicError:

@@ -39,7 +39,14 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import AuthError, Principal
 from api.context import Context, Services
-from api.errors import MASKED_MESSAGE, is_public
+from api.errors import (
+    MASKED_MESSAGE,
+    RETRY_AFTER_SECONDS,
+    is_outage,
+    is_public,
+    is_unavailable,
+    unavailable,
+)
 from api.fast_executor import PlainFieldsExecutor
 from api.schema import expert_schema, office_schema
 from api.users import DirectoryUnavailableError
@@ -215,7 +222,12 @@ class GraphQLEndpoint:
                 504,
                 media_type,
             )
-        return _graphql_response(_payload(result), 200, media_type)
+        payload = _payload(result)
+        if any(is_unavailable(e) for e in payload.get("errors", ())):
+            return _graphql_response(
+                payload, 503, media_type, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            )
+        return _graphql_response(payload, 200, media_type)
 
     async def _execute(
         self,
@@ -258,6 +270,9 @@ def _payload(result: ExecutionResult) -> dict[str, Any]:
 def _shown(error: GraphQLError) -> Any:
     if is_public(error):
         return error.formatted
+    if is_outage(error):  # the database is down or restarting: the client should retry
+        log.warning("database unavailable in %s: %s", error.path, error.original_error)
+        return {**unavailable().formatted, "path": error.path}
     log.error("internal error in %s", error.path, exc_info=error.original_error)
     return {
         "message": MASKED_MESSAGE,
@@ -307,9 +322,14 @@ def _wants_ide(request: Request) -> bool:
     return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
 
 
-def _graphql_response(payload: dict[str, Any], status: int, media_type: str) -> Response:
+def _graphql_response(
+    payload: dict[str, Any], status: int, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
     return Response(
-        orjson.dumps(payload), status_code=status, media_type=f"{media_type}; charset=utf-8"
+        orjson.dumps(payload),
+        status_code=status,
+        media_type=f"{media_type}; charset=utf-8",
+        headers=headers,
     )
 
 

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
-import orjson
-
 from api.auth import TokenKeys
 from bench.audit_speed import CASE_HISTORY, HISTORY_EVENTS, HISTORY_RATIO, long_case
 from bench.harness import Line, Report, percentile
 from domain.case.meta import Role
 from infra import users
 from infra.settings import Settings
+from tests.support.graphql_client import read_response, request_bytes, split_url
 
 CLIENTS = 8
 ROUNDS = 5  # plain, GraphQL and dashboard take turns: a shared machine's noise hits all
@@ -173,8 +172,8 @@ async def _load(
     A minimal HTTP/1.1 client on asyncio streams: a general client such as httpx spends
     more CPU per request than the server under test, on the same two cores.
     """
-    host, port, target = _split(url)
-    request = _request_bytes(host, target, query, headers, variables)
+    host, port, target = split_url(url)
+    request = request_bytes(host, target, query, headers, variables)
     times: list[float] = []
     deadline = time.perf_counter() + seconds
 
@@ -188,7 +187,7 @@ async def _load(
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 writer.write(request)
-                status, body = await _response(reader)
+                status, body = await read_response(reader)
                 if status != 200 or b'"errors"' in body[:200]:
                     raise RuntimeError(f"{status}: {body[:300]!r}")
                 times.append((time.perf_counter() - started) * 1000)
@@ -199,39 +198,6 @@ async def _load(
     await asyncio.gather(*(one_client(n) for n in range(CLIENTS)))
     elapsed = time.perf_counter() - started
     return Load(len(times) / elapsed, times)
-
-
-def _split(url: str) -> tuple[str, int, str]:
-    rest = url.removeprefix("http://")
-    address, _, path = rest.partition("/")
-    host, _, port = address.partition(":")
-    return host, int(port), "/" + path
-
-
-def _request_bytes(
-    host: str,
-    target: str,
-    query: str | None,
-    headers: dict[str, str],
-    variables: dict[str, Any] | None = None,
-) -> bytes:
-    lines = [f"{'GET' if query is None else 'POST'} {target} HTTP/1.1", f"Host: {host}"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
-    payload = {"query": query} | ({"variables": variables} if variables else {})
-    body = b"" if query is None else orjson.dumps(payload)
-    if query is not None:
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    return status, await reader.readexactly(length)
 
 
 def _auth(token: str) -> dict[str, str]:

@@ -7,42 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import time
 from typing import Any
 
 from api.auth import TokenKeys
-from bench.api_speed import BIN, SECRET, _auth, _request_bytes, _response, _server, _split
+from bench.api_speed import BIN, SECRET, _auth, _server
 from bench.dataset import fresh_database
 from bench.harness import Line, Report, percentile
 from domain.case.meta import Role
-from domain.commands import SubmitApplication
-from domain.rules.intake_windows import all_windows
 from infra import users
-from infra.simulation.people import synthetic_applicant
-from infra.simulation.profiles import synthetic_background, synthetic_plan
-from tests.support.authz import graphql_input
-
-CLIENTS = 16
-SUBMIT = (
-    "mutation Submit($input: SubmitApplicationInput!) { submitApplication(input: $input)"
-    " { __typename ... on CaseUpdated { version replayed } } }"
+from tests.support.graphql_client import (
+    SUBMIT,
+    read_response,
+    request_bytes,
+    split_url,
+    submission_inputs,
 )
 
-
-def submissions(count: int, run: str) -> list[dict[str, Any]]:
-    """``count`` different synthetic packages, all filed on a window's closing day."""
-    closing = min(w.closes for w in all_windows() if w.campaign_year == 2023)
-    found = []
-    for i in range(count):
-        rng = random.Random(i)
-        plan = synthetic_plan(rng)
-        package = SubmitApplication(synthetic_applicant(rng), plan, synthetic_background(rng, plan))
-        found.append(
-            graphql_input(package)
-            | {"idempotencyKey": f"burst-{run}-{i}", "occurredOn": closing.isoformat()}
-        )
-    return found
+CLIENTS = 16
 
 
 def measure_burst_intake(report: Report, command_rate: float, count: int) -> None:
@@ -65,7 +47,7 @@ def measure_burst_intake(report: Report, command_rate: float, count: int) -> Non
             "--workers",
             str(cores),
         ]
-        packages = submissions(count, str(time.time_ns()))
+        packages = submission_inputs(count, f"burst-{time.time_ns()}")
         with _server(command, env) as port:
             url = f"http://127.0.0.1:{port}/graphql"
             asyncio.run(_burst(url, _auth(token), packages[: CLIENTS * 2]))  # warm-up
@@ -100,8 +82,8 @@ async def _burst(
 ) -> tuple[float, list[float]]:
     """CLIENTS keep-alive connections, each sending the next package until none is left;
     every answer must be a stored case."""
-    host, port, target = _split(url)
-    requests = [_request_bytes(host, target, SUBMIT, headers, {"input": p}) for p in packages]
+    host, port, target = split_url(url)
+    requests = [request_bytes(host, target, SUBMIT, headers, {"input": p}) for p in packages]
     queue = iter(requests)
     times: list[float] = []
 
@@ -111,7 +93,7 @@ async def _burst(
             for request in queue:
                 started = time.perf_counter()
                 writer.write(request)
-                status, body = await _response(reader)
+                status, body = await read_response(reader)
                 if status != 200 or b'"CaseUpdated"' not in body or b'"replayed":true' in body:
                     raise RuntimeError(f"submission not stored: {status}: {body[:300]!r}")
                 times.append((time.perf_counter() - started) * 1000)

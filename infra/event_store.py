@@ -23,15 +23,23 @@ conflicts and is re-decided on the stored case).
 
 Chosen by ``APPLICATION_RECORDER_TOPIC`` in ``infra.settings``; the functions are created
 with the tables (``bolashak db init``).
+
+Saving and reading a case retry a lost connection (a server restart breaks every pooled
+one) for at most ``OUTAGE_BUDGET_SECONDS``, not the library's ten attempts: while the
+database is down, a command then fails in a few seconds with ``OperationalError`` (the API
+answers 503, retry) instead of outlasting the request's time limit.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import random
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -40,11 +48,31 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
 RECORDER_TOPIC = "infra.event_store:LockedInsertRecorder"
 MAX_GROUP = 64  # saves written by one statement at most
+OUTAGE_BUDGET_SECONDS = 3.0  # of retries after a lost connection, from the first attempt
+RETRY_WAIT_SECONDS = 0.2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retried_within_budget(func: F) -> F:
+    """Retries on a lost or refused connection until ``OUTAGE_BUDGET_SECONDS`` have passed
+    since the first attempt; then the error is raised."""
+
+    @functools.wraps(func)
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        while True:
+            try:
+                return func(*args, **kwargs)
+            except (InterfaceError, OperationalError):
+                if time.monotonic() - started >= OUTAGE_BUDGET_SECONDS:
+                    raise
+                time.sleep(RETRY_WAIT_SECONDS * random.uniform(0.9, 1.1))
+
+    return attempt  # type: ignore[return-value]
 
 
 @dataclass
@@ -91,7 +119,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         self.statements = 0  # statements that wrote saves (for tests and benchmarks)
         self.grouped = 0  # saves written together with others
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retried_within_budget
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
         if not stored_events:
             return None
@@ -163,6 +191,12 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
                 )
             else:
                 save.ids = ids[i]
+
+    @retried_within_budget
+    def select_events(self, *args: Any, **kwargs: Any) -> Any:
+        """The library's query, without its ten retries (``retried_within_budget``)."""
+        unretried = PostgresApplicationRecorder.select_events.__wrapped__
+        return unretried(self, *args, **kwargs)
 
 
 def _arrays(events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:

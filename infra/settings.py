@@ -36,6 +36,7 @@ from domain.rules.intake_windows import annual_awards_target
 
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
+POOL_WAIT_SECONDS = 5  # for a pooled PostgreSQL connection, before a command gives up
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
@@ -242,6 +243,10 @@ class Settings:
             "POSTGRES_PASSWORD": db.password,
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
+            # How long a command waits for a pooled connection (the library's default, 30 s,
+            # outlasts a request's time limit while the database is down; see
+            # infra/event_store.py).
+            "POSTGRES_CONNECT_TIMEOUT": str(POOL_WAIT_SECONDS),
             # No ping before each use of a pooled connection (a round trip per command):
             # a connection broken by a server restart fails its statement, the library
             # retries on another one, and the pool drops the broken one.

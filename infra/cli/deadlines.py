@@ -36,4 +36,5 @@ def run(
             console.print(f"  revoked {case_id}")
         return
     stop = stop_on_signals()
+    console.print(f"following the contract deadlines as of {clock.today()}, every {interval:g}s")
     job.follow(stop, interval)

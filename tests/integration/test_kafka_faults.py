@@ -28,6 +28,7 @@ from tests.support.broker import Tansu
 from tests.support.kafka import (
     GROUP_TIMINGS,
     first_seen_versions,
+    kafka_env,
     read_topic,
     relay_status,
     stored_versions,
@@ -52,10 +53,7 @@ def relay_env(settings: Settings) -> dict[str, str]:
     return {
         **os.environ,
         "BOLASHAK_DATABASE_URL": settings.database.url,
-        "BOLASHAK_KAFKA_BOOTSTRAP_SERVERS": ",".join(settings.kafka.bootstrap_servers),
-        "BOLASHAK_KAFKA_TOPIC": settings.kafka.topic,
-        "BOLASHAK_KAFKA_PARTITIONS": str(settings.kafka.partitions),
-        "BOLASHAK_KAFKA_DELIVERY_TIMEOUT_MS": str(settings.kafka.delivery_timeout_ms),
+        **kafka_env(settings),
         "COLUMNS": "200",
     }
 

@@ -78,6 +78,16 @@ def with_broker(settings: Settings, bootstrap: str, *, pii_topic: bool = False) 
     return dataclasses.replace(settings, kafka=kafka)
 
 
+def kafka_env(settings: Settings) -> dict[str, str]:
+    """The broker settings as a relay process reads them from its environment."""
+    return {
+        "BOLASHAK_KAFKA_BOOTSTRAP_SERVERS": ",".join(settings.kafka.bootstrap_servers),
+        "BOLASHAK_KAFKA_TOPIC": settings.kafka.topic,
+        "BOLASHAK_KAFKA_PARTITIONS": str(settings.kafka.partitions),
+        "BOLASHAK_KAFKA_DELIVERY_TIMEOUT_MS": str(settings.kafka.delivery_timeout_ms),
+    }
+
+
 def read_topic(
     bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0
 ) -> list[Received]:
