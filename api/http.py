@@ -86,10 +86,17 @@ class NoSchemaDiscoveryRule(ValidationRule):
 class RequestError(Exception):
     """The HTTP request itself is wrong (before any GraphQL): status and message."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.headers = headers or {}
+        self.extensions = extensions
 
 
 class GraphQLEndpoint:
@@ -117,7 +124,7 @@ class GraphQLEndpoint:
             media_type = _negotiate(request.headers.get("accept"))
             params = await self._params(request)
         except RequestError as e:
-            return _error_response(e.status, e.args[0], JSON_TYPE, e.headers)
+            return _error_response(e.status, e.args[0], JSON_TYPE, e.headers, e.extensions)
         return await self._run(request, principal, params, media_type)
 
     # -- the request ---------------------------------------------------------------------
@@ -131,7 +138,10 @@ class GraphQLEndpoint:
                 401, str(e), {"WWW-Authenticate": 'Bearer realm="bolashak"'}
             ) from None
         except DirectoryUnavailableError:
-            raise RequestError(503, UNAVAILABLE, {"Retry-After": "1"}) from None
+            outage = unavailable()  # the same retryable error as a store outage
+            raise RequestError(
+                503, UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)}, outage.extensions
+            ) from None
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":
@@ -334,9 +344,16 @@ def _graphql_response(
 
 
 def _error_response(
-    status: int, message: str, media_type: str, headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
-    body = orjson.dumps({"errors": [{"message": message}]})
+    error: dict[str, Any] = {"message": message}
+    if extensions:
+        error["extensions"] = extensions
+    body = orjson.dumps({"errors": [error]})
     return Response(
         body, status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers
     )

@@ -204,7 +204,7 @@ class Settings:
         Keys are given with the application's prefix too, so that a stray variable in the
         process environment cannot override them.
         """
-        master_key = self.pii_master_key or development_pii_key()
+        master_key = self.pii_master_key or pii_master_key(os.environ)  # then the dev key
         env = {
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             # Not fast-forwarded on every command (a round trip each): a stale copy shows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -20,6 +22,11 @@ settings.register_profile(
 )
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
+
+# One PII master key for the test process and every server or worker it starts (each
+# subprocess runs in a folder of its own, where a development key would differ).
+TEST_PII_MASTER_KEY = base64.b64encode(hashlib.sha256(b"e2e tests only").digest()).decode()
+os.environ["BOLASHAK_PII_MASTER_KEY"] = TEST_PII_MASTER_KEY
 
 FAR_FUTURE = date(2031, 1, 1)  # a clock late enough for a whole case, work-off included
 

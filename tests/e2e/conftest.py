@@ -10,9 +10,7 @@ process it used is added to its report.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import os
 import shutil
 import socket
@@ -33,6 +31,7 @@ from domain.case.meta import Role
 from infra import users
 from infra.database import drop_database
 from infra.settings import Settings
+from tests.conftest import TEST_PII_MASTER_KEY
 from tests.integration.conftest import new_postgres_settings, postgres_unavailable
 
 SECRET = "e2e-jwt-secret-" + "0123456789abcdef" * 3  # >= 32 characters
@@ -59,7 +58,7 @@ def free_port() -> int:
         return port
 
 
-PII_MASTER_KEY = base64.b64encode(hashlib.sha256(b"e2e tests only").digest()).decode()
+PII_MASTER_KEY = TEST_PII_MASTER_KEY
 
 
 def server_environment(database_url: str, *, production: bool) -> dict[str, str]:

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.service import CaseService
+from infra import users
 from infra.bootstrap import build_projection_engine, build_service
 from infra.settings import Settings
 from tests.e2e.conftest import (
@@ -41,6 +43,7 @@ from tests.support.read_models import database_snapshot, fold_snapshot
 pytestmark = pytest.mark.integration
 
 StoredLog = dict[str, list[tuple[int, str]]]
+FAULT_USERS = {"officer-1": Role.OFFICER, "intake-officer": Role.OFFICER, "admin-1": Role.ADMIN}
 
 
 def fault_trials(default: int) -> int:
@@ -96,6 +99,7 @@ class Workers:
     (SIGKILL) and started again on demand; stopped (SIGTERM) at the end."""
 
     def __init__(self, settings: Settings, folder: Path, env: dict[str, str] | None = None):
+        users.register(settings, FAULT_USERS)  # the directory lets the trials' clients in
         self.env = env or server_environment(settings.database.url, production=False)
         self.folder = folder
         self.server = LiveServer(ServerSpec("postgres"), free_port())

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import Result
 
 from api.auth import TokenKeys
+from api.errors import RETRY_AFTER_SECONDS
 from api.users import RECHECK_SECONDS
 from domain.case.meta import Role
 from infra import users
@@ -175,7 +176,7 @@ def test_requests_get_a_retryable_503_while_the_user_directory_cannot_be_read(
         move_directory("api_users_away", users.TABLE)
         back = api.post(RULESETS, role=None, headers=headers)
     assert down.status_code == 503
-    assert down.headers["retry-after"] == "1"
+    assert down.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
     assert "retry shortly" in down.json()["errors"][0]["message"]
     assert "data" not in down.json()
     assert back.status_code == 200, back.text
