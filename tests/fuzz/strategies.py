@@ -33,6 +33,13 @@ HOSTILE_TEXT = (
 )
 
 
+def fragment_bomb(levels: int) -> str:
+    """Each fragment spreads the one before it twice: 2**levels fields when expanded."""
+    parts = ["fragment F0 on Query { __typename }"]
+    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels)]
+    return f"query {{ ...F{levels - 1} }} " + " ".join(parts)
+
+
 def fuzz_examples(default: int) -> int:
     """Examples per property: ``default`` in ``make test``, ``FUZZ_EXAMPLES`` for more."""
     return int(os.environ.get("FUZZ_EXAMPLES", default))

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from uuid import uuid4
 
+import graphql
 import pytest
 
+from api.document_size import expanded_field_count
 from domain import commands as c
 from domain.case.meta import Role
+from domain.case.stage import Stage
 from domain.errors import InvalidInputError
 from domain.language_tests import LanguageTest
 from domain.qualifications import Gpa, GradeScale, LanguageCertificate
 from domain.service import CaseService
 from domain.validation import validate_command
+from infra.audit.replay import AsOf, all_events
+from tests.fuzz.strategies import fragment_bomb
 from tests.support import builders as b
+from tests.support.journey import Journey
 
 pytestmark = pytest.mark.unit
 NAN = Decimal("NaN")
@@ -83,3 +89,26 @@ def test_born_before_submission(service: CaseService) -> None:
     born = date(2024, 1, 2)  # an IIN of the 2000s may encode a date after the submission
     submission = b.submission(applicant=b.applicant(birth_date=born))
     assert refused(service, submission) == {("applicant.birthDate", "born_before_submission")}
+
+
+def test_max_fields_counts_a_fragment_bomb_without_spreading_it() -> None:
+    """Forty fragments, each spreading the one before twice: 2**39 fields, counted at once
+    (the depth and alias limits spread them one by one, and hung the server)."""
+    assert expanded_field_count(graphql.parse(fragment_bomb(5)), 10**6) == 16
+    assert expanded_field_count(graphql.parse(fragment_bomb(40)), 5_001) == 5_001
+
+
+def test_max_fields_counts_a_fragment_cycle_once() -> None:
+    cycle = "query { ...A b { c } } fragment A on Query { ...B x } fragment B on Query { ...A y }"
+    assert expanded_field_count(graphql.parse(cycle), 100) == 4
+
+
+def test_a_recording_time_without_a_zone_is_utc(service: CaseService) -> None:
+    """``caseHistory(asOfTime:)`` with a time of no zone compared it with the store's
+    timestamps (which have one) and failed inside."""
+    case_id = Journey(service).to(Stage.ELIGIBLE)
+    events = all_events(service, case_id)
+    first = events[0].timestamp
+    naive = first.astimezone(UTC).replace(tzinfo=None)
+    assert AsOf(recorded_at=naive).cut(events) == AsOf(recorded_at=first).cut(events)
+    assert len(AsOf(recorded_at=naive).cut(events)) == 1
