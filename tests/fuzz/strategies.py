@@ -14,7 +14,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+import graphql
 from hypothesis import strategies as st
+from hypothesis_graphql import nodes
 
 from domain.case.meta import CommandContext, Role
 from tests.support.journey import SCORES
@@ -144,3 +146,47 @@ def one_field_changed(base: Any, ids: list[UUID]) -> st.SearchStrategy[Any]:
         )
 
     return st.sampled_from(paths).flatmap(change)
+
+
+# -- GraphQL literals of the schema's scalars, plausible and hostile ------------------------
+
+
+def json_node(value: Any) -> graphql.ValueNode:
+    """A JSON value (an object of names, an integer or text) as a GraphQL literal."""
+    if isinstance(value, dict):
+        return graphql.ObjectValueNode(
+            fields=tuple(
+                graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=json_node(v))
+                for k, v in value.items()
+            )
+        )
+    if isinstance(value, int):
+        return graphql.IntValueNode(value=str(value))
+    return graphql.StringValueNode(value=str(value))
+
+
+SCALAR_NODES: dict[str, st.SearchStrategy[graphql.ValueNode]] = {
+    "Date": st.one_of(
+        st.dates(min_value=date(2023, 4, 1), max_value=date(2031, 1, 2)).map(date.isoformat),
+        st.dates().map(date.isoformat),
+        st.text(max_size=12),
+    ).map(nodes.String),
+    "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=20)).map(
+        nodes.String
+    ),
+    "Decimal": st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True).map(str),
+        st.sampled_from(["4.5", "7.0", "NaN", "-Infinity", "1e999999", "", "abc"]),
+    ).map(nodes.String),
+    "JSON": st.one_of(
+        st.dictionaries(
+            st.sampled_from(list(SCORES))
+            | st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,30}", fullmatch=True),
+            st.integers() | st.text(max_size=10),
+            max_size=6,
+        ),
+        st.integers(),
+        st.text(max_size=20),
+    ).map(json_node),
+    "String": st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_TEXT)).map(nodes.String),
+}

@@ -33,11 +33,11 @@ from infra.bootstrap import build_projection_engine, build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
-from tests.fuzz.strategies import HOSTILE_TEXT, fragment_bomb, fuzz_examples
+from tests.fuzz.strategies import SCALAR_NODES, fragment_bomb, fuzz_examples
 from tests.support import builders as b
 from tests.support.api import Api, api_for
 from tests.support.authz import as_text, leaks, needles, submission_input
-from tests.support.journey import SCORES, Journey
+from tests.support.journey import Journey
 
 pytestmark = pytest.mark.integration
 
@@ -61,45 +61,9 @@ def _ids() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(CASE_IDS), st.uuids().map(str), st.text(max_size=20))
 
 
-def json_node(value: Any) -> graphql.ValueNode:
-    """A JSON value (an object of names, an integer or text) as a GraphQL literal."""
-    if isinstance(value, dict):
-        return graphql.ObjectValueNode(
-            fields=tuple(
-                graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=json_node(v))
-                for k, v in value.items()
-            )
-        )
-    if isinstance(value, int):
-        return graphql.IntValueNode(value=str(value))
-    return graphql.StringValueNode(value=str(value))
-
-
 CUSTOM_SCALARS = {
-    "Date": st.one_of(
-        st.dates(min_value=date(2023, 4, 1), max_value=date(2031, 1, 2)).map(date.isoformat),
-        st.dates().map(date.isoformat),
-        st.text(max_size=12),
-    ).map(nodes.String),
-    "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=20)).map(
-        nodes.String
-    ),
-    "Decimal": st.one_of(
-        st.decimals(allow_nan=True, allow_infinity=True).map(str),
-        st.sampled_from(["4.5", "7.0", "NaN", "-Infinity", "1e999999", "", "abc"]),
-    ).map(nodes.String),
-    "JSON": st.one_of(
-        st.dictionaries(
-            st.sampled_from(list(SCORES))
-            | st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,30}", fullmatch=True),
-            st.integers() | st.text(max_size=10),
-            max_size=6,
-        ),
-        st.integers(),
-        st.text(max_size=20),
-    ).map(json_node),
+    **SCALAR_NODES,
     "ID": st.deferred(_ids).map(nodes.String),
-    "String": st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_TEXT)).map(nodes.String),
 }
 
 
