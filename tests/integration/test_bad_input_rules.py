@@ -332,6 +332,23 @@ def test_a_value_the_schema_refuses_is_named_and_stores_nothing(
     assert stored(reader) == before
 
 
+@pytest.mark.parametrize("on", ["2023-13-45", "yesterday"])
+def test_the_command_line_names_a_business_date_it_cannot_read(
+    store: Settings, reader: Any, on: str
+) -> None:
+    before = stored(reader)
+    data = json.dumps({"applicationId": str(uuid4())})
+    result = CliRunner().invoke(
+        cli,
+        ["case", "run", "withdraw", "--data", data, "--on", on],
+        env={"BOLASHAK_DATABASE_URL": store.database.url, "COLUMNS": "10000"},
+    )
+    assert result.exit_code == 1
+    assert "--on: must be a date like 2023-04-28" in result.output
+    assert "[date_format]" in result.output
+    assert stored(reader) == before
+
+
 # The command line takes the same JSON (enums by value) with the context as options.
 CLI_ROWS = tuple(
     r
