@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import graphql
 import httpx
@@ -28,15 +29,26 @@ from api.schema import EXPERT_SDL_FILE, SDL_FILE
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
+from domain.commands import ALL_COMMANDS
+from domain.permissions import command_name
 from domain.service import CaseService
 from infra.bootstrap import build_projection_engine, build_reader, build_service
 from infra.database import init_schema
+from infra.inputs import camel
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
-from tests.fuzz.strategies import SCALAR_NODES, fragment_bomb, fuzz_examples
+from tests.fuzz.strategies import (
+    SCALAR_NODES,
+    command_of,
+    dates,
+    fragment_bomb,
+    fuzz_examples,
+    one_field_changed,
+    texts,
+)
 from tests.support import builders as b
 from tests.support.api import Api, api_for
-from tests.support.authz import as_text, leaks, needles, submission_input
+from tests.support.authz import as_text, graphql_input, leaks, needles, submission_input
 from tests.support.journey import Journey
 
 pytestmark = pytest.mark.integration
@@ -152,13 +164,16 @@ def successes(body: Any) -> int:
     )
 
 
-def check_answer(api: Api, reader: Any, document: str, role: Role) -> Any:
+def check_answer(
+    api: Api, reader: Any, document: str, role: Role, variables: dict[str, Any] | None = None
+) -> Any:
     """Sends ``document``; checks status, masking and what was stored. Returns the response."""
     note(document[:2000])
+    note(repr(variables)[:2000])
     before = stored(reader)
     response = api.client.post(  # escaped JSON: a lone surrogate travels as \\ud800
         "/graphql",
-        content=json.dumps({"query": document}).encode(),
+        content=json.dumps({"query": document, "variables": variables or {}}).encode(),
         headers={
             "authorization": f"Bearer {api.token(role, f'{role.value}-fuzz')}",
             "content-type": "application/json",
@@ -354,3 +369,43 @@ def test_huge_variables_under_the_body_limit_are_refused_by_field(shared_server:
         "__typename": "InvalidInput",
         "fieldErrors": [{"field": "applicant.fullName", "rule": "max_length"}],
     }
+
+
+# -- generated variables: every command, plausible and hostile values, through the API -----
+
+WEAK_ENGLISH = b.submission(background=b.background(certificates=(b.ielts("5.5"),)))
+COMMAND_ROLES = {"award": Role.COMMISSION, "refuse": Role.COMMISSION}
+
+
+def _commands() -> st.SearchStrategy[Any]:
+    ids = [UUID(i) for i in CASE_IDS]
+    return st.one_of(
+        st.sampled_from(ALL_COMMANDS).flatmap(lambda cls: command_of(cls, ids)),
+        one_field_changed(WEAK_ENGLISH, []),
+    )
+
+
+@FUZZ
+@given(
+    command=st.deferred(_commands),
+    context=st.fixed_dictionaries(
+        {
+            "idempotencyKey": st.text(min_size=1, max_size=12),
+            "occurredOn": dates.map(date.isoformat),
+            "reason": st.just("") | texts,
+        }
+    ),
+)
+def test_generated_variables_of_every_command_never_fail_inside(
+    api: Api, reader: Any, command: Any, context: dict[str, Any]
+) -> None:
+    name = camel(command_name(command))
+    kind = name[0].upper() + name[1:]
+    role = Role.EXPERT if name == "evaluateInterview" else COMMAND_ROLES.get(name, Role.OFFICER)
+    done = "SheetRecorded" if role is Role.EXPERT else "CaseUpdated"
+    document = (
+        f"mutation M($input: {kind}Input!) {{ {name}(input: $input) {{ __typename"
+        f" ... on {done} {{ replayed }} }} }}"
+    )
+    variables = {"input": {**graphql_input(command), **context}}
+    check_answer(api, reader, document, role, variables)

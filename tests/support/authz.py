@@ -68,7 +68,7 @@ def graphql_input(value: object, *, enums_by_value: bool = False) -> Any:
         return [graphql_input(v, enums_by_value=enums_by_value) for v in value]
     if isinstance(value, Enum):
         return value.value if enums_by_value else value.name
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | UUID):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
