@@ -3,8 +3,10 @@
 Whatever is sent, each command either succeeds or is refused with the domain's own error
 (never another exception); a refused command stores nothing; every case's versions run
 1, 2, 3... without a gap; and the case replayed from the store equals the one the service
-keeps in its cache. ``FUZZ_EXAMPLES`` raises the number of examples; a failing example is
-printed by hypothesis (``derandomize`` in CI, a printed seed to replay it otherwise).
+keeps in its cache. ``FUZZ_EXAMPLES`` raises the number of examples. A failure prints the
+shrunk sequence and a ``@reproduce_failure(...)`` line that replays it exactly; the seed
+is fixed in CI (the ``ci`` profile: ``derandomize``), ``--hypothesis-seed=N`` fixes it
+elsewhere.
 """
 
 from __future__ import annotations
@@ -182,7 +184,7 @@ def play(service: CaseService, submission: SubmitApplication, steps: list[Any]) 
         event(f"case reached {service.get_case(CASE_ID).stage.value}")
 
 
-@settings(max_examples=fuzz_examples(150))
+@settings(max_examples=fuzz_examples(150), print_blob=True)
 @given(
     submission=submissions,
     steps=sequences,
@@ -194,7 +196,7 @@ def test_any_command_sequence_succeeds_or_is_refused_cleanly_in_memory(
         play(service, submission, steps)
 
 
-@settings(max_examples=fuzz_examples(150) // 6)
+@settings(max_examples=fuzz_examples(150) // 6, print_blob=True)
 @given(
     submission=submissions,
     steps=sequences,

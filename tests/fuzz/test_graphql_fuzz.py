@@ -193,6 +193,7 @@ def check_answer(
 
 FUZZ = settings(
     max_examples=fuzz_examples(150),
+    print_blob=True,  # a failure prints @reproduce_failure(...) to replay it exactly
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 

@@ -31,6 +31,7 @@ EXPERT = schemathesis.graphql.from_path(EXPERT_SDL_FILE)
 CLIENT_TIMEOUT = 60.0  # seconds: a hang fails the example instead of the whole run
 FUZZ = settings(
     max_examples=fuzz_examples(8),
+    print_blob=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
