@@ -116,6 +116,8 @@ ROWS: tuple[Bad, ...] = (
     sub("background.gpa", {"value": "4.5", "scale": "FOUR"}, "background.gpa.value", "gpa_scale"),
     sub("background.gpa", {"value": "101", "scale": "PERCENT"}, "background.gpa.value",
         "gpa_scale"),
+    sub("background.gpa", {"value": "NaN", "scale": "FOUR"}, "background.gpa.value",
+        "gpa_scale"),  # was an internal error: NaN has no order (found by the fuzz)
     sub("background.gpa", {"value": "3" * 21, "scale": "OTHER"}, "background.gpa.value",
         "max_length"),
     sub("background.bachelorSpecialty", "B" * 301, "background.bachelorSpecialty", "max_length"),
