@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_APPLICATIONS ?= 300
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck unit integration bench bench-quick clean browser
+.PHONY: run test lint typecheck unit integration bench bench-quick faults fuzz clean browser
 CHROMIUM := /usr/bin/chromium
 
 $(PY):
@@ -59,6 +59,22 @@ bench: $(VENV)/.installed-dev
 
 bench-quick: $(VENV)/.installed-dev
 	BENCH_QUICK=1 $(PY) -m bench
+
+## make faults: the long fault trials (issue 8; docs/reliability.md): 50 kills of each process,
+## the 10,000-submission burst, PostgreSQL down 12 s, the broker down a minute.
+FAULT_TRIALS ?= 50
+faults: $(VENV)/.installed-dev
+	FAULT_TRIALS=$(FAULT_TRIALS) BURST_SUBMISSIONS=10000 POSTGRES_DOWN_SECONDS=12 \
+	BROKER_DOWN_SECONDS=60 RELAY_KILL_TRIALS=$(FAULT_TRIALS) BOLASHAK_CRASH_TRIALS=$(FAULT_TRIALS) \
+	$(BIN)/pytest -s --timeout 3600 tests/faults tests/integration/test_projection_crashes.py \
+	  tests/integration/test_kafka_faults.py \
+	  "tests/integration/test_kafka_relay.py::test_broker_stopped_and_restarted_loses_nothing_and_the_relay_catches_up"
+
+## make fuzz: the fuzzers with many more examples than make test runs.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.installed-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest --timeout 3600 tests/fuzz \
+	  tests/integration/test_bad_input_rules.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -39,6 +39,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import AuthError, Principal
 from api.context import Context, Services
+from api.document_size import expanded_field_count
 from api.errors import (
     MASKED_MESSAGE,
     RETRY_AFTER_SECONDS,
@@ -64,6 +65,7 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5_000
+    max_fields: int = 5_000  # fields selected once fragments are spread (no fragment bombs)
     timeout_seconds: float = 10.0
 
 
@@ -267,6 +269,10 @@ class GraphQLEndpoint:
     def _validate_uncached(self, expert: bool, query: str) -> list[Any]:
         document, _ = self._parse(query)
         assert document is not None
+        cap = self.limits.max_fields
+        if expanded_field_count(document, cap + 1) > cap:  # before the rules that spread them
+            message = f"the document selects over {cap} fields once its fragments are spread"
+            return [GraphQLError(message).formatted]
         return [e.formatted for e in validate(self.schemas[expert], document, self.rules)]
 
 

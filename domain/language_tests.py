@@ -102,6 +102,8 @@ def score_of(test: LanguageTest, value: str | int | float | Decimal) -> Decimal:
             raise ValueError(f"{test.value} result must be {scale.describe()}, got {value!r}")
         return Decimal(scale.levels.index(label) + 1)
     score = Decimal(str(value))
+    if not score.is_finite():  # NaN cannot be compared with the scale's ends
+        raise ValueError(f"{test.value} result must be {scale.describe()}, got {value}")
     if not scale.low <= score <= scale.high or (score - scale.low) % scale.step != 0:
         raise ValueError(f"{test.value} result must be {scale.describe()}, got {value}")
     return score

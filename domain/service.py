@@ -151,6 +151,10 @@ class CaseService(CaseEvents):
         app_id = application_id_for(ctx.idempotency_key)
 
         def create(meta: EventMeta) -> Application:
+            if cmd.applicant.birth_date >= meta.occurred_on:  # plausibility: an IIN may say 2099
+                raise InvalidInputError.single(
+                    "applicant.birthDate", "born_before_submission", "is not before the submission"
+                )
             try:
                 window = window_for(meta.occurred_on)
             except OutsideIntakeWindowError as e:

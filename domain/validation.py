@@ -6,6 +6,7 @@ Field paths are those of the API (camelCase, dotted), e.g. ``applicant.iin``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,9 +22,17 @@ from domain.submission import ApplicantIdentity, Background, StudyPlan
 
 FUTURE_TOLERANCE = timedelta(days=1)
 MAX_MONTHS = 12 * 70
+MAX_GPA_LENGTH = 20  # "3.67", "87.5", "A-": a grade as written on the diploma supplement
+GPA_EQUIVALENT_TOP = 4  # the Ministry's equivalent is on the 4.00 credit scale
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def has_control_characters(value: str) -> bool:
+    """Control characters other than tab and line breaks, or lone surrogates: invisible in
+    every view, refused by PostgreSQL's text columns (NUL) or by UTF-8 itself (surrogates)."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n\r" for ch in value)
 
 
 class Errors(list[FieldError]):
@@ -35,9 +44,12 @@ class Errors(list[FieldError]):
             self.add(field, "required", "must not be empty")
         elif len(value) > max_length:
             self.add(field, "max_length", f"must be at most {max_length} characters")
+        elif has_control_characters(value):
+            self.add(field, "no_control_characters", "must not contain control characters")
 
     def number(self, field: str, value: float | Decimal, low: float, high: float) -> None:
-        if isinstance(value, bool) or not low <= value <= high:
+        finite = not isinstance(value, Decimal) or value.is_finite()  # NaN has no order
+        if isinstance(value, bool) or not finite or not low <= value <= high:
             self.add(field, "range", f"must be between {low} and {high}")
 
     def raise_if_any(self) -> None:
@@ -74,7 +86,8 @@ def _applicant(errors: Errors, applicant: ApplicantIdentity) -> None:
     else:
         if born != applicant.birth_date:
             errors.add("applicant.birthDate", "iin_birth_date", f"IIN says {born.isoformat()}")
-    if not EMAIL.match(applicant.email) or len(applicant.email) > 254:
+    email = applicant.email
+    if not EMAIL.match(email) or len(email) > 254 or has_control_characters(email):
         errors.add("applicant.email", "email_format", "must be an e-mail address")
     if not PHONE.match(applicant.phone):
         errors.add("applicant.phone", "phone_format", "must be a phone number, e.g. +77011234567")
@@ -98,6 +111,7 @@ def _background(errors: Errors, background: Background) -> None:
     for i, certificate in enumerate(background.certificates):
         _certificate(errors, f"background.certificates[{i}]", certificate)
     if background.gpa is not None:
+        errors.text("background.gpa.value", background.gpa.value, MAX_GPA_LENGTH)
         try:
             gpa_number(background.gpa)
         except ValueError as e:
@@ -156,6 +170,8 @@ def validate_command(command: object) -> None:
     elif isinstance(command, c.StartWorkOff):
         errors.text("employer", command.employer, 300)
         errors.text("location", command.location, 100)
+    elif isinstance(command, c.AssessEligibility) and command.gpa_equivalent is not None:
+        errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
     elif isinstance(command, c.AssignLanguageCourse) and command.invitation_months is not None:
         errors.number("invitationMonths", command.invitation_months, 1, 12)
     errors.raise_if_any()

@@ -61,6 +61,8 @@ def gpa_number(gpa: Gpa) -> Decimal:
         value = Decimal(gpa.value.replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"GPA {gpa.value!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"GPA {gpa.value!r} is not a finite number")
     top = SCALE_MAXIMUM.get(gpa.scale)
     if top is not None and not Decimal(0) <= value <= top:
         raise ValueError(f"GPA on the {gpa.scale.value} scale must be between 0 and {top}")

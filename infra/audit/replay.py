@@ -33,6 +33,12 @@ class AsOf:
     recorded_at: datetime | None = None  # recording time (the store's timestamp)
     business_date: date | None = None  # ``occurred_on``: the day it happened in the process
 
+    def __post_init__(self) -> None:
+        """A recording time without a zone is UTC (as ``parse`` reads it): the store's
+        timestamps carry one, and Python cannot compare a naive time with them."""
+        if self.recorded_at is not None and self.recorded_at.tzinfo is None:
+            object.__setattr__(self, "recorded_at", self.recorded_at.replace(tzinfo=UTC))
+
     @classmethod
     def parse(cls, text: str) -> AsOf:
         """``12`` (a version), ``2023-06-12`` (a business date) or ``2023-06-12T10:00:00+00:00``
@@ -43,7 +49,7 @@ class AsOf:
                 return cls(version=int(text))
             if "T" in text or " " in text:
                 moment = datetime.fromisoformat(text)
-                return cls(recorded_at=moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+                return cls(recorded_at=moment)
             return cls(business_date=date.fromisoformat(text))
         except ValueError:
             raise InvalidInputError.single(

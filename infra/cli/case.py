@@ -14,6 +14,7 @@ from rich.markup import escape
 from domain.case.events import erasure_applied
 from domain.case.meta import CommandContext, Role
 from domain.commands import ALL_COMMANDS
+from domain.errors import InvalidInputError
 from domain.permissions import command_name
 from domain.service import CommandResult
 from infra.bootstrap import build_reader, build_service
@@ -48,7 +49,7 @@ def run(
         actor_id=actor,
         role=role,
         idempotency_key=key or str(uuid.uuid4()),
-        occurred_on=date.fromisoformat(on) if on else date.today(),
+        occurred_on=_business_date(on),
         reason=reason,
     )
     service = build_service(settings())
@@ -87,6 +88,17 @@ def history(
     reader.get_case(application_id)  # a clear error for an unknown id
     for event in erasure_applied(reader.events.get(application_id)):  # type: ignore[arg-type]
         print_json(event_view(event, with_personal_data=personal))
+
+
+def _business_date(on: str) -> date:
+    if not on:
+        return date.today()
+    try:
+        return date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInputError.single(
+            "--on", "date_format", f"must be a date like 2023-04-28, not {on!r}"
+        ) from None
 
 
 def _payload(data: str, data_file: Path | None) -> Any:

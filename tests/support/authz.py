@@ -62,20 +62,20 @@ def forged_token(
 # -- GraphQL inputs from domain values -------------------------------------------------------
 
 
-def graphql_input(value: object) -> Any:
-    """A domain value as GraphQL variables: camelCase keys, enums by name, decimals and
-    dates as text, absent optionals left out."""
+def graphql_input(value: object, *, enums_by_value: bool = False) -> Any:
+    """A domain value as GraphQL variables: camelCase keys, enums by name (by value for the
+    command line's JSON), decimals and dates as text, absent optionals left out."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            camel(f.name): graphql_input(getattr(value, f.name))
+            camel(f.name): graphql_input(getattr(value, f.name), enums_by_value=enums_by_value)
             for f in dataclasses.fields(value)
             if getattr(value, f.name) is not None
         }
     if isinstance(value, list | tuple):
-        return [graphql_input(v) for v in value]
+        return [graphql_input(v, enums_by_value=enums_by_value) for v in value]
     if isinstance(value, Enum):
-        return value.name
-    if isinstance(value, Decimal):
+        return value.value if enums_by_value else value.name
+    if isinstance(value, Decimal | UUID):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
