@@ -19,6 +19,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from typing_extensions import override
 
 from api.auth import AuthError, TokenKeys
@@ -42,10 +46,33 @@ class ServerOptions:
     limits: Limits = field(default_factory=Limits)
 
 
-class SubscriptionApp(GraphQL[Context, None]):
-    """Strawberry's websocket handling, with our context and bearer-token check."""
+class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with the HTTP endpoint's document limits, for subscriptions
+    only: a refused document gets an ``error`` message for its id, and runs nothing."""
 
-    def __init__(self, services: Services) -> None:
+    @override
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        view = self.view
+        assert isinstance(view, SubscriptionApp)
+        payload = message.get("payload") or {}
+        problems = view.endpoint.websocket_problems(
+            payload.get("query"), payload.get("operationName")
+        )
+        fresh = self.connection_acknowledged and message["id"] not in self.operations
+        if problems and fresh:
+            await self.send_message({"id": message["id"], "type": "error", "payload": problems})
+            return
+        await super().handle_subscribe(message)
+
+
+class SubscriptionApp(GraphQL[Context, None]):
+    """Strawberry's websocket handling, with our context and bearer-token check, and the
+    HTTP endpoint's document limits (``CheckedTransportWS``)."""
+
+    graphql_transport_ws_handler_class = CheckedTransportWS
+
+    def __init__(self, services: Services, endpoint: GraphQLEndpoint) -> None:
+        self.endpoint = endpoint
         super().__init__(
             office_schema(),
             graphql_ide=None,
@@ -95,7 +122,7 @@ def create_app(
         production=options.production,
     )
     endpoint = GraphQLEndpoint(services, options.limits, production=options.production)
-    ws = SubscriptionApp(services)
+    ws = SubscriptionApp(services, endpoint)
     workers = InProcessWorkers(settings, service, clock) if options.in_process_workers else None
 
     @contextlib.asynccontextmanager

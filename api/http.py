@@ -260,6 +260,31 @@ class GraphQLEndpoint:
             result = await result
         return result  # type: ignore[return-value]
 
+    def websocket_problems(self, query: Any, operation_name: Any) -> list[Any]:
+        """Why a document may not run over the websocket, or nothing: the same size, token,
+        field, depth and alias limits as over HTTP, and subscriptions only (queries and
+        mutations go over HTTP, with its time limit). Experts never get a socket."""
+        if not isinstance(query, str):
+            return [{"message": "query: a GraphQL document (a string) is required"}]
+        if len(query.encode("utf-8", "replace")) > self.limits.max_body_bytes:
+            return [{"message": f"the document is over {self.limits.max_body_bytes} bytes"}]
+        document, errors = self._parse(query)
+        if document is None or errors:
+            return errors
+        errors = self._validate(False, query)
+        if errors:
+            return errors
+        name = operation_name if isinstance(operation_name, str) else None
+        operation = get_operation_ast(document, name)
+        if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
+            return [
+                {
+                    "message": "only subscriptions run over the websocket;"
+                    " queries and mutations go over HTTP POST"
+                }
+            ]
+        return []
+
     def _parse_uncached(self, query: str) -> tuple[DocumentNode | None, list[Any]]:
         try:
             return parse(query, max_tokens=self.limits.max_tokens), []
