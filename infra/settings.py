@@ -204,7 +204,7 @@ class Settings:
         Keys are given with the application's prefix too, so that a stray variable in the
         process environment cannot override them.
         """
-        master_key = self.pii_master_key or pii_master_key(os.environ)  # then the dev key
+        master_key = self.pii_master_key or development_pii_key()
         env = {
             "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
             # Not fast-forwarded on every command (a round trip each): a stale copy shows
@@ -300,7 +300,11 @@ def _cipher(env: Mapping[str, str]) -> tuple[str, str]:
 
 
 def development_pii_key() -> bytes:
-    """The development master key: created once under ``var/`` (never in production)."""
+    """The development master key (never in production): the process environment's
+    ``BOLASHAK_PII_MASTER_KEY`` when it has one (settings made from a partial mapping then
+    agree with the processes this one starts), else a key created once under ``var/``."""
+    if os.environ.get(PII_MASTER_KEY, "").strip():
+        return pii_master_key(os.environ)
     if PII_DEV_KEY_FILE.exists():
         return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
     PII_DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)

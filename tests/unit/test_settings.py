@@ -8,6 +8,7 @@ import pytest
 
 from domain.service import CaseEvents, CaseService
 from infra.settings import PII_DEV_KEY_FILE, Database, Settings, SettingsError
+from tests.conftest import TEST_PII_MASTER_KEY
 
 
 def test_default_store_is_a_sqlite_file_under_var() -> None:
@@ -138,11 +139,17 @@ def test_production_refuses_to_start_without_the_pii_master_key() -> None:
         Settings.from_env({"BOLASHAK_MODE": "production"})
 
 
-def test_development_uses_one_master_key_kept_under_var() -> None:
+def test_development_uses_one_master_key_kept_under_var(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOLASHAK_PII_MASTER_KEY")  # the suite's own key (tests/conftest.py)
     first = Settings.from_env({}).pii_master_key
     assert len(first) == 32
     assert Settings.from_env({}).pii_master_key == first
     assert base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8")) == first
+
+
+def test_development_takes_the_process_environment_key_before_the_one_under_var() -> None:
+    """Settings made from a partial mapping agree with the processes this one starts."""
+    assert Settings.from_env({}).pii_master_key == base64.b64decode(TEST_PII_MASTER_KEY)
 
 
 def test_the_master_key_reaches_the_store_and_the_sealer_topic_names_infra() -> None:
