@@ -14,7 +14,7 @@ from domain.clock import FixedClock
 from infra.bootstrap import build_projection_engine, build_service
 from infra.deadline_job import DeadlineJob
 from infra.settings import Settings
-from tests.conftest import FAR_FUTURE
+from tests.conftest import FAR_FUTURE, TEST_PII_MASTER_KEY
 from tests.support.journey import PROTOCOL_DATE, Journey
 
 DAY_90 = PROTOCOL_DATE + timedelta(days=90)
@@ -73,7 +73,11 @@ def test_contracts_signed_in_time_are_not_revoked(store_settings: Settings) -> N
 
 def test_the_command_line_job_revokes_as_of_a_given_day(store_settings: Settings) -> None:
     j, _, _ = awarded_case(store_settings)
-    env = {"BOLASHAK_DATABASE_URL": store_settings.database.url, "PATH": "/usr/bin:/bin"}
+    env = {
+        "BOLASHAK_DATABASE_URL": store_settings.database.url,
+        "BOLASHAK_PII_MASTER_KEY": TEST_PII_MASTER_KEY,
+        "PATH": "/usr/bin:/bin",
+    }
     out = subprocess.run(
         [BOLASHAK, "deadlines", "run", "--once", "--today", DAY_91.isoformat()],
         env=env,
