@@ -18,8 +18,9 @@ still its own unit: the function inserts each one in a sub-transaction, and a sa
 case version is already taken is refused alone (``IntegrityError``, which the command
 service treats as a conflict) while the others in the group are stored. A save on its
 own (nothing else queued) takes the plain path. A lost connection fails every save of
-the group, and each is retried as before (a retry of a save that was in fact committed
-conflicts and is re-decided on the stored case).
+the group and every save queued behind it at once (an outage must not cost one pool wait
+per group), and each is retried by its own thread as before (a retry of a save that was in
+fact committed conflicts and is re-decided on the stored case).
 
 Chosen by ``APPLICATION_RECORDER_TOPIC`` in ``infra.settings``; the functions are created
 with the tables (``bolashak db init``).
@@ -145,6 +146,15 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
             self._write(group)
         finally:
             with self._mutex:
+                lost = group[0].error
+                if isinstance(lost, InterfaceError | OperationalError):
+                    # The database is unreachable: every save queued meanwhile fails now
+                    # (and is retried by its own thread within its budget) rather than
+                    # waiting for a connection once per group behind this one.
+                    for save in self._queue:
+                        save.error = lost
+                        save.done.set()
+                    self._queue.clear()
                 if self._queue:
                     self._queue[0].lead = True
                     self._queue[0].done.set()

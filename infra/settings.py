@@ -36,7 +36,7 @@ from domain.rules.intake_windows import annual_awards_target
 
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
-POOL_WAIT_SECONDS = 5  # for a pooled PostgreSQL connection, before a command gives up
+POOL_WAIT_SECONDS = 3  # for a pooled PostgreSQL connection, before a command gives up
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"

@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError
-from eventsourcing.utils import retry
+from infra.event_store import retried_within_budget
 
 TABLE = "applicant_keys"
 POSTGRES_DDL = (
@@ -74,12 +73,13 @@ class SqlKeyStore:
         self.postgres = postgres
         self._p = "%s" if postgres else "?"
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retried_within_budget
     def _run(self, sql: str, params: tuple[Any, ...] = (), *, commit: bool = False) -> list[Any]:
         """Runs one statement (``?`` placeholders); its rows, if it returns any.
 
-        Retried, as the recorder's inserts are, on a connection broken by a server restart
-        (the pool drops it): every statement here can run twice to the same effect."""
+        Retried, as the recorder's inserts are and within the same budget, on a connection
+        broken by a server restart (the pool drops it): every statement here can run twice
+        to the same effect."""
         with self.datastore.transaction(commit=commit) as cursor:
             cursor.execute(sql.replace("?", self._p), params)
             returns_rows = "SELECT" in sql.split(" ", 1)[0].upper() or " RETURNING " in sql

@@ -73,7 +73,7 @@ async def run_load(url: str, load: Load) -> None:
                     load.acknowledged.append(package["idempotencyKey"])
                     load.answered_at.append(time.monotonic())
                 else:
-                    load.wrong.append(f"{answer.status}: {answer.body[:300]!r}")
+                    load.wrong.append(f"submission {answer.status}: {answer.body[:300]!r}")
         finally:
             client.close()
 
@@ -84,7 +84,7 @@ async def run_load(url: str, load: Load) -> None:
             while not load.stop.is_set():
                 answer = await client.send(READ, {})
                 if answer.status != 200 or "errors" in orjson.loads(answer.body):
-                    load.wrong.append(f"{answer.status}: {answer.body[:300]!r}")
+                    load.wrong.append(f"query {answer.status}: {answer.body[:300]!r}")
                 await asyncio.sleep(0.05)
         finally:
             client.close()
