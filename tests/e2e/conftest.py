@@ -191,7 +191,7 @@ def _wait_for_health(server: LiveServer, process: ManagedProcess) -> str | None:
     return f"/health did not answer within {START_TIMEOUT:g}s"
 
 
-def _start_server(
+def start_server(
     server: LiveServer, env: dict[str, str], folder: Path, extra: list[str]
 ) -> ManagedProcess:
     """Starts ``bolashak serve`` on ``server.port`` (another port if that one was taken)."""
@@ -258,7 +258,7 @@ def live_server_for(spec: ServerSpec, folder: Path) -> Iterator[LiveServer]:
             env = server_environment(f"sqlite:///{folder}/cases.db", production=spec.production)
             server.database_url = env["BOLASHAK_DATABASE_URL"]
             cleanup.callback(_stop_all, server)
-            _start_server(server, env, folder, [])
+            start_server(server, env, folder, [])
         elif spec.backend == "postgres":
             settings = new_postgres_settings("bolashak_e2e")
             try:  # is the server there at all? (the test database does not exist yet)
@@ -275,7 +275,7 @@ def live_server_for(spec: ServerSpec, folder: Path) -> Iterator[LiveServer]:
             )
             server.processes.append(worker)
             workers = ["--workers", str(spec.processes)]
-            process = _start_server(server, env, folder, ["--no-workers-in-process", *workers])
+            process = start_server(server, env, folder, ["--no-workers-in-process", *workers])
             if spec.processes > 1:
                 found = _server_processes(process.process.pid)
                 assert found == spec.processes, f"{found} server processes\n{server.output()}"

@@ -26,10 +26,10 @@ from tests.e2e.conftest import (
     LiveServer,
     ManagedProcess,
     ServerSpec,
-    _start_server,
     bolashak_command,
     free_port,
     server_environment,
+    start_server,
 )
 from tests.integration.conftest import (  # noqa: F401
     broker,
@@ -111,7 +111,7 @@ class Workers:
         return self.server.graphql_url
 
     def serve(self, *extra: str) -> ManagedProcess:
-        process = _start_server(
+        process = start_server(
             self.server, self.env, self.folder, ["--no-workers-in-process", *extra]
         )
         self.running["serve"] = process

@@ -38,6 +38,7 @@ from tests.fuzz.strategies import command_of, contexts, fuzz_examples, one_field
 from tests.support import builders as b
 from tests.support.journey import PATH, STEPS, Journey
 from tests.support.sequences import KINDS, ROLES, command, method_for
+from tests.support.stored import stored
 
 pytestmark = [
     pytest.mark.unit,
@@ -86,10 +87,6 @@ def sqlite_service() -> Iterator[CaseService]:
         init_schema(settings)
         with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
             yield service
-
-
-def stored(service: CaseService) -> int:
-    return service.recorder.max_notification_id() or 0
 
 
 def send(service: CaseService, cmd: object, ctx: Any, touched: set[UUID]) -> CommandResult | None:

@@ -50,6 +50,7 @@ from tests.support import builders as b
 from tests.support.api import Api, api_for
 from tests.support.authz import as_text, graphql_input, leaks, needles, submission_input
 from tests.support.journey import Journey
+from tests.support.stored import stored
 
 pytestmark = pytest.mark.integration
 
@@ -148,10 +149,6 @@ def api(store: Settings) -> Iterator[Api]:
 def reader(store: Settings) -> Iterator[CaseService]:
     with closing(build_reader(store)) as found:
         yield found  # type: ignore[misc]
-
-
-def stored(reader: Any) -> int:
-    return int(reader.recorder.max_notification_id() or 0)
 
 
 def successes(body: Any) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -65,6 +66,38 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
     init_schema(sqlite)
     return sqlite
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """A store of its own on each backend, for a test that reads every row or tampers."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("fresh_postgres")
+        return
+    sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
+    init_schema(sqlite)
+    yield sqlite
+
+
+@contextmanager
+def store_of_its_own(
+    backend: str, name: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """An empty store on ``backend`` ("sqlite" or "postgres") for a module's fixture,
+    dropped afterwards."""
+    if backend == "postgres":
+        settings = new_postgres_settings(f"bolashak_{name}")
+        try:
+            init_schema(settings)
+        except psycopg.OperationalError as e:
+            postgres_unavailable(str(e).strip())
+    else:
+        folder = tmp_path_factory.mktemp(name)
+        settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/{name}.db"})
+        init_schema(settings)
+    yield settings
+    if backend == "postgres":
+        drop_database(settings.database)
 
 
 def broker_unavailable(reason: str) -> None:

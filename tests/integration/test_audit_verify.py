@@ -22,7 +22,6 @@ from domain.clock import FixedClock
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_case, verify_store
 from infra.bootstrap import build_reader, build_service
-from infra.database import init_schema
 from infra.settings import Settings
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
@@ -32,15 +31,10 @@ from tests.support.journey import Journey
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+@pytest.fixture
+def store(fresh_store: Settings) -> Settings:
     """A store of its own: these tests tamper with it."""
-    if request.param == "postgres":
-        yield request.getfixturevalue("fresh_postgres")
-        return
-    sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
-    init_schema(sqlite)
-    yield sqlite
+    return fresh_store
 
 
 @pytest.fixture

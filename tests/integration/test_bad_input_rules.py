@@ -33,6 +33,7 @@ from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import Api, api_for
 from tests.support.authz import PREREQUISITES, command_input, graphql_input, prepare
+from tests.support.stored import stored
 
 pytestmark = pytest.mark.integration
 
@@ -226,10 +227,6 @@ def api(store: Settings) -> Iterator[Api]:
 def reader(store: Settings) -> Iterator[CaseService]:
     with closing(build_reader(store)) as found:
         yield found  # type: ignore[misc]
-
-
-def stored(reader: Any) -> int:
-    return int(reader.recorder.max_notification_id() or 0)
 
 
 def valid_input(row: Bad, cases: dict[str, UUID | None]) -> dict[str, Any]:

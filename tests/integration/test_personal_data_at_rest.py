@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import date
-from pathlib import Path
 from uuid import UUID
 
 import orjson
@@ -28,7 +27,6 @@ from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_store
 from infra.bootstrap import build_projection_engine, build_reader, build_service
-from infra.database import init_schema
 from infra.settings import Settings
 from projections.case_list import CASE_PII
 from projections.sql import ViewDatabase
@@ -57,15 +55,10 @@ APPLICANTS = (
 )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+@pytest.fixture
+def store(fresh_store: Settings) -> Settings:
     """A store of its own: these tests read every row of it, and tamper with some."""
-    if request.param == "postgres":
-        yield request.getfixturevalue("fresh_postgres")
-        return
-    sqlite = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
-    init_schema(sqlite)
-    yield sqlite
+    return fresh_store
 
 
 EVENTS_PER_CASE = 9  # submitted, assessed, tested, booked, three sheets, completed, awarded

@@ -7,21 +7,20 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.programme import Category, Programme
 from infra.bootstrap import build_projection_engine, build_service
-from infra.database import drop_database, init_schema
+from infra.database import init_schema
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from projections import queries as q
 from projections.case_list import PII_COLUMNS
 from projections.engine import ProjectionEngine
 from tests.conftest import FAR_FUTURE
-from tests.integration.conftest import new_postgres_settings, postgres_unavailable
+from tests.integration.conftest import store_of_its_own
 from tests.support import builders as b
 from tests.support.journey import Journey
 
@@ -34,25 +33,14 @@ def campaign(
 ) -> Iterator[ProjectionEngine]:
     """A small simulated campaign with its read models caught up, on each backend (the
     tests only read it, so it is built once per module and backend)."""
-    if request.param == "postgres":
-        store = new_postgres_settings("bolashak_queries")
-        try:
-            init_schema(store)
-        except psycopg.OperationalError as e:
-            postgres_unavailable(str(e).strip())
-    else:
-        folder = tmp_path_factory.mktemp("queries")
-        store = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/q.db"})
-        init_schema(store)
-    service = build_service(store, clock=FixedClock(TODAY))
-    simulate_campaign(service, 60, seed=5, today=TODAY)
-    engine = build_projection_engine(store)
-    engine.run_until_head()
-    yield engine
-    service.close()
-    engine.db.close()
-    if request.param == "postgres":
-        drop_database(store.database)
+    with store_of_its_own(request.param, "queries", tmp_path_factory) as store:
+        service = build_service(store, clock=FixedClock(TODAY))
+        simulate_campaign(service, 60, seed=5, today=TODAY)
+        engine = build_projection_engine(store)
+        engine.run_until_head()
+        yield engine
+        service.close()
+        engine.db.close()
 
 
 def every_page(engine: ProjectionEngine, **kwargs: object) -> list[dict[str, object]]:

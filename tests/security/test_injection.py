@@ -14,7 +14,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLSchema, get_named_type
 
@@ -23,12 +22,11 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from infra.bootstrap import build_service
-from infra.database import drop_database, init_schema
 from infra.settings import Settings
 from projections.queries import encode_cursor
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
-from tests.integration.conftest import new_postgres_settings, postgres_unavailable
+from tests.integration.conftest import store_of_its_own
 from tests.integration.test_api_authorization import catch_up
 from tests.support.api import Api, api_for
 from tests.support.journey import Journey
@@ -154,23 +152,12 @@ def store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Settings]:
     """A store of its own on each backend: cases at several stages, read models caught up."""
-    if request.param == "postgres":
-        settings = new_postgres_settings("bolashak_injection")
-        try:
-            init_schema(settings)
-        except psycopg.OperationalError as e:
-            postgres_unavailable(str(e).strip())
-    else:
-        folder = tmp_path_factory.mktemp("injection")
-        settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/i.db"})
-        init_schema(settings)
-    with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
-        for stage in (Stage.SUBMITTED, Stage.INTERVIEW_BOOKED, Stage.AWARDED, Stage.AWARDED):
-            Journey(service).to(stage)
-    catch_up(settings)
-    yield settings
-    if request.param == "postgres":
-        drop_database(settings.database)
+    with store_of_its_own(request.param, "injection", tmp_path_factory) as settings:
+        with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
+            for stage in (Stage.SUBMITTED, Stage.INTERVIEW_BOOKED, Stage.AWARDED, Stage.AWARDED):
+                Journey(service).to(stage)
+        catch_up(settings)
+        yield settings
 
 
 def legit_values(api: Api) -> dict[str, str]:

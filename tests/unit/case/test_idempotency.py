@@ -15,10 +15,7 @@ from domain.qualifications import KazTest
 from domain.service import CaseService
 from tests.support import builders as b
 from tests.support.journey import PROTOCOL_DATE, SCORES, SLOT_DAY, Journey
-
-
-def stored(service: CaseService) -> int:
-    return service.recorder.max_notification_id() or 0
+from tests.support.stored import stored
 
 
 def test_a_repeated_submission_returns_the_first_result_and_stores_nothing(
