@@ -9,6 +9,7 @@ import functools
 import random
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +39,7 @@ CASES_PER_TRIAL = 16
 
 @dataclass
 class Tally:
+    answered: int = 0  # requests answered so far (read by the killer's thread)
     resent: int = 0  # requests sent again after a kill cut their connection
     replayed: int = 0  # resent requests the server had stored before it died
     wrong: list[str] = field(default_factory=list)
@@ -72,6 +74,7 @@ async def intake(url: str, cases: range, tally: Tally) -> None:
             for number in queue:
                 for query, variables in mutations(number):
                     answer = await client.send(query, {"input": variables})
+                    tally.answered += 1
                     tally.resent += answer.retries > 0
                     if answer.status != 200 or b'"CaseUpdated"' not in answer.body:
                         tally.wrong.append(f"{answer.status}: {answer.body[:300]!r}")
@@ -90,14 +93,20 @@ def run_trials(
     kill: Callable[[], None] = lambda: None,
 ) -> Tally:
     """``trials`` rounds of CASES_PER_TRIAL cases against the running server; with ``rng``,
-    ``kill`` runs at a random moment of each round (and starts again what it killed)."""
+    ``kill`` runs in each round once a random number of its requests is answered, while at
+    least CLIENTS of them are still to come (so every kill meets requests in flight; a
+    moment drawn by the clock alone fell after the round on a fast machine), and starts
+    again what it killed."""
     tally = Tally()
+    requests = CASES_PER_TRIAL * len(list(mutations(0)))
     for trial in range(trials):
         cases = range(trial * CASES_PER_TRIAL, (trial + 1) * CASES_PER_TRIAL)
         clients = ClientsThread(intake(workers.url, cases, tally))
         clients.start()
         if rng is not None:
-            clients.join(rng.uniform(0.05, 0.5))  # a round takes about a second
+            target = tally.answered + rng.randint(1, requests - CLIENTS)
+            while tally.answered < target and clients.is_alive():
+                time.sleep(0.001)
             kill()
         clients.result(120)
     return tally
