@@ -7,12 +7,14 @@ list page and the dashboard within 2x from 10,000 to 1,000,000 events.
 
 from __future__ import annotations
 
+import functools
+
 from bench.harness import Line, Report, latencies, median, rate
 from infra.bootstrap import build_projection_engine
 from infra.settings import Settings
 from projections import queries
 from projections.engine import ProjectionEngine
-from projections.rebuild import rebuild, rebuild_many
+from projections.rebuild import default_processes, rebuild, rebuild_many
 
 REBUILD_FLOOR = 20_000
 REBUILD_RATIO = 0.25
@@ -34,12 +36,18 @@ def read_and_decode(engine: ProjectionEngine) -> float:
 
 
 def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: bool) -> None:
-    """Rebuild every projection (one by one when ``each``) and all of them in one pass."""
+    """Rebuild every projection (one by one when ``each``) and all of them in one pass, in
+    as many processes as ``bolashak projections rebuild`` uses by default; all five once
+    more in one process, to show what the shares bring."""
     engine = build_projection_engine(settings)
     baseline = read_and_decode(engine)
+    processes = default_processes(engine)
+    every = [p.name for p in engine.projections]
+    print(f"  rebuilds in {processes} process(es)", flush=True)
     if each:
         for projection in engine.projections:
-            done = rebuild(engine, projection.name)
+            factory = functools.partial(build_projection_engine, settings, [projection.name])
+            done = rebuild(engine, projection.name, processes=processes, factory=factory)
             report.add(
                 Line(
                     f"rebuild_{projection.name}@{size}",
@@ -51,7 +59,8 @@ def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: boo
                     floor=REBUILD_FLOOR,
                 )
             )
-    everything = rebuild_many(engine, [p.name for p in engine.projections])
+    factory = functools.partial(build_projection_engine, settings, every)
+    everything = rebuild_many(engine, every, processes=processes, factory=factory)
     report.add(
         Line(
             f"rebuild_all_five_one_pass@{size}",
@@ -61,6 +70,17 @@ def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: boo
             baseline,
         )  # five folds per event: no target, it shows what one shared pass costs
     )
+    if processes > 1:
+        alone = rebuild_many(engine, every)
+        report.add(
+            Line(
+                f"rebuild_all_five_one_process@{size}",
+                alone.events_per_second,
+                "events/s",
+                "read_and_decode",
+                baseline,
+            )  # no target: the same pass without the other processes' shares
+        )
     report.point("rebuild, all five projections (events/s)", size, everything.events_per_second)
     report.point("read and decode (events/s)", size, baseline)
     engine.db.close()

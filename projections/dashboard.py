@@ -44,6 +44,7 @@ DASHBOARD = Table(
         ("final_scores", "int"),
     ),
     key=DIMENSIONS,
+    additive=True,  # counts and sums
 )
 DASHBOARD_CASES = Table(
     "dashboard_cases",

@@ -146,10 +146,14 @@ class ProjectionEngine:
                 waiter.wait(stop, idle_wait)
         waiter.close()
 
-    def decode(self, notifications: Sequence[Notification]) -> list[Item]:
+    def decode(
+        self, notifications: Sequence[Notification], topics: frozenset[str] | None = None
+    ) -> list[Item]:
+        """The notifications of ``topics`` (by default those of any projection), decoded."""
+        wanted = self._topics if topics is None else topics
         items: list[Item] = []
         for n in notifications:
-            if n.topic not in self._topics:
+            if n.topic not in wanted:
                 continue
             entry = LogEntry(n.id, n.originator_id, n.originator_version, n.topic)  # type: ignore[arg-type]
             try:

@@ -137,6 +137,36 @@ class BatchRows:
             old = self.cache[name].get(key)
             self._journal[(name, key)] = dict(old) if old else old
 
+    # -- partitions ----------------------------------------------------------------------
+
+    def take(self, table: Table) -> list[Row]:
+        """Removes a table's rows from the working set and returns them (a rebuild's
+        partition hands its additive rows to the process that adds them up)."""
+        cached = self.cache.pop(table.name, {})
+        self.dirty.pop(table.name, None)
+        return [row for row in cached.values() if row is not _DELETED]
+
+    def add_up(self, table: Table, rows: Iterable[Row]) -> None:
+        """Adds rows of an additive table, column by column, to the rows of the same key."""
+        if not table.additive:
+            raise ValueError(f"{table.name} is not additive: its rows cannot be added up")
+        sums = [c for c in table.column_names if c not in table.key]
+        for row in rows:
+            mine = self.get(table, key_of(table, row))
+            if mine is None:
+                self.put(table, dict(row))
+                continue
+            for column in sums:
+                mine[column] = (mine[column] or 0) + (row[column] or 0)
+            self.put(table, mine)
+
+    def shared_with_others(self, tables: Iterable[Table]) -> None:
+        """The fresh tables now hold rows this working set never saw (written by the
+        other partitions of a rebuild): what is missing is loaded from them, and every
+        later write is an upsert."""
+        self.empty = False
+        self._written.update(t.name for t in tables)
+
     # -- writing -------------------------------------------------------------------------
 
     def flush(self, *, final: bool = False) -> None:

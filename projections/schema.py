@@ -26,6 +26,9 @@ class Table:
     columns: tuple[tuple[str, str], ...]  # (name, "text" | "int" | "float")
     key: tuple[str, ...]  # primary key columns; () for an append-only table with a serial id
     indexes: tuple[tuple[str, ...], ...] = ()
+    # Every column outside the key is a sum: rows of one key folded apart (a rebuild's
+    # partitions of the cases) add up to the row of the whole log.
+    additive: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -20,6 +21,16 @@ from eventsourcing.persistence import Notification
 from infra.settings import Settings
 
 Params = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Share ``index`` of ``count`` of the cases (split by case id), read up to ``upto``:
+    every event of a case falls in the same share."""
+
+    index: int
+    count: int
+    upto: int
 
 
 class Cursor(Protocol):
@@ -126,8 +137,11 @@ class ViewDatabase:
             finally:
                 lite.close()
 
-    def read_log(self, after: int, limit: int) -> list[Notification]:
-        """The next ``limit`` notifications after position ``after``, in log order.
+    def read_log(
+        self, after: int, limit: int, partition: Partition | None = None
+    ) -> list[Notification]:
+        """The next ``limit`` notifications after position ``after``, in log order; with
+        ``partition``, only those of its share of the cases, up to its ``upto`` position.
 
         Reads the library's events table directly (binary rows on PostgreSQL): the
         library's own reader builds a dict per row, which costs more than decoding.
@@ -135,9 +149,13 @@ class ViewDatabase:
         with self._lock:
             if self._pg is not None:
                 with self._live().cursor(binary=True) as cur:
-                    cur.execute(
-                        _PG_LOG.format(self.events_table).encode(), (after, limit), prepare=True
-                    )
+                    params: tuple[int, ...]
+                    if partition is None:
+                        sql, params = _PG_LOG, (after, limit)
+                    else:
+                        sql = _PG_LOG_PARTITION
+                        params = (after, partition.upto, partition.count, partition.index, limit)
+                    cur.execute(sql.format(self.events_table).encode(), params, prepare=True)
                     rows = cur.fetchall()
                 return [
                     Notification(
@@ -145,6 +163,8 @@ class ViewDatabase:
                     )
                     for r in rows
                 ]
+            if partition is not None:
+                raise ValueError("the log is read in partitions on PostgreSQL only")
             assert self._sqlite is not None
             found = self._sqlite.execute(
                 _SQLITE_LOG.format(self.events_table), (after, limit)
@@ -263,6 +283,13 @@ class _SqliteCursor:
 _PG_LOG = (
     "SELECT notification_id, originator_id, originator_version, topic, state"
     " FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+)
+# The cases of partition ``index`` of ``count``: by the last byte of their id (random)
+_PG_LOG_PARTITION = (
+    "SELECT notification_id, originator_id, originator_version, topic, state"
+    " FROM {} WHERE notification_id > %s AND notification_id <= %s"
+    " AND get_byte(uuid_send(originator_id), 15) %% %s = %s"
+    " ORDER BY notification_id LIMIT %s"
 )
 _SQLITE_LOG = (
     "SELECT rowid, originator_id, originator_version, topic, state"
