@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +35,8 @@ Progress = Callable[[int, int], None]  # (position reached, head of the log)
 # Builds a process's own engine over the same store and projections: given to the
 # processes of the other shares (so it must pickle: a module-level function or a partial).
 EngineFactory = Callable[[], ProjectionEngine]
-# A shorter log is replayed by one process: starting another one costs about 0.6 s
+# A shorter log is replayed by one process: a share costs a process, its connections and
+# a scan of the whole log, which a rebuild of a few seconds does not win back
 PARALLEL_FROM = 50_000
 MAX_PROCESSES = 4  # the database needs cores too
 AdditiveRows = dict[str, dict[str, list[Row]]]  # projection -> table -> rows
@@ -208,8 +210,7 @@ def _replay_in_shares(
     0 here, the others in processes of their own. Afterwards ``replay`` holds this share's
     rows and the added-up rows of the additive tables, and reads the rest from the tables."""
     upto = replay.engine.head()
-    spawn = multiprocessing.get_context("spawn")  # no copy of this process's connections
-    with ProcessPoolExecutor(processes - 1, mp_context=spawn) as pool:
+    with ProcessPoolExecutor(processes - 1, mp_context=_start_method()) as pool:
         others = [
             pool.submit(
                 _replay_share, factory, tuple(names), Partition(i, processes, upto), page_size
@@ -227,6 +228,15 @@ def _replay_in_shares(
     with replay.engine.db.transaction() as cur:
         replay.write_everything(cur)  # this share's rows (no other share has their keys)
     replay.shared_with_others()
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """Fork on Linux: a share's process starts at once (spawning one imported the whole
+    system first, about 0.6 s, and this process sat idle that long waiting for its share
+    at the end). The forked process touches nothing it inherited: it builds its own engine
+    and connections with the factory, and multiprocessing ends it with ``os._exit``, so no
+    inherited connection is closed under this process. Elsewhere: spawn."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 
 def _replay_share(
