@@ -89,11 +89,10 @@ class SubscriptionApp(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
+        context.authorization = header if isinstance(header, str) else None
         try:
             principal = await self.services.users.admit(
-                self.services.keys.principal_from_header(
-                    header if isinstance(header, str) else None
-                )
+                self.services.keys.principal_from_header(context.authorization)
             )
         except AuthError as e:
             raise ConnectionRejectionError({"reason": str(e)}) from None

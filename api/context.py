@@ -130,6 +130,7 @@ class Context:
     principal: Principal | None = None
     request_id: str = ""  # the caller's X-Request-Id, or made when first needed
     connection_params: dict[str, Any] | None = None
+    authorization: str | None = None  # a websocket's credentials, checked again while open
 
     def correlation_id(self) -> str:
         """The request's id, shared by all its commands (made on first use: most requests

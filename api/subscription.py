@@ -14,6 +14,7 @@ from api.context import Context
 from api.query import parse_id
 from api.types.history import EventRecord
 from api.types.reports import Dashboard
+from api.users import RECHECK_SECONDS
 from api.watch import LogWatcher
 from domain.case.events import CaseEvent
 from domain.service import CaseService
@@ -28,6 +29,16 @@ def watcher(info: Ctx) -> LogWatcher:
     return found
 
 
+async def still_admitted(info: Ctx) -> None:
+    """The subscriber checked again, as every HTTP request is: its token not expired, its
+    user still active and holding the token's role (the directory's answer is remembered
+    for RECHECK_SECONDS). Raises ``AuthError``, which ends the subscription with an error
+    saying why: a user disabled while subscribed gets no further message."""
+    context = info.context
+    principal = context.services.keys.principal_from_header(context.authorization)
+    await context.services.users.admit(principal)
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Every new event of one case, as it is stored.")
@@ -39,11 +50,16 @@ class Subscription:
         seen = watch.head  # before reading the version: no event falls in between
         version = await info.context.services.command(lambda: _current_version(service, case_id))
         while True:
-            seen = await watch.next_change(seen)
+            try:  # checked again at least every RECHECK_SECONDS, events or not
+                seen = await asyncio.wait_for(watch.next_change(seen), RECHECK_SECONDS)
+            except TimeoutError:
+                await still_admitted(info)
+                continue
             events = await info.context.services.command(
                 partial(_events_after, service, case_id, version)
             )
             for event in events:
+                await still_admitted(info)
                 version = event.originator_version
                 yield EventRecord.from_event(event)
 
@@ -55,6 +71,7 @@ class Subscription:
         target = services.settings.awards_target(year)
         last: q.Dashboard | None = None
         while True:
+            await still_admitted(info)
             board = await services.views.run(lambda db: q.dashboard(db, year, window, target))
             if board != last:
                 last = board

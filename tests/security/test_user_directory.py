@@ -189,3 +189,60 @@ def test_the_demo_registers_one_user_per_role(tmp_path: Path) -> None:
         registered = {u.user_id: u.role for u in users.all_users(views) if u.active}
     assert registered == users.DEMO_USERS
     assert set(registered) == {"officer-1", "expert-1", "commission-1", "auditor-1", "admin-1"}
+
+
+SUBSCRIPTIONS = {
+    "caseEvents": "subscription S { caseEvents("
+    'applicationId: "6f1c3c52-3b8e-4d59-9d0b-8d2f36a3c8e1") { type version } }',
+    "dashboardUpdates": "subscription S { dashboardUpdates(year: 2023) { awardsTarget } }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUBSCRIPTIONS))
+def test_a_subscription_of_a_user_disabled_meanwhile_ends_with_an_error_within_the_recheck_time(
+    sqlite_settings: Settings, name: str
+) -> None:
+    """A websocket is checked once when it connects; a subscription then runs as long as
+    the client wants, so each one checks its user again, as an HTTP request would (found
+    open in issue 8's review: a disabled user's subscription kept receiving events)."""
+    users.register(sqlite_settings, {"watcher-1": Role.AUDITOR})
+    with (
+        api_for(sqlite_settings) as api,
+        api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": _bearer("watcher-1", "auditor")})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTIONS[name]}})
+        if name == "dashboardUpdates":
+            first = ws.receive_json()
+            assert first["type"] == "next", first
+            assert "errors" not in first["payload"], first
+        with closing(ViewDatabase(sqlite_settings)) as db:
+            users.disable(db, "watcher-1")
+        disabled_at = time.monotonic()
+        ended = ws.receive_json()
+        took = time.monotonic() - disabled_at
+        assert ended["type"] == "next", ended  # a refused document would be an "error"
+        assert [e["message"] for e in ended["payload"]["errors"]] == [
+            "the token's user is disabled"
+        ]
+        assert ended["payload"]["data"] is None
+        assert ws.receive_json() == {"id": "1", "type": "complete"}
+    assert took <= 2 * RECHECK_SECONDS + 5  # a poll and a recheck, with room for a slow machine
+
+
+def test_a_subscription_ends_when_its_token_expires(sqlite_settings: Settings) -> None:
+    users.register(sqlite_settings, {"watcher-2": Role.AUDITOR})
+    with (
+        api_for(sqlite_settings) as api,
+        api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        token = api.keys.mint("watcher-2", Role.AUDITOR, ttl_seconds=2)
+        ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        query = SUBSCRIPTIONS["dashboardUpdates"]
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": query}})
+        assert "errors" not in ws.receive_json()["payload"]
+        ended = ws.receive_json()  # the board does not change: the next message is the end
+        assert [e["message"] for e in ended["payload"]["errors"]] == ["the token has expired"]
+        assert ws.receive_json() == {"id": "1", "type": "complete"}
