@@ -7,15 +7,19 @@ the event store is copied to. Both ciphertexts are bound to the case's id (assoc
 data), so a ciphertext moved to another case does not open.
 
 Keys are loaded in bulk and cached unwrapped: reading a million events asks the table for
-the keys once, then for the keys created since, never once per case. No key is ever
-logged or shown in a ``repr``.
+the keys once, then for the keys created since, never once per case. The cache holds at
+most ``max_keys`` keys (the oldest go first): a key dropped is asked for again when its
+case is next read, and an erased one stays erased (the table keeps its row). No key is
+ever logged or shown in a ``repr``.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 import threading
+from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -29,16 +33,18 @@ from infra.pii.keys import KeyStore, MemoryKeyStore, SqlKeyStore
 SEALED_PREFIX = "v1."  # the format of ``sealed``: nonce (12 bytes) + ciphertext, base64
 MASTER_KEY_SETTING = "BOLASHAK_PII_MASTER_KEY"
 _NONCE = 12
+MAX_KEYS = 200_000  # cached keys, loaded or unwrapped (about 50 MB at most)
 
 
 class KeySealer:
     """A ``domain.case.personal.Sealer`` over a key table."""
 
-    def __init__(self, master_key: bytes, store: KeyStore) -> None:
+    def __init__(self, master_key: bytes, store: KeyStore, max_keys: int = MAX_KEYS) -> None:
         if len(master_key) != 32:
             raise ValueError(f"{MASTER_KEY_SETTING} must be 32 bytes")
         self._master = AESGCM(master_key)
         self.store = store
+        self.max_keys = max_keys
         self._keys: dict[UUID, AESGCM | None] = {}  # None: erased
         self._wrapped: dict[UUID, bytes | None] = {}  # loaded, not unwrapped yet
         self._loaded_upto = 0
@@ -91,6 +97,7 @@ class KeySealer:
                 wrapped = self._stored(application_id)
             key = None if wrapped is None else AESGCM(self._unwrap(application_id, wrapped))
             self._keys[application_id] = key
+            _keep_newest(self._keys, self.max_keys)
             return key
 
     def _stored(self, application_id: UUID) -> bytes | None:
@@ -110,6 +117,7 @@ class KeySealer:
             if row.application_id not in self._keys:
                 self._wrapped[row.application_id] = row.wrapped
             self._loaded_upto = max(self._loaded_upto, row.seq)
+        _keep_newest(self._wrapped, self.max_keys)
 
     def _wrap(self, application_id: UUID) -> bytes:
         nonce = os.urandom(_NONCE)
@@ -124,6 +132,14 @@ class KeySealer:
                 f"{MASTER_KEY_SETTING} does not open the data key of {application_id}:"
                 " the master key is not the one the keys were stored with"
             ) from None
+
+
+def _keep_newest(cache: dict[UUID, Any], most: int) -> None:
+    """Drops the oldest tenth of ``cache`` when it holds more than ``most`` entries (dicts
+    keep insertion order)."""
+    if len(cache) > most:
+        for stale in list(itertools.islice(cache, len(cache) - most + most // 10)):
+            del cache[stale]
 
 
 def _aad(application_id: UUID) -> bytes:

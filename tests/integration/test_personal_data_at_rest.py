@@ -27,6 +27,8 @@ from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_store
 from infra.bootstrap import build_projection_engine, build_reader, build_service
+from infra.pii.keys import KeyRow
+from infra.pii.sealer import KeySealer
 from infra.settings import Settings
 from projections.case_list import CASE_PII
 from projections.sql import ViewDatabase
@@ -139,6 +141,34 @@ def test_a_case_identity_reads_back_with_its_key(store: Settings) -> None:
     cases = record_cases(store)
     with closing(build_reader(store)) as reader:  # a process that never saw the commands
         assert [reader.get_case(case_id).applicant for case_id in cases] == list(APPLICANTS)
+
+
+def test_a_reader_with_a_bounded_key_cache_reads_every_identity_and_no_erased_one(
+    store: Settings,
+) -> None:
+    """The cache of data keys is bounded (a server reads more cases than it should keep keys
+    for); a key dropped from it is asked for again, and an erased one stays erased."""
+    cases = record_cases(store)
+    with closing(build_service(store, clock=FixedClock(FAR_FUTURE))) as service:
+        Journey.resume(service, cases[0]).erase(date(2023, 7, 1))
+    with closing(build_reader(store)) as reader:
+        sealer = getattr(reader.mapper, "sealer", None)
+        assert isinstance(sealer, KeySealer)
+        sealer.max_keys = 1
+        asked: list[UUID] = []
+        get = sealer.store.get
+
+        def counted(application_id: UUID) -> KeyRow | None:
+            asked.append(application_id)
+            return get(application_id)
+
+        sealer.store.get = counted  # type: ignore[method-assign]
+        for _ in range(2):  # each pass reads keys the one before dropped
+            found = [reader.get_case(case_id).applicant for case_id in cases]
+            assert found == [None, *APPLICANTS[1:]]
+            assert len(sealer._keys) <= 1
+            assert len(sealer._wrapped) <= 1
+        assert len(asked) >= len(cases)  # the second pass asked the table again
 
 
 def test_the_case_list_holds_the_identity_in_its_restricted_table(store: Settings) -> None:
