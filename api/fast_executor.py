@@ -32,6 +32,8 @@ from graphql.execution import Executor
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from api.scalars import iso_text
+
 Reader = Callable[[Any], Any]
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
@@ -225,28 +227,32 @@ def _generate(fields: list[_Field], single: bool) -> Reader:
     return reader
 
 
-# scalar name -> the inline test for values written as they are, and the expression
-_INLINE: dict[str, tuple[str, str]] = {
-    "String": ("v.__class__ is str", "v"),
-    "ID": ("v.__class__ is str", "v"),
-    "Boolean": ("v.__class__ is bool", "v"),
-    "Int": ("v.__class__ is int and -2147483648 <= v <= 2147483647", "v"),
-    "Float": ("v.__class__ is float and isfinite(v)", "v"),
-    "Date": ("v.__class__ is date", "v.isoformat()"),
-    "DateTime": ("v.__class__ is datetime", "v.isoformat()"),
+# scalar name -> the inline tests for values written as they are, each with its expression
+_INLINE: dict[str, tuple[tuple[str, str], ...]] = {
+    "String": (("v.__class__ is str", "v"),),
+    "ID": (("v.__class__ is str", "v"),),
+    "Boolean": (("v.__class__ is bool", "v"),),
+    "Int": (("v.__class__ is int and -2147483648 <= v <= 2147483647", "v"),),
+    "Float": (("v.__class__ is float and isfinite(v)", "v"),),
+    # ISO text kept from a read model (api/scalars.py), or a date object
+    "Date": (("v.__class__ is str", "v"), ("v.__class__ is date", "v.isoformat()")),
+    "DateTime": (("v.__class__ is str", "v"), ("v.__class__ is datetime", "v.isoformat()")),
 }
 
 
 def _inline_leaf(leaf: Any, out: str, writer: str) -> list[str]:
     if isinstance(leaf, GraphQLEnumType):
-        test, expression = "isinstance(v, Enum)", "v._name_"  # strawberry: names of members
-    elif leaf.name in _INLINE:
-        test, expression = _INLINE[leaf.name]
-    else:
-        test, expression = "False", "v"
+        cases: tuple[tuple[str, str], ...] = (("isinstance(v, Enum)", "v._name_"),)
+    else:  # strawberry names GraphQL enum values after the members, above
+        cases = _INLINE.get(leaf.name, (("False", "v"),))
+    lines = []
+    for number, (test, expression) in enumerate(cases):
+        lines += [
+            f"            {'if' if number == 0 else 'elif'} {test}:",
+            f"                {out} = {expression}",
+        ]
     return [
-        f"            if {test}:",
-        f"                {out} = {expression}",
+        *lines,
         "            else:",
         f"                {out} = {writer}(v)",
         f"                if {out} is U:",
@@ -297,10 +303,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat()
-
-
 def _int(value: int) -> Any:
     return value if -(2**31) <= value < 2**31 else Undefined  # out of range: the error path
 
@@ -316,8 +318,8 @@ _DIRECT: dict[str, tuple[tuple[type, ...], Callable[[Any], Any]]] = {
     "Int": ((int,), _int),
     "Float": ((float,), _float),
     "Boolean": ((bool,), _same),
-    "Date": ((date,), _iso),
-    "DateTime": ((datetime,), _iso),
+    "Date": ((date, str), iso_text),
+    "DateTime": ((datetime, str), iso_text),
 }
 
 

@@ -19,6 +19,7 @@ from strawberry.types.field import StrawberryField
 
 from api.mutation import expert_mutation, office_mutation
 from api.query import InterviewQueries, OfficeQueries
+from api.scalars import SCALAR_OVERRIDES
 from api.subscription import Subscription
 from api.types.enums import PII
 from api.types.results import Conflict, InvalidInput, NotAllowed, NotFound, ProcessRefused
@@ -37,14 +38,23 @@ class ExpertSchema(strawberry.Schema):
 def office_schema() -> strawberry.Schema:
     query = strawberry.type(type("Query", (OfficeQueries,), {}))
     return strawberry.Schema(
-        query=query, mutation=office_mutation(), subscription=Subscription, types=ERROR_TYPES
+        query=query,
+        mutation=office_mutation(),
+        subscription=Subscription,
+        types=ERROR_TYPES,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 
 @cache
 def expert_schema() -> strawberry.Schema:
     query = strawberry.type(type("Query", (InterviewQueries,), {}))
-    return ExpertSchema(query=query, mutation=expert_mutation(), types=ERROR_TYPES)
+    return ExpertSchema(
+        query=query,
+        mutation=expert_mutation(),
+        types=ERROR_TYPES,
+        scalar_overrides=SCALAR_OVERRIDES,
+    )
 
 
 def sdl(schema: Any) -> str:

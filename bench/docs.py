@@ -81,6 +81,11 @@ CHANGES = """\
   first, 0.6 s, and the parent waited that long at 100,000 events). A rebuild also decodes
   only the event types its projections handle (the dashboard and the deadlines skip most).
   The `_one_process` line shows the same pass without the shares.
+- **Case rows keep the read model's ISO dates** (issue 4; `api/scalars.py`): a case-list
+  page parsed about 130 date strings into `date` objects only for the scalars to write
+  each back with `isoformat()`; the Date and DateTime scalars (both executors) now write
+  ISO text as it is. The single-process case list went from 0.45-0.48 to 0.50-0.53 of
+  the plain endpoint in side-by-side runs on the same data.
 - **Audit verify hashes the stored rows** without building domain objects, and
   `caseHistory` is read on the API's read threads with one statement, building an event's
   data only when the query asks for it (issue 6).

@@ -46,3 +46,25 @@ def test_plain_values_match_the_types_own_coercion(sample: object) -> None:
             written = Undefined
         both_nan = all(isinstance(v, float) and math.isnan(v) for v in (written, expected))
         assert both_nan or written == expected or written is expected, (kind, sample)
+
+
+@pytest.mark.parametrize(
+    ("scalar", "text", "value"),
+    [
+        ("Date", "2023-04-20", date(2023, 4, 20)),
+        (
+            "DateTime",
+            "2023-05-20T10:00:00+05:00",
+            datetime.fromisoformat("2023-05-20T10:00:00+05:00"),
+        ),
+    ],
+)
+def test_iso_text_kept_from_a_read_model_is_written_as_it_is_by_both_paths(
+    scalar: str, text: str, value: object
+) -> None:
+    """Case rows keep the read model's ISO text for dates (``Application.from_row``): the
+    fast path and graphql-core's both write it unchanged, and a date object as its text."""
+    kind = office_schema()._schema.type_map[scalar]
+    for write in (plain_leaf_writer(kind), kind.coerce_output_value):  # type: ignore[attr-defined]
+        assert write(text) == text
+        assert write(value) == text
