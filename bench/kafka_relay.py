@@ -57,7 +57,7 @@ def relay_rate(settings: Settings, topic: str) -> float:
     return sent / seconds
 
 
-def measure_relay(settings: Settings, report: Report, size: int) -> None:
+def measure_relay(settings: Settings, report: Report, size: int, rounds: int = ROUNDS) -> None:
     with tempfile.TemporaryDirectory() as logs:
         tansu = Tansu(Path(logs)).start()
         try:
@@ -69,7 +69,7 @@ def measure_relay(settings: Settings, report: Report, size: int) -> None:
             messages = all_messages(probe)
             probe.close()
             plain, relayed = [], []
-            for round_ in range(ROUNDS):  # taking turns, so a slow moment hits both alike
+            for round_ in range(rounds):  # taking turns, so a slow moment hits both alike
                 plain.append(plain_producer_rate(kafka, messages, f"bench-plain-{round_}"))
                 relayed.append(relay_rate(settings, f"bench-relay-{round_}"))
         finally:
