@@ -33,6 +33,9 @@ class DomainMapper(Mapper[UUID]):
     def __init__(self, *args: Any, sealer: personal.Sealer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sealer = sealer
+        # False: a reader that has no use for identities (the relay without its restricted
+        # topic) gets each one withheld, as an erased one reads, and opens no key
+        self.opens_personal_data = True
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         cls = type(domain_event)
@@ -73,7 +76,11 @@ class DomainMapper(Mapper[UUID]):
         if state is None:
             body: dict[str, Any] = orjson.loads(data)
             if personal.is_sealed(body):
-                body = personal.opened_body(body, case_id, self._sealer())
+                body = (
+                    personal.opened_body(body, case_id, self._sealer())
+                    if self.opens_personal_data
+                    else personal.withheld_body(body)
+                )
             _upcast(cls, body)
             state = state_decoder(cls)(body)
         state["originator_id"] = case_id

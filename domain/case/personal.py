@@ -79,6 +79,11 @@ def is_sealed(body: dict[str, Any]) -> bool:
     return isinstance(found, dict) and "sealed" in found
 
 
+def withheld_body(body: dict[str, Any]) -> dict[str, Any]:
+    """A stored body with no identity and no salt: as an erased case's reads."""
+    return {**body, IDENTITY_FIELD: None, SALT_FIELD: ""}
+
+
 def chained_body(body: dict[str, Any]) -> dict[str, Any]:
     """The body as the hash chain sees it: a Submitted's identity and salt replaced by the
     commitment (given a codec body with ``applicant_salt``, or a stored body)."""
@@ -113,7 +118,7 @@ def opened_body(body: dict[str, Any], application_id: UUID, sealer: Sealer) -> d
     sealed = body[IDENTITY_FIELD]
     plaintext = sealer.open(application_id, sealed["sealed"])
     if plaintext is None:
-        return {**body, IDENTITY_FIELD: None, SALT_FIELD: ""}
+        return withheld_body(body)
     if commitment_of(plaintext) != sealed["commitment"]:
         raise PersonalDataError(
             f"the sealed identity of {application_id} does not match its commitment"

@@ -288,3 +288,29 @@ def wait_until(condition: Any, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {timeout}s")
         time.sleep(0.2)
+
+
+def test_without_its_restricted_topic_the_relay_opens_no_identity_and_sends_the_same(
+    postgres_settings: Settings, services: Services
+) -> None:
+    """Identities go to the restricted topic only: a relay without one withholds them when
+    decoding (no data key is read) and its public messages are exactly those it sends
+    with the identities opened."""
+    assert postgres_settings.kafka.pii_topic == ""
+    Journey(services(postgres_settings)).to(Stage.ELIGIBLE)
+    relay = Relay(postgres_settings)
+    try:
+        notes = relay.db.read_log(0, 1_000_000)
+        withheld, _ = relay._build(notes)
+        sealer = relay.reader.mapper.sealer  # type: ignore[attr-defined]
+        assert sealer._keys == {}
+        assert sealer._wrapped == {}
+        relay.reader.mapper.opens_personal_data = True  # type: ignore[attr-defined]
+        opened, _ = relay._build(notes)
+        assert sealer._keys  # the control: opening the identities reads their keys
+    finally:
+        relay.close()
+    assert [(p, [m.value for m in ms]) for p, ms in withheld] == [
+        (p, [m.value for m in ms]) for p, ms in opened
+    ]
+    assert any(b'"Submitted"' in m.value for _, ms in withheld for m in ms)
