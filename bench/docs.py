@@ -86,6 +86,11 @@ CHANGES = """\
   each back with `isoformat()`; the Date and DateTime scalars (both executors) now write
   ISO text as it is. The single-process case list went from 0.45-0.48 to 0.50-0.53 of
   the plain endpoint in side-by-side runs on the same data.
+- **The relay withholds identities it does not send** (`infra/relay/relay.py`): without
+  its restricted topic, it opened every submission's sealed identity (two AES-GCM
+  operations and the key table) only to leave it out of the public message. Its mapper now
+  withholds them, as an erased identity reads: 0.45 -> 0.50 of the plain producer side by
+  side at 100,000 events.
 - **Audit verify hashes the stored rows** without building domain objects, and
   `caseHistory` is read on the API's read threads with one statement, building an event's
   data only when the query asks for it (issue 6).
