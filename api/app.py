@@ -91,9 +91,7 @@ class SubscriptionApp(GraphQL[Context, None]):
         header = params.get("Authorization") or params.get("authorization")
         context.authorization = header if isinstance(header, str) else None
         try:
-            principal = await self.services.users.admit(
-                self.services.keys.principal_from_header(context.authorization)
-            )
+            principal = await self.services.admit(context.authorization)
         except AuthError as e:
             raise ConnectionRejectionError({"reason": str(e)}) from None
         except DirectoryUnavailableError:

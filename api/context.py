@@ -104,6 +104,13 @@ class Services:
     )
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    async def admit(self, authorization: str | None) -> Principal:
+        """The caller of an ``Authorization`` header: its token verified, then its user
+        found active in the directory with the token's role (HTTP requests, websocket
+        connections and their running subscriptions alike). Raises ``AuthError`` or
+        ``DirectoryUnavailableError``."""
+        return await self.users.admit(self.keys.principal_from_header(authorization))
+
     async def command(self, work: Callable[[], T]) -> T:
         """Runs a command (blocking: it saves to the event store) on a command thread."""
         return await asyncio.get_running_loop().run_in_executor(self._commands, work)

@@ -133,8 +133,7 @@ class GraphQLEndpoint:
 
     async def _principal(self, request: Request) -> Principal:
         try:
-            claimed = self.services.keys.principal_from_header(request.headers.get("authorization"))
-            return await self.services.users.admit(claimed)
+            return await self.services.admit(request.headers.get("authorization"))
         except AuthError as e:
             raise RequestError(
                 401, str(e), {"WWW-Authenticate": 'Bearer realm="bolashak"'}

@@ -34,9 +34,7 @@ async def still_admitted(info: Ctx) -> None:
     user still active and holding the token's role (the directory's answer is remembered
     for RECHECK_SECONDS). Raises ``AuthError``, which ends the subscription with an error
     saying why: a user disabled while subscribed gets no further message."""
-    context = info.context
-    principal = context.services.keys.principal_from_header(context.authorization)
-    await context.services.users.admit(principal)
+    await info.context.services.admit(info.context.authorization)
 
 
 @strawberry.type

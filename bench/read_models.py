@@ -7,10 +7,8 @@ list page and the dashboard within 2x from 10,000 to 1,000,000 events.
 
 from __future__ import annotations
 
-import functools
-
 from bench.harness import Line, Report, latencies, median, rate
-from infra.bootstrap import build_projection_engine
+from infra.bootstrap import build_projection_engine, projection_engine_factory
 from infra.settings import Settings
 from projections import queries
 from projections.engine import ProjectionEngine
@@ -46,7 +44,7 @@ def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: boo
     print(f"  rebuilds in {processes} process(es)", flush=True)
     if each:
         for projection in engine.projections:
-            factory = functools.partial(build_projection_engine, settings, [projection.name])
+            factory = projection_engine_factory(settings, [projection.name])
             done = rebuild(engine, projection.name, processes=processes, factory=factory)
             report.add(
                 Line(
@@ -59,7 +57,7 @@ def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: boo
                     floor=REBUILD_FLOOR,
                 )
             )
-    factory = functools.partial(build_projection_engine, settings, every)
+    factory = projection_engine_factory(settings, every)
     everything = rebuild_many(engine, every, processes=processes, factory=factory)
     report.add(
         Line(

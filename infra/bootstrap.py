@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from domain.clock import Clock
@@ -37,6 +38,15 @@ def build_projection_engine(
     return ProjectionEngine(
         reader, db, catalog.named(names), page_size=page_size, listen_dsn=listen_dsn(settings)
     )
+
+
+def projection_engine_factory(
+    settings: Settings, names: list[str] | None = None
+) -> Callable[[], ProjectionEngine]:
+    """Builds ``build_projection_engine(settings, names)`` when called: what a rebuild's
+    share processes build their own engines with (a partial of module-level names, so it
+    pickles where processes are spawned)."""
+    return functools.partial(build_projection_engine, settings, names)
 
 
 def listen_dsn(settings: Settings) -> str | None:

@@ -127,6 +127,12 @@ def default_processes(engine: ProjectionEngine) -> int:
     return max(1, min(MAX_PROCESSES, os.cpu_count() or 1))
 
 
+def check_processes(engine: ProjectionEngine, processes: int) -> None:
+    """Several processes rebuild on PostgreSQL only (SQLite has one writer)."""
+    if processes > 1 and engine.db.dialect != "postgres":
+        raise ValueError("a rebuild runs in several processes on PostgreSQL only")
+
+
 def rebuild(
     engine: ProjectionEngine,
     name: str,
@@ -151,10 +157,9 @@ def rebuild_many(
     """Rebuilds the projections ``names`` together; with ``processes`` > 1 (PostgreSQL),
     the log up to its head is replayed in that many shares of the cases at once, the
     other shares in processes that build their engines with ``factory``."""
+    check_processes(engine, processes)
     if processes > 1 and factory is None:
         raise ValueError("a rebuild in several processes needs a factory of their engines")
-    if processes > 1 and engine.db.dialect != "postgres":
-        raise ValueError("a rebuild runs in several processes on PostgreSQL only")
     with without_cycle_collection():
         return _rebuild(engine, names, progress, page_size, processes, factory)
 

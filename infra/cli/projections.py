@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 
 import typer
@@ -10,10 +9,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from infra.bootstrap import build_projection_engine
+from infra.bootstrap import build_projection_engine, projection_engine_factory
 from infra.cli.common import console, err_console, reports_errors, settings, stop_on_signals
 from projections.engine import ProjectionEngine
-from projections.rebuild import default_processes, rebuild_many
+from projections.rebuild import check_processes, default_processes, rebuild_many
 
 app = typer.Typer(help="Read models: run, rebuild, status, retry.", no_args_is_help=True)
 NAMES_HELP = "Projection names (default: all)."
@@ -54,12 +53,14 @@ def rebuild(
     The projections named (all by default) are rebuilt together, in one pass over the log.
     """
     engine = _engine(names)
-    if processes > 1 and engine.db.dialect != "postgres":
-        err_console.print("--processes: a rebuild runs in several processes on PostgreSQL only")
-        raise typer.Exit(2)
+    try:
+        check_processes(engine, processes)
+    except ValueError as e:
+        err_console.print(f"--processes: {e}")
+        raise typer.Exit(2) from None
     processes = processes or default_processes(engine)
     chosen = [p.name for p in engine.projections]
-    factory = functools.partial(build_projection_engine, settings(), chosen)
+    factory = projection_engine_factory(settings(), chosen)
     started = time.perf_counter()
     columns = (
         TextColumn("{task.description}"),

@@ -14,7 +14,7 @@ import pytest
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService
-from infra.bootstrap import build_projection_engine, build_service
+from infra.bootstrap import build_projection_engine, build_service, projection_engine_factory
 from infra.settings import Settings
 from projections import tracking
 from projections.engine import ProjectionEngine
@@ -66,7 +66,7 @@ def test_a_rebuild_in_two_processes_equals_the_plain_fold_of_every_read_model(
     cases_in_both_shares(service)
     engine = all_projections(fresh_postgres)
     names = [p.name for p in engine.projections]
-    factory = functools.partial(build_projection_engine, fresh_postgres, names)
+    factory = projection_engine_factory(fresh_postgres, names)
     report = rebuild_many(engine, names, page_size=7, processes=2, factory=factory)
     assert report.events == engine.head()
     assert report.position == engine.head()
@@ -83,7 +83,7 @@ def test_events_stored_while_the_shares_replay_are_folded_on_top_of_their_rows(
     journeys = cases_in_both_shares(service)
     engine = all_projections(fresh_postgres)
     names = [p.name for p in engine.projections]
-    factory = functools.partial(build_projection_engine, fresh_postgres, names)
+    factory = projection_engine_factory(fresh_postgres, names)
     started = engine.head()
     arrived: list[int] = []
 
