@@ -42,7 +42,6 @@ from infra.workers import InProcessWorkers
 class ServerOptions:
     production: bool = False
     in_process_workers: bool = True  # projections and deadline job in this process
-    read_connections: int = 8
     limits: Limits = field(default_factory=Limits)
 
 
@@ -107,7 +106,7 @@ def create_app(
     clock = clock or SystemClock()
     service = build_service(settings, clock=clock)
     engine = build_projection_engine(settings)
-    views = ViewPool(settings, service.events_table(), options.read_connections)
+    views = ViewPool(settings, service.events_table(), settings.read_connections)
     services = Services(
         settings=settings,
         service=service,

@@ -20,8 +20,8 @@ from projections import queries
 
 
 def create_plain_app(settings: Settings) -> Starlette:
-    reader = build_reader(settings)
-    pool = ViewPool(settings, reader.events_table(), 8)
+    reader = build_reader(settings)  # the same read connections as the server's
+    pool = ViewPool(settings, reader.events_table(), settings.read_connections)
 
     async def cases(_: Request) -> Response:
         page = await pool.run(lambda db: queries.list_cases(db, first=20, with_personal_data=True))

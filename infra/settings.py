@@ -165,6 +165,7 @@ class Settings:
     database: Database
     aggregate_cache_size: int = 10_000
     pool_size: int = 5
+    read_connections: int = 2  # per server process: its read-model query threads
     lock_timeout_seconds: int = 10
     awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
     kafka: Kafka = Kafka()
@@ -179,6 +180,7 @@ class Settings:
             database=Database.parse(env.get(f"{PREFIX}DATABASE_URL", DEFAULT_DATABASE_URL)),
             aggregate_cache_size=_int(env, "AGGREGATE_CACHE_SIZE", 10_000),
             pool_size=_int(env, "POOL_SIZE", 5),
+            read_connections=_at_least_one(env, "READ_CONNECTIONS", 2),
             lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 10),
             awards_targets=_awards_targets(env),
             kafka=Kafka.from_env(env),
@@ -347,6 +349,13 @@ def _topic(env: Mapping[str, str], key: str, default: str) -> str:
             f"{PREFIX}{key}: {value!r} is not a Kafka topic name"
             " (letters, digits, '.', '_' and '-', at most 249)"
         )
+    return value
+
+
+def _at_least_one(env: Mapping[str, str], key: str, default: int) -> int:
+    value = _int(env, key, default)
+    if value < 1:
+        raise SettingsError(f"{PREFIX}{key} must be at least 1, got {value}")
     return value
 
 

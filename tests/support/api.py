@@ -82,7 +82,6 @@ def api_for(
     options = ServerOptions(
         production=production,
         in_process_workers=in_process_workers,
-        read_connections=2,
         limits=limits or Limits(),
     )
     app = create_app(settings, options, clock=FixedClock(clock_day))

@@ -40,6 +40,15 @@ def test_a_bad_number_is_refused_naming_the_setting() -> None:
         Settings.from_env({"BOLASHAK_POOL_SIZE": "many"})
 
 
+def test_a_server_process_reads_through_two_connections_unless_set() -> None:
+    """Two query threads per server process: more only contend for the interpreter (and the
+    database's cores) on a GIL-bound server; docs/benchmarks.md has the measurement."""
+    assert Settings.from_env({}).read_connections == 2
+    assert Settings.from_env({"BOLASHAK_READ_CONNECTIONS": "6"}).read_connections == 6
+    with pytest.raises(SettingsError, match="BOLASHAK_READ_CONNECTIONS must be at least 1"):
+        Settings.from_env({"BOLASHAK_READ_CONNECTIONS": "0"})
+
+
 def test_long_running_processes_do_not_create_tables() -> None:
     env = Settings.from_env({"BOLASHAK_DATABASE_URL": "postgresql://u@h/d"}).eventsourcing_env()
     assert env["CREATE_TABLE"] == "n"
