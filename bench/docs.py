@@ -102,6 +102,13 @@ CHANGES = """\
   from 1,321 to 1,626 requests/s (p95 10.8 -> 8.1 ms). One thread was slower again (a
   query and the GraphQL work of the previous response no longer overlap). The plain
   endpoint reads through the same setting, so the ratio stays a like-for-like comparison.
+- **The producer checksums in C** (`kafka-python[crc32c]`, issue 5): without the `crc32c`
+  package kafka-python computes every record batch's CRC-32C in pure Python, about 8% of a
+  relay run's samples, on the producer's I/O thread, which shares the interpreter lock with
+  the relay. Installed, the relay went from 7.0-7.7k to 7.8-8.3k events/s at 100,000
+  events (and the plain producer, which uses it too, by about a fifth). The relay also
+  writes each event's id, subject and time once for its messages and keeps the CloudEvents
+  type per class, instead of a regular expression and three UUID conversions per event.
 """
 
 

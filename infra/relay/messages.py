@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -22,6 +23,7 @@ from domain.case.events import CaseEvent
 from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS
 
 SPECVERSION = "1.0"
+SPECVERSION_BYTES = SPECVERSION.encode()
 TYPE_PREFIX = "kz.bolashak.application."
 PERSONAL_DATA_TYPE = "personal_data"
 CONTENT_TYPE = b"application/json"
@@ -50,11 +52,13 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+@cache  # per class: every message asks
 def message_kind(event_class: type) -> str:
     """``Awarded`` -> ``awarded``, ``EligibilityAssessed`` -> ``eligibility_assessed``."""
     return snake(event_class.__name__)
 
 
+@cache
 def ce_type(kind: str) -> str:
     return f"{TYPE_PREFIX}{kind}.v{SCHEMA_VERSIONS.get(kind, 1)}"
 
@@ -71,19 +75,33 @@ class Message:
     position: int
 
 
-def event_id(event: CaseEvent) -> str:
-    return f"{event.originator_id}:{event.originator_version}"
+class Envelope(NamedTuple):
+    """What every message of one event repeats, written once per event."""
+
+    subject: str  # the application id
+    ident: str  # the CloudEvents id: the application id and the version
+    time: str  # recorded, ISO 8601 in UTC
+
+    @classmethod
+    def of(cls, event: CaseEvent) -> Envelope:
+        subject = str(event.originator_id)
+        return cls(
+            subject,
+            f"{subject}:{event.originator_version}",
+            event.timestamp.astimezone(UTC).isoformat(),
+        )
 
 
-def public_value(event: CaseEvent) -> dict[str, Any]:
+def public_value(event: CaseEvent, envelope: Envelope | None = None) -> dict[str, Any]:
     """The value of the public message (no personal data), for ``to_json``."""
+    envelope = envelope or Envelope.of(event)
     stage = event.stage_after()
     meta = event.meta
     return {
-        "application_id": str(event.originator_id),
+        "application_id": envelope.subject,
         "version": event.originator_version,
         "event_type": type(event).__name__,
-        "recorded_at": event.timestamp.astimezone(UTC).isoformat(),
+        "recorded_at": envelope.time,
         "stage": stage.value if stage is not None else None,
         "status": stage.status.value if stage is not None else None,
         "meta": {name: getattr(meta, name) for name in PUBLIC_META},
@@ -105,7 +123,7 @@ def _decimal_as_text(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def personal_value(event: CaseEvent) -> dict[str, Any] | None:
+def personal_value(event: CaseEvent, envelope: Envelope | None = None) -> dict[str, Any] | None:
     """The value for the restricted topic, for an event that holds personal data or
     erases it (consumers delete what they hold: ``erased`` with a null identity)."""
     found = {k: v for k, v in vars(event).items() if k in PERSONAL_FIELDS}
@@ -115,7 +133,7 @@ def personal_value(event: CaseEvent) -> dict[str, Any] | None:
     if erases:
         found = dict.fromkeys(PERSONAL_FIELDS)
     return {
-        "application_id": str(event.originator_id),
+        "application_id": (envelope or Envelope.of(event)).subject,
         "version": event.originator_version,
         "applicant_code": getattr(event, "applicant_code", None),
         **found,
@@ -127,28 +145,34 @@ def messages_for(
     event: CaseEvent, position: int, *, topic: str, pii_topic: str, source: str
 ) -> list[Message]:
     """The public message for an event, and the restricted one when configured and due."""
-    found = [
-        _message(event, position, topic, message_kind(type(event)), public_value(event), source)
-    ]
+    envelope = Envelope.of(event)
+    kind = message_kind(type(event))
+    found = [_message(envelope, position, topic, kind, public_value(event, envelope), source)]
     if pii_topic:
-        personal = personal_value(event)
+        personal = personal_value(event, envelope)
         if personal is not None:
-            found.append(_message(event, position, pii_topic, PERSONAL_DATA_TYPE, personal, source))
+            found.append(
+                _message(envelope, position, pii_topic, PERSONAL_DATA_TYPE, personal, source)
+            )
     return found
 
 
 def _message(
-    event: CaseEvent, position: int, topic: str, kind: str, value: dict[str, Any], source: str
+    envelope: Envelope, position: int, topic: str, kind: str, value: dict[str, Any], source: str
 ) -> Message:
-    ident = event_id(event)
-    subject = str(event.originator_id)
+    subject = envelope.subject.encode()
     headers = [
-        ("ce_specversion", SPECVERSION.encode()),
-        ("ce_id", ident.encode()),
-        ("ce_type", ce_type(kind).encode()),
+        ("ce_specversion", SPECVERSION_BYTES),
+        ("ce_id", envelope.ident.encode()),
+        ("ce_type", _ce_type_bytes(kind)),
         ("ce_source", source.encode()),
-        ("ce_time", event.timestamp.astimezone(UTC).isoformat().encode()),
-        ("ce_subject", subject.encode()),
+        ("ce_time", envelope.time.encode()),
+        ("ce_subject", subject),
         ("content-type", CONTENT_TYPE),
     ]
-    return Message(topic, subject.encode(), to_json(value), headers, ident, position)
+    return Message(topic, subject, to_json(value), headers, envelope.ident, position)
+
+
+@cache
+def _ce_type_bytes(kind: str) -> bytes:
+    return ce_type(kind).encode()

@@ -109,3 +109,12 @@ def case_events(service: CaseService) -> list[CaseEvent]:
         assert isinstance(event, CaseEvent)
         found.append(event)
     return found
+
+
+def test_the_producer_checksums_record_batches_in_c() -> None:
+    """kafka-python's own pure-Python CRC-32C took about 8% of a relay run; the project
+    installs its ``crc32c`` extra, and this fails if an install ever drops it."""
+    from kafka.record import util
+
+    assert util.crc32c_c is not None
+    assert util.calc_crc32c.__defaults__ == (util.crc32c_c,)
