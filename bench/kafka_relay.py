@@ -1,10 +1,16 @@
 """The Kafka relay (issue 5): events/s from the event store to a local broker, against a
 plain kafka-python producer sending the same messages with the same settings in the same
-run. Target: at least 5,000 events/s and at least 50% of the plain producer."""
+run. Target: at least 5,000 events/s and at least 50% of the plain producer.
+
+The two take turns, round by round, and the figure is the median of the rounds' ratios
+(as the GraphQL benchmark reports its own), so that a slow moment of the machine or the
+broker weighs on the one round it fell in, not on the best of one side against the best
+of the other; the relay's events/s is the plain producer's median times that ratio."""
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +26,7 @@ from tests.support.broker import Tansu
 
 RELAY_FLOOR = 5_000
 RELAY_RATIO = 0.5
-ROUNDS = 3
+ROUNDS = 5
 
 
 def all_messages(relay: Relay) -> list[Message]:
@@ -68,20 +74,32 @@ def measure_relay(settings: Settings, report: Report, size: int, rounds: int = R
             probe = Relay(settings)
             messages = all_messages(probe)
             probe.close()
+            # the plain producer's messages (about a million objects) are the benchmark's,
+            # not the relay's: kept out of the collector's passes while either one runs
+            gc.freeze()
             plain, relayed = [], []
             for round_ in range(rounds):  # taking turns, so a slow moment hits both alike
                 plain.append(plain_producer_rate(kafka, messages, f"bench-plain-{round_}"))
                 relayed.append(relay_rate(settings, f"bench-relay-{round_}"))
         finally:
+            gc.unfreeze()
             tansu.stop()
+    pairs = list(zip(relayed, plain, strict=True))
+    ratios = sorted(r / p for r, p in pairs)
+    plain_rate = sorted(plain)[len(plain) // 2]
     report.add(
         Line(
             f"relay_throughput@{size}",
-            max(relayed),
+            plain_rate * ratios[len(ratios) // 2],
             "events/s",
             "plain_kafka_python_producer",
-            max(plain),
+            plain_rate,
             RELAY_RATIO,
             floor=RELAY_FLOOR,
         )
+    )
+    print(
+        "  relay / plain producer, round by round: "
+        + ", ".join(f"{r:,.0f}/{p:,.0f} = {r / p:.2f}" for r, p in pairs),
+        flush=True,
     )
