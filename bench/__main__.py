@@ -15,6 +15,7 @@ from bench.burst_intake import measure_burst_intake
 from bench.command_throughput import measure_command_throughput
 from bench.dataset import copy_of_master, ensure_master
 from bench.harness import ADMIN_URL, Report, machine
+from bench.kafka_relay import ROUNDS as RELAY_ROUNDS
 from bench.kafka_relay import measure_relay
 from bench.read_models import measure_rebuilds, query_latencies, report_growth
 
@@ -33,7 +34,7 @@ def main() -> None:
             measure_rebuilds(settings, report, size, each=size == sizes[1])
             measure_verify(settings, report, size)
             if size == sizes[1]:
-                measure_relay(settings, report, size, rounds=1 if quick else 3)
+                measure_relay(settings, report, size, rounds=1 if quick else RELAY_ROUNDS)
             found = query_latencies(settings, runs=30 if quick else 200)
             if size == sizes[-1]:
                 measure_api(settings, report, seconds=1 if quick else 20)

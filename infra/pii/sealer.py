@@ -90,15 +90,22 @@ class KeySealer:
         with self._lock:
             if application_id in self._keys:
                 return self._keys[application_id]
-            if create:  # a new case: one statement stores its key (or finds a retry's)
-                row = self.store.insert_or_get(application_id, self._wrap(application_id))
-                wrapped = row.wrapped
-            else:
-                wrapped = self._stored(application_id)
-            key = None if wrapped is None else AESGCM(self._unwrap(application_id, wrapped))
-            self._keys[application_id] = key
-            _keep_newest(self._keys, self.max_keys)
-            return key
+            if not create:
+                return self._remember(application_id, self._stored(application_id))
+        # A new case: one statement stores its key (or finds a retry's). Outside the lock:
+        # the statement commits, and the submissions of other cases must not queue behind
+        # each other's commits (concurrent ones of one case get the same row from it).
+        row = self.store.insert_or_get(application_id, self._wrap(application_id))
+        with self._lock:
+            if application_id in self._keys:  # another thread, or erased meanwhile
+                return self._keys[application_id]
+            return self._remember(application_id, row.wrapped)
+
+    def _remember(self, application_id: UUID, wrapped: bytes | None) -> AESGCM | None:
+        key = None if wrapped is None else AESGCM(self._unwrap(application_id, wrapped))
+        self._keys[application_id] = key
+        _keep_newest(self._keys, self.max_keys)
+        return key
 
     def _stored(self, application_id: UUID) -> bytes | None:
         """The wrapped key of a stored case: from the bulk load of the keys created since

@@ -9,10 +9,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 import pytest
@@ -27,7 +29,7 @@ from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_store
 from infra.bootstrap import build_projection_engine, build_reader, build_service
-from infra.pii.keys import KeyRow
+from infra.pii.keys import KeyRow, MemoryKeyStore
 from infra.pii.sealer import KeySealer
 from infra.settings import Settings
 from projections.case_list import CASE_PII
@@ -281,3 +283,42 @@ def test_a_service_without_a_sealer_refuses_to_store_personal_data() -> None:
     )
     with pytest.raises(RuntimeError, match="personal data needs a sealer"):
         Journey(service).to(Stage.SUBMITTED)
+
+
+class _MeetingKeyStore(MemoryKeyStore):
+    """A key table whose inserts wait until two of them are under way at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.both_inside = threading.Barrier(2, timeout=5)
+
+    def insert_or_get(self, application_id: UUID, wrapped: bytes) -> KeyRow:
+        self.both_inside.wait()  # broken (an error) if the inserts come one after the other
+        return super().insert_or_get(application_id, wrapped)
+
+
+def test_new_cases_store_their_keys_side_by_side_not_one_after_another() -> None:
+    """A new case's key is stored by a statement that commits: two submissions of
+    different cases must not queue behind each other's commit on the sealer's lock."""
+    store = _MeetingKeyStore()
+    sealer = KeySealer(bytes(32), store)
+    cases = [uuid4(), uuid4()]
+    with ThreadPoolExecutor(2) as pool:
+        sealed = list(pool.map(lambda case: sealer.seal(case, b"identity"), cases))
+    assert [sealer.open(case, s) for case, s in zip(cases, sealed, strict=True)] == [
+        b"identity",
+        b"identity",
+    ]
+    assert {row.application_id for row in store.since(0)} == set(cases)
+
+
+def test_one_case_sealed_from_two_threads_at_once_gets_one_key() -> None:
+    store = _MeetingKeyStore()
+    sealer = KeySealer(bytes(32), store)
+    case = uuid4()
+    with ThreadPoolExecutor(2) as pool:
+        sealed = list(pool.map(lambda text: sealer.seal(case, text), [b"first", b"second"]))
+    assert [sealer.open(case, s) for s in sealed] == [b"first", b"second"]
+    assert len(store.since(0)) == 1
+    fresh = KeySealer(bytes(32), store)  # another process, reading the stored key
+    assert [fresh.open(case, s) for s in sealed] == [b"first", b"second"]
