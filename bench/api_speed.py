@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -102,8 +103,8 @@ def _measure(
             for _ in range(ROUNDS)
         ]
     ratios = sorted(r["cases"].rate / r["plain"].rate for r in rounds)
-    median = ratios[len(ratios) // 2]
-    plain_rate = sorted(r["plain"].rate for r in rounds)[len(rounds) // 2]
+    median = statistics.median_high(ratios)
+    plain_rate = statistics.median_high(r["plain"].rate for r in rounds)
     report.add(
         Line(
             f"graphql_case_list_page{suffix}",
@@ -144,11 +145,11 @@ def _measure(
 def _history_line(report: Report, rounds: list[dict[str, Load]], suffix: str) -> None:
     """The 30-event case history against the case-list page, round by round (issue 6)."""
     ratios = sorted(r["history"].rate / r["cases"].rate for r in rounds)
-    cases_rate = sorted(r["cases"].rate for r in rounds)[len(rounds) // 2]
+    cases_rate = statistics.median_high(r["cases"].rate for r in rounds)
     report.add(
         Line(
             f"graphql_case_history_{HISTORY_EVENTS}_events{suffix}",
-            cases_rate * ratios[len(ratios) // 2],
+            cases_rate * statistics.median_high(ratios),
             "requests/s",
             f"graphql_case_list_page{suffix}",
             cases_rate,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -85,12 +86,11 @@ def measure_relay(settings: Settings, report: Report, size: int, rounds: int = R
             gc.unfreeze()
             tansu.stop()
     pairs = list(zip(relayed, plain, strict=True))
-    ratios = sorted(r / p for r, p in pairs)
-    plain_rate = sorted(plain)[len(plain) // 2]
+    plain_rate = statistics.median_high(plain)
     report.add(
         Line(
             f"relay_throughput@{size}",
-            plain_rate * ratios[len(ratios) // 2],
+            plain_rate * statistics.median_high(r / p for r, p in pairs),
             "events/s",
             "plain_kafka_python_producer",
             plain_rate,

@@ -22,10 +22,12 @@ from domain.case.events import CaseEvent
 from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS
 
 SPECVERSION = "1.0"
-SPECVERSION_BYTES = SPECVERSION.encode()
 TYPE_PREFIX = "kz.bolashak.application."
 PERSONAL_DATA_TYPE = "personal_data"
 CONTENT_TYPE = b"application/json"
+# The headers every message repeats, built once and shared.
+_SPECVERSION_HEADER = ("ce_specversion", SPECVERSION.encode())
+_CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE)
 # Envelope attributes of the library's events, not part of a message's data.
 LIBRARY_FIELDS = frozenset({"originator_id", "originator_version", "originator_topic", "timestamp"})
 NOT_DATA = LIBRARY_FIELDS | {"meta", *SECRET_FIELDS}
@@ -163,8 +165,8 @@ def _message(
     headers = [
         _SPECVERSION_HEADER,
         ("ce_id", envelope.ident.encode()),
-        _ce_type_header(kind),
-        _source_header(source),
+        _constant_header("ce_type", ce_type(kind)),
+        _constant_header("ce_source", source),
         ("ce_time", envelope.time.encode()),
         ("ce_subject", subject),
         _CONTENT_TYPE_HEADER,
@@ -172,16 +174,6 @@ def _message(
     return Message(topic, subject, to_json(value), headers, envelope.ident, position)
 
 
-# The headers every message of a kind (or of a source) repeats, built once and shared.
-_SPECVERSION_HEADER = ("ce_specversion", SPECVERSION_BYTES)
-_CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE)
-
-
-@cache
-def _ce_type_header(kind: str) -> tuple[str, bytes]:
-    return ("ce_type", ce_type(kind).encode())
-
-
-@cache
-def _source_header(source: str) -> tuple[str, bytes]:
-    return ("ce_source", source.encode())
+@cache  # the headers every message of a kind, or of a source, repeats: built once, shared
+def _constant_header(name: str, text: str) -> tuple[str, bytes]:
+    return (name, text.encode())
