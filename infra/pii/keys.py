@@ -64,6 +64,8 @@ class KeyStore(Protocol):
 class _Transactions(Protocol):
     def transaction(self, *, commit: bool) -> AbstractContextManager[Any]: ...
 
+    def get_connection(self) -> AbstractContextManager[Any]: ...
+
 
 class SqlKeyStore:
     """The key table on the library's own datastore (PostgreSQL or SQLite) and its pool."""
@@ -80,9 +82,16 @@ class SqlKeyStore:
         Retried, as the recorder's inserts are and within the same budget, on a connection
         broken by a server restart (the pool drops it): every statement here can run twice
         to the same effect."""
+        returns_rows = "SELECT" in sql.split(" ", 1)[0].upper() or " RETURNING " in sql
+        if self.postgres:
+            # The pool's connections are in autocommit: one statement is its own
+            # transaction, in one round trip (a BEGIN and a COMMIT around it were two more,
+            # paid by every new case's key).
+            with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+                cursor.execute(sql.replace("?", self._p), params)
+                return list(cursor.fetchall()) if returns_rows else []
         with self.datastore.transaction(commit=commit) as cursor:
             cursor.execute(sql.replace("?", self._p), params)
-            returns_rows = "SELECT" in sql.split(" ", 1)[0].upper() or " RETURNING " in sql
             return list(cursor.fetchall()) if returns_rows else []
 
     def _id(self, application_id: UUID) -> Any:
