@@ -7,6 +7,9 @@ full run, regenerates ``docs/benchmarks.md`` with the machine's description and 
 from __future__ import annotations
 
 import os
+import signal
+import sys
+from types import FrameType
 
 from bench import docs
 from bench.api_speed import measure_api
@@ -20,7 +23,15 @@ from bench.kafka_relay import measure_relay
 from bench.read_models import measure_rebuilds, query_latencies, report_growth
 
 
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    """A terminated run unwinds as an interrupted one does: its ``finally`` blocks stop the
+    server processes it started and drop the databases it made (by default a SIGTERM ends
+    the interpreter at once, and left a GraphQL server with its pool running)."""
+    sys.exit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     quick = os.environ.get("BENCH_QUICK") == "1"
     sizes = (10_000, 30_000) if quick else (10_000, 100_000, 1_000_000)
     print(f"machine: {machine()}", flush=True)

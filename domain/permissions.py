@@ -6,6 +6,7 @@ The NEC evaluates interviews (002 appendix 6); the Republican Commission awards 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from domain.case.meta import Role
@@ -47,7 +48,11 @@ class PermissionDeniedError(DomainError):
 
 def command_name(command: object) -> str:
     """``SubmitApplication`` (the class or an instance) -> ``submit_application``."""
-    cls = command if isinstance(command, type) else type(command)
+    return _snake_name(command if isinstance(command, type) else type(command))
+
+
+@functools.cache
+def _snake_name(cls: type) -> str:  # asked for on every command: worked out once per class
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 

@@ -6,7 +6,6 @@ Field paths are those of the API (camelCase, dotted), e.g. ``applicant.iin``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,12 +26,15 @@ GPA_EQUIVALENT_TOP = 4  # the Ministry's equivalent is on the 4.00 credit scale
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Unicode's categories Cc (U+0000-U+001F, U+007F-U+009F) and Cs (U+D800-U+DFFF), less tab
+# and line breaks, as one character class: one scan in C instead of a lookup per character
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def has_control_characters(value: str) -> bool:
     """Control characters other than tab and line breaks, or lone surrogates: invisible in
     every view, refused by PostgreSQL's text columns (NUL) or by UTF-8 itself (surrogates)."""
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n\r" for ch in value)
+    return CONTROL_CHARACTER.search(value) is not None
 
 
 class Errors(list[FieldError]):
