@@ -130,7 +130,8 @@ CHANGES = """\
   interpreter lock (about 0.85 CPU/wall, 420-450 µs of Python an event, spread thin over
   the command, its rules, sealing, encoding, the hash chain and the library's save), and
   its ratio follows the machine's commit speed: raw one-row commits ran at 3.6-4.8k/s on
-  one machine (0.30-0.34 there) and 2.1-2.3k/s on others (0.77-0.93).
+  one machine (0.30-0.34 there), 2.1-2.3k/s on another (0.77-0.93) and 1.6k/s on the
+  machine of the run above (1.01).
 """
 
 
