@@ -46,6 +46,10 @@ class Producer(Protocol):
 
 
 PAGES_IN_FLIGHT = 3
+# Pages the follower publishes between looks at its stop flag and its report: a backlog
+# (after an outage, or a relay started late) is caught up with pages in flight, as
+# ``run_until_head`` does, and a stop still takes effect within a few seconds.
+FOLLOW_PAGES = 10
 _Built = tuple[int, list[Message]]  # a notification's position and its messages
 
 
@@ -239,7 +243,7 @@ class Relay:
         last_report = time.monotonic()
         while not stop.is_set():
             try:
-                published = self.run_once()
+                published = self._publish(max_pages=FOLLOW_PAGES)
                 backoff = 0.5
             except Exception as e:
                 self._note_failure(e, backoff)

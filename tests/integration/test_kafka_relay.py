@@ -18,7 +18,7 @@ from domain.clock import FixedClock
 from domain.service import CaseService
 from infra.bootstrap import build_service
 from infra.relay import schemas
-from infra.relay.relay import BrokerError, Relay
+from infra.relay.relay import PAGES_IN_FLIGHT, BrokerError, Relay
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
@@ -165,7 +165,17 @@ class FailingFuture:
         return self.exception is not None
 
 
-class FlakyProducer:
+class QuietProducer:
+    """A stand-in producer's flush and close: nothing is buffered, nothing to close."""
+
+    def flush(self, timeout: float | None = None) -> None:
+        pass
+
+    def close(self, timeout: float | None = None) -> None:
+        pass
+
+
+class FlakyProducer(QuietProducer):
     """Acknowledges the first ``good`` messages, fails the rest (a broker that went away)."""
 
     made = 0
@@ -180,12 +190,6 @@ class FlakyProducer:
         if ok:
             self.sent.append(value)
         return FailingFuture(None if ok else TimeoutError("expired"))
-
-    def flush(self, timeout: float | None = None) -> None:
-        pass
-
-    def close(self, timeout: float | None = None) -> None:
-        pass
 
 
 def test_position_is_recorded_only_after_the_broker_acknowledged(
@@ -213,6 +217,54 @@ def test_position_is_recorded_only_after_the_broker_acknowledged(
     assert FlakyProducer.made == made + 2  # a failed producer is never reused
     assert relay.status().position == ahead[5]
     relay.close()
+
+
+class SettledFuture:
+    """Acknowledged; notes in ``log`` when the relay settles it (looks at its outcome)."""
+
+    is_done = True
+    exception = None
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def failed(self) -> bool:
+        self.log.append("settle")
+        return False
+
+
+class LoggingProducer(QuietProducer):
+    """Acknowledges everything; ``log`` holds each send and each settle in order."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def send(self, *_: Any, **__: Any) -> SettledFuture:
+        self.log.append("send")
+        return SettledFuture(self.log)
+
+
+def test_following_relay_catches_up_a_backlog_with_pages_in_flight(
+    postgres_settings: Settings, broker: Tansu, services: Services
+) -> None:
+    """The running relay (``bolashak relay``) publishes a backlog as ``run_until_head``
+    does, which the relay benchmark measures: the next pages are read and sent while the
+    broker takes the first, not one page sent and settled at a time."""
+    settings = with_broker(postgres_settings, broker.bootstrap)
+    Journey(services(settings)).to(Stage.AWARDED)  # more than three pages of two events
+    log: list[str] = []
+    relay = Relay(settings, page_size=2, producer_factory=lambda _kafka: LoggingProducer(log))
+    head = relay.status().head
+    stop = threading.Event()
+    follower = threading.Thread(target=relay.follow, args=(stop, 0.1, 60.0), daemon=True)
+    follower.start()
+    try:
+        wait_until(lambda: relay.status().position == head, 30)
+    finally:
+        stop.set()
+        follower.join(30)
+    sent_before_first_settle = log.index("settle")
+    assert sent_before_first_settle == PAGES_IN_FLIGHT * 2  # three pages of two events
 
 
 def test_broker_stopped_and_restarted_loses_nothing_and_the_relay_catches_up(
