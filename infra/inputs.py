@@ -8,6 +8,7 @@ with the field's path, e.g. ``plan.programme: must be one of masters, ...``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from datetime import date, datetime
@@ -78,23 +79,54 @@ def _mapping(item: Any, value: Any, path: str, problems: _Problems) -> Any:
     return {str(k): _convert(item, v, f"{path}.{k}", problems) for k, v in value.items()}
 
 
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    camel: str
+    hint: Any
+    required: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """What building a dataclass needs to know of it, worked out once per class (resolving
+    its type hints took about a twentieth of a submission's time through the API)."""
+
+    fields: tuple[_Field, ...]
+    names: dict[str, str]  # a given key, camelCase or snake_case -> the field's name
+    known: frozenset[str]  # the fields' names
+
+
+@functools.cache
+def _shape(cls: type) -> _Shape:
+    hints = typing.get_type_hints(cls)
+    fields = tuple(
+        _Field(
+            f.name,
+            camel(f.name),
+            hints[f.name],
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    )
+    names = {**{f.camel: f.name for f in fields}, **{f.name: f.name for f in fields}}
+    return _Shape(fields, names, frozenset(f.name for f in fields))
+
+
 def _dataclass(cls: type, value: Any, path: str, problems: _Problems) -> Any:
     if not isinstance(value, dict):
         problems.add(path, "type", "must be an object")
         return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    names = {**{camel(n): n for n in fields}, **{n: n for n in fields}}
-    given = {names.get(str(k), str(k)): v for k, v in value.items()}
-    for unknown in sorted(set(given) - set(fields)):
+    shape = _shape(cls)
+    given = {shape.names.get(str(k), str(k)): v for k, v in value.items()}
+    for unknown in sorted(given.keys() - shape.known):
         problems.add(_join(path, unknown), "unknown_field", "is not a field of this input")
     kwargs = {}
-    for name, f in fields.items():
-        sub = _join(path, camel(name))
-        if name in given:
-            kwargs[name] = _convert(hints[name], given[name], sub, problems)
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            problems.add(sub, "required", "is required")
+    for f in shape.fields:
+        if f.name in given:
+            kwargs[f.name] = _convert(f.hint, given[f.name], _join(path, f.camel), problems)
+        elif f.required:
+            problems.add(_join(path, f.camel), "required", "is required")
     try:
         return cls(**kwargs)
     except TypeError:  # a required field is missing: already reported
