@@ -79,9 +79,13 @@ async def run(
         raise unavailable() from None
     if anonymous:
         return await _sheet(context, result, ctx.idempotency_key)
-    application = await services.command(
-        lambda: case_as_of(services.service, result.application_id, result.version)
-    )
+    whole = result.whole_case
+    if whole is not None:  # a new case: its view folds from what was just stored, no read
+        application = application_from_events(result.application_id, whole)
+    else:
+        application = await services.command(
+            lambda: case_as_of(services.service, result.application_id, result.version)
+        )
     assert application is not None  # the command stored (or had stored) its events
     return CaseUpdated(
         application=application,

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
@@ -73,6 +73,16 @@ class CommandResult:
     version: int
     replayed: bool  # True when the idempotency key had been seen: nothing new was stored
     notification_id: int | None = None  # position in the log of the last event stored
+    # the events this command stored, in order (none when replayed): with a new case's
+    # first events, its current state is known without reading them back
+    events: tuple[ev.CaseEvent, ...] = ()
+
+    @property
+    def whole_case(self) -> tuple[ev.CaseEvent, ...] | None:
+        """Every event of the case, when this command stored all of them (a new case)."""
+        if self.events and self.events[0].originator_version == 1:
+            return self.events
+        return None
 
 
 class CaseEvents(EventSourcedApplication[UUID]):
@@ -402,7 +412,8 @@ class CaseService(CaseEvents):
                 time.sleep(0.005 * attempt * secrets.randbelow(4))
                 continue
             last = recordings[-1].notification.id if recordings else None
-            return CommandResult(case.id, case.version, False, last)
+            stored = tuple(cast(ev.CaseEvent, r.domain_event) for r in recordings)
+            return CommandResult(case.id, case.version, False, last, stored)
         raise ConcurrencyConflictError(application_id, self.max_attempts)
 
     def _load(self, application_id: UUID, *, must_exist: bool, fresh: bool) -> Application | None:
