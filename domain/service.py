@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -74,8 +74,9 @@ class CommandResult:
     replayed: bool  # True when the idempotency key had been seen: nothing new was stored
     notification_id: int | None = None  # position in the log of the last event stored
     # the events this command stored, in order (none when replayed): with a new case's
-    # first events, its current state is known without reading them back
-    events: tuple[ev.CaseEvent, ...] = ()
+    # first events, its current state is known without reading them back. Left out of
+    # the result's repr: a submission's event holds the applicant's identity in clear.
+    events: tuple[ev.CaseEvent, ...] = field(default=(), repr=False)
 
     @property
     def whole_case(self) -> tuple[ev.CaseEvent, ...] | None:

@@ -29,6 +29,7 @@ def test_a_new_case_is_answered_from_its_stored_events_as_the_store_reads_it(
     assert read_back is not None
     assert read_back.applicant is not None  # the identity...
     assert answered.applicant == read_back.applicant  # ...opened alike
+    assert read_back.applicant.iin not in repr(result)  # a result printed shows no identity
 
 
 def test_a_later_command_or_a_replay_is_answered_by_reading_the_case_back(
