@@ -212,6 +212,8 @@ def new_kafka_consumer(settings: Settings, **overrides: Any) -> Any:
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "fetch_max_wait_ms": 100,
+        "session_timeout_ms": settings.kafka.session_timeout_ms,
+        "heartbeat_interval_ms": settings.kafka.heartbeat_interval_ms,
         **overrides,
     }
     consumer = KafkaConsumer(**options)

@@ -122,6 +122,11 @@ class Kafka:
     compression: str = "gzip"  # or "" for none
     client_id: str = "bolashak-relay"
     consumer_group: str = "bolashak-example-consumer"
+    # the example consumer's group membership (kafka-python's defaults): a member silent
+    # for the session timeout is dropped from the group; some brokers also take about
+    # that long to let a new member in
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 3_000
     source: str = "/kz/cip/bolashak-cases"  # CloudEvents ``source``
 
     @classmethod
@@ -137,6 +142,10 @@ class Kafka:
             compression=_compression(env),
             client_id=env.get(f"{PREFIX}KAFKA_CLIENT_ID", "") or cls.client_id,
             consumer_group=env.get(f"{PREFIX}KAFKA_CONSUMER_GROUP", "") or cls.consumer_group,
+            session_timeout_ms=_int(env, "KAFKA_SESSION_TIMEOUT_MS", cls.session_timeout_ms),
+            heartbeat_interval_ms=_int(
+                env, "KAFKA_HEARTBEAT_INTERVAL_MS", cls.heartbeat_interval_ms
+            ),
             source=env.get(f"{PREFIX}KAFKA_SOURCE", "") or cls.source,
         )
         if kafka.pii_topic and kafka.pii_topic == kafka.topic:
@@ -150,6 +159,14 @@ class Kafka:
             )
         if kafka.delivery_timeout_ms < 1000:
             raise SettingsError(f"{PREFIX}KAFKA_DELIVERY_TIMEOUT_MS must be at least 1000")
+        if kafka.heartbeat_interval_ms < 100:
+            raise SettingsError(f"{PREFIX}KAFKA_HEARTBEAT_INTERVAL_MS must be at least 100")
+        if kafka.heartbeat_interval_ms >= kafka.session_timeout_ms:
+            raise SettingsError(
+                f"{PREFIX}KAFKA_HEARTBEAT_INTERVAL_MS must be below"
+                f" {PREFIX}KAFKA_SESSION_TIMEOUT_MS (a third of it or less is usual): got"
+                f" {kafka.heartbeat_interval_ms} and {kafka.session_timeout_ms}"
+            )
         return kafka
 
     def require_servers(self) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.broker import Tansu
-from tests.support.kafka import read_topic
+from tests.support.kafka import GROUP_TIMINGS, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -44,6 +44,9 @@ def test_relay_once_publishes_the_log_and_status_shows_no_lag(
         **demo_store,
         "BOLASHAK_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
         "BOLASHAK_KAFKA_TOPIC": "cli-cases",
+        # the consumer joins its group in about 3 s here, not 23 s (FIELD-NOTES: tansu)
+        "BOLASHAK_KAFKA_SESSION_TIMEOUT_MS": str(GROUP_TIMINGS["session_timeout_ms"]),
+        "BOLASHAK_KAFKA_HEARTBEAT_INTERVAL_MS": str(GROUP_TIMINGS["heartbeat_interval_ms"]),
     }
     done = run("relay", "--once", env=env)
     assert done.returncode == 0, done.stderr

@@ -74,6 +74,8 @@ def with_broker(settings: Settings, bootstrap: str, *, pii_topic: bool = False) 
         partitions=3,
         delivery_timeout_ms=5000,
         consumer_group=f"group-{secrets.token_hex(4)}",
+        session_timeout_ms=GROUP_TIMINGS["session_timeout_ms"],
+        heartbeat_interval_ms=GROUP_TIMINGS["heartbeat_interval_ms"],
     )
     return dataclasses.replace(settings, kafka=kafka)
 

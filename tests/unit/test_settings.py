@@ -119,6 +119,31 @@ def test_kafka_compression_is_gzip_unless_turned_off() -> None:
         Settings.from_env({"BOLASHAK_KAFKA_COMPRESSION": "brotli"})
 
 
+def test_the_consumer_group_timings_default_to_kafka_pythons_and_are_checked() -> None:
+    kafka = Settings.from_env({}).kafka
+    assert (kafka.session_timeout_ms, kafka.heartbeat_interval_ms) == (10_000, 3_000)
+    env = {
+        "BOLASHAK_KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "BOLASHAK_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+    }
+    kafka = Settings.from_env(env).kafka
+    assert (kafka.session_timeout_ms, kafka.heartbeat_interval_ms) == (6000, 500)
+
+
+@pytest.mark.parametrize(
+    ("session", "heartbeat"), [("6000", "6000"), ("3000", "9000"), ("6000", "50")]
+)
+def test_a_heartbeat_not_shorter_than_the_session_is_refused_naming_it(
+    session: str, heartbeat: str
+) -> None:
+    env = {
+        "BOLASHAK_KAFKA_SESSION_TIMEOUT_MS": session,
+        "BOLASHAK_KAFKA_HEARTBEAT_INTERVAL_MS": heartbeat,
+    }
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_HEARTBEAT_INTERVAL_MS"):
+        Settings.from_env(env)
+
+
 # -- the master key of personal data ---------------------------------------------------------
 
 MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
