@@ -1,1 +1,2 @@
-"""Benchmarks, run by ``make bench`` (never by the test suite)."""
+"""Benchmarks, run by ``make bench``; the suite runs the quick run once for its lines
+(``tests/integration/test_bench.py``), never for its figures."""

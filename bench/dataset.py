@@ -32,7 +32,8 @@ from infra.pii.keys import TABLE as KEY_TABLE
 from infra.pii.sealer import KeySealer
 from infra.settings import PII_MASTER_KEY, Settings
 
-MASTER = "bolashak_bench_master_sealed"  # events with their hash chain (issue 6)
+# events with their hash chain (issue 6); another name keeps a test's run apart from it
+MASTER = os.environ.get("BOLASHAK_BENCH_MASTER_DB", "bolashak_bench_master_sealed")
 TODAY = date(2026, 11, 22)
 EVENTS_PER_CASE = 7.1  # what the simulator averages
 Row = tuple[Any, ...]
