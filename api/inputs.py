@@ -45,6 +45,11 @@ class LanguageCertificateInput:
     test: LanguageTest
     score: str = strawberry.field(description='e.g. "6.5" (IELTS), "B2" (Goethe), "N2" (JLPT)')
     bands: IeltsBandsInput | None = None
+    within_competition: bool = strawberry.field(
+        default=False,
+        description="A TOEFL ITP taken in the testing of the Bolashak competition: Order 318"
+        " counts an ITP only so (002 line 858).",
+    )
 
 
 @strawberry.input

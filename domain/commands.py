@@ -11,8 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from domain.case.events import RevocationReason, TestingAnnulment
-from domain.submission import ApplicantIdentity, Background, StudyPlan
+from domain.case.events import (
+    ControlTestPurpose,
+    ReviewDecision,
+    RevocationReason,
+    TestingAnnulment,
+)
+from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,29 @@ class CaseCommand:
 @dataclass(frozen=True)
 class AssessEligibility(CaseCommand):
     gpa_equivalent: Decimal | None = None  # the Ministry's decision for a scale not in the table
+
+
+@dataclass(frozen=True)
+class ReassessEligibility(CaseCommand):
+    """Decide eligibility again under the rules in force now (the reason is required)."""
+
+    gpa_equivalent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PresentDocuments(CaseCommand):
+    """Record documents of the package presented after the submission."""
+
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class DecideReview(CaseCommand):
+    """An officer's decision on a case the rules left undecided (the reason is required)."""
+
+    decision: ReviewDecision
+    months_in_kazakhstan: int | None = None  # with ASSIGN_COURSE only
+    months_abroad: int | None = None  # with ASSIGN_COURSE only
 
 
 @dataclass(frozen=True)
@@ -101,6 +129,27 @@ class AssignLanguageCourse(CaseCommand):
 
 
 @dataclass(frozen=True)
+class ReassignLanguageCourse(CaseCommand):
+    """Decide the course again under the rules in force now (the reason is required)."""
+
+    invitation_months: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordControlTest(CaseCommand):
+    """A control test after language courses (002 lines 868, 1915)."""
+
+    purpose: ControlTestPurpose
+    passed: bool
+    result: str  # as the test reports it, e.g. "B2" or "IELTS 6.5"
+
+
+@dataclass(frozen=True)
+class RecordWinnersListPublished(CaseCommand):
+    """The winners list naming the scholar was published on CIP's site."""
+
+
+@dataclass(frozen=True)
 class RecordDeparture(CaseCommand):
     pass
 
@@ -134,6 +183,9 @@ class ErasePersonalData(CaseCommand):
 ALL_COMMANDS: tuple[type, ...] = (
     SubmitApplication,
     AssessEligibility,
+    ReassessEligibility,
+    PresentDocuments,
+    DecideReview,
     RecordTesting,
     AnnulTesting,
     BookInterview,
@@ -143,9 +195,12 @@ ALL_COMMANDS: tuple[type, ...] = (
     Award,
     Refuse,
     SignContracts,
+    RecordWinnersListPublished,
     Revoke,
     Withdraw,
     AssignLanguageCourse,
+    ReassignLanguageCourse,
+    RecordControlTest,
     RecordDeparture,
     RecordStudiesCompleted,
     RecordReturn,

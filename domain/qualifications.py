@@ -36,6 +36,9 @@ class LanguageCertificate:
     test: LanguageTest
     score: Decimal
     bands: IeltsBands | None = None
+    # taken in the testing of the Bolashak competition itself: Order 318 accepts TOEFL ITP
+    # only so (002 line 858, footnote **)
+    within_competition: bool = False
 
     @property
     def label(self) -> str:

@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -40,14 +41,18 @@ from domain.errors import (
 from domain.permissions import check_allowed, command_name
 from domain.rules import catalog, interview_sheet
 from domain.rules.contract_deadline import contract_deadline, required_security
-from domain.rules.eligibility import assess_eligibility, eligibility_ruleset
+from domain.rules.document_checklist import ChecklistOutcome, check_case_documents
+from domain.rules.eligibility import EligibilityOutcome, assess_case
 from domain.rules.intake_windows import OutsideIntakeWindowError, window_for
 from domain.rules.language_courses import NoCourseRowError, course_plan
+from domain.rules.language_thresholds import LanguageRoute
 from domain.rules.work_off import work_off_term
+from domain.submission import Document
 from domain.transcodings import DomainMapper, NoSealerError
 from domain.validation import validate_command, validate_context
 
 APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
+CONTROL_TEST_RULESET = "control-test-order318"
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 Decide = Callable[[Application, EventMeta], None]
@@ -182,11 +187,32 @@ class CaseService(CaseEvents):
 
     def assess_eligibility(self, cmd: c.AssessEligibility, ctx: CommandContext) -> CommandResult:
         def decide(case: Application, meta: EventMeta) -> None:
-            ruleset = eligibility_ruleset(case.submitted_on)
-            outcome = assess_eligibility(
-                ruleset, case.plan, case.background, case.submitted_on, cmd.gpa_equivalent
-            )
-            case.assess_eligibility(meta, outcome, cmd.gpa_equivalent)
+            outcome = _eligibility(case, cmd.gpa_equivalent)
+            case.assess_eligibility(meta, outcome, cmd.gpa_equivalent, _documents(case))
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def reassess_eligibility(
+        self, cmd: c.ReassessEligibility, ctx: CommandContext
+    ) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            outcome = _eligibility(case, cmd.gpa_equivalent)
+            case.reassess_eligibility(meta, outcome, cmd.gpa_equivalent, _documents(case))
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def present_documents(self, cmd: c.PresentDocuments, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            check = _documents(case, cmd.documents)
+            case.present_documents(meta, cmd.documents, check)
+
+        return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def decide_review(self, cmd: c.DecideReview, ctx: CommandContext) -> CommandResult:
+        def decide(case: Application, meta: EventMeta) -> None:
+            given = (cmd.months_in_kazakhstan, cmd.months_abroad)
+            months = None if given == (None, None) else (given[0] or 0, given[1] or 0)
+            case.decide_review(meta, cmd.decision, months)
 
         return self._run(cmd.application_id, ctx, cmd, decide)
 
@@ -285,25 +311,30 @@ class CaseService(CaseEvents):
     def assign_language_course(
         self, cmd: c.AssignLanguageCourse, ctx: CommandContext
     ) -> CommandResult:
+        return self._run(cmd.application_id, ctx, cmd, _course_decision(cmd.invitation_months))
+
+    def reassign_language_course(
+        self, cmd: c.ReassignLanguageCourse, ctx: CommandContext
+    ) -> CommandResult:
+        return self._run(cmd.application_id, ctx, cmd, _course_decision(cmd.invitation_months))
+
+    def record_control_test(self, cmd: c.RecordControlTest, ctx: CommandContext) -> CommandResult:
         def decide(case: Application, meta: EventMeta) -> None:
-            rulesets = catalog.in_force("language_courses", meta.occurred_on)
-            try:
-                plan = course_plan(
-                    rulesets,
-                    case.plan.profile(),
-                    case.background.certificates,
-                    cmd.invitation_months,
-                )
-            except NoCourseRowError as e:
-                raise TransitionRefusedError(
-                    meta.command, case.stage.value, "language_course_table", str(e)
-                ) from None
-            facts = {"certificate": plan.certificate, "source": plan.source}
-            basis = ev.Basis((plan.ruleset_id,), facts)
-            months = (plan.months_in_kazakhstan, plan.months_abroad)
-            case.assign_language_course(meta, months, plan.pre_sessional, basis)
+            facts = {"purpose": cmd.purpose.value, "passed": str(cmd.passed), "result": cmd.result}
+            basis = ev.Basis((CONTROL_TEST_RULESET,), facts)
+            case.record_control_test(meta, cmd.purpose, cmd.passed, cmd.result, basis)
 
         return self._run(cmd.application_id, ctx, cmd, decide)
+
+    def record_winners_list_published(
+        self, cmd: c.RecordWinnersListPublished, ctx: CommandContext
+    ) -> CommandResult:
+        return self._run(
+            cmd.application_id,
+            ctx,
+            cmd,
+            lambda case, meta: case.record_winners_list_published(meta),
+        )
 
     def record_departure(self, cmd: c.RecordDeparture, ctx: CommandContext) -> CommandResult:
         return self._run(
@@ -480,6 +511,44 @@ def _replay(case: Application, key: str, fingerprint: str) -> CommandResult:
     if first_fingerprint != fingerprint:
         raise IdempotencyKeyReusedError(key, first_command)
     return CommandResult(case.id, version, True)
+
+
+def _eligibility(case: Application, gpa_equivalent: Decimal | None) -> EligibilityOutcome:
+    return assess_case(case.plan, case.background, case.submitted_on, gpa_equivalent)
+
+
+def _documents(case: Application, presenting: tuple[Document, ...] = ()) -> ChecklistOutcome:
+    presented = (*case.documents_presented, *presenting)
+    return check_case_documents(case.plan, case.background, case.submitted_on, presented)
+
+
+def _course_decision(invitation_months: int | None) -> Decide:
+    """The course plan under the course tables of the case's campaign (its submission date,
+    as eligibility): a plan, or a referral to an officer where no table decides."""
+
+    def decide(case: Application, meta: EventMeta) -> None:
+        route = LanguageRoute(case.route.value) if case.route is not None else None
+        try:
+            rulesets = catalog.in_force("language_courses", case.submitted_on)
+            plan = course_plan(
+                rulesets,
+                case.plan.profile(),
+                case.background.certificates,
+                invitation_months,
+                route,
+            )
+        except NoCourseRowError as e:
+            case.refer_course(meta, str(e), e.ruleset_ids)
+            return
+        except catalog.NoRulesetInForceError as e:
+            case.refer_course(meta, str(e), ())
+            return
+        facts = {"certificate": plan.certificate, "source": plan.source}
+        basis = ev.Basis((plan.ruleset_id,), facts)
+        months = (plan.months_in_kazakhstan, plan.months_abroad)
+        case.assign_language_course(meta, months, plan.pre_sessional, basis)
+
+    return decide
 
 
 def _interview_facts(case: Application) -> dict[str, str]:

@@ -87,4 +87,7 @@ class Background:
     direct_medical_care: bool  # medical worker giving direct medical care (001)
     higher_medical_education: bool
     medical_work_months: int
-    documents: tuple[Document, ...]
+    documents: tuple[Document, ...]  # presented with the submission (001 package)
+    # studying at a foreign university now: the academic record is then part of the package
+    # (001 lines 89, 123 "для лиц, обучающихся за рубежом")
+    studying_abroad: bool = False

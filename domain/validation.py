@@ -17,10 +17,11 @@ from domain.language_tests import LanguageTest, score_of
 from domain.qualifications import LanguageCertificate
 from domain.rules.grade_equivalence import gpa_number
 from domain.rules.interview_sheet import sheet_problems
-from domain.submission import ApplicantIdentity, Background, StudyPlan
+from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
 FUTURE_TOLERANCE = timedelta(days=1)
 MAX_MONTHS = 12 * 70
+MAX_COURSE_MONTHS = 24  # an officer's course: the longest table course is 12 months
 MAX_GPA_LENGTH = 20  # "3.67", "87.5", "A-": a grade as written on the diploma supplement
 GPA_EQUIVALENT_TOP = 4  # the Ministry's equivalent is on the 4.00 credit scale
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -129,8 +130,16 @@ def _background(errors: Errors, background: Background) -> None:
     ):
         errors.number(f"background.{_camel(name)}", getattr(background, name), 0, MAX_MONTHS)
     errors.number("background.fieldWorkMonthsLast12", background.field_work_months_last_12, 0, 12)
-    if len(set(background.documents)) != len(background.documents):
-        errors.add("background.documents", "no_duplicates", "lists a document twice")
+    _documents(errors, "background.documents", background.documents, required=False)
+
+
+def _documents(
+    errors: Errors, field: str, documents: tuple[Document, ...], *, required: bool
+) -> None:
+    if required and not documents:
+        errors.add(field, "required", "names at least one document")
+    if len(set(documents)) != len(documents):
+        errors.add(field, "no_duplicates", "lists a document twice")
 
 
 def _certificate(errors: Errors, field: str, certificate: LanguageCertificate) -> None:
@@ -138,6 +147,12 @@ def _certificate(errors: Errors, field: str, certificate: LanguageCertificate) -
         score_of(certificate.test, certificate.score)
     except ValueError as e:
         errors.add(f"{field}.score", "language_test_scale", str(e))
+    if certificate.within_competition and certificate.test is not LanguageTest.TOEFL_ITP:
+        errors.add(
+            f"{field}.withinCompetition",
+            "within_competition_only_for_toefl_itp",
+            "only a TOEFL ITP is taken within the competition (002 line 858)",
+        )
     if certificate.bands is None:
         return
     if certificate.test not in (LanguageTest.IELTS, LanguageTest.IELTS_INDICATOR):
@@ -174,8 +189,22 @@ def validate_command(command: object) -> None:
         errors.text("location", command.location, 100)
     elif isinstance(command, c.AssessEligibility) and command.gpa_equivalent is not None:
         errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
-    elif isinstance(command, c.AssignLanguageCourse) and command.invitation_months is not None:
+    elif (
+        isinstance(command, c.AssignLanguageCourse | c.ReassignLanguageCourse)
+        and command.invitation_months is not None
+    ):
         errors.number("invitationMonths", command.invitation_months, 1, 12)
+    elif isinstance(command, c.ReassessEligibility) and command.gpa_equivalent is not None:
+        errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
+    elif isinstance(command, c.PresentDocuments):
+        _documents(errors, "documents", command.documents, required=True)
+    elif isinstance(command, c.DecideReview):
+        for name in ("months_in_kazakhstan", "months_abroad"):
+            value = getattr(command, name)
+            if value is not None:
+                errors.number(_camel(name), value, 0, MAX_COURSE_MONTHS)
+    elif isinstance(command, c.RecordControlTest):
+        errors.text("result", command.result, 100)
     errors.raise_if_any()
     return None
 

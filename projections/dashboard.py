@@ -1,6 +1,11 @@
 """Dashboard: the selection funnel per campaign year and intake window, by programme and
 category, with interview scores per criterion (for averages) and awards (against the
-annual target, 555 in 2023: 001 line 36)."""
+annual target, 555 in 2023: 001 line 36); beside it, the work the rules leave to people:
+documents presented after the submission, referrals to an officer and the officers'
+decisions, control tests after language courses and their failures.
+
+An eligibility decided again (under corrected rules, or by an officer after a referral)
+counts the case once as assessed and moves it between eligible and ineligible."""
 
 from __future__ import annotations
 
@@ -27,6 +32,13 @@ FUNNEL = (
     "revoked",
     "withdrawn",
 )
+WORK = (
+    "documents_presented",  # documents presented after the submission
+    "referred",  # referrals to an officer (the rules did not decide)
+    "decided_by_officer",  # officers' decisions on referrals
+    "control_tests",
+    "control_tests_failed",
+)
 SCORES = tuple(f"score_{k}" for k in criterion_keys())
 DIMENSIONS = ("campaign_year", "intake_window", "programme", "category")
 
@@ -38,6 +50,7 @@ DASHBOARD = Table(
         ("programme", "text"),
         ("category", "text"),
         *((name, "int") for name in FUNNEL),
+        *((name, "int") for name in WORK),
         ("interview_sheets", "int"),
         *((name, "int") for name in SCORES),
         ("final_score_sum", "float"),
@@ -67,12 +80,18 @@ _MILESTONES: dict[type[ev.CaseEvent], str] = {
 
 class DashboardProjection(Projection):
     name = "dashboard"
+    version = 2  # the officers' work and reassessments
     tables = (DASHBOARD, DASHBOARD_CASES)
     handles = (
         ev.Submitted,
         ev.EligibilityAssessed,
         ev.InterviewEvaluated,
         ev.InterviewCompleted,
+        ev.DocumentsPresented,
+        ev.ReferredToOfficer,
+        ev.ReferralClosed,
+        ev.LanguageCourseAssigned,
+        ev.ControlTestTaken,
         *_MILESTONES,
     )
 
@@ -106,11 +125,22 @@ class DashboardProjection(Projection):
 
 def increments(event: ev.CaseEvent) -> list[tuple[str, int | float]]:
     """What one event adds to its dashboard row."""
+    by_officer: list[tuple[str, int | float]] = (
+        [("decided_by_officer", 1)] if event.meta.command == "decide_review" else []
+    )
     match event:
         case ev.Submitted():
             return [("submitted", 1)]
         case ev.EligibilityAssessed():
-            return [("assessed", 1), ("eligible" if event.eligible else "ineligible", 1)]
+            return [*by_officer, *_eligibility(event)]
+        case ev.LanguageCourseAssigned() | ev.ReferralClosed():
+            return by_officer
+        case ev.DocumentsPresented():
+            return [("documents_presented", 1)]
+        case ev.ReferredToOfficer():
+            return [("referred", 1)]
+        case ev.ControlTestTaken():
+            return [("control_tests", 1), ("control_tests_failed", 0 if event.passed else 1)]
         case ev.InterviewEvaluated():
             scores = event.sheet.scores
             return [("interview_sheets", 1), *((f"score_{k}", scores[k]) for k in scores)]
@@ -122,6 +152,16 @@ def increments(event: ev.CaseEvent) -> list[tuple[str, int | float]]:
             ]
     milestone = _MILESTONES.get(type(event))
     return [(milestone, 1)] if milestone else []
+
+
+def _eligibility(event: ev.EligibilityAssessed) -> list[tuple[str, int | float]]:
+    outcome = "eligible" if event.eligible else "ineligible"
+    before = event.previously_eligible
+    if before is None:
+        return [("assessed", 1), (outcome, 1)]
+    if before == event.eligible:
+        return []
+    return [(outcome, 1), ("ineligible" if event.eligible else "eligible", -1)]
 
 
 def _empty(case: Row) -> Row:

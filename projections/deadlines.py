@@ -1,5 +1,12 @@
 """Deadlines: the 90-day contract deadline of every award (000 lines 36-45; 001 line 445),
-language-course terms and work-off terms, each open until met, revoked or closed."""
+language-course terms and work-off terms, and the time limits CIP and the commission keep:
+the eGov intake answered within 2 working days (001 lines 532-533), the commission's
+protocol within 10 days and the winners list the day after (000 lines 473-477). Each is open
+until met ("met", or "late" when met after its day), revoked, withdrawn or cancelled.
+
+The limits CIP and the commission keep only alert (``domain/rules/timings.py``): an open one
+past its day is overdue in the query, a late one stays visible as "late"; neither changes
+the case."""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from datetime import date
 from typing_extensions import override
 
 from domain.case import events as ev
+from domain.rules import timings
 from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
@@ -40,14 +48,22 @@ DEADLINE_CASES = Table(
     key=("application_id",),
 )
 CONTRACT, COURSE, WORK_OFF = "contract", "language_course", "work_off"
-KINDS = (CONTRACT, COURSE, WORK_OFF)
+EGOV, PROTOCOL, LIST = "egov_intake", "commission_protocol", "winners_list"
+KINDS = (CONTRACT, COURSE, WORK_OFF, EGOV, PROTOCOL, LIST)
+TIME_LIMITS = frozenset({EGOV, PROTOCOL, LIST})  # CIP's and the commission's: alerts only
 
 
 class DeadlinesProjection(Projection):
     name = "deadlines"
+    version = 2  # the eGov intake, the commission's protocol and the winners list
     tables = (DEADLINES, DEADLINE_CASES)
     handles = (
         ev.Submitted,
+        ev.EligibilityAssessed,
+        ev.ReferredToOfficer,
+        ev.ReferralClosed,
+        ev.Refused,
+        ev.WinnersListPublished,
         ev.Awarded,
         ev.ContractsSigned,
         ev.StatusRevoked,
@@ -77,8 +93,19 @@ class DeadlinesProjection(Projection):
                         "category": event.plan.category.value,
                     },
                 )
+                _open(rows, case_id, EGOV, on, timings.egov_answer_due(on))
+            case ev.EligibilityAssessed() | ev.ReferredToOfficer():
+                _close(rows, case_id, EGOV, "met", on)
+            case ev.Refused():
+                _protocol(rows, case_id, event.protocol_date, on)
             case ev.Awarded():
+                _protocol(rows, case_id, event.protocol_date, on)
+                _open(rows, case_id, LIST, on, timings.winners_list_due(on))
                 _open(rows, case_id, CONTRACT, event.protocol_date, event.contract_deadline)
+            case ev.WinnersListPublished():
+                _close(rows, case_id, LIST, "met", on)
+            case ev.ReferralClosed() if event.decision is ev.ReviewDecision.NO_COURSE:
+                _close(rows, case_id, COURSE, "cancelled", on)
             case ev.ContractsSigned():
                 _close(rows, case_id, CONTRACT, "met", on)
             case ev.LanguageCourseAssigned():
@@ -129,7 +156,15 @@ def _open(rows: Rows, case_id: str, kind: str, starts: date, due: date) -> None:
 
 
 def _close(rows: Rows, case_id: str, kind: str, state: str, on: date) -> None:
+    """Closes an open deadline; a time limit met after its day is recorded as "late"."""
     row = rows.get(DEADLINES, (case_id, kind))
     if row is not None and row["state"] == "open":
-        row.update(state=state, closed_on=on.isoformat())
+        late = kind in TIME_LIMITS and state == "met" and on.isoformat() > row["due_on"]
+        row.update(state="late" if late else state, closed_on=on.isoformat())
         rows.put(DEADLINES, row)
+
+
+def _protocol(rows: Rows, case_id: str, protocol_date: date, received_on: date) -> None:
+    """The protocol reached CIP (the decision is recorded) on ``received_on``."""
+    _open(rows, case_id, PROTOCOL, protocol_date, timings.protocol_due(protocol_date))
+    _close(rows, case_id, PROTOCOL, "met", received_on)

@@ -16,7 +16,7 @@ from typing import Any
 
 from projections.audit_trail import AUDIT_TRAIL
 from projections.case_list import CASE_LIST, CASE_PII, PII_COLUMNS
-from projections.dashboard import DASHBOARD, FUNNEL, SCORES
+from projections.dashboard import DASHBOARD, FUNNEL, SCORES, WORK
 from projections.deadlines import DEADLINES
 from projections.interview_queue import INTERVIEW_QUEUE
 from projections.sql import ViewDatabase
@@ -178,6 +178,9 @@ class Dashboard:
     average_scores: dict[str, float | None]
     average_final_score: float | None
     by_window: dict[int, dict[str, int]] = field(default_factory=dict)
+    # the work the rules left to people: late documents, referrals, officers' decisions,
+    # control tests
+    work: dict[str, int] = field(default_factory=dict)
 
 
 def dashboard(
@@ -189,7 +192,7 @@ def dashboard(
     if window is not None:
         clauses.append("intake_window = %s")
         params.append(window)
-    sums = (*FUNNEL, "interview_sheets", *SCORES, "final_score_sum", "final_scores")
+    sums = (*FUNNEL, "interview_sheets", *SCORES, "final_score_sum", "final_scores", *WORK)
     selected = ["intake_window", "programme", "category", *(f"COALESCE({c}, 0)" for c in sums)]
     rows = db.query(
         f"SELECT {', '.join(selected)} FROM {DASHBOARD.name} WHERE {' AND '.join(clauses)}",
@@ -222,6 +225,7 @@ def dashboard(
             w: {k: int(v) for k, v in _column_sums(windows[w], FUNNEL).items()}
             for w in sorted(windows)
         },
+        work={k: int(total[k]) for k in WORK},
     )
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.case.events import RevocationReason, TestingAnnulment
+from domain.case.events import (
+    ControlTestPurpose,
+    ReviewDecision,
+    RevocationReason,
+    TestingAnnulment,
+)
 from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
 from domain.language_tests import LanguageTest
@@ -15,6 +20,8 @@ from domain.submission import Document
 for _enum in (
     RevocationReason,
     TestingAnnulment,
+    ReviewDecision,
+    ControlTestPurpose,
     Role,
     CaseStatus,
     Stage,

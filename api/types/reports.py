@@ -43,6 +43,10 @@ class Dashboard:
     average_scores: list[Rate]
     average_final_score: float | None
     by_window: list[WindowFunnel]
+    work: list[Count] = strawberry.field(
+        description="What the rules left to people: documents presented after the submission,"
+        " referrals to an officer, officers' decisions, control tests and their failures."
+    )
 
     @classmethod
     def from_data(cls, d: DashboardData) -> Dashboard:
@@ -59,6 +63,7 @@ class Dashboard:
             by_window=[
                 WindowFunnel(intake_window=w, funnel=_counts(f)) for w, f in d.by_window.items()
             ],
+            work=_counts(d.work),
         )
 
 

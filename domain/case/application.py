@@ -24,10 +24,22 @@ from domain.case.process import STEPS
 from domain.case.stage import Stage
 from domain.errors import InvalidInputError, TransitionRefusedError
 from domain.rules.contract_deadline import SecurityRequirement
-from domain.rules.eligibility import EligibilityOutcome
-from domain.submission import ApplicantIdentity, Background, StudyPlan
+from domain.rules.document_checklist import ChecklistOutcome
+from domain.rules.eligibility import EligibilityOutcome, RuleFailure
+from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
 ERASED_ONCE = "personal_data_erased_once"
+AFTER_ELIGIBILITY = (Stage.ELIGIBLE, Stage.TESTED, Stage.INTERVIEW_BOOKED, Stage.INTERVIEWED)
+REVIEW_DECISIONS = {
+    ev.REVIEW_ELIGIBILITY: (ev.ReviewDecision.ELIGIBLE, ev.ReviewDecision.INELIGIBLE),
+    ev.REVIEW_COURSE: (ev.ReviewDecision.ASSIGN_COURSE, ev.ReviewDecision.NO_COURSE),
+    ev.REVIEW_CONTROL_TEST: (ev.ReviewDecision.CONTINUE,),
+}
+REVIEW_STAGES = {
+    ev.REVIEW_ELIGIBILITY: Stage.ELIGIBILITY_REVIEW,
+    ev.REVIEW_COURSE: Stage.SCHOLAR_REVIEW,
+    ev.REVIEW_CONTROL_TEST: Stage.SCHOLAR_REVIEW,
+}
 
 
 class Application(Aggregate):
@@ -47,6 +59,12 @@ class Application(Aggregate):
         self.last_occurred_on: date = date.min
         self.commands: dict[str, tuple[str, int, str]] = {}
         self.route: ev.CourseRoute | None = None
+        self.eligible: bool | None = None
+        self.documents_presented: tuple[Document, ...] = ()
+        self.missing_documents: tuple[Document, ...] | None = None  # None: not checked yet
+        self.review: ev.Referral | None = None
+        self.control_tests: tuple[tuple[ev.ControlTestPurpose, bool], ...] = ()
+        self.winners_list_published_on: date | None = None
         self.testing_scores: tuple[int, int] | None = None
         self.interview_slot: datetime | None = None
         self.interview_sheets: dict[str, ev.InterviewSheet] = {}
@@ -138,12 +156,79 @@ class Application(Aggregate):
     # -- selection -------------------------------------------------------------------------
 
     def assess_eligibility(
-        self, meta: EventMeta, outcome: EligibilityOutcome, gpa_equivalent: Decimal | None
+        self,
+        meta: EventMeta,
+        outcome: EligibilityOutcome,
+        gpa_equivalent: Decimal | None,
+        documents: ChecklistOutcome,
+    ) -> None:
+        """The first eligibility decision, with the package checked; where the rules are
+        silent, a referral to an officer instead (never a refusal)."""
+        self._require(meta)
+        self._check_documents(meta, documents)
+        self._decide_eligibility(meta, outcome, gpa_equivalent, Stage.ELIGIBLE)
+
+    def reassess_eligibility(
+        self,
+        meta: EventMeta,
+        outcome: EligibilityOutcome,
+        gpa_equivalent: Decimal | None,
+        documents: ChecklistOutcome,
+    ) -> None:
+        """Eligibility decided again under the rules in force now (an explicit, reasoned
+        command: a stored decision never changes by itself). An eligible case keeps its
+        progress (a tested case stays tested)."""
+        self._require(meta)
+        self._require_reason(meta, "a new decision on eligibility must say why")
+        self._check_documents(meta, documents)
+        goes_on = self.stage if self.stage in AFTER_ELIGIBILITY else Stage.ELIGIBLE
+        self._decide_eligibility(meta, outcome, gpa_equivalent, goes_on, reassessed=True)
+
+    def present_documents(
+        self, meta: EventMeta, documents: tuple[Document, ...], check: ChecklistOutcome
     ) -> None:
         self._require(meta)
+        again = [d.value for d in documents if d in self.documents_presented]
+        if again:
+            raise InvalidInputError.single(
+                "documents", "document_presented_once", f"already presented: {', '.join(again)}"
+            )
+        self.trigger_event(ev.DocumentsPresented, meta=meta, documents=documents)
+        self._check_documents(meta, check)
+
+    def _check_documents(self, meta: EventMeta, check: ChecklistOutcome) -> None:
+        self.trigger_event(
+            ev.DocumentsChecked,
+            meta=meta,
+            checklist_ruleset_id=check.ruleset_id,
+            required=check.required,
+            missing=check.missing,
+        )
+
+    def _decide_eligibility(
+        self,
+        meta: EventMeta,
+        outcome: EligibilityOutcome,
+        gpa_equivalent: Decimal | None,
+        goes_on: Stage,
+        *,
+        reassessed: bool = False,
+    ) -> None:
         route = None
         if outcome.language is not None and outcome.language.route is not None:
             route = ev.CourseRoute(outcome.language.route.value)
+        if not outcome.decided:
+            reasons = "; ".join(f"{u.rule}: {u.reason}" for u in outcome.undecided)
+            self.refer_to_officer(
+                meta,
+                ev.REVIEW_ELIGIBILITY,
+                f"the rules do not decide this case ({reasons})",
+                outcome.rulesets_tried,
+                dict(outcome.facts),
+                goes_on,
+                route,
+            )
+            return
         rulesets: tuple[str, ...] = (outcome.ruleset_id,)
         if outcome.language is not None:
             rulesets += (outcome.language.ruleset_id,)
@@ -156,10 +241,103 @@ class Application(Aggregate):
             route=route,
             gpa_equivalent=gpa_equivalent,
             decision_basis=ev.Basis(rulesets, dict(outcome.facts)),
+            reassessed=reassessed,
+            resulting_stage=goes_on if outcome.eligible else Stage.INELIGIBLE,
+            previously_eligible=self.eligible,
         )
+
+    # -- a person decides where the rules do not ---------------------------------------------
+
+    def refer_to_officer(
+        self,
+        meta: EventMeta,
+        step: str,
+        reason: str,
+        rulesets_tried: tuple[str, ...],
+        facts: dict[str, str],
+        returns_to: Stage,
+        route: ev.CourseRoute | None = None,
+    ) -> None:
+        """Sends the case to an officer's review: the step, why, the rulesets tried."""
+        self.trigger_event(
+            ev.ReferredToOfficer,
+            meta=meta,
+            step=step,
+            reason=reason,
+            rulesets_tried=rulesets_tried,
+            facts=facts,
+            resulting_stage=REVIEW_STAGES[step],
+            returns_to=returns_to,
+            route=route,
+        )
+
+    def decide_review(
+        self,
+        meta: EventMeta,
+        decision: ev.ReviewDecision,
+        course_months: tuple[int, int] | None,
+    ) -> None:
+        """An officer's decision on a referral, with the reason (``meta.reason``): recorded
+        as the process's own decision event (eligibility, a language course), its basis the
+        rulesets the rules tried and the officer's decision."""
+        self._require(meta)
+        self._require_reason(meta, "an officer's decision must say why")
+        assert self.review is not None  # the review stages are entered by a referral only
+        review = self.review
+        if decision not in REVIEW_DECISIONS[review.step]:
+            allowed = ", ".join(d.name for d in REVIEW_DECISIONS[review.step])
+            raise InvalidInputError.single(
+                "decision", "decision_fits_review", f"a {review.step} review takes {allowed}"
+            )
+        needs_months = decision is ev.ReviewDecision.ASSIGN_COURSE
+        if needs_months != (course_months is not None):
+            raise InvalidInputError.single(
+                "monthsInKazakhstan",
+                "months_only_with_a_course",
+                "months are given with ASSIGN_COURSE, and only with it",
+            )
+        facts = {"decided_by": "officer", "decision": decision.value}
+        basis = ev.Basis(review.rulesets_tried, facts)
+        if review.step == ev.REVIEW_ELIGIBILITY:
+            eligible = decision is ev.ReviewDecision.ELIGIBLE
+            refusal = RuleFailure("officer_decision", meta.reason, "officer")
+            failures = () if eligible else (refusal,)
+            self.trigger_event(
+                ev.EligibilityAssessed,
+                meta=meta,
+                eligible=eligible,
+                failures=failures,
+                rules_checked=(),
+                route=self.route,
+                gpa_equivalent=None,
+                decision_basis=basis,
+                reassessed=self.eligible is not None,
+                resulting_stage=review.returns_to if eligible else Stage.INELIGIBLE,
+                previously_eligible=self.eligible,
+            )
+        elif course_months is not None:
+            self._assign_course(meta, course_months, False, basis)
+        else:
+            goes_on = (
+                Stage.CONTRACTED if decision is ev.ReviewDecision.NO_COURSE else review.returns_to
+            )
+            self.trigger_event(
+                ev.ReferralClosed,
+                meta=meta,
+                step=review.step,
+                decision=decision,
+                resulting_stage=goes_on,
+            )
 
     def record_testing(self, meta: EventMeta, verbal: int, numerical: int) -> None:
         self._require(meta)
+        if self.missing_documents:
+            missing = ", ".join(d.value for d in self.missing_documents)
+            self._refuse(
+                meta,
+                "documents_complete_before_testing",
+                f"documents of the package not yet presented: {missing}",
+            )
         self.trigger_event(
             ev.TestingCompleted,
             meta=meta,
@@ -275,6 +453,72 @@ class Application(Aggregate):
         self, meta: EventMeta, months: tuple[int, int], pre_sessional: bool, basis: ev.Basis
     ) -> None:
         self._require(meta)
+        if meta.command == "reassign_language_course":
+            self._require_reason(meta, "a new decision on the course must say why")
+        self._assign_course(meta, months, pre_sessional, basis)
+
+    def refer_course(self, meta: EventMeta, reason: str, rulesets_tried: tuple[str, ...]) -> None:
+        """No course table decides the case: an officer does (course stays as it was)."""
+        self._require(meta)
+        self.refer_to_officer(
+            meta, ev.REVIEW_COURSE, reason, rulesets_tried, {}, Stage.LANGUAGE_COURSE
+        )
+
+    def record_control_test(
+        self,
+        meta: EventMeta,
+        purpose: ev.ControlTestPurpose,
+        passed: bool,
+        result: str,
+        basis: ev.Basis,
+    ) -> None:
+        """A control test after language courses (002 lines 868, 1915). Failing the test
+        after the full course has no consequence in the seeds: an officer decides."""
+        self._require(meta)
+        months = self.course_months
+        if months is None:
+            self._refuse(meta, "control_test_only_after_course", "no language course was assigned")
+        in_kazakhstan = months[0] if months is not None else 0
+        if purpose is ev.ControlTestPurpose.ABROAD_AFTER_KAZAKHSTAN and (
+            self.stage is not Stage.LANGUAGE_COURSE or in_kazakhstan == 0
+        ):
+            self._refuse(
+                meta,
+                "b2_test_during_courses_in_kazakhstan",
+                "the B2 test is taken on courses in Kazakhstan (002 line 868)",
+            )
+        self.trigger_event(
+            ev.ControlTestTaken,
+            meta=meta,
+            purpose=purpose,
+            passed=passed,
+            result=result,
+            decision_basis=basis,
+        )
+        if purpose is ev.ControlTestPurpose.ADMISSION_AFTER_COURSE and not passed:
+            self.refer_to_officer(
+                meta,
+                ev.REVIEW_CONTROL_TEST,
+                "the control test after the full course was failed; the seeds state no"
+                " consequence (002 line 1915, 004 line 303)",
+                basis.rulesets,
+                dict(basis.facts),
+                self.stage,
+            )
+
+    def record_winners_list_published(self, meta: EventMeta) -> None:
+        self._require(meta)
+        if self.winners_list_published_on is not None:
+            self._refuse(
+                meta,
+                "list_published_once",
+                f"published on {self.winners_list_published_on.isoformat()}",
+            )
+        self.trigger_event(ev.WinnersListPublished, meta=meta)
+
+    def _assign_course(
+        self, meta: EventMeta, months: tuple[int, int], pre_sessional: bool, basis: ev.Basis
+    ) -> None:
         if months == (0, 0):
             self._refuse(meta, "course_only_when_needed", "the certificate needs no course")
         in_kazakhstan, abroad = months
@@ -359,6 +603,10 @@ class Application(Aggregate):
 
     def _refuse(self, meta: EventMeta, rule: str, message: str) -> None:
         raise TransitionRefusedError(meta.command, self.stage.value, rule, message)
+
+    def _require_reason(self, meta: EventMeta, why: str) -> None:
+        if not meta.reason.strip():
+            raise InvalidInputError.single("reason", "required", why)
 
     def _check_after_slot(self, meta: EventMeta) -> None:
         assert self.interview_slot is not None

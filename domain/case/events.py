@@ -20,7 +20,7 @@ from domain.case.meta import EventMeta
 from domain.case.stage import Stage
 from domain.rules.contract_deadline import SecurityKind
 from domain.rules.eligibility import RuleFailure
-from domain.submission import ApplicantIdentity, Background, StudyPlan
+from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
 if TYPE_CHECKING:
     from domain.case.application import Application
@@ -52,6 +52,41 @@ class CourseRoute(Enum):
     COURSES_IN_KAZAKHSTAN = "courses_in_kazakhstan"
     COURSES_ABROAD = "courses_abroad"
     STRAIGHT_TO_STUDY = "straight_to_study"
+
+
+class ReviewDecision(Enum):
+    """What an officer decides on a case the rules left undecided."""
+
+    ELIGIBLE = "eligible"  # eligibility review
+    INELIGIBLE = "ineligible"  # eligibility review
+    ASSIGN_COURSE = "assign_course"  # course review: the months, in Kazakhstan and abroad
+    NO_COURSE = "no_course"  # course review: no course is needed
+    CONTINUE = "continue"  # control-test review: the scholar goes on where they were
+
+
+class ControlTestPurpose(Enum):
+    """The control tests after language courses (002 lines 868, 1915; 004 lines 195, 303)."""
+
+    # after courses in Kazakhstan of at most 3 months: English at B2 (CEFR) sends the scholar
+    # on to courses abroad (002 line 868, "возможна сдача контрольного теста")
+    ABROAD_AFTER_KAZAKHSTAN = "abroad_after_kazakhstan"
+    # after the full course: the third threshold's level, needed for admission (002 line 1915)
+    ADMISSION_AFTER_COURSE = "admission_after_course"
+
+
+# officer review steps: what the rules could not decide
+REVIEW_ELIGIBILITY = "eligibility"
+REVIEW_COURSE = "language_course"
+REVIEW_CONTROL_TEST = "control_test"
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A case waiting for an officer: the step, where it goes on, the rulesets tried."""
+
+    step: str
+    returns_to: Stage
+    rulesets_tried: tuple[str, ...]
 
 
 class CaseEvent(Aggregate.Event):
@@ -109,6 +144,7 @@ class Submitted(CaseEvent, Aggregate.Created):
         case.campaign_year = self.campaign_year
         case.intake_window = self.intake_window
         case.submitted_on = self.meta.occurred_on
+        case.documents_presented = self.background.documents
 
     @property
     def basis(self) -> Basis:
@@ -118,22 +154,128 @@ class Submitted(CaseEvent, Aggregate.Created):
 
 
 class EligibilityAssessed(CaseEvent):
+    """Eligibility decided by the rules (``rules_checked``), or by an officer on a case the
+    rules left undecided (``meta.command`` ``decide_review``, the reason in ``meta``), or
+    decided again under corrected rules (``reassessed``)."""
+
     eligible: bool
     failures: tuple[RuleFailure, ...]
     rules_checked: tuple[str, ...]
     route: CourseRoute | None
     gpa_equivalent: Decimal | None
     decision_basis: Basis
+    # a decision taken again (reassess_eligibility, or an officer's decision on a referral
+    # made after the first decision): the stage the case goes on in (e.g. tested stays
+    # tested), and the eligibility decided before (None when there was none)
+    reassessed: bool = False
+    resulting_stage: Stage | None = None
+    previously_eligible: bool | None = None
 
     def stage_after(self) -> Stage:
+        if self.resulting_stage is not None:
+            return self.resulting_stage
         return Stage.ELIGIBLE if self.eligible else Stage.INELIGIBLE
 
     def evolve(self, case: Application) -> None:
         case.route = self.route
+        case.eligible = self.eligible
+        case.review = None
 
     @property
     def basis(self) -> Basis:
         return self.decision_basis
+
+
+class DocumentsPresented(CaseEvent):
+    """Documents of the package presented after the submission, on the business date."""
+
+    documents: tuple[Document, ...]
+
+    def evolve(self, case: Application) -> None:
+        case.documents_presented = (*case.documents_presented, *self.documents)
+
+
+class DocumentsChecked(CaseEvent):
+    """The case's package checked against its checklist (001 "НЕОБХОДИМЫЙ ПАКЕТ
+    ДОКУМЕНТОВ"): what is required and what is still missing. A case with a missing
+    document is not passed to testing."""
+
+    checklist_ruleset_id: str
+    required: tuple[Document, ...]
+    missing: tuple[Document, ...]
+
+    def evolve(self, case: Application) -> None:
+        case.missing_documents = self.missing
+
+    @property
+    def basis(self) -> Basis:
+        rulesets = (self.checklist_ruleset_id,) if self.checklist_ruleset_id else ()
+        return Basis(rulesets, {"missing": ", ".join(d.value for d in self.missing)})
+
+
+class ReferredToOfficer(CaseEvent):
+    """The rules did not decide a step of the case (no table row, no ruleset in force, a
+    consequence the seeds do not state): an officer decides it. Never a refusal."""
+
+    step: str  # REVIEW_ELIGIBILITY, REVIEW_COURSE or REVIEW_CONTROL_TEST
+    reason: str
+    rulesets_tried: tuple[str, ...]
+    facts: dict[str, str]
+    resulting_stage: Stage  # ELIGIBILITY_REVIEW or SCHOLAR_REVIEW
+    returns_to: Stage  # where an officer's positive decision lets the case go on
+    route: CourseRoute | None = None  # the language route, where the rules reached one
+
+    def stage_after(self) -> Stage:
+        return self.resulting_stage
+
+    def evolve(self, case: Application) -> None:
+        case.review = Referral(self.step, self.returns_to, self.rulesets_tried)
+        if self.route is not None:
+            case.route = self.route
+
+    @property
+    def basis(self) -> Basis:
+        return Basis(self.rulesets_tried, dict(self.facts))
+
+
+class ReferralClosed(CaseEvent):
+    """An officer decided a referral without a new decision of the process: no course is
+    needed, or the scholar goes on after a failed control test. The reason is in ``meta``."""
+
+    step: str
+    decision: ReviewDecision
+    resulting_stage: Stage
+
+    def stage_after(self) -> Stage:
+        return self.resulting_stage
+
+    def evolve(self, case: Application) -> None:
+        case.review = None
+        if self.decision is ReviewDecision.NO_COURSE:
+            case.course_months = None
+
+
+class ControlTestTaken(CaseEvent):
+    """A scholar on language courses took a control test (002 lines 868, 1915)."""
+
+    purpose: ControlTestPurpose
+    passed: bool
+    result: str  # as the test reports it, e.g. "B2", "IELTS 6.5"
+    decision_basis: Basis
+
+    def evolve(self, case: Application) -> None:
+        case.control_tests = (*case.control_tests, (self.purpose, self.passed))
+
+    @property
+    def basis(self) -> Basis:
+        return self.decision_basis
+
+
+class WinnersListPublished(CaseEvent):
+    """The scholar's name is in the winners list published on CIP's site (000 lines 473-477)."""
+
+    def evolve(self, case: Application) -> None:
+        case.winners_list_published_on = self.meta.occurred_on
 
 
 class TestingCompleted(CaseEvent):
@@ -291,6 +433,7 @@ class LanguageCourseAssigned(CaseEvent):
 
     def evolve(self, case: Application) -> None:
         case.course_months = (self.months_in_kazakhstan, self.months_abroad)
+        case.review = None
 
     @property
     def basis(self) -> Basis:
@@ -372,6 +515,12 @@ def _erased(event: Submitted) -> Submitted:
 EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Submitted,
     EligibilityAssessed,
+    DocumentsPresented,
+    DocumentsChecked,
+    ReferredToOfficer,
+    ReferralClosed,
+    ControlTestTaken,
+    WinnersListPublished,
     TestingCompleted,
     TestingAnnulled,
     InterviewSlotBooked,

@@ -15,6 +15,9 @@ class CaseStatus(Enum):
 
 class Stage(Enum):
     SUBMITTED = "submitted"
+    # eligibility the rules could not decide (no row, no ruleset in force, a GPA scale for
+    # the Ministry): an officer decides, with a recorded reason
+    ELIGIBILITY_REVIEW = "eligibility_review"
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"
     TESTED = "tested"  # comprehensive testing completed
@@ -26,6 +29,9 @@ class Stage(Enum):
     REFUSED = "refused"
     CONTRACTED = "contracted"
     LANGUAGE_COURSE = "language_course"
+    # a scholar's step the rules could not decide (no course row, a failed control test
+    # whose consequence the seeds do not state): an officer decides, with a recorded reason
+    SCHOLAR_REVIEW = "scholar_review"
     STUDYING = "studying"  # departed
     STUDIES_COMPLETED = "studies_completed"
     RETURNED = "returned"
@@ -46,6 +52,7 @@ class Stage(Enum):
 _SELECTION = frozenset(
     {
         Stage.SUBMITTED,
+        Stage.ELIGIBILITY_REVIEW,
         Stage.ELIGIBLE,
         Stage.TESTED,
         Stage.INTERVIEW_BOOKED,

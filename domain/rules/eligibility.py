@@ -4,6 +4,11 @@ The ruleset (e.g. ``eligibility-2023-campaign``, seed 001; ``eligibility-2023-fa
 lists per programme and category which of the rules below apply and with which parameters.
 ``assess_eligibility`` runs all of them and returns every failed rule with its reason, not
 only the first, together with the facts it looked at.
+
+A rule decides only what the regulations decide. Where they are silent for the case (no table
+row for its country, language or certificate, no ruleset in force, a GPA scale the Ministry must
+judge) the rule answers ``Undecided``: the case is not refused but goes to an officer, who
+decides with a recorded reason. A refusal is only ever a rule's verdict or a person's.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from domain.rules.language_thresholds import (
     assess_language,
 )
 from domain.rules.ruleset import Ruleset
-from domain.submission import Background, Document, StudyPlan
+from domain.submission import Background, StudyPlan
 
 KIND = "eligibility"
 
@@ -37,6 +42,15 @@ class RuleFailure:
 
 
 @dataclass(frozen=True)
+class Undecided:
+    """A rule's answer where the regulations do not decide the case: why, and the rulesets
+    that were tried."""
+
+    reason: str
+    rulesets_tried: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EligibilityOutcome:
     ruleset_id: str
     eligible: bool
@@ -44,6 +58,15 @@ class EligibilityOutcome:
     rules_checked: tuple[str, ...]
     language: LanguageAssessment | None
     facts: dict[str, str]
+    # rules the regulations left undecided for this case (an officer decides); a case with
+    # a failed rule is ineligible whatever the undecided ones would say
+    undecided: tuple[RuleFailure, ...] = ()
+    rulesets_tried: tuple[str, ...] = ()
+
+    @property
+    def decided(self) -> bool:
+        """True when the rules decide: every rule decided, or one already failed."""
+        return bool(self.failures) or not self.undecided
 
 
 @dataclass
@@ -66,7 +89,7 @@ class RuleContext:
         return _ruleset_setting(self.ruleset, key)
 
 
-Rule = Callable[[RuleContext], str | None]
+Rule = Callable[[RuleContext], str | Undecided | None]
 
 
 def kaztest_at_least_minimum(ctx: RuleContext) -> str | None:
@@ -86,7 +109,7 @@ def kaztest_at_least_minimum(ctx: RuleContext) -> str | None:
     return None
 
 
-def gpa_at_least_minimum(ctx: RuleContext) -> str | None:
+def gpa_at_least_minimum(ctx: RuleContext) -> str | Undecided | None:
     """GPA 3.00 of 4.00/4.33 or 4.00 of 5.00 (001 lines 240-241); other scales: the Ministry."""
     gpa = ctx.background.gpa
     if gpa is None:
@@ -103,16 +126,21 @@ def gpa_at_least_minimum(ctx: RuleContext) -> str | None:
     return None
 
 
-def foreign_language_at_minimum(ctx: RuleContext) -> str | None:
-    """The lowest threshold level set for the case (001 table; Order 318 appendix 1)."""
+def foreign_language_at_minimum(ctx: RuleContext) -> str | Undecided | None:
+    """The lowest threshold level set for the case (001 table; Order 318 appendix 1); no
+    table row for the case's country, category or language: undecided."""
     certificates = ctx.background.certificates
     ctx.facts["language.certificates"] = ", ".join(c.label for c in certificates) or "none"
     try:
         rulesets = catalog.in_force("language_thresholds", ctx.submitted_on)
         ctx.language = assess_language(rulesets, ctx.plan.profile(), certificates)
-    except (NoThresholdRowError, catalog.NoRulesetInForceError) as e:
-        return f"no foreign-language requirement on record for this case: {e}"
+    except NoThresholdRowError as e:
+        return Undecided(f"no foreign-language threshold on record: {e}", e.ruleset_ids)
+    except catalog.NoRulesetInForceError as e:
+        return Undecided(f"no foreign-language threshold table is in force: {e}")
     ctx.facts["language.ruleset"] = ctx.language.ruleset_id
+    if ctx.language.not_counted:
+        ctx.facts["language.not_counted"] = "; ".join(ctx.language.not_counted)
     ctx.facts["language.level_reached"] = str(ctx.language.level_reached)
     if not ctx.language.meets_minimum:
         return f"foreign language below the minimum: needs {ctx.language.requirement}"
@@ -217,14 +245,6 @@ def internship_work_experience(ctx: RuleContext) -> str | None:
     return "; ".join(problems) or None
 
 
-def required_documents_submitted(ctx: RuleContext) -> str | None:
-    """Every document of the category's package (001 "НЕОБХОДИМЫЙ ПАКЕТ ДОКУМЕНТОВ")."""
-    have = set(ctx.background.documents)
-    missing = [d for d in ctx.setting("documents") if Document(d) not in have]
-    ctx.facts["documents.missing"] = ", ".join(missing) or "none"
-    return f"missing documents: {', '.join(missing)}" if missing else None
-
-
 RULES: dict[str, Rule] = {
     rule.__name__: rule
     for rule in (
@@ -241,13 +261,25 @@ RULES: dict[str, Rule] = {
         gives_direct_medical_care,
         medical_work_experience,
         internship_work_experience,
-        required_documents_submitted,
     )
 }
 
 
 def eligibility_ruleset(submitted_on: date) -> Ruleset:
     return catalog.newest_in_force(KIND, submitted_on)
+
+
+def assess_case(
+    plan: StudyPlan, background: Background, submitted_on: date, gpa_equivalent: Decimal | None
+) -> EligibilityOutcome:
+    """Eligibility under the ruleset of the case's submission date; no ruleset in force for
+    that date leaves the case undecided (an officer decides)."""
+    try:
+        ruleset = eligibility_ruleset(submitted_on)
+    except catalog.NoRulesetInForceError as e:
+        undecided = RuleFailure("eligibility_ruleset_in_force", str(e), "")
+        return EligibilityOutcome("", False, (), (), None, {}, (undecided,), ())
+    return assess_eligibility(ruleset, plan, background, submitted_on, gpa_equivalent)
 
 
 def assess_eligibility(
@@ -257,24 +289,40 @@ def assess_eligibility(
     submitted_on: date,
     gpa_equivalent: Decimal | None = None,
 ) -> EligibilityOutcome:
-    """Runs every rule of the plan's programme and category; collects every failure."""
+    """Runs every rule of the plan's programme and category; collects every failure and
+    every rule the regulations leave undecided for the case."""
     block = category_block(ruleset, plan)
     if block is None:
-        failure = RuleFailure(
+        silent = RuleFailure(
             "category_open_for_programme",
-            f"category {plan.category.value} is not open for {plan.programme.value}"
-            f" in {ruleset.id}",
+            f"{ruleset.id} names no requirements for category {plan.category.value} in"
+            f" {plan.programme.value}",
             ruleset.cite(),
         )
-        return EligibilityOutcome(ruleset.id, False, (failure,), (failure.rule,), None, {})
+        return EligibilityOutcome(
+            ruleset.id, False, (), (silent.rule,), None, {}, (silent,), (ruleset.id,)
+        )
     ctx = RuleContext(ruleset, block, plan, background, submitted_on, gpa_equivalent)
-    failures = []
+    failures: list[RuleFailure] = []
+    undecided: list[RuleFailure] = []
+    tried = [ruleset.id]
     for name in block["rules"]:
-        reason = RULES[name](ctx)
-        if reason is not None:
-            failures.append(RuleFailure(name, reason, _cite(ruleset, block)))
+        answer = RULES[name](ctx)
+        if isinstance(answer, Undecided):
+            undecided.append(RuleFailure(name, answer.reason, _cite(ruleset, block)))
+            tried += [r for r in answer.rulesets_tried if r not in tried]
+        elif answer is not None:
+            failures.append(RuleFailure(name, answer, _cite(ruleset, block)))
+    eligible = not failures and not undecided
     return EligibilityOutcome(
-        ruleset.id, not failures, tuple(failures), tuple(block["rules"]), ctx.language, ctx.facts
+        ruleset.id,
+        eligible,
+        tuple(failures),
+        tuple(block["rules"]),
+        ctx.language,
+        ctx.facts,
+        tuple(undecided),
+        tuple(tried),
     )
 
 
@@ -314,9 +362,9 @@ def _experience_in_direction(ctx: RuleContext, months: int, what: str) -> str | 
     return "; ".join(problems) or None
 
 
-def _gpa_by_ministry(ctx: RuleContext, minimum: Decimal) -> str | None:
-    if ctx.gpa_equivalent is None:
-        return "GPA scale not in the equivalence table: needs the Ministry's decision"
+def _gpa_by_ministry(ctx: RuleContext, minimum: Decimal) -> str | Undecided | None:
+    if ctx.gpa_equivalent is None:  # 002 appendix 5, note (line 1296): case by case
+        return Undecided("GPA scale not in the equivalence table: needs the Ministry's decision")
     ctx.facts["gpa.ministry_equivalent"] = str(ctx.gpa_equivalent)
     if ctx.gpa_equivalent < minimum:
         return f"Ministry's equivalent {ctx.gpa_equivalent} is below {minimum} of 4.00"

@@ -1,14 +1,20 @@
-"""How long a scholar's language courses last: the course duration tables of Order 318.
+"""How long a scholar's language courses last: the course duration tables.
 
 Sources: appendix 7 of Order 318 in the wording of order No. 371 of 24.07.2018 (seed 002
-lines 1488-1971, ruleset ``language-courses-order318-2018``) and its new wording in a later
-amendment (seed 004 appendix 2, lines 228-306, ``language-courses-order318-amended``).
+lines 1488-1971, ruleset ``language-courses-order318-2018``); the 2023 campaign's "9+3" for the
+quota categories (seed 001 lines 275, 339, 417, ruleset ``language-courses-2023-quota``), tried
+first for its cases; and, as history only, an older wording of Order 318's tables (seed 004
+appendix 2, lines 228-306, ``language-courses-order318-amended``, not in force after
+22.05.2017).
 
 The rules, in the order they are applied:
 
 * ``internship``: an internship scholar has 6 months of courses, fewer when the invitation
-  gives fewer (footnote *, 002 line 1913, 004 line 302); no certificate is looked at. The
-  ruleset says where the months are spent (``internship_course_location``).
+  gives fewer (footnote *, 002 line 1913); no certificate is looked at. The footnote marks the
+  table's "in Kazakhstan" column, the place of the first threshold's courses: the ruleset says,
+  per route the scholar's certificate reached (``internship_course_location``), where the
+  months are taken, or that no course is needed; for a route it does not name the seed is
+  silent and an officer decides.
 * ``row_of_certificate``: otherwise the row of the case's table (country, programme, language,
   direction) that is open to the case's category (footnotes *** and ****) and that the
   certificate falls in gives months in Kazakhstan and abroad.
@@ -18,12 +24,12 @@ The rules, in the order they are applied:
   in the table's shortest course, needs no course: 0 + 0 months.
 * ``fewest_months``: of several certificates, the one giving the fewest total months decides.
 * ``below_the_table``: a certificate below every row of its test in the case's table, whose test
-  the table's longest course names, has no course in that table and is not looked up in older
-  rulesets (their durations were replaced: 004 line 4 "жаңа редакцияда жазылсын").
+  the table's longest course names, has no course in that table and is not looked up in the
+  rulesets tried after it (a table that knows the test has ruled on it).
 
 Rulesets are tried in the order given (newest first, see ``catalog.in_force``): the first that
-decides wins, so a certificate the newer table lacks (a cell the seed cut, e.g. the TOEFL bands
-of 004 line 235) is looked up in the older one.
+decides wins, so a case the first table has no row for (the 9+3 table names three categories)
+is looked up in the next. No table deciding is not a refusal: the case goes to an officer.
 """
 
 from __future__ import annotations
@@ -36,15 +42,16 @@ from domain.language_tests import LanguageTest
 from domain.programme import Programme
 from domain.qualifications import LanguageCertificate
 from domain.rules.certificates import CertificateRequirement, parse_requirements
+from domain.rules.language_thresholds import LanguageRoute
 from domain.rules.ruleset import Ruleset
 from domain.rules.scope import CaseProfile, RowScope
 
 KIND = "language_courses"
 ROW_KEYS = frozenset(
     {"source_lines", "countries", "programmes", "categories", "languages", "directions"}
-    | {"certificate", "months_in_kazakhstan", "months_abroad", "pre_sessional", "notes"}
+    | {"certificate", "months_in_kazakhstan", "months_abroad", "pre_sessional", "notes", "policy"}
 )
-LOCATIONS = ("kazakhstan", "abroad")
+LOCATIONS = ("kazakhstan", "abroad", "none")  # "none": the route needs no course
 
 
 @dataclass(frozen=True)
@@ -69,15 +76,21 @@ class NoCourseRowError(LookupError):
         case: CaseProfile,
         certificates: Sequence[LanguageCertificate],
         ruleset_ids: Sequence[str],
+        route: LanguageRoute | None = None,
     ) -> None:
         self.case = case
         self.certificates = tuple(certificates)
         self.ruleset_ids = tuple(ruleset_ids)
         held = ", ".join(c.label for c in certificates) or "none"
+        what = (
+            f"route {route.value if route else 'not assessed'}"
+            if case.programme is Programme.INTERNSHIP
+            else f"certificates {held}"
+        )
         super().__init__(
             f"no language-course row for country {case.country}, programme"
             f" {case.programme.value}, category {case.category.value}, language"
-            f" {case.language.value}, direction {case.direction.value} and certificates {held}"
+            f" {case.language.value}, direction {case.direction.value} and {what}"
             f" (rulesets tried: {', '.join(ruleset_ids) or 'none'})"
         )
 
@@ -112,13 +125,21 @@ class CourseRow:
 @dataclass(frozen=True)
 class _InternshipRule:
     months: int
-    in_kazakhstan: bool
+    locations: Mapping[LanguageRoute, str]  # route -> "kazakhstan", "abroad" or "none"
     source: str
 
-    def plan(self, ruleset_id: str, invitation_months: int | None) -> CoursePlan:
-        """Footnote *: 6 months; the invitation's term when it is shorter."""
+    def plan(
+        self, ruleset_id: str, route: LanguageRoute | None, invitation_months: int | None
+    ) -> CoursePlan | None:
+        """Footnote *: 6 months, the invitation's term when it is shorter, taken where the
+        route's location says; None when the ruleset names no location for the route."""
+        location = self.locations.get(route) if route is not None else None
+        if location is None:
+            return None
+        if location == "none":
+            return CoursePlan(ruleset_id, self.source, 0, 0, "")
         months = self.months if invitation_months is None else min(self.months, invitation_months)
-        in_kazakhstan = months if self.in_kazakhstan else 0
+        in_kazakhstan = months if location == "kazakhstan" else 0
         return CoursePlan(ruleset_id, self.source, in_kazakhstan, months - in_kazakhstan, "")
 
 
@@ -144,17 +165,19 @@ def course_plan(
     case: CaseProfile,
     certificates: Sequence[LanguageCertificate],
     invitation_months: int | None = None,
+    route: LanguageRoute | None = None,
 ) -> CoursePlan:
     """Tries the rulesets in the given order; the first with a row matching the case and one
     of the certificates decides. Internship: 6 months, or invitation_months when the
-    invitation gives fewer (footnote *, 002 line 1913, 004 line 302), counted where the ruleset's
-    ``internship_course_location`` says. When the certificates are above every row of the
-    matching table, the plan is 0 + 0 months (no course needed); a certificate below every row
-    of a newer table is not looked up in older rulesets."""
+    invitation gives fewer (footnote *, 002 line 1913), taken where the ruleset's
+    ``internship_course_location`` says for the ``route`` the scholar's certificate reached.
+    When the certificates are above every row of the matching table, the plan is 0 + 0 months
+    (no course needed); a certificate below every row of a table is not looked up in the
+    rulesets tried after it. Raises ``NoCourseRowError`` when no ruleset decides."""
     if invitation_months is not None and invitation_months < 0:
         raise ValueError(f"invitation_months must be 0 or more, got {invitation_months}")
     if case.programme is Programme.INTERNSHIP:
-        return _internship_plan(rulesets, case, invitation_months)
+        return _internship_plan(rulesets, case, invitation_months, route)
     return _certificate_plan(rulesets, case, certificates)
 
 
@@ -182,13 +205,17 @@ def _certificate_plan(
 
 
 def _internship_plan(
-    rulesets: Sequence[Ruleset], case: CaseProfile, invitation_months: int | None
+    rulesets: Sequence[Ruleset],
+    case: CaseProfile,
+    invitation_months: int | None,
+    route: LanguageRoute | None,
 ) -> CoursePlan:
     for ruleset in rulesets:
         rule = _table(ruleset).internship
-        if rule is not None:
-            return rule.plan(ruleset.id, invitation_months)
-    raise NoCourseRowError(case, (), [r.id for r in rulesets])
+        plan = rule.plan(ruleset.id, route, invitation_months) if rule is not None else None
+        if plan is not None:
+            return plan
+    raise NoCourseRowError(case, (), [r.id for r in rulesets], route)
 
 
 def _case_rows(table: _CourseTable, case: CaseProfile) -> _CaseRows:
@@ -287,12 +314,17 @@ def _parse_row(raw: Mapping[str, Any], seed: str) -> CourseRow:
 def _parse_internship(data: Mapping[str, Any], seed: str) -> _InternshipRule | None:
     if "internship_months" not in data:
         return None
-    location = data.get("internship_course_location", "abroad")
-    if location not in LOCATIONS:
-        raise ValueError(f"internship_course_location must be one of {LOCATIONS}: {location!r}")
+    raw = data.get("internship_course_location", {})
+    if not isinstance(raw, dict):
+        raise ValueError(f"internship_course_location must map routes to places: {raw!r}")
+    locations = {}
+    for route, location in raw.items():
+        if location not in LOCATIONS:
+            raise ValueError(f"internship_course_location: {location!r} not one of {LOCATIONS}")
+        locations[LanguageRoute(route)] = location
     return _InternshipRule(
         months=_months(data["internship_months"]),
-        in_kazakhstan=location == "kazakhstan",
+        locations=locations,
         source=f"{seed} lines {data.get('internship_source_lines', '')}",
     )
 

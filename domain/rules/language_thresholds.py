@@ -1,15 +1,18 @@
 """Foreign-language thresholds: which route after the award a case's certificates lead to.
 
-Order 318 appendix 1 (seed 002 lines 93-926, amended wording in seed 004 lines 20-195) and the
-2023 campaign table (seed 001 lines 495-500) give, per country, category and language of study,
-three threshold levels (002 lines 862-866; 004 lines 192-194):
+Order 318 appendix 1 (seed 002 lines 93-926, in the wording of 24.07.2018; seed 004 lines
+20-195 is an older wording, kept as history) and the 2023 campaign table (seed 001 lines
+495-500) give, per country, category and language of study, three threshold levels (002 lines
+862-866; 004 lines 192-194):
 
 * first (Первый пороговый уровень / Бірінші межелік деңгей): language courses in Kazakhstan;
 * second: language courses abroad;
 * third: straight to academic study.
 
 A row may leave a level undefined ("–"); its lowest defined level is the minimum the applicant
-must meet. Each level lists alternative certificates, any one of which suffices.
+must meet. Each level lists alternative certificates, any one of which suffices. A ruleset may
+accept a certificate only on a condition (``toefl_itp_only_within_competition``: Order 318
+counts a TOEFL ITP only when taken within the Bolashak competition, 002 line 858).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from domain.rules.scope import CaseProfile, RowScope
 KIND = "language_thresholds"
 LEVEL_KEYS = {"first": 1, "second": 2, "third": 3}
 SCOPE_KEYS = {"countries", "programmes", "categories", "languages", "directions"}
-ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "notes"}
+ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "notes", "policy"}
 
 
 class LanguageRoute(Enum):
@@ -56,6 +59,7 @@ class LanguageAssessment:
     level_reached: int  # highest level met by any certificate, 0 if none
     certificate: str  # label of the certificate that reached it, "" if none
     requirement: str  # human text of the minimum level's alternatives
+    not_counted: tuple[str, ...] = ()  # certificates the ruleset does not accept, and why
 
     @property
     def meets_minimum(self) -> bool:
@@ -106,21 +110,38 @@ def assess_language(
     """Tries the rulesets in the given order; the first with a row matching the case decides.
 
     A matching row that names none of the applicant's certificate tests at any level lets the
-    next ruleset decide instead: seed 004's table survived only in part (mostly its IELTS
-    alternatives), so a TOEFL or national-language certificate is judged by the older table
-    that still lists it. If no ruleset names the tests, the first matching row decides.
+    next ruleset decide instead: the 2023 campaign table names English certificates only, so a
+    national-language certificate is judged by Order 318's table that lists it. If no ruleset
+    names the tests, the first matching row decides.
     """
-    first: tuple[str, ThresholdRow] | None = None
+    first: tuple[Ruleset, ThresholdRow] | None = None
     for ruleset in rulesets:
         row = matching_row(ruleset, case)
         if row is None:
             continue
         if not certificates or _names_a_test_of(row, certificates):
-            return _assess(ruleset.id, row, certificates)
-        first = first or (ruleset.id, row)
+            return _assess(ruleset, row, certificates)
+        first = first or (ruleset, row)
     if first is not None:
         return _assess(*first, certificates)
     raise NoThresholdRowError(case, [r.id for r in rulesets])
+
+
+def toefl_itp_only_within_competition(
+    ruleset: Ruleset, certificate: LanguageCertificate
+) -> str | None:
+    """Why ``ruleset`` does not count ``certificate``, or None when it does: Order 318 takes a
+    certificate of the tests its ``[certificate_acceptance]`` names (TOEFL ITP, footnote **,
+    002 line 858; 004 line 190) only when it was taken within the Bolashak competition."""
+    rule = ruleset.data.get("certificate_acceptance", {})
+    conditional = certificate.test.value in rule.get("only_within_competition", ())
+    if conditional and not certificate.within_competition:
+        seed = ruleset.sources[0].seed if ruleset.sources else ruleset.id
+        return (
+            f"{certificate.label} not taken within the Bolashak competition"
+            f" ({seed} line {rule.get('source_lines', '')})"
+        )
+    return None
 
 
 def _names_a_test_of(row: ThresholdRow, certificates: Sequence[LanguageCertificate]) -> bool:
@@ -141,16 +162,20 @@ def rows_of(ruleset: Ruleset) -> tuple[ThresholdRow, ...]:
 
 
 def _assess(
-    ruleset_id: str, row: ThresholdRow, certificates: Sequence[LanguageCertificate]
+    ruleset: Ruleset, row: ThresholdRow, certificates: Sequence[LanguageCertificate]
 ) -> LanguageAssessment:
-    level, certificate = _highest_met(row, certificates)
+    refused = {
+        c: why for c in certificates if (why := toefl_itp_only_within_competition(ruleset, c))
+    }
+    level, certificate = _highest_met(row, [c for c in certificates if c not in refused])
     return LanguageAssessment(
-        ruleset_id=ruleset_id,
+        ruleset_id=ruleset.id,
         source=row.source,
         minimum_level=row.minimum_level,
         level_reached=level,
         certificate=certificate.label if certificate else "",
         requirement=describe_any(row.levels[row.minimum_level]),
+        not_counted=tuple(refused.values()),
     )
 
 

@@ -31,6 +31,10 @@ def dashboard(
     for stage, count in board.funnel.items():
         funnel.add_row(stage, str(count))
     console.print(funnel)
+    work = Table("work left to people", "count")
+    for what, count in board.work.items():
+        work.add_row(what.replace("_", " "), str(count))
+    console.print(work)
     awarded = board.funnel["awarded"]
     console.print(f"awards: {awarded} of a target of {board.awards_target or 'unknown'}")
     rates = ", ".join(f"{k} {v:.0%}" for k, v in board.pass_rates.items() if v is not None)

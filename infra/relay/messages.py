@@ -47,6 +47,10 @@ PUBLIC_META = (
 # file for the consumers still reading it.
 SCHEMA_VERSIONS: dict[str, int] = {
     PERSONAL_DATA_TYPE: 2,  # v2: "erased", and the identity null once erased
+    # v2: the certificate's "within_competition" (002 line 858) and "studying_abroad"
+    "submitted": 2,
+    # v2: a decision taken again ("reassessed", "resulting_stage", "previously_eligible")
+    "eligibility_assessed": 2,
 }
 
 

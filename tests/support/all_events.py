@@ -6,20 +6,64 @@ from datetime import date
 from uuid import UUID
 
 from domain import commands as c
-from domain.case.events import RevocationReason, TestingAnnulment
+from domain.case.events import (
+    ControlTestPurpose,
+    ReviewDecision,
+    RevocationReason,
+    TestingAnnulment,
+)
 from domain.case.meta import Role
 from domain.case.stage import Stage
+from domain.programme import Category, Programme
 from domain.service import CaseService
+from domain.submission import Document
 from tests.support import builders as b
 from tests.support.journey import PROTOCOL_DATE, SLOT_DAY, Journey
+
+OFFICER_REASON = "decided on the file (synthetic test case)"
 
 
 def record_every_event_type(service: CaseService) -> list[UUID]:
     weak = b.submission(background=b.background(certificates=(b.ielts("5.5"),)))
     whole = Journey(service, weak)
+    whole.to(Stage.AWARDED)
+    whole.send(c.RecordWinnersListPublished(whole.id), date(2023, 6, 13))
     whole.to(Stage.CONTRACTED)
     whole.send(c.AssignLanguageCourse(whole.id), date(2023, 7, 20))
+    failed = ControlTestPurpose.ADMISSION_AFTER_COURSE
+    whole.send(c.RecordControlTest(whole.id, failed, False, "IELTS 6.0"), date(2023, 8, 25))
+    whole.send(
+        c.DecideReview(whole.id, ReviewDecision.CONTINUE),
+        date(2023, 8, 26),
+        reason=OFFICER_REASON,
+    )
     whole.to(Stage.WORK_OFF_COMPLETED)
+
+    late_documents = Journey(
+        service,
+        b.submission(
+            background=b.background(
+                documents=tuple(d for d in Document if d is not Document.LANGUAGE_CERTIFICATE)
+            )
+        ),
+    )
+    late_documents.to(Stage.ELIGIBLE)
+    late_documents.send(
+        c.PresentDocuments(late_documents.id, (Document.LANGUAGE_CERTIFICATE,)), date(2023, 4, 28)
+    )
+    late_documents.send(
+        c.ReassessEligibility(late_documents.id), date(2023, 4, 29), reason=OFFICER_REASON
+    )
+
+    unlisted = b.plan(Programme.MASTERS, Category.GENERAL, country="AR")
+    referred = Journey(service, b.submission(plan=unlisted))
+    referred.to(Stage.SUBMITTED)
+    referred.send(c.AssessEligibility(referred.id), date(2023, 4, 25))
+    referred.send(
+        c.DecideReview(referred.id, ReviewDecision.ELIGIBLE),
+        date(2023, 4, 26),
+        reason=OFFICER_REASON,
+    )
 
     annulled_testing = Journey(service)
     annulled_testing.to(Stage.ELIGIBLE)
@@ -52,5 +96,15 @@ def record_every_event_type(service: CaseService) -> list[UUID]:
     erased = Journey(service)
     erased.to(Stage.ELIGIBLE)
     erased.erase(date(2023, 4, 25))
-    cases = (whole, annulled_testing, annulled_interview, refused, revoked, withdrawn, erased)
+    cases = (
+        whole,
+        late_documents,
+        referred,
+        annulled_testing,
+        annulled_interview,
+        refused,
+        revoked,
+        withdrawn,
+        erased,
+    )
     return [j.id for j in cases]

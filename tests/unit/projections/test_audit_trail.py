@@ -74,7 +74,11 @@ class TestOneRowPerEvent:
         again = key()
         j.send(c.AssessEligibility(j.id), date(2023, 4, 25), idempotency_key=again)
         j.send(c.AssessEligibility(j.id), date(2023, 4, 25), idempotency_key=again)
-        assert [r["event_type"] for r in trail(service)] == ["Submitted", "EligibilityAssessed"]
+        assert [r["event_type"] for r in trail(service)] == [
+            "Submitted",
+            "DocumentsChecked",
+            "EligibilityAssessed",
+        ]
 
 
 class TestWhoWhenAndWhy:
@@ -82,6 +86,7 @@ class TestWhoWhenAndWhy:
         Journey(service).to(Stage.AWARDED)
         assert [(r["event_type"], r["actor_id"], r["actor_role"]) for r in trail(service)] == [
             ("Submitted", "egov", "applicant"),
+            ("DocumentsChecked", "officer-1", "officer"),
             ("EligibilityAssessed", "officer-1", "officer"),
             ("TestingCompleted", "officer-1", "officer"),
             ("InterviewSlotBooked", "egov", "applicant"),
@@ -193,13 +198,13 @@ class TestRulesets:
     def test_the_language_course_and_the_work_off_list_the_rules_in_force(
         self, service: CaseService
     ) -> None:
-        """004 (Order 318 as amended) for the course; 001 line 277 for the work-off term."""
+        """The 2023 quota "9+3" (001 line 275) for the course; 001 line 277 for the work-off."""
         j = Journey(service, b.submission(background=b.background(certificates=(b.ielts("5.5"),))))
         j.to(Stage.CONTRACTED)
         j.send(c.AssignLanguageCourse(j.id), date(2023, 7, 20))
         j.to(Stage.WORKING_OFF)
         assert only(service, "LanguageCourseAssigned")["rulesets"] == (
-            "language-courses-order318-amended"
+            "language-courses-2023-quota"
         )
         assert only(service, "WorkOffStarted")["rulesets"] == "work-off-2023"
 

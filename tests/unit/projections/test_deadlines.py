@@ -1,6 +1,7 @@
 """Deadlines read model: the 90-day contract deadline of an award, the language-course term
-and the work-off term, each open until met, revoked or withdrawn. Given these events, these
-rows. Grouped by the kind of deadline."""
+and the work-off term, each open until met, revoked or withdrawn; and the time limits CIP and
+the commission keep (the eGov intake's answer, the commission's protocol, the winners list),
+which only alert. Given these events, these rows. Grouped by the kind of deadline."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from domain import commands as c
 from domain.case.events import LanguageCourseAssigned, RevocationReason
 from domain.case.meta import Role
 from domain.case.stage import Stage
+from domain.programme import Category, Programme
 from domain.service import CaseService
 from projections.deadlines import (
     CONTRACT,
     COURSE,
     DEADLINE_CASES,
     DEADLINES,
+    EGOV,
+    LIST,
+    PROTOCOL,
     WORK_OFF,
     DeadlinesProjection,
     add_months,
@@ -46,12 +51,15 @@ def deadline(service: CaseService, journey: Journey, kind: str) -> Row:
     return found
 
 
-def kinds(service: CaseService, journey: Journey) -> dict[str, str]:
-    """kind -> state of every deadline of the case."""
+TERMS = (CONTRACT, COURSE, WORK_OFF)  # the scholar's terms (the rest bind CIP)
+
+
+def kinds(service: CaseService, journey: Journey, among: tuple[str, ...] = TERMS) -> dict[str, str]:
+    """kind -> state of every deadline of the case (of the scholar's terms by default)."""
     return {
         row["kind"]: row["state"]
         for row in all_rows(deadlines(service), DEADLINES)
-        if row["application_id"] == str(journey.id)
+        if row["application_id"] == str(journey.id) and row["kind"] in among
     }
 
 
@@ -65,7 +73,7 @@ def with_weak_english(service: CaseService) -> Journey:
 
 
 class TestBeforeTheAward:
-    def test_no_deadline_runs_during_selection(self, service: CaseService) -> None:
+    def test_no_term_of_the_scholar_runs_during_selection(self, service: CaseService) -> None:
         j = Journey(service)
         j.to(Stage.INTERVIEWED)
         assert kinds(service, j) == {}
@@ -157,8 +165,8 @@ class TestLanguageCourse:
     def test_an_assigned_course_opens_a_term_due_after_its_months(
         self, service: CaseService
     ) -> None:
-        """002 appendix 7 / 004: the course's months in Kazakhstan and abroad, from the day it
-        is assigned."""
+        """The course's months in Kazakhstan and abroad, from the day it is assigned: a rural
+        master's at IELTS 5.5 takes the 2023 "9+3" (001 line 275)."""
         j = with_weak_english(service)
         j.to(Stage.CONTRACTED)
         j.send(c.AssignLanguageCourse(j.id), COURSE_ASSIGNED_ON)
@@ -172,7 +180,7 @@ class TestLanguageCourse:
             "open",
             None,
         )
-        assert (months, row["due_on"]) == (9, "2024-04-20")
+        assert (months, row["due_on"]) == (12, "2024-07-20")
 
     def test_departure_closes_the_course_term_as_met(self, service: CaseService) -> None:
         j = with_weak_english(service)
@@ -232,6 +240,80 @@ class TestWorkOff:
         assert kinds(service, j) == {CONTRACT: "met", WORK_OFF: "revoked"}
 
 
+class TestTimeLimits:
+    """001 lines 532-533 (eGov: "2 рабочих дня"); 000 lines 473-477 (the protocol within 10
+    days, the list one day after). They bind CIP and the commission: a breach is shown, the
+    case goes on unchanged."""
+
+    def test_the_egov_intake_is_answered_within_two_working_days(
+        self, service: CaseService
+    ) -> None:
+        """Submitted Thursday 20 April 2023: due Monday 24 April (Saturday and Sunday are not
+        working days, cip-policy-working-days); answered that day, it is met."""
+        j = Journey(service)
+        j.to(Stage.SUBMITTED)
+        row = deadline(service, j, EGOV)
+        assert (row["starts_on"], row["due_on"], row["state"]) == (
+            "2023-04-20",
+            "2023-04-24",
+            "open",
+        )
+        j.send(c.AssessEligibility(j.id), date(2023, 4, 24))
+        assert closing(deadline(service, j, EGOV)) == ("met", "2023-04-24")
+
+    def test_an_intake_answered_after_two_working_days_is_late_and_the_case_goes_on(
+        self, service: CaseService
+    ) -> None:
+        j = Journey(service)
+        j.to(Stage.TESTED)  # eligibility decided on 25 April
+        assert closing(deadline(service, j, EGOV)) == ("late", ON[Stage.ELIGIBLE].isoformat())
+        assert service.get_case(j.id).stage is Stage.TESTED
+
+    def test_a_referral_to_an_officer_answers_the_intake(self, service: CaseService) -> None:
+        unlisted = b.plan(Programme.MASTERS, Category.GENERAL, country="AR")
+        j = Journey(service, b.submission(plan=unlisted))
+        j.to(Stage.SUBMITTED)
+        j.send(c.AssessEligibility(j.id), date(2023, 4, 21))
+        assert service.get_case(j.id).stage is Stage.ELIGIBILITY_REVIEW
+        assert closing(deadline(service, j, EGOV)) == ("met", "2023-04-21")
+
+    def test_the_commissions_protocol_reaches_cip_within_ten_days(
+        self, service: CaseService
+    ) -> None:
+        """Protocol of 10 June recorded on 12 June: met (due 20 June)."""
+        j = Journey(service)
+        j.to(Stage.AWARDED)
+        row = deadline(service, j, PROTOCOL)
+        assert (row["starts_on"], row["due_on"], row["state"], row["closed_on"]) == (
+            "2023-06-10",
+            "2023-06-20",
+            "met",
+            "2023-06-12",
+        )
+
+    def test_a_protocol_received_after_ten_days_is_late_for_a_refusal_too(
+        self, service: CaseService
+    ) -> None:
+        j = Journey(service)
+        j.to(Stage.INTERVIEWED)
+        j.send(c.Refuse(j.id, "RK-2023/8", PROTOCOL_DATE), date(2023, 6, 25), role=Role.COMMISSION)
+        assert closing(deadline(service, j, PROTOCOL)) == ("late", "2023-06-25")
+        assert LIST not in kinds(service, j, (LIST,))
+
+    def test_the_winners_list_is_published_the_day_after_the_protocol(
+        self, service: CaseService
+    ) -> None:
+        j = Journey(service)
+        j.to(Stage.AWARDED)  # recorded 12 June: the list is due 13 June
+        assert (deadline(service, j, LIST)["due_on"], kinds(service, j, (LIST,))) == (
+            "2023-06-13",
+            {LIST: "open"},
+        )
+        j.send(c.RecordWinnersListPublished(j.id), date(2023, 6, 15))
+        assert closing(deadline(service, j, LIST)) == ("late", "2023-06-15")
+        assert service.get_case(j.id).stage is Stage.AWARDED
+
+
 class TestAddingMonths:
     @pytest.mark.parametrize(
         ("start", "months", "due"),
@@ -256,10 +338,11 @@ class TestTheFold:
     ) -> None:
         """tests/support/all_events.py: the whole life meets all three; the case revoked for
         the missed deadline leaves it revoked; no other case reached an award."""
-        whole, _, _, _, revoked, _, _ = record_every_event_type(service)
+        whole, _, _, _, _, _, revoked, _, _ = record_every_event_type(service)
         states = {
             (row["application_id"], row["kind"]): row["state"]
             for row in all_rows(deadlines(service), DEADLINES)
+            if row["kind"] in TERMS
         }
         assert states == {
             (str(whole), CONTRACT): "met",

@@ -1,5 +1,6 @@
-"""Language course durations: Order 318 appendix 7 (seed 002 lines 1488-1971) and its new
-wording (seed 004 appendix 2, lines 228-306)."""
+"""Language course durations: Order 318 appendix 7 (seed 002 lines 1488-1971, the wording in
+force since 24.07.2018), an older wording kept as history (seed 004 appendix 2, lines 228-306),
+and the 2023 quota categories' "9+3" (seed 001 lines 275, 339, 417)."""
 
 from __future__ import annotations
 
@@ -23,15 +24,17 @@ from domain.rules.language_courses import (
     course_plan,
     course_rows,
 )
+from domain.rules.language_thresholds import LanguageRoute
 from domain.rules.ruleset import Ruleset
 from domain.rules.scope import CaseProfile, RowScope
-from tests.support.seeds import SEED_002, SEED_004, SEED_LINES
+from tests.support.seeds import SEED_001, SEED_002, SEED_004, SEED_LINES
 
 pytestmark = pytest.mark.unit
 
 T = LanguageTest
 OLD = "language-courses-order318-2018"
-NEW = "language-courses-order318-amended"
+NEW = "language-courses-order318-amended"  # the older wording (seed 004), history
+QUOTA = "language-courses-2023-quota"
 ETW = Category.ENGINEERING_TECHNICAL
 GENERAL = Category.GENERAL
 
@@ -62,7 +65,12 @@ def new() -> list[Ruleset]:
 
 
 def in_force() -> list[Ruleset]:
+    """Outside a campaign with its own course rule: Order 318's table alone."""
     return catalog.in_force(KIND, date(2024, 1, 1))
+
+
+def campaign_2023() -> list[Ruleset]:
+    return catalog.in_force(KIND, date(2023, 4, 20))
 
 
 def months(plan: CoursePlan) -> tuple[int, int]:
@@ -79,19 +87,28 @@ def plan_of(
 
 
 def test_every_data_file_parses() -> None:
-    """Both course tables load and parse: 002 lines 1488-1971, 004 lines 228-306."""
+    """The course tables load and parse: 002 lines 1488-1971, 004 lines 228-306, 001 9+3."""
     rulesets = catalog.of_kind(KIND)
-    assert {r.id for r in rulesets} == {OLD, NEW}
+    assert {r.id for r in rulesets} == {OLD, NEW, QUOTA}
     for ruleset in rulesets:
         assert course_rows(ruleset)
-        assert ruleset.data["internship_months"] == 6
+    assert catalog.get(OLD).data["internship_months"] == 6
+    assert catalog.get(NEW).data["internship_months"] == 6
 
 
-def test_amended_table_supersedes_the_2018_table() -> None:
-    """004 line 4 rewrites the tables "жаңа редакцияда"; 002 line 1496 dates the 2018 wording."""
+def test_the_2018_wording_stands_and_the_older_amendment_is_history() -> None:
+    """002 lines 23-25, 1309: since order No. 239 of 23.05.2017 appendix 7 is one table; 004
+    line 4 amends two tables, so it is older, and 002 line 1496 (order No. 371 of 24.07.2018)
+    gives the wording in force. 004's rows are never tried over 002's."""
     assert catalog.get(OLD).effective_from == date(2018, 7, 24)
-    assert catalog.get(NEW).effective_from is None
-    assert [r.id for r in in_force()] == [NEW, OLD]
+    assert catalog.get(OLD).effective_to is None
+    assert catalog.get(NEW).effective_to == date(2017, 5, 22)
+    assert catalog.get(NEW).supersedes == ()
+    assert [r.id for r in in_force()] == [OLD]
+    assert [r.id for r in catalog.in_force(KIND, date(2030, 1, 1))] == [OLD]
+    assert [r.id for r in catalog.in_force(KIND, date(2017, 5, 22))] == [NEW]
+    with pytest.raises(catalog.NoRulesetInForceError):  # order No. 239's wording: not a seed
+        catalog.in_force(KIND, date(2018, 1, 1))
 
 
 def _line_ranges(source_lines: str) -> list[tuple[int, int]]:
@@ -107,7 +124,11 @@ def test_every_source_line_lies_inside_its_seed() -> None:
     for ruleset in catalog.of_kind(KIND):
         seed = ruleset.sources[0].seed
         cited = [row["source_lines"] for row in ruleset.data["rows"]]
-        cited.append(ruleset.data["internship_source_lines"])
+        cited += (
+            [ruleset.data["internship_source_lines"]]
+            if ruleset.data.get("internship_months")
+            else []
+        )
         for low, high in (r for lines in cited for r in _line_ranges(lines)):
             assert 1 <= low <= high <= SEED_LINES[seed], (ruleset.id, low, high)
 
@@ -200,10 +221,10 @@ def test_ielts_6_5_row_amended_only_for_general() -> None:
     assert (fallback.ruleset_id, months(fallback)) == (OLD, (0, 3))  # 002 lines 1555-1559
 
 
-def test_cut_certificates_fall_through_to_the_2018_table() -> None:
-    """004 line 235 keeps only "***IELTS 5.0;" of the cell; the TOEFL band 417-456 of
-    002 line 1534 decides through the older ruleset."""
-    plan = course_plan(in_force(), case("IE", "en"), [cert(T.TOEFL_ITP, 420)])
+def test_a_certificate_the_first_table_lacks_falls_through_to_the_next() -> None:
+    """Tried in the order given, 004 line 235 (only "***IELTS 5.0;" of the cell) has no TOEFL
+    band: the band 417-456 of 002 line 1534 decides through the next ruleset."""
+    plan = course_plan(new() + old(), case("IE", "en"), [cert(T.TOEFL_ITP, 420)])
     assert (plan.ruleset_id, months(plan)) == (OLD, (6, 6))
     assert plan.source == f"{SEED_002} lines 1533-1539"
 
@@ -218,10 +239,19 @@ def test_german_rows_2018(level: str, abroad: int) -> None:
 
 
 @pytest.mark.parametrize(("level", "abroad"), [("A2", 12), ("B1", 9), ("B2", 6)])
-def test_german_rows_amended_decide_first(level: str, abroad: int) -> None:
-    """004 lines 243-245: Goethe A2 12, B1 9, B2 6 months abroad, before 002's rows."""
+def test_german_rows_of_the_older_wording_are_history(level: str, abroad: int) -> None:
+    """004 lines 243-245 (Goethe A2 12, B1 9, B2 6 months) are kept for decisions already
+    stamped with them; the wording in force (002 lines 1575-1596) decides every new case."""
+    assert plan_of(new(), case("AT", "de"), cert(T.GOETHE, level)) == (0, abroad)
     plan = course_plan(in_force(), case("AT", "de"), [cert(T.GOETHE, level)])
-    assert (plan.ruleset_id, months(plan)) == (NEW, (0, abroad))
+    assert plan.ruleset_id == OLD
+
+
+def test_goethe_a1_gets_the_2018_german_course() -> None:
+    """002 appendix 7 (lines 1575-1582): Goethe A1, 12 months abroad, in 2023 as today."""
+    for rulesets in (in_force(), campaign_2023()):
+        plan = course_plan(rulesets, case("DE", "de"), [cert(T.GOETHE, "A1")])
+        assert (plan.ruleset_id, months(plan)) == (OLD, (0, 12))
 
 
 def test_german_certificates_of_the_2018_cell() -> None:
@@ -250,8 +280,8 @@ def test_korean_and_french_rows_shift_in_the_amendment() -> None:
     TCF 200-299 12 months abroad."""
     assert plan_of(old(), case("KR", "ko"), cert(T.TOPIK, "TOPIK1")) == (0, 12)
     assert plan_of(new(), case("KR", "ko"), cert(T.TOPIK, "TOPIK2")) == (0, 12)
-    assert plan_of(old(), case("FR", "fr"), cert(T.TCF, 250)) == (0, 9)
-    assert plan_of(in_force(), case("FR", "fr"), cert(T.TCF, 250)) == (0, 12)
+    assert plan_of(new(), case("FR", "fr"), cert(T.TCF, 250)) == (0, 12)
+    assert plan_of(in_force(), case("FR", "fr"), cert(T.TCF, 250)) == (0, 9)
 
 
 def test_finnish_rows_have_no_masters() -> None:
@@ -310,20 +340,43 @@ def test_ordinary_row_before_pre_sessional_row() -> None:
 # --- internships: footnote *, 002 line 1913, 004 line 302 ----------------------------------
 
 
-def test_internship_six_months() -> None:
-    """002 line 1913 / 004 line 302: internship scholars have 6 months of courses, counted in
-    the Kazakhstan column the footnote marks; no certificate is needed."""
+KAZAKHSTAN = LanguageRoute.COURSES_IN_KAZAKHSTAN
+
+
+def test_internship_six_months_in_kazakhstan_at_the_first_threshold() -> None:
+    """002 line 1913: internship scholars have 6 months of courses; the footnote marks the
+    "в Республике Казахстан" column (line 1512), the courses of the first threshold (line 862):
+    a scholar whose certificate reached it takes them in Kazakhstan. No certificate is read."""
     intern = case("GB", "en", Category.CIVIL_SERVANT, Programme.INTERNSHIP)
-    plan = course_plan(in_force(), intern, [])
-    assert (months(plan), plan.certificate, plan.ruleset_id) == ((6, 0), "", NEW)
-    assert plan.source == f"{SEED_004} lines 302"
+    plan = course_plan(in_force(), intern, [], route=KAZAKHSTAN)
+    assert (months(plan), plan.certificate, plan.ruleset_id) == ((6, 0), "", OLD)
+    assert plan.source == f"{SEED_002} lines 1913"
 
 
 def test_internship_shorter_invitation() -> None:
     """002 line 1913: a shorter term in the invitation decides; a longer one does not."""
     intern = case("US", "en", Category.MASS_MEDIA, Programme.INTERNSHIP)
-    assert months(course_plan(old(), intern, [], invitation_months=2)) == (2, 0)
-    assert months(course_plan(old(), intern, [], invitation_months=9)) == (6, 0)
+    assert months(course_plan(old(), intern, [], 2, KAZAKHSTAN)) == (2, 0)
+    assert months(course_plan(old(), intern, [], 9, KAZAKHSTAN)) == (6, 0)
+
+
+def test_internship_at_the_level_for_study_needs_no_course() -> None:
+    """001 line 500 gives internships only the third level, "for academic study" (002 line
+    866): a scholar who reached it goes straight to the internship, 0 + 0 months."""
+    intern = case("GB", "en", Category.TEACHER, Programme.INTERNSHIP)
+    route = LanguageRoute.STRAIGHT_TO_STUDY
+    assert months(course_plan(campaign_2023(), intern, [], route=route)) == (0, 0)
+
+
+@pytest.mark.parametrize("route", [LanguageRoute.COURSES_ABROAD, None])
+def test_internship_course_where_the_seed_is_silent_is_not_decided(
+    route: LanguageRoute | None,
+) -> None:
+    """Footnote * (002 line 1913) says nothing of courses abroad for an internship, nor of a
+    scholar whose level was not assessed: no table decides (an officer will)."""
+    intern = case("GB", "en", Category.TEACHER, Programme.INTERNSHIP)
+    with pytest.raises(NoCourseRowError, match="internship"):
+        course_plan(campaign_2023(), intern, [], route=route)
 
 
 # --- choosing and failing --------------------------------------------------------------------
@@ -344,31 +397,28 @@ def test_fewest_months_among_certificates() -> None:
 
 
 def test_no_row_names_the_case_and_rulesets() -> None:
-    """004 line 235 has no TOEFL band (cut), 002 line 1534 starts at 417: TOEFL ITP 400 has no
-    row in either ruleset."""
+    """002 line 1534 starts the TOEFL band at 417: TOEFL ITP 400 has no row."""
     with pytest.raises(NoCourseRowError) as raised:
         course_plan(in_force(), case("GB", "en"), [cert(T.TOEFL_ITP, 400)])
     message = str(raised.value)
-    for part in ("GB", "masters", "engineering_technical", "en", "TOEFL_ITP 400", OLD, NEW):
+    for part in ("GB", "masters", "engineering_technical", "en", "TOEFL_ITP 400", OLD):
         assert part in message
 
 
-def test_below_the_table_is_not_looked_up_in_older_rulesets() -> None:
-    """004 lines 276-277 start the Japanese table at N3 (12 months) and 243 the German one at
-    Goethe A2: N4 and Goethe A1 have no course there, and the replaced 2018 rows (002 lines
-    1819-1823: N4 9 months; 1575-1582: A1 12 months) do not decide."""
-    assert plan_of(old(), case("JP", "ja"), cert(T.JLPT, "N4")) == (0, 9)
+def test_below_the_table_is_not_looked_up_in_the_next_ruleset() -> None:
+    """The 9+3 table (001) starts English at IELTS 5.0: an IELTS 4.5 has no course there, and
+    Order 318's table tried after it does not decide for it (a table that names the test has
+    ruled on it)."""
     with pytest.raises(NoCourseRowError) as raised:
-        course_plan(in_force(), case("JP", "ja"), [cert(T.JLPT, "N4")])
+        course_plan(campaign_2023(), case("GB", "en", Category.RURAL), [cert(T.IELTS, "4.5")])
+    assert QUOTA in str(raised.value)
     assert OLD not in str(raised.value)
-    with pytest.raises(NoCourseRowError):
-        course_plan(in_force(), case("DE", "de"), [cert(T.GOETHE, "A1")])
 
 
-def test_certificate_cut_from_the_amended_cell_falls_through() -> None:
-    """004 line 243 keeps only "Goethe-Zertifikat А2" of the cell; DAAD 5.0 of 10 (002 line
-    1578) is decided by the 2018 row: 12 months abroad."""
-    plan = course_plan(in_force(), case("DE", "de"), [cert(T.DAAD, "5.0")])
+def test_certificate_cut_from_the_older_cell_falls_through() -> None:
+    """004 line 243 keeps only "Goethe-Zertifikat А2" of the cell; tried before 002, DAAD 5.0
+    of 10 (002 line 1578) is decided by the 2018 row: 12 months abroad."""
+    plan = course_plan(new() + old(), case("DE", "de"), [cert(T.DAAD, "5.0")])
     assert (plan.ruleset_id, months(plan)) == (OLD, (0, 12))
 
 
@@ -389,3 +439,63 @@ def test_months_strings_are_exact() -> None:
     plan = course_plan(old(), case("NO", "no"), [cert(T.BERGENTEST, "B2")])
     assert plan == CoursePlan(OLD, f"{SEED_002} lines 1711-1715", 0, 6, "BERGENTEST B2")
     assert re.fullmatch(r"\S+\.txt lines [\d, -]+", plan.source)
+
+
+# --- the 2023 quota categories: "9+3" (001 lines 275, 339, 417) ----------------------------
+
+QUOTA_CATEGORIES = [Category.RURAL, Category.ENGINEERING_TECHNICAL, Category.MEDICAL]
+
+
+@pytest.mark.parametrize("category", QUOTA_CATEGORIES)
+@pytest.mark.parametrize(
+    ("test", "score"),
+    [
+        (T.IELTS, "5.0"),
+        (T.IELTS, "5.5"),
+        (T.TOEFL_IBT, 35),
+        (T.TOEFL_PBT, 417),
+        (T.TOEFL_ITP, 497),
+        (T.DET, 80),
+        (T.IELTS_INDICATOR, "5.0"),
+    ],
+)
+def test_quota_categories_at_the_first_threshold_take_9_plus_3(
+    category: Category, test: LanguageTest, score: str | int
+) -> None:
+    """001 lines 275, 339, 417: "ЯЗЫКОВЫЕ КУРСЫ «9+3»" for the rural, engineering-technical and
+    medical master's; the first threshold of line 498 sends a scholar to courses in
+    Kazakhstan: 9 months there, then 3 abroad."""
+    plan = course_plan(campaign_2023(), case("GB", "en", category), [cert(test, score)])
+    assert (plan.ruleset_id, months(plan)) == (QUOTA, (9, 3))
+    assert plan.source == f"{SEED_001} lines 275, 339, 417, 498"
+
+
+@pytest.mark.parametrize(("test", "score"), [(T.IELTS, "6.0"), (T.TOEFL_IBT, 78)])
+def test_quota_categories_at_the_second_threshold_take_the_abroad_part(
+    test: LanguageTest, score: str | int
+) -> None:
+    """The seed does not split the 9+3 by level; at the second threshold (courses abroad, 002
+    line 864) CIP gives the 3 months abroad: a row marked as CIP policy."""
+    plan = course_plan(campaign_2023(), case("US", "en", Category.MEDICAL), [cert(test, score)])
+    assert (plan.ruleset_id, months(plan)) == (QUOTA, (0, 3))
+    rows = catalog.get(QUOTA).data["rows"]
+    assert [bool(r.get("policy")) for r in rows] == [False, True]
+
+
+@pytest.mark.parametrize(("test", "score"), [(T.IELTS, "6.5"), (T.TOEFL_IBT, 79)])
+def test_quota_categories_at_the_third_threshold_need_no_course(
+    test: LanguageTest, score: str | int
+) -> None:
+    """001 line 498, third level (for academic study, 002 line 866): no course, 0 + 0."""
+    plan = course_plan(campaign_2023(), case("CA", "en", Category.RURAL), [cert(test, score)])
+    assert (plan.ruleset_id, months(plan)) == (QUOTA, (0, 0))
+
+
+def test_the_9_plus_3_is_only_for_the_quota_categories_of_2023() -> None:
+    """001 names the 9+3 for three categories of the 2023 campaign: the general competition
+    keeps appendix 7 (002 lines 1533-1539: IELTS 5.0, 6 + 6), and outside 2023 no quota row
+    is tried."""
+    general = course_plan(campaign_2023(), case("GB", "en", GENERAL), [cert(T.IELTS, "5.5")])
+    assert general.ruleset_id == OLD
+    assert QUOTA not in [r.id for r in in_force()]
+    assert catalog.get(QUOTA).effective_to == date(2023, 12, 31)

@@ -1,5 +1,6 @@
 """Foreign-language thresholds: the 2023 table (seed 001 lines 495-500), Order 318 appendix 1
-in the 2018 wording (seed 002 lines 93-936) and its amended wording (seed 004 lines 20-227)."""
+in the 2018 wording, in force since 24.07.2018 (seed 002 lines 93-936), and an older wording
+kept as history (seed 004 lines 20-227)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from domain.rules.language_thresholds import (
 )
 from domain.rules.ruleset import Ruleset, Source
 from domain.rules.scope import CaseProfile, RowScope
-from tests.support.seeds import SEED_001, SEED_002, SEED_004, SEED_LINES
+from tests.support.seeds import SEED_001, SEED_002, SEED_LINES
 
 pytestmark = pytest.mark.unit
 
@@ -32,11 +33,12 @@ C = Category
 P = Programme
 CAMPAIGN = "language-thresholds-2023-campaign"
 ORDER_2018 = "language-thresholds-order318-2018"
-AMENDED = "language-thresholds-order318-amended"
+AMENDED = "language-thresholds-order318-amended"  # the older wording (seed 004), history
 
 
-def cert(test: LanguageTest, value: str | int) -> LanguageCertificate:
-    return LanguageCertificate(test, score_of(test, value))
+def cert(test: LanguageTest, value: str | int, *, within: bool = True) -> LanguageCertificate:
+    """A certificate; a TOEFL ITP taken within the competition unless ``within`` is False."""
+    return LanguageCertificate(test, score_of(test, value), within_competition=within)
 
 
 def ielts(
@@ -75,8 +77,9 @@ def campaign_chain() -> list[Ruleset]:
     return catalog.in_force("language_thresholds", date(2023, 4, 20))
 
 
-def test_a_2023_case_tries_the_2023_table_then_the_amended_then_the_2018_order() -> None:
-    assert [r.id for r in campaign_chain()] == [CAMPAIGN, AMENDED, ORDER_2018]
+def test_a_2023_case_tries_the_2023_table_then_the_2018_order() -> None:
+    """The older wording (004) is never tried over 002's (DOMAIN "Which text is newer")."""
+    assert [r.id for r in campaign_chain()] == [CAMPAIGN, ORDER_2018]
 
 
 # --- the data files -------------------------------------------------------------------------
@@ -94,19 +97,20 @@ def test_every_data_file_parses_and_every_row_defines_a_level() -> None:
         assert all(row.levels[row.minimum_level] for row in rows)
 
 
-def test_effective_dates_and_supersession() -> None:
+def test_effective_dates_the_2018_wording_stands_and_004_is_history() -> None:
     """001 is the 2023 campaign; 002 line 67 dates appendix 1 to order No. 371 of 24.07.2018;
-    004 (no date) rewrites appendix 1 "жаңа редакцияда" (004 line 3)."""
+    004 amends two course tables (line 4) that order No. 239 of 23.05.2017 had merged into one
+    (002 lines 23-25, 1309): it is older, in force at the latest until 22.05.2017."""
     campaign, order_2018, amended = (catalog.get(i) for i in (CAMPAIGN, ORDER_2018, AMENDED))
     assert (campaign.effective_from, campaign.effective_to) == (
         date(2023, 1, 1),
         date(2023, 12, 31),
     )
-    assert campaign.supersedes == (AMENDED, ORDER_2018)
-    assert order_2018.effective_from == date(2018, 7, 24)
-    assert amended.effective_from is None
-    assert amended.supersedes == (ORDER_2018,)
-    assert [r.id for r in catalog.in_force(KIND, date(2019, 6, 1))] == [AMENDED, ORDER_2018]
+    assert campaign.supersedes == (ORDER_2018,)
+    assert (order_2018.effective_from, order_2018.effective_to) == (date(2018, 7, 24), None)
+    assert (amended.effective_to, amended.supersedes) == (date(2017, 5, 22), ())
+    assert [r.id for r in catalog.in_force(KIND, date(2019, 6, 1))] == [ORDER_2018]
+    assert [r.id for r in catalog.in_force(KIND, date(2016, 6, 1))] == [AMENDED]
 
 
 def _overlap(a: RowScope, b: RowScope) -> bool:
@@ -261,23 +265,38 @@ def test_2023_table_has_no_general_competition_nor_other_languages() -> None:
 # --- fallback between rulesets ----------------------------------------------------------------
 
 
-def test_2023_general_competition_falls_back_to_the_amended_order() -> None:
-    """General competition is not in 001 (lines 497-500); the amended appendix 1 (004 lines
-    58-60, row 3 "Жалпы конкурс") decides: IELTS 6.5, every band 6.0, writing 6.5."""
-    result = assess_language(campaign_chain(), case("GB", C.GENERAL), [ielts("6.5")])
-    assert result.ruleset_id == AMENDED
-    assert result.source == f"{SEED_004} lines 48-60"
+def test_2023_general_competition_falls_back_to_the_2018_order() -> None:
+    """General competition is not in 001 (lines 497-500); 002's appendix 1 ("Общий конкурс",
+    lines 297-302) decides: IELTS 6.5 with no band condition. The older 004 wording's "writing
+    at least 6.5" (004 lines 58-60) does not apply: IELTS 6.5 with writing 6.0 goes straight to
+    study."""
+    result = assess_language(
+        campaign_chain(), case("GB", C.GENERAL), [ielts("6.5", lowest="6.0", writing="6.0")]
+    )
+    assert result.ruleset_id == ORDER_2018
     assert result.route is LanguageRoute.STRAIGHT_TO_STUDY
+    older = assess(AMENDED, case("GB", C.GENERAL), ielts("6.5", lowest="6.0", writing="6.0"))
+    assert older.route is None  # what 004 said, kept only for decisions stamped with it
 
 
-def test_a_certificate_the_amended_table_does_not_name_is_judged_by_the_2018_order() -> None:
-    """004 survives only with its IELTS alternatives (lines 48-60); a TOEFL iBT holder in the
-    general competition is judged by 002's row (lines 239-302), which lists TOEFL iBT 79."""
-    profile = case("GB", C.GENERAL)
-    result = assess_language(campaign_chain(), profile, [cert(T.TOEFL_IBT, "100")])
-    assert (result.ruleset_id, result.level_reached) == (ORDER_2018, 3)
-    ielts_holder = assess_language(campaign_chain(), profile, [ielts("7.0")])
-    assert ielts_holder.ruleset_id == AMENDED
+def test_toefl_itp_counts_in_order_318_only_within_the_competition() -> None:
+    """002 line 858, footnote ** on "ITP**": an ITP certificate is accepted only when taken in
+    the testing of the Bolashak competition. Order 318's rows ignore any other ITP, and the
+    assessment says why."""
+    profile = case("US")
+    assert level(ORDER_2018, profile, cert(T.TOEFL_ITP, 500)) == 2
+    outside = assess(ORDER_2018, profile, cert(T.TOEFL_ITP, 500, within=False))
+    assert outside.level_reached == 0
+    assert outside.not_counted == (
+        f"TOEFL_ITP 500 not taken within the Bolashak competition ({SEED_002} line 858)",
+    )
+    assert level(ORDER_2018, profile, cert(T.TOEFL_PBT, 500, within=False)) == 2
+
+
+def test_toefl_itp_counts_in_the_2023_table_as_printed() -> None:
+    """001 line 498 lists "ITP 417 из 677" without Order 318's condition: read as printed."""
+    profile = case("GB", C.RURAL)
+    assert level(CAMPAIGN, profile, cert(T.TOEFL_ITP, 417, within=False)) == 1
 
 
 def test_german_study_in_2023_falls_back_to_the_2018_order() -> None:
@@ -289,13 +308,14 @@ def test_german_study_in_2023_falls_back_to_the_2018_order() -> None:
 
 
 def test_no_threshold_row_error_names_the_case_and_rulesets() -> None:
-    """Teachers (001 line 76) have no row in any language table (001, 002, 004)."""
+    """Teachers (001 line 76) have no row in any language table in force (001, 002)."""
     profile = case("GB", C.TEACHER)
     with pytest.raises(NoThresholdRowError) as raised:
         assess_language(campaign_chain(), profile, [cert(T.IELTS, "7.0")])
     message = str(raised.value)
-    for part in ("GB", "masters", "teacher", "en", CAMPAIGN, AMENDED, ORDER_2018):
+    for part in ("GB", "masters", "teacher", "en", CAMPAIGN, ORDER_2018):
         assert part in message
+    assert raised.value.ruleset_ids == (CAMPAIGN, ORDER_2018)
 
 
 def test_rows_are_parsed_once_per_ruleset_id() -> None:
