@@ -34,6 +34,9 @@ from api.types.reports import (
     InterviewCandidateEdge,
     InterviewQueueConnection,
     ProjectionState,
+    WorklistConnection,
+    WorklistEdge,
+    WorklistItem,
 )
 from api.types.rulesets import Ruleset
 from domain.rules import catalog
@@ -136,7 +139,10 @@ class OfficeQueries(InterviewQueries):
         data = await read(info, lambda db: q.dashboard(db, year, window, target))
         return Dashboard.from_data(data)
 
-    @strawberry.field(description="Contract, language-course and work-off terms.")
+    @strawberry.field(
+        description="Contract, language-course and work-off terms, and the time limits of the"
+        " selection (egov_intake, commission_protocol, winners_list: alerts only)."
+    )
     async def deadlines(
         self,
         info: Ctx,
@@ -162,6 +168,24 @@ class OfficeQueries(InterviewQueries):
         return DeadlineConnection(
             edges=[
                 DeadlineEdge(cursor=c, node=Deadline.from_row(r))
+                for c, r in zip(page.cursors, page.items, strict=True)
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(
+        description="What waits for an officer, oldest first: cases the rules did not decide"
+        ' (item "review") and packages missing documents (item "documents").'
+    )
+    async def officer_worklist(
+        self, info: Ctx, item: str | None = None, first: int = 20, after: str | None = None
+    ) -> WorklistConnection:
+        page = await read(
+            info, lambda db: q.officer_worklist(db, item=item, first=first, after=after)
+        )
+        return WorklistConnection(
+            edges=[
+                WorklistEdge(cursor=c, node=WorklistItem.from_row(r))
                 for c, r in zip(page.cursors, page.items, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

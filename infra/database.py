@@ -16,6 +16,7 @@ from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings
 from projections.catalog import all_projections
 from projections.engine import ProjectionEngine
+from projections.rebuild import rebuild_many
 from projections.sql import ViewDatabase
 
 
@@ -43,7 +44,8 @@ def drop_database(db: Database) -> None:
 
 
 def init_schema(settings: Settings) -> list[str]:
-    """Creates every table the system needs; safe to run again. Returns what it did."""
+    """Creates every table the system needs, and rebuilds each read model whose fold
+    changed since it was built (its version); safe to run again. Returns what it did."""
     done = []
     if create_database_if_missing(settings.database):
         done.append(f"created database {settings.database.dbname}")
@@ -53,7 +55,12 @@ def init_schema(settings: Settings) -> list[str]:
     if settings.database.kind != "memory":
         reader = CaseEvents(settings.eventsourcing_env())
         views = ViewDatabase(settings, reader.events_table())
-        ProjectionEngine(reader, views, all_projections()).create_tables()
+        engine = ProjectionEngine(reader, views, all_projections())
+        engine.create_tables()
+        stale = [s.name for s in engine.status() if s.needs_rebuild]
+        if stale:  # their fold changed since the tables were made: replayed from the log
+            rebuild_many(engine, stale)
+            done.append(f"rebuilt {', '.join(stale)} (their read model changed)")
         with views.transaction() as cur:
             cur.execute(RELAY_TRACKING_DDL)
         checkpoints.create_table(views)

@@ -8,6 +8,7 @@ from projections.case_list import CaseListProjection
 from projections.dashboard import DashboardProjection
 from projections.deadlines import DeadlinesProjection
 from projections.interview_queue import InterviewQueueProjection
+from projections.officer_worklist import OfficerWorklistProjection
 
 
 def all_projections() -> list[Projection]:
@@ -16,6 +17,7 @@ def all_projections() -> list[Projection]:
         DashboardProjection(),
         DeadlinesProjection(),
         InterviewQueueProjection(),
+        OfficerWorklistProjection(),
         AuditTrailProjection(),
     ]
 

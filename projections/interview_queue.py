@@ -43,6 +43,7 @@ _LEAVES_QUEUE = (ev.TestingAnnulled, ev.InterviewCompleted, ev.InterviewAnnulled
 
 class InterviewQueueProjection(Projection):
     name = "interview_queue"
+    version = 2  # an ineligible case's row is kept (eligibility may be decided again)
     tables = (INTERVIEW_QUEUE,)
     handles = (
         ev.Submitted,
@@ -68,8 +69,7 @@ class InterviewQueueProjection(Projection):
             return  # left the selection earlier (ineligible): nothing to queue
         match event:
             case ev.EligibilityAssessed() if not event.eligible:
-                rows.delete(INTERVIEW_QUEUE, (case_id,))
-                return
+                row["queued"] = 0  # kept: a decision taken again may make it eligible
             case ev.TestingCompleted():
                 row.update(verbal_score=event.verbal_score, numerical_score=event.numerical_score)
             case ev.InterviewSlotBooked():

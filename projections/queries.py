@@ -19,6 +19,7 @@ from projections.case_list import CASE_LIST, CASE_PII, PII_COLUMNS
 from projections.dashboard import DASHBOARD, FUNNEL, SCORES, WORK
 from projections.deadlines import DEADLINES
 from projections.interview_queue import INTERVIEW_QUEUE
+from projections.officer_worklist import ITEMS, WORKLIST
 from projections.sql import ViewDatabase
 
 MAX_PAGE = 100
@@ -286,6 +287,32 @@ def deadlines(
         row["days_left"] = (due - today).days
         row["overdue"] = row["state"] == "open" and today > due
     return page
+
+
+def officer_worklist(
+    db: ViewDatabase, *, item: str | None = None, first: int = 20, after: str | None = None
+) -> Page:
+    """What waits for an officer, oldest first: referrals the rules did not decide
+    ("review") and packages missing documents ("documents")."""
+    if item is not None and item not in ITEMS:
+        raise QueryError("item", f"must be one of {', '.join(ITEMS)}")
+    clauses, params = _equal({"w.item": item})
+    return _keyset_page(
+        db,
+        select=f"SELECT {', '.join('w.' + n for n in WORKLIST.column_names)}, w.since"
+        f" FROM {WORKLIST.name} w",
+        select_params=[],
+        clauses=clauses,
+        params=params,
+        sort_expr="w.since",
+        sort_params=[],
+        id_column="w.application_id || w.item",
+        cursor_kinds=("text", "text"),
+        descending=False,
+        first=first,
+        after=after,
+        names=list(WORKLIST.column_names),
+    )
 
 
 def interview_queue(

@@ -10,6 +10,7 @@ import strawberry
 from api.types.cases import PageInfo
 from domain.case.meta import Role
 from domain.programme import Category, Programme, StudyLanguage
+from domain.submission import Document
 from projections.queries import Dashboard as DashboardData
 
 
@@ -67,7 +68,11 @@ class Dashboard:
         )
 
 
-@strawberry.type(description="A term a case must keep: contracts, language course, work-off.")
+@strawberry.type(
+    description="A term a case must keep (contracts, language course, work-off), or a time"
+    " limit CIP and the commission keep (egov_intake, commission_protocol, winners_list: a"
+    ' breach is shown as overdue or "late" and changes nothing in the case).'
+)
 class Deadline:
     application_id: strawberry.ID
     kind: str
@@ -229,3 +234,53 @@ class ProjectionState:
 
 def _counts(values: dict[Any, int]) -> list[Count]:
     return [Count(key=str(k), count=v) for k, v in values.items()]
+
+
+@strawberry.type(
+    description='What waits for an officer: a case the rules did not decide (item "review":'
+    ' the step, why, the rulesets tried), or a package missing documents (item "documents").'
+)
+class WorklistItem:
+    application_id: strawberry.ID
+    item: str
+    applicant_code: str | None
+    programme: Programme | None
+    category: Category | None
+    stage: str
+    step: str | None
+    reason: str | None
+    rulesets_tried: list[str]
+    missing_documents: list[Document]
+    since: date
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> WorklistItem:
+        return cls(
+            application_id=strawberry.ID(r["application_id"]),
+            item=r["item"],
+            applicant_code=r["applicant_code"],
+            programme=Programme(r["programme"]) if r["programme"] else None,
+            category=Category(r["category"]) if r["category"] else None,
+            stage=r["stage"],
+            step=r["step"],
+            reason=r["reason"],
+            rulesets_tried=_listed(r["rulesets_tried"]),
+            missing_documents=[Document(d) for d in _listed(r["missing_documents"])],
+            since=date.fromisoformat(r["since"]),
+        )
+
+
+def _listed(text: str | None) -> list[str]:
+    return [part for part in (text or "").split(", ") if part]
+
+
+@strawberry.type
+class WorklistEdge:
+    cursor: str
+    node: WorklistItem
+
+
+@strawberry.type
+class WorklistConnection:
+    edges: list[WorklistEdge]
+    page_info: PageInfo

@@ -14,7 +14,7 @@ from domain.case.events import RevocationReason
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.programme import Category, Programme
-from domain.qualifications import KazTest
+from domain.qualifications import Gpa, GradeScale, KazTest
 from domain.rules.interview_sheet import criterion_keys
 from domain.service import CaseService
 from projections.base import fold
@@ -24,6 +24,7 @@ from projections.dashboard import (
     DIMENSIONS,
     FUNNEL,
     SCORES,
+    WORK,
     DashboardProjection,
 )
 from projections.rows import MemoryRows, Row
@@ -278,3 +279,34 @@ class TestDimensions:
         for table in (DASHBOARD, DASHBOARD_CASES):
             for row in all_rows(rows, table):
                 assert set(row) == set(table.column_names)
+
+
+class TestWorkLeftToPeople:
+    def test_the_cases_of_every_event_type_show_the_officers_work(
+        self, service: CaseService
+    ) -> None:
+        """tests/support/all_events.py, rural masters of window 2: one package completed
+        later, one failed control test referred to an officer and decided."""
+        record_every_event_type(service)
+        row = counts(service)
+        assert {name: row[name] for name in WORK} == {
+            "documents_presented": 1,
+            "referred": 1,
+            "decided_by_officer": 1,
+            "control_tests": 1,
+            "control_tests_failed": 1,
+        }
+
+    def test_eligibility_decided_again_moves_the_case_and_counts_it_once(
+        self, service: CaseService
+    ) -> None:
+        """An ineligible case found eligible on the Ministry's corrected equivalent (002 line
+        1296): assessed once, eligible, no longer ineligible."""
+        j = Journey(service, b.submission(background=b.background(gpa=Gpa("15", GradeScale.OTHER))))
+        j.to(Stage.SUBMITTED)
+        j.send(c.AssessEligibility(j.id, Decimal("2.5")), date(2023, 4, 25))
+        assert funnel(counts(service)) == {"submitted": 1, "assessed": 1, "ineligible": 1}
+        j.send(
+            c.ReassessEligibility(j.id, Decimal("3.2")), date(2023, 4, 27), reason="Ministry 2023/9"
+        )
+        assert funnel(counts(service)) == {"submitted": 1, "assessed": 1, "eligible": 1}

@@ -69,11 +69,14 @@ class TestBeforeTheSlotIsBooked:
         assert row is not None
         assert (row["verbal_score"], row["numerical_score"]) == (70, 81)
 
-    def test_an_ineligible_case_never_appears(self, service: CaseService) -> None:
+    def test_an_ineligible_case_is_never_queued(self, service: CaseService) -> None:
+        """Its row stays unqueued: eligibility decided again may still make it eligible."""
         j = Journey(service, b.submission(background=b.background(kaztest=KazTest(10))))
         j.to(Stage.SUBMITTED)
         j.send(c.AssessEligibility(j.id), date(2023, 4, 25))
-        assert in_table(service, j) is None
+        row = in_table(service, j)
+        assert row is not None
+        assert row["queued"] == 0
         for _, _, rows in step_by_step(InterviewQueueProjection(), service):
             assert not any(r["queued"] for r in all_rows(rows, INTERVIEW_QUEUE))
 
