@@ -41,7 +41,9 @@ def referred(service: CaseService) -> Journey:
 
 
 def last(service: CaseService, journey: Journey) -> ev.CaseEvent:
-    return list(service.events.get(journey.id))[-1]  # type: ignore[no-any-return]
+    found = list(service.events.get(journey.id))[-1]
+    assert isinstance(found, ev.CaseEvent)
+    return found
 
 
 def french_in_switzerland(service: CaseService) -> Journey:
