@@ -25,7 +25,7 @@ from strawberry.scalars import JSON
 import api.types.enums  # noqa: F401 (registers the domain's enums with strawberry)
 from domain.language_tests import LanguageTest
 from domain.qualifications import IeltsBands, LanguageCertificate
-from infra.inputs import camel
+from infra.inputs import camel, is_optional
 
 CONTEXT_FIELDS: dict[str, tuple[Any, Any, str]] = {
     "idempotency_key": (
@@ -81,7 +81,7 @@ def _input(cls: type, name: str, *, with_context: bool = False) -> type:
         kind = _graphql_type(hints[f.name])
         if f.default is not dataclasses.MISSING:
             optional[f.name] = (kind, f.default)
-        elif _is_optional(hints[f.name]):
+        elif is_optional(hints[f.name]):
             optional[f.name] = (kind, None)
         else:
             required[f.name] = kind
@@ -119,10 +119,6 @@ def _graphql_type(hint: Any) -> Any:
 @cache
 def _nested(cls: type) -> type:
     return _input(cls, f"{cls.__name__}Input")
-
-
-def _is_optional(hint: Any) -> bool:
-    return type(None) in typing.get_args(hint)
 
 
 _SCALARS = (str, int, bool, float, Decimal, date, datetime)

@@ -85,6 +85,7 @@ class _Field:
     camel: str
     hint: Any
     required: bool
+    none_when_absent: bool  # optional, without a default: left out means null
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,20 +98,33 @@ class _Shape:
     known: frozenset[str]  # the fields' names
 
 
+def is_optional(hint: Any) -> bool:
+    """``X | None``: the GraphQL input declares it ``= null``, and it may be left out."""
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in (
+        typing.get_args(hint)
+    )
+
+
 @functools.cache
 def _shape(cls: type) -> _Shape:
+    """An optional field (``X | None``) without a default may be left out, as the GraphQL
+    input derived from the class declares it (``= null``): it is then None."""
     hints = typing.get_type_hints(cls)
-    fields = tuple(
-        _Field(
-            f.name,
-            camel(f.name),
-            hints[f.name],
-            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+    fields = []
+    for f in dataclasses.fields(cls):
+        undefaulted = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        optional = is_optional(hints[f.name])
+        fields.append(
+            _Field(
+                f.name,
+                camel(f.name),
+                hints[f.name],
+                undefaulted and not optional,
+                undefaulted and optional,
+            )
         )
-        for f in dataclasses.fields(cls)
-    )
     names = {**{f.camel: f.name for f in fields}, **{f.name: f.name for f in fields}}
-    return _Shape(fields, names, frozenset(f.name for f in fields))
+    return _Shape(tuple(fields), names, frozenset(f.name for f in fields))
 
 
 def _dataclass(cls: type, value: Any, path: str, problems: _Problems) -> Any:
@@ -127,6 +141,8 @@ def _dataclass(cls: type, value: Any, path: str, problems: _Problems) -> Any:
             kwargs[f.name] = _convert(f.hint, given[f.name], _join(path, f.camel), problems)
         elif f.required:
             problems.add(_join(path, f.camel), "required", "is required")
+        elif f.none_when_absent:
+            kwargs[f.name] = None
     try:
         return cls(**kwargs)
     except TypeError:  # a required field is missing: already reported

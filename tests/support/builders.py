@@ -38,9 +38,13 @@ def applicant(**changes: Any) -> ApplicantIdentity:
     return dataclasses.replace(base, **changes)
 
 
-def ielts(score: str, band: str | None = None) -> LanguageCertificate:
+def ielts(
+    score: str, band: str | None = None, *, writing: str | None = None
+) -> LanguageCertificate:
+    """An IELTS result: every band at ``band`` (default: the score), writing at ``writing``."""
     b = Decimal(band or score)
-    return LanguageCertificate(LanguageTest.IELTS, Decimal(score), IeltsBands(b, b, b, b))
+    w = Decimal(writing) if writing else b
+    return LanguageCertificate(LanguageTest.IELTS, Decimal(score), IeltsBands(b, b, w, b))
 
 
 def certificate(test: LanguageTest, score: str) -> LanguageCertificate:
