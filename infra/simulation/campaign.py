@@ -3,7 +3,9 @@
 Each case is submitted inside a 2023 intake window (more of them near the window's end, as
 on eGov), then moves through the process with plausible business dates, stopping at a
 random stage, or where the next step would lie after today. Nothing bypasses the service:
-every event is made by an ordinary command with its own idempotency key.
+every event is made by an ordinary command with its own idempotency key. The work people
+do is simulated too: documents presented after the submission, officers deciding what the
+rules left undecided (with a reason), the winners list, control tests after courses.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain import commands as c
-from domain.case.events import RevocationReason, TestingAnnulment
+from domain.case.events import (
+    ControlTestPurpose,
+    ReviewDecision,
+    RevocationReason,
+    TestingAnnulment,
+)
 from domain.case.meta import CommandContext, Role
 from domain.case.stage import Stage
 from domain.errors import DomainError
@@ -31,6 +38,7 @@ from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 
 HALT = 0.07  # chance a case waits at any given step (so every stage has cases)
+OFFICER_REASON = "decided on the case file (synthetic campaign)"
 
 
 @dataclass
@@ -67,6 +75,7 @@ class CaseDriver:
         actor: str = "",
         on: date | None = None,
         may_wait: bool = True,
+        reason: str = "",
     ) -> None:
         """Sends ``command`` some days after the previous step (or ``on`` a given day)."""
         if may_wait and self.steps and self.rng.random() < HALT:
@@ -80,6 +89,7 @@ class CaseDriver:
             role=role,
             idempotency_key=f"sim-{self.seed}-{self.case_no}-{self.steps}",
             occurred_on=self.day,
+            reason=reason,
         )
         handler = getattr(self.service, command_name(command))
         result = handler(command, ctx)
@@ -89,6 +99,18 @@ class CaseDriver:
     def case_id(self) -> UUID:
         assert self.application_id is not None
         return self.application_id
+
+    def stage(self) -> Stage:
+        """Where the case is now (a method: every step may move it)."""
+        return self.service.cached_case(self.case_id).stage
+
+    def officer_decides(
+        self, decision: ReviewDecision, months: tuple[int, int] | None = None
+    ) -> None:
+        """An officer decides a referral, with a reason, a few days later."""
+        given = months or (None, None)
+        command = c.DecideReview(self.case_id, decision, *given)
+        self.do(command, Role.OFFICER, (1, 5), reason=OFFICER_REASON)
 
 
 def simulate_campaign(
@@ -151,11 +173,17 @@ def _drive(d: CaseDriver) -> None:
         synthetic_applicant(d.rng), plan, synthetic_background(d.rng, plan)
     )
     d.do(submit, Role.APPLICANT, (0, 0), actor="egov")
-    d.do(c.AssessEligibility(d.case_id), Role.OFFICER, (2, 12))
-    if d.service.cached_case(d.case_id).stage is Stage.INELIGIBLE:
+    d.do(c.AssessEligibility(d.case_id), Role.OFFICER, (1, 5))
+    if d.stage() is Stage.ELIGIBILITY_REVIEW:
+        eligible = d.rng.random() < 0.7
+        d.officer_decides(ReviewDecision.ELIGIBLE if eligible else ReviewDecision.INELIGIBLE)
+    if d.stage() is Stage.INELIGIBLE:
         return
+    missing = d.service.cached_case(d.case_id).missing_documents
+    if missing:  # the package is completed later (or the applicant gives up)
+        d.do(c.PresentDocuments(d.case_id, missing), Role.APPLICANT, (2, 15), actor="egov")
     _selection(d)
-    if d.service.cached_case(d.case_id).stage is Stage.AWARDED:
+    if d.stage() is Stage.AWARDED:
         _after_award(d)
 
 
@@ -182,7 +210,7 @@ def _selection(d: CaseDriver) -> None:
     protocol_date = d.day + timedelta(days=d.rng.randint(10, 30))
     decision = c.Award if strength >= 4 or d.rng.random() < 0.1 else c.Refuse
     protocol = decision(d.case_id, f"RK-2023/{d.rng.randint(1, 40)}", protocol_date)
-    d.do(protocol, Role.COMMISSION, on=protocol_date)
+    d.do(protocol, Role.COMMISSION, on=protocol_date + timedelta(days=d.rng.randint(1, 11)))
     return None
 
 
@@ -195,14 +223,15 @@ def _after_award(d: CaseDriver) -> None:
             actor="deadline-job",
         )
         return
+    d.do(c.RecordWinnersListPublished(d.case_id), Role.OFFICER, (1, 2), may_wait=False)
     d.do(
         c.SignContracts(d.case_id, f"TC-{d.case_no:06d}", f"SC-{d.case_no:06d}"),
         Role.OFFICER,
-        (10, 85),
+        (10, 70),
     )
     route = d.service.cached_case(d.case_id).route
     if route is not None and route.value != "straight_to_study":
-        d.do(c.AssignLanguageCourse(d.case_id), Role.OFFICER, (3, 20))
+        _language_course(d)
     d.do(c.RecordDeparture(d.case_id), Role.OFFICER, (30, 200))
     if d.rng.random() < 0.02:
         d.do(c.Revoke(d.case_id, RevocationReason.VIOLATION), Role.OFFICER, (30, 300))
@@ -212,6 +241,22 @@ def _after_award(d: CaseDriver) -> None:
     location = d.rng.choice(("Astana", "Almaty", "Shymkent", "Karaganda", "Aktobe", "Pavlodar"))
     d.do(c.StartWorkOff(d.case_id, "Synthetic employer LLP", location), Role.OFFICER, (20, 90))
     d.do(c.CompleteWorkOff(d.case_id), Role.OFFICER, (365 * 5 + 2, 365 * 5 + 30))
+
+
+def _language_course(d: CaseDriver) -> None:
+    """The course; where no table decides, an officer; then the control test (002 line
+    1915), which one in seven fails: an officer decides, and the scholar goes on."""
+    d.do(c.AssignLanguageCourse(d.case_id), Role.OFFICER, (3, 20))
+    if d.stage() is Stage.SCHOLAR_REVIEW:
+        d.officer_decides(ReviewDecision.ASSIGN_COURSE, (0, 6))
+    if d.stage() is not Stage.LANGUAGE_COURSE:
+        return
+    passed = d.rng.random() >= 1 / 7
+    result = "IELTS 6.5" if passed else "IELTS 6.0"
+    test = c.RecordControlTest(d.case_id, ControlTestPurpose.ADMISSION_AFTER_COURSE, passed, result)
+    d.do(test, Role.OFFICER, (60, 250))
+    if d.stage() is Stage.SCHOLAR_REVIEW:
+        d.officer_decides(ReviewDecision.CONTINUE)
 
 
 def _count(summary: CampaignSummary, service: CaseService, application_id: UUID) -> None:

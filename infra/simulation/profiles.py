@@ -1,7 +1,13 @@
 """Synthetic study plans and backgrounds across every programme and category.
 
 Most generated applicants meet their category's requirements (seed 001); about one in
-five breaks one or two of them, so that eligibility refusals with reasons appear too.
+five breaks one or two of them, so that eligibility refusals with reasons appear too, some
+leave a document of the package for later, and a few bring a GPA on a scale only the
+Ministry can judge (002 line 1296), which an officer then decides.
+
+The quota categories study in English only: the FAQ asks them for an English certificate
+(000 lines 80-84, 112-116, 144-148) and the 2023 table names English tests only (001 line
+498).
 """
 
 from __future__ import annotations
@@ -76,6 +82,7 @@ SPECIALTIES = {
     ),
     StudyDirection.MEDICAL: ("Public Health", "Oncology", "Cardiology", "Epidemiology"),
 }
+QUOTA = (Category.RURAL, Category.ENGINEERING_TECHNICAL, Category.MEDICAL)
 HIGH_LEVEL = {
     StudyLanguage.GERMAN: LanguageCertificate(LanguageTest.GOETHE, Decimal(5)),  # C1
     StudyLanguage.KOREAN: LanguageCertificate(LanguageTest.TOPIK, Decimal(5)),
@@ -94,11 +101,11 @@ def pick_programme(rng: random.Random) -> tuple[Programme, Category]:
 def synthetic_plan(rng: random.Random) -> StudyPlan:
     programme, category = pick_programme(rng)
     direction = _direction_for(rng, category)
-    english = category in (Category.RURAL, Category.ENGINEERING_TECHNICAL, Category.MEDICAL)
+    english = [d for d in DESTINATIONS if d[1] is StudyLanguage.ENGLISH]
     country, language, institutions = (
-        DESTINATIONS[0]
-        if english and rng.random() < 0.5
-        else (rng.choices(DESTINATIONS, weights=(30, 20, 10, 8, 4, 6, 3, 3))[0])
+        rng.choices(english, weights=(50, 20, 12, 10, 8))[0]
+        if category in QUOTA
+        else rng.choices(DESTINATIONS, weights=(30, 20, 10, 8, 4, 6, 3, 3))[0]
     )
     return StudyPlan(
         programme=programme,
@@ -140,9 +147,18 @@ def synthetic_background(rng: random.Random, plan: StudyPlan) -> Background:
         direct_medical_care=plan.category is Category.MEDICAL,
         higher_medical_education=plan.category is Category.MEDICAL,
         medical_work_months=rng.randint(14, 120) if plan.category is Category.MEDICAL else 0,
-        documents=tuple(Document),
+        documents=_package(rng),
+        studying_abroad=rng.random() < 0.05,
     )
     return _break_some_rules(rng, background) if rng.random() < 0.2 else background
+
+
+def _package(rng: random.Random) -> tuple[Document, ...]:
+    """Every document, or (one in ten) all but one, presented later."""
+    if rng.random() < 0.1:
+        left_out = rng.choice((Document.MEDICAL_CERTIFICATE_072U, Document.LANGUAGE_CERTIFICATE))
+        return tuple(d for d in Document if d is not left_out)
+    return tuple(Document)
 
 
 def _direction_for(rng: random.Random, category: Category) -> StudyDirection:
@@ -162,6 +178,8 @@ def _certificate(rng: random.Random, plan: StudyPlan) -> LanguageCertificate:
 
 
 def _gpa(rng: random.Random) -> Gpa:
+    if rng.random() < 0.03:  # a scale not in the equivalence table: the Ministry judges it
+        return Gpa(str(rng.randint(14, 19)), GradeScale.OTHER)  # e.g. of 20
     scale = rng.choices(list(GradeScale)[:4], weights=(60, 10, 20, 10))[0]
     value = {
         GradeScale.FOUR: lambda: f"{rng.uniform(3.0, 4.0):.2f}",
@@ -181,7 +199,6 @@ def _break_some_rules(rng: random.Random, background: Background) -> Background:
         ),
         lambda b: replace(b, unconditional_invitation=False),
         lambda b: replace(b, total_work_months=rng.randint(6, 30), rural_work_months=12),
-        lambda b: replace(b, documents=tuple(Document)[:4]),
     ]
     for breaker in rng.sample(breaks, k=rng.choice((1, 2))):
         background = breaker(background)
