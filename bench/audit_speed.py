@@ -69,7 +69,8 @@ def _drive_long(d: CaseDriver) -> bool:
     )
     d.do(submission, Role.APPLICANT, actor="egov", on=date(2023, 4, 20), may_wait=False)
     d.do(c.AssessEligibility(d.case_id), Role.OFFICER, (2, 2), may_wait=False)
-    if d.service.get_case(d.case_id).stage is not Stage.ELIGIBLE:
+    case = d.service.get_case(d.case_id)
+    if case.stage is not Stage.ELIGIBLE or case.missing_documents:  # tested: a whole package
         return False
     d.do(c.RecordTesting(d.case_id, 80, 85), Role.OFFICER, (5, 5), may_wait=False)
     slot = d.day + timedelta(days=10)

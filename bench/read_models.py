@@ -35,7 +35,7 @@ def read_and_decode(engine: ProjectionEngine) -> float:
 
 def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: bool) -> None:
     """Rebuild every projection (one by one when ``each``) and all of them in one pass, in
-    as many processes as ``bolashak projections rebuild`` uses by default; all five once
+    as many processes as ``bolashak projections rebuild`` uses by default; all of them once
     more in one process, to show what the shares bring."""
     engine = build_projection_engine(settings)
     baseline = read_and_decode(engine)
@@ -61,25 +61,25 @@ def measure_rebuilds(settings: Settings, report: Report, size: int, *, each: boo
     everything = rebuild_many(engine, every, processes=processes, factory=factory)
     report.add(
         Line(
-            f"rebuild_all_five_one_pass@{size}",
+            f"rebuild_all_one_pass@{size}",
             everything.events_per_second,
             "events/s",
             "read_and_decode",
             baseline,
-        )  # five folds per event: no target, it shows what one shared pass costs
+        )  # every fold per event: no target, it shows what one shared pass costs
     )
     if processes > 1:
         alone = rebuild_many(engine, every)
         report.add(
             Line(
-                f"rebuild_all_five_one_process@{size}",
+                f"rebuild_all_one_process@{size}",
                 alone.events_per_second,
                 "events/s",
                 "read_and_decode",
                 baseline,
             )  # no target: the same pass without the other processes' shares
         )
-    report.point("rebuild, all five projections (events/s)", size, everything.events_per_second)
+    report.point("rebuild, every projection (events/s)", size, everything.events_per_second)
     report.point("read and decode (events/s)", size, baseline)
     engine.db.close()
 

@@ -194,9 +194,15 @@ class Application(Aggregate):
                 "documents", "document_presented_once", f"already presented: {', '.join(again)}"
             )
         self.trigger_event(ev.DocumentsPresented, meta=meta, documents=documents)
-        self._check_documents(meta, check)
+        self._check_documents(meta, check, always=True)
 
-    def _check_documents(self, meta: EventMeta, check: ChecklistOutcome) -> None:
+    def _check_documents(
+        self, meta: EventMeta, check: ChecklistOutcome, *, always: bool = False
+    ) -> None:
+        """Records the package check after a presentation, or when something is missing now
+        or was before (a package complete at its first check adds no event)."""
+        if not (always or check.missing or self.missing_documents):
+            return
         self.trigger_event(
             ev.DocumentsChecked,
             meta=meta,

@@ -90,6 +90,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Query.applications":                (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.dashboard":                   (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.deadlines":                   (DATA,   ABSENT, DATA,   DATA,   DATA),
+    "Query.officerWorklist":             (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.auditTrail":                  (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.caseHistory":                 (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.projectionStatus":            (DATA,   ABSENT, DATA,   DATA,   DATA),
@@ -113,6 +114,12 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Mutation.startWorkOff":             (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.completeWorkOff":          (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.erasePersonalData":        (DENIED, ABSENT, DENIED, DENIED, DONE),
+    "Mutation.reassessEligibility":      (DONE,   ABSENT, DENIED, DENIED, DONE),
+    "Mutation.presentDocuments":         (DONE,   ABSENT, DENIED, DENIED, DONE),
+    "Mutation.decideReview":             (DONE,   ABSENT, DENIED, DENIED, DONE),
+    "Mutation.recordWinnersListPublished": (DONE, ABSENT, DENIED, DENIED, DONE),
+    "Mutation.reassignLanguageCourse":   (DONE,   ABSENT, DENIED, DENIED, DONE),
+    "Mutation.recordControlTest":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Subscription.caseEvents":           (SOCKET, ABSENT, SOCKET, SOCKET, SOCKET),
     "Subscription.dashboardUpdates":     (SOCKET, ABSENT, SOCKET, SOCKET, SOCKET),
 }
@@ -130,6 +137,8 @@ DOCUMENTS: dict[str, str] = {
     " id applicantCode } } } }",
     "Query.dashboard": "query Q { dashboard(year: 2023) { campaignYear funnel { key count } } }",
     "Query.deadlines": "query Q { deadlines { edges { node { applicationId kind dueOn } } } }",
+    "Query.officerWorklist": "query Q { officerWorklist { edges { node {"
+    " applicationId item reason missingDocuments } } } }",
     "Query.auditTrail": "query Q { auditTrail(first: 5) { edges { node {"
     " position eventType actorRole } } } }",
     "Query.caseHistory": "query Q($id: ID!) { caseHistory(applicationId: $id) {"

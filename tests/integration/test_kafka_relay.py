@@ -18,6 +18,7 @@ from domain.clock import FixedClock
 from domain.service import CaseService
 from infra.bootstrap import build_service
 from infra.relay import schemas
+from infra.relay.messages import SCHEMA_VERSIONS
 from infra.relay.relay import PAGES_IN_FLIGHT, BrokerError, Relay
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
@@ -99,7 +100,8 @@ def test_every_event_of_a_full_case_arrives_in_order_with_headers_and_schema(
         assert r.headers["content-type"] == b"application/json"
         ce_type = r.headers["ce_type"].decode()
         assert ce_type.startswith("kz.bolashak.application.")
-        assert ce_type.endswith(".v1")
+        kind = ce_type.removeprefix("kz.bolashak.application.").rsplit(".v", 1)[0]
+        assert ce_type.endswith(f".v{SCHEMA_VERSIONS.get(kind, 1)}")  # the current version
         assert datetime.fromisoformat(r.headers["ce_time"].decode()).tzinfo is not None
         assert r.headers["ce_time"].decode() == r.value["recorded_at"]
         validate(r)

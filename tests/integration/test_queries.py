@@ -173,7 +173,7 @@ def test_deadlines_show_days_left_and_overdue(store_settings: Settings) -> None:
     due = date(2023, 9, 8)  # protocol of 10 June 2023 + 90 days
     rows = [
         r
-        for r in q.deadlines(engine.db, date(2023, 9, 1), first=q.MAX_PAGE).items
+        for r in q.deadlines(engine.db, date(2023, 9, 1), kind="contract", first=q.MAX_PAGE).items
         if r["application_id"] == str(j.id)
     ]
     assert (rows[0]["due_on"], rows[0]["days_left"], rows[0]["overdue"]) == (
@@ -183,7 +183,9 @@ def test_deadlines_show_days_left_and_overdue(store_settings: Settings) -> None:
     )
     late = [
         r
-        for r in q.deadlines(engine.db, date(2023, 9, 9), overdue_only=True, first=q.MAX_PAGE).items
+        for r in q.deadlines(
+            engine.db, date(2023, 9, 9), kind="contract", overdue_only=True, first=q.MAX_PAGE
+        ).items
         if r["application_id"] == str(j.id)
     ]
     assert late[0]["overdue"] is True

@@ -5,6 +5,7 @@ competition, the selection's time limits, and decisions taken again only on purp
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -27,6 +28,7 @@ from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import Api, api_for
+from tests.support.cli import bolashak_here
 from tests.support.journey import Journey, key
 
 REASON = "decided on the file (synthetic test case)"
@@ -399,12 +401,10 @@ class TestTheDocumentPackage:
         studying_abroad = submitted(service, plan=plan, background=abroad)
         for j in (at_home, studying_abroad):
             run(api, "assessEligibility", {"applicationId": str(j.id)}, date(2023, 4, 25))
-        [home_check] = of_type(api, at_home.id, "DocumentsChecked")
+        assert of_type(api, at_home.id, "DocumentsChecked") == []  # complete: nothing to note
         [abroad_check] = of_type(api, studying_abroad.id, "DocumentsChecked")
-        assert (home_check["data"]["missing"], abroad_check["data"]["missing"]) == (
-            [],
-            ["academic_record"],
-        )
+        assert abroad_check["data"]["missing"] == ["academic_record"]
+        assert abroad_check["rulesets"] == ["document-checklist-2023"]
 
 
 class TestControlTests:
@@ -459,16 +459,38 @@ class TestTimeLimits:
         j.to(Stage.AWARDED)  # eligibility on 25 April: the intake's answer was late
         run(api, "recordWinnersListPublished", {"applicationId": str(j.id)}, date(2023, 6, 13))
         build_projection_engine(store_settings).run_until_head()
-        query = """query($kind: String) { deadlines(kind: $kind, state: null, first: 100) {
-          edges { node { applicationId kind dueOn state closedOn } } } }"""
+        query = """query($kind: String, $after: String) {
+          deadlines(kind: $kind, state: null, first: 100, after: $after) {
+          edges { node { applicationId kind dueOn state closedOn } }
+          pageInfo { hasNextPage endCursor } } }"""
         states = {}
         for kind in ("egov_intake", "commission_protocol", "winners_list"):
-            for edge in api.data(query, {"kind": kind})["deadlines"]["edges"]:
-                if edge["node"]["applicationId"] == str(j.id):
-                    states[kind] = (edge["node"]["dueOn"], edge["node"]["state"])
+            after = None
+            while True:  # every page: the PostgreSQL store is shared by the session's tests
+                page = api.data(query, {"kind": kind, "after": after})["deadlines"]
+                for edge in page["edges"]:
+                    if edge["node"]["applicationId"] == str(j.id):
+                        states[kind] = (edge["node"]["dueOn"], edge["node"]["state"])
+                if not page["pageInfo"]["hasNextPage"]:
+                    break
+                after = page["pageInfo"]["endCursor"]
         assert states == {
             "egov_intake": ("2023-04-24", "late"),
             "commission_protocol": ("2023-06-20", "met"),
             "winners_list": ("2023-06-13", "met"),
         }
         assert service.get_case(j.id).stage is Stage.AWARDED
+
+
+def test_rules_show_prints_the_9_plus_3_rows_with_their_citations() -> None:
+    """`bolashak rules show language-courses-2023-quota`: the rows of 001 lines 275, 339,
+    417 (bands of line 498), each with its source lines, and the second-threshold row
+    marked as CIP policy."""
+    shown = bolashak_here(["rules", "show", "language-courses-2023-quota"], {})
+    assert shown.exit_code == 0, shown.output
+    ruleset = json.loads(shown.stdout)
+    assert [s["lines"] for s in ruleset["sources"]] == ["275, 339, 417", "495-498"]
+    rows = ruleset["data"]["rows"]
+    assert [(r["months_in_kazakhstan"], r["months_abroad"]) for r in rows] == [(9, 3), (0, 3)]
+    assert {r["source_lines"] for r in rows} == {"275, 339, 417, 498"}
+    assert [r.get("policy", False) for r in rows] == [False, True]

@@ -12,15 +12,18 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLSchema, get_named_type
 
 from api.schema import expert_schema, office_schema
+from domain import commands as c
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
+from domain.programme import Category
 from infra.bootstrap import build_service
 from infra.settings import Settings
 from projections.queries import encode_cursor
@@ -28,6 +31,7 @@ from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.integration.conftest import store_of_its_own
 from tests.integration.test_api_authorization import catch_up
+from tests.support import builders as b
 from tests.support.api import Api, api_for
 from tests.support.journey import Journey
 
@@ -101,6 +105,8 @@ PROBES: dict[str, Probe] = {
     "deadlines.kind": _page("deadlines", "kind: $v", "applicationId kind"),
     "deadlines.state": _page("deadlines", "state: $v", "applicationId kind"),
     "deadlines.after": _page("deadlines", "after: $v", "applicationId kind"),
+    "officerWorklist.item": _page("officerWorklist", "item: $v", "applicationId item"),
+    "officerWorklist.after": _page("officerWorklist", "after: $v", "applicationId item"),
     "auditTrail.filter.applicationId": _page(
         "auditTrail", "filter: {applicationId: $v}", "position", "ID"
     ),
@@ -156,6 +162,11 @@ def store(
         with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
             for stage in (Stage.SUBMITTED, Stage.INTERVIEW_BOOKED, Stage.AWARDED, Stage.AWARDED):
                 Journey(service).to(stage)
+            referred = Journey(
+                service, b.submission(plan=b.plan(country="AR", category=Category.GENERAL))
+            )
+            referred.to(Stage.SUBMITTED)  # no threshold row: an officer's review waits
+            referred.send(c.AssessEligibility(referred.id), date(2023, 4, 25))
         catch_up(settings)
         yield settings
 
@@ -182,6 +193,7 @@ def legit_values(api: Api) -> dict[str, str]:
         "applications.filter.code": case["applicantCode"],
         "deadlines.kind": due["kind"],
         "deadlines.state": due["state"],
+        "officerWorklist.item": "review",
         "auditTrail.filter.applicationId": case["id"],
         "auditTrail.filter.actorId": audit["actorId"],
         "auditTrail.filter.eventType": audit["eventType"],

@@ -7,7 +7,7 @@ import dataclasses
 import re
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,10 +23,12 @@ from graphql import build_schema
 from jwt.warnings import InsecureKeyLengthWarning
 
 from api.auth import AUDIENCE, ISSUER
+from domain import commands as c
 from domain.case.stage import Stage
 from domain.commands import SubmitApplication
+from domain.programme import Category, Programme
 from domain.service import CaseService
-from domain.submission import ApplicantIdentity
+from domain.submission import ApplicantIdentity, Document
 from infra.inputs import camel
 from tests.support import builders as b
 from tests.support.api import SECRET
@@ -101,9 +103,23 @@ class Prerequisite:
     fields: dict[str, Any] = field(default_factory=dict)
     sheets_first: bool = False  # the NEC members' sheets are recorded first
     submission: SubmitApplication | None = None
+    then: Callable[[Journey], object] | None = None  # a step off the ordinary path, after it
 
 
 _WEAK_ENGLISH = b.submission(background=b.background(certificates=(b.ielts("5.5"),)))
+_NO_THRESHOLD_ROW = b.submission(plan=b.plan(Programme.MASTERS, Category.GENERAL, country="AR"))
+_WITHOUT_CERTIFICATE = b.submission(
+    background=b.background(
+        documents=tuple(d for d in Document if d is not Document.LANGUAGE_CERTIFICATE)
+    )
+)
+_REASON = {"reason": "decided on the file (synthetic)"}
+
+
+def _on_course(j: Journey) -> object:
+    return j.send(c.AssignLanguageCourse(j.id), date(2023, 7, 20))
+
+
 _PROTOCOL = {"protocolNumber": "RK-2023/7", "protocolDate": "2023-06-10"}
 
 # Mutation field -> the case it needs (dates follow tests.support.journey.PATH).
@@ -148,6 +164,31 @@ PREREQUISITES: dict[str, Prerequisite] = {
     "erasePersonalData": Prerequisite(
         Stage.SUBMITTED, date(2023, 4, 25), {"reason": "the applicant asked for erasure"}
     ),
+    "reassessEligibility": Prerequisite(Stage.ELIGIBLE, date(2023, 4, 26), _REASON),
+    "presentDocuments": Prerequisite(
+        Stage.SUBMITTED,
+        date(2023, 4, 22),
+        {"documents": ["LANGUAGE_CERTIFICATE"]},
+        submission=_WITHOUT_CERTIFICATE,
+    ),
+    "decideReview": Prerequisite(
+        Stage.SUBMITTED,
+        date(2023, 4, 26),
+        {"decision": "ELIGIBLE", **_REASON},
+        submission=_NO_THRESHOLD_ROW,
+        then=lambda j: j.send(c.AssessEligibility(j.id), date(2023, 4, 25)),
+    ),
+    "recordWinnersListPublished": Prerequisite(Stage.AWARDED, date(2023, 6, 13)),
+    "reassignLanguageCourse": Prerequisite(
+        Stage.CONTRACTED, date(2023, 7, 25), _REASON, submission=_WEAK_ENGLISH, then=_on_course
+    ),
+    "recordControlTest": Prerequisite(
+        Stage.CONTRACTED,
+        date(2024, 4, 20),
+        {"purpose": "ADMISSION_AFTER_COURSE", "passed": True, "result": "IELTS 6.5"},
+        submission=_WEAK_ENGLISH,
+        then=_on_course,
+    ),
 }
 
 
@@ -159,6 +200,8 @@ def prepare(service: CaseService, needs: Prerequisite) -> UUID | None:
     journey.to(needs.stage)
     if needs.sheets_first:
         journey.evaluate_all()
+    if needs.then is not None:
+        needs.then(journey)
     return journey.id
 
 

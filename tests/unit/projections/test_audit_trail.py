@@ -74,11 +74,7 @@ class TestOneRowPerEvent:
         again = key()
         j.send(c.AssessEligibility(j.id), date(2023, 4, 25), idempotency_key=again)
         j.send(c.AssessEligibility(j.id), date(2023, 4, 25), idempotency_key=again)
-        assert [r["event_type"] for r in trail(service)] == [
-            "Submitted",
-            "DocumentsChecked",
-            "EligibilityAssessed",
-        ]
+        assert [r["event_type"] for r in trail(service)] == ["Submitted", "EligibilityAssessed"]
 
 
 class TestWhoWhenAndWhy:
@@ -86,7 +82,6 @@ class TestWhoWhenAndWhy:
         Journey(service).to(Stage.AWARDED)
         assert [(r["event_type"], r["actor_id"], r["actor_role"]) for r in trail(service)] == [
             ("Submitted", "egov", "applicant"),
-            ("DocumentsChecked", "officer-1", "officer"),
             ("EligibilityAssessed", "officer-1", "officer"),
             ("TestingCompleted", "officer-1", "officer"),
             ("InterviewSlotBooked", "egov", "applicant"),
