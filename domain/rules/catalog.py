@@ -34,13 +34,17 @@ def parse_ruleset(raw: dict[str, Any]) -> Ruleset:
         id=raw["id"],
         kind=raw["kind"],
         title=raw["title"],
-        sources=tuple(Source(**s) for s in raw["sources"]),
+        sources=tuple(_source(s) for s in raw["sources"]),
         effective_from=raw.get("effective_from"),
         effective_to=raw.get("effective_to"),
         supersedes=tuple(raw.get("supersedes", ())),
         notes=raw.get("notes", ""),
         data={k: v for k, v in raw.items() if k not in header},
     )
+
+
+def _source(raw: dict[str, Any]) -> Source:
+    return Source(**{**raw, "keywords": tuple(raw.get("keywords", ()))})
 
 
 @cache

@@ -1,8 +1,9 @@
 """How long a scholar's language courses last: the course duration tables of Order 318.
 
-Sources: appendix 7 of Order 318 in the wording of order No. 371 of 24.07.2018 (seed 002
-lines 1488-1971, ruleset ``language-courses-order318-2018``) and its new wording in a later
-amendment (seed 004 appendix 2, lines 228-306, ``language-courses-order318-amended``).
+Sources: appendix 7 of Order 318, «Таблица продолжительности языковых курсов», in the
+wording of order No. 371 of 24.07.2018 (seed 002 lines 1488-1971, ruleset
+``language-courses-order318-2018``) and its new wording in a later amendment, «Тілдік курстар
+ұзақтығының кестесі» (seed 004 appendix 2, lines 228-306, ``language-courses-order318-amended``).
 
 The rules, in the order they are applied:
 
@@ -23,7 +24,7 @@ The rules, in the order they are applied:
 
 Rulesets are tried in the order given (newest first, see ``catalog.in_force``): the first that
 decides wins, so a certificate the newer table lacks (a cell the seed cut, e.g. the TOEFL bands
-of 004 line 235) is looked up in the older one.
+of «***IELTS 5.0;», 004 line 235) is looked up in the older one.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ KIND = "language_courses"
 ROW_KEYS = frozenset(
     {"source_lines", "countries", "programmes", "categories", "languages", "directions"}
     | {"certificate", "months_in_kazakhstan", "months_abroad", "pre_sessional", "notes"}
+    | {"keywords"}
 )
 LOCATIONS = ("kazakhstan", "abroad")
 

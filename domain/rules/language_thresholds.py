@@ -4,7 +4,8 @@ Order 318 appendix 1 (seed 002 lines 93-926, amended wording in seed 004 lines 2
 2023 campaign table (seed 001 lines 495-500) give, per country, category and language of study,
 three threshold levels (002 lines 862-866; 004 lines 192-194):
 
-* first (Первый пороговый уровень / Бірінші межелік деңгей): language courses in Kazakhstan;
+* first («Первый пороговый уровень»; «Бірінші межелік деңгей», in 004's legend «Бірінші
+  сатылық деңгей»): language courses in Kazakhstan;
 * second: language courses abroad;
 * third: straight to academic study.
 
@@ -32,7 +33,7 @@ from domain.rules.scope import CaseProfile, RowScope
 KIND = "language_thresholds"
 LEVEL_KEYS = {"first": 1, "second": 2, "third": 3}
 SCOPE_KEYS = {"countries", "programmes", "categories", "languages", "directions"}
-ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "notes"}
+ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "keywords", "notes"}
 
 
 class LanguageRoute(Enum):

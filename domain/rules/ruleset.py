@@ -9,11 +9,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Source:
-    """Where a ruleset comes from: a seed file and the section (and lines) in it."""
+    """Where a ruleset comes from: a seed file and the section (and lines) in it.
+
+    ``keywords``: words of the seed that the cited lines contain (checked by the tests), for
+    a citation whose section title and the ruleset's numbers are not on those lines.
+    """
 
     seed: str
     section: str
     lines: str = ""
+    keywords: tuple[str, ...] = ()
 
     def cite(self) -> str:
         where = f", lines {self.lines}" if self.lines else ""

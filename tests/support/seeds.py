@@ -36,6 +36,12 @@ def seed_lines(seed: str) -> tuple[str, ...]:
 
 
 SEED_LINES = {seed: len(seed_lines(seed)) for seed in SEED_SHA256}
+SEED_BY_NUMBER = {seed[:3]: seed for seed in SEED_SHA256}  # "001" -> "001_ae4f....txt"
+
+
+def copied_seed_lines(seed: str) -> tuple[str, ...] | None:
+    """The seed's lines, or None for a seed not copied into the test data."""
+    return seed_lines(seed) if seed in SEED_SHA256 else None
 
 
 def line_ranges(cited: str) -> list[tuple[int, int]]:
