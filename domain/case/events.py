@@ -35,7 +35,9 @@ class Basis:
 
 
 class TestingAnnulment(Enum):
-    """Why comprehensive testing results were annulled (000, 001 "3 ТУРА")."""
+    """Why comprehensive testing results were annulled (000 lines 373-387, «нәтижелері
+    автоматты түрде жойылады»; 001 "3 ТУРА"). VIOLATION is CIP policy, not the seeds'
+    (ruleset cip-policy-testing-annulment)."""
 
     WINDOW_CLOSED = "window_closed"  # closing the browser window or a tab
     UNFINISHED = "unfinished"  # leaving a test unfinished
@@ -43,6 +45,9 @@ class TestingAnnulment(Enum):
 
 
 class RevocationReason(Enum):
+    """Why the status was revoked: the seeds' ground, contracts not signed in 90 days (ruleset
+    contract-deadline), or CIP policy (ruleset cip-policy-status-revocation) for the others."""
+
     CONTRACT_DEADLINE_MISSED = "contract_deadline_missed"
     VIOLATION = "violation"
     OTHER = "other"

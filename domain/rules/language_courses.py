@@ -44,7 +44,7 @@ KIND = "language_courses"
 ROW_KEYS = frozenset(
     {"source_lines", "countries", "programmes", "categories", "languages", "directions"}
     | {"certificate", "months_in_kazakhstan", "months_abroad", "pre_sessional", "notes"}
-    | {"keywords"}
+    | {"keywords", "policy"}
 )
 LOCATIONS = ("kazakhstan", "abroad")
 

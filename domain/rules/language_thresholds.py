@@ -33,7 +33,7 @@ from domain.rules.scope import CaseProfile, RowScope
 KIND = "language_thresholds"
 LEVEL_KEYS = {"first": 1, "second": 2, "third": 3}
 SCOPE_KEYS = {"countries", "programmes", "categories", "languages", "directions"}
-ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "keywords", "notes"}
+ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "keywords", "notes", "policy"}
 
 
 class LanguageRoute(Enum):
