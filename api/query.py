@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -84,9 +84,23 @@ class InterviewQueries:
         )
 
     @strawberry.field(description="The regulations as versioned rulesets, with sources.")
-    def rulesets(self, kind: str | None = None) -> list[Ruleset]:
+    def rulesets(
+        self,
+        kind: str | None = None,
+        policy: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="true: only CIP policy (rulesets that are or hold policy rows); "
+                "false: only the others."
+            ),
+        ] = None,
+    ) -> list[Ruleset]:
         found = sorted(catalog.all_rulesets().values(), key=lambda r: (r.kind, r.id))
-        return [Ruleset.from_data(r) for r in found if kind is None or r.kind == kind]
+        return [
+            Ruleset.from_data(r)
+            for r in found
+            if (kind is None or r.kind == kind) and (policy is None or r.has_policy is policy)
+        ]
 
     @strawberry.field
     def ruleset(self, id: strawberry.ID) -> Ruleset | None:

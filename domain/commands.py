@@ -137,7 +137,8 @@ class ReassignLanguageCourse(CaseCommand):
 
 @dataclass(frozen=True)
 class RecordControlTest(CaseCommand):
-    """A control test after language courses (002 lines 868, 1915)."""
+    """A control test after language courses, «контрольного теста» or «контрольный тест»
+    (002 lines 868, 1915)."""
 
     purpose: ControlTestPurpose
     passed: bool

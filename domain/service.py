@@ -39,7 +39,7 @@ from domain.errors import (
     TransitionRefusedError,
 )
 from domain.permissions import check_allowed, command_name
-from domain.rules import catalog, interview_sheet
+from domain.rules import catalog, interview_sheet, revocation
 from domain.rules.contract_deadline import contract_deadline, required_security
 from domain.rules.document_checklist import ChecklistOutcome, check_case_documents
 from domain.rules.eligibility import EligibilityOutcome, assess_case
@@ -253,8 +253,13 @@ class CaseService(CaseEvents):
             facts = {f"sheet.{s.expert_id}.average": str(s.average) for s in sheets}
             facts["sheets"] = str(len(sheets))
             facts["recommendations"] = str(sum(s.recommend for s in sheets))
-            basis = ev.Basis((interview_sheet.RULESET_ID,), facts)
-            case.complete_interview(meta, cmd.final_score, basis)
+            recommended = interview_sheet.interview_recommended([s.recommend for s in sheets])
+            policies = (
+                interview_sheet.RECOMMENDATION_POLICY_ID,
+                interview_sheet.FINAL_GRADE_POLICY_ID,
+            )
+            basis = ev.Basis((interview_sheet.RULESET_ID, *policies), facts)
+            case.complete_interview(meta, cmd.final_score, recommended, basis)
 
         return self._run(cmd.application_id, ctx, cmd, decide)
 
@@ -296,11 +301,7 @@ class CaseService(CaseEvents):
     def revoke(self, cmd: c.Revoke, ctx: CommandContext) -> CommandResult:
         def decide(case: Application, meta: EventMeta) -> None:
             facts = {"stage": case.stage.value, "contract_deadline": str(case.contract_deadline)}
-            rulesets = (
-                ("contract-deadline",)
-                if cmd.revocation is ev.RevocationReason.CONTRACT_DEADLINE_MISSED
-                else ()
-            )
+            rulesets = revocation.rulesets_for(cmd.revocation.value)
             case.revoke(meta, cmd.revocation, ev.Basis(rulesets, facts))
 
         return self._run(cmd.application_id, ctx, cmd, decide)

@@ -16,7 +16,7 @@ from domain.iin import InvalidIinError, validate_iin
 from domain.language_tests import LanguageTest, score_of
 from domain.qualifications import LanguageCertificate
 from domain.rules.grade_equivalence import gpa_number
-from domain.rules.interview_sheet import sheet_problems
+from domain.rules.interview_sheet import final_grade_range, sheet_problems
 from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -178,7 +178,7 @@ def validate_command(command: object) -> None:
             errors.add(f"scores.{key}", "interview_sheet_scale", problem)
         errors.text("comment", command.comment, 2000, required=False)
     elif isinstance(command, c.CompleteInterview):
-        errors.number("finalScore", command.final_score, 2, 5)
+        errors.number("finalScore", command.final_score, *final_grade_range())
     elif isinstance(command, c.Award | c.Refuse):
         errors.text("protocolNumber", command.protocol_number, 50)
     elif isinstance(command, c.SignContracts):

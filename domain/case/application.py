@@ -371,13 +371,12 @@ class Application(Aggregate):
             self._refuse(meta, "one_sheet_per_member", "this member already filled a sheet")
         self.trigger_event(ev.InterviewEvaluated, meta=meta, sheet=sheet, sheet_ruleset_id=ruleset)
 
-    def complete_interview(self, meta: EventMeta, final_score: Decimal, basis: ev.Basis) -> None:
+    def complete_interview(
+        self, meta: EventMeta, final_score: Decimal, recommended: bool, basis: ev.Basis
+    ) -> None:
         self._require(meta)
         if not self.interview_sheets:
             self._refuse(meta, "final_grade_from_sheets", "no NEC member's sheet recorded yet")
-        recommended = sum(s.recommend for s in self.interview_sheets.values()) * 2 > len(
-            self.interview_sheets
-        )
         self.trigger_event(
             ev.InterviewCompleted,
             meta=meta,
@@ -478,8 +477,9 @@ class Application(Aggregate):
         result: str,
         basis: ev.Basis,
     ) -> None:
-        """A control test after language courses (002 lines 868, 1915). Failing the test
-        after the full course has no consequence in the seeds: an officer decides."""
+        """A control test after language courses, «контрольного теста» (002 line 868) and
+        «контрольный тест» (002 line 1915). Failing the test after the full course has no
+        consequence in the seeds: an officer decides."""
         self._require(meta)
         months = self.course_months
         if months is None:

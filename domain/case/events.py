@@ -35,7 +35,9 @@ class Basis:
 
 
 class TestingAnnulment(Enum):
-    """Why comprehensive testing results were annulled (000, 001 "3 ТУРА")."""
+    """Why comprehensive testing results were annulled (000 lines 373-387, «нәтижелері
+    автоматты түрде жойылады»; 001 "3 ТУРА"). VIOLATION is CIP policy, not the seeds'
+    (ruleset cip-policy-testing-annulment)."""
 
     WINDOW_CLOSED = "window_closed"  # closing the browser window or a tab
     UNFINISHED = "unfinished"  # leaving a test unfinished
@@ -43,6 +45,9 @@ class TestingAnnulment(Enum):
 
 
 class RevocationReason(Enum):
+    """Why the status was revoked: the seeds' ground, contracts not signed in 90 days (ruleset
+    contract-deadline), or CIP policy (ruleset cip-policy-status-revocation) for the others."""
+
     CONTRACT_DEADLINE_MISSED = "contract_deadline_missed"
     VIOLATION = "violation"
     OTHER = "other"
@@ -65,7 +70,8 @@ class ReviewDecision(Enum):
 
 
 class ControlTestPurpose(Enum):
-    """The control tests after language courses (002 lines 868, 1915; 004 lines 195, 303)."""
+    """The control tests after language courses: «контрольного теста», «контрольный тест»
+    (002 lines 868, 1915); «бақылау» (004 lines 195, 303)."""
 
     # after courses in Kazakhstan of at most 3 months: English at B2 (CEFR) sends the scholar
     # on to courses abroad (002 line 868, "возможна сдача контрольного теста")
@@ -256,7 +262,8 @@ class ReferralClosed(CaseEvent):
 
 
 class ControlTestTaken(CaseEvent):
-    """A scholar on language courses took a control test (002 lines 868, 1915)."""
+    """A scholar on language courses took a control test, «контрольного теста» or
+    «контрольный тест» (002 lines 868, 1915)."""
 
     purpose: ControlTestPurpose
     passed: bool
@@ -272,7 +279,8 @@ class ControlTestTaken(CaseEvent):
 
 
 class WinnersListPublished(CaseEvent):
-    """The scholar's name is in the winners list published on CIP's site (000 lines 473-477)."""
+    """The scholar's name is in the winners list published on CIP's site, «жеңімпаздарының
+    тізімі» (000 lines 473-477)."""
 
     def evolve(self, case: Application) -> None:
         case.winners_list_published_on = self.meta.occurred_on

@@ -28,19 +28,44 @@ class NoRulesetInForceError(LookupError):
 
 
 def parse_ruleset(raw: dict[str, Any]) -> Ruleset:
+    """A ruleset from its TOML table; a ``policy`` marker that is not true/false, or policy
+    without notes saying what was decided and why, is refused (ValueError naming where)."""
     header = {"id", "kind", "title", "sources", "effective_from", "effective_to"}
-    header |= {"supersedes", "notes"}
+    header |= {"supersedes", "notes", "policy"}
+    _check_policy_markers(raw, raw.get("id", "?"))
     return Ruleset(
         id=raw["id"],
         kind=raw["kind"],
         title=raw["title"],
-        sources=tuple(Source(**s) for s in raw["sources"]),
+        sources=tuple(_source(s) for s in raw["sources"]),
         effective_from=raw.get("effective_from"),
         effective_to=raw.get("effective_to"),
         supersedes=tuple(raw.get("supersedes", ())),
         notes=raw.get("notes", ""),
+        policy=raw.get("policy", False),
         data={k: v for k, v in raw.items() if k not in header},
     )
+
+
+def _check_policy_markers(table: Any, where: str) -> None:
+    if isinstance(table, list):
+        for i, item in enumerate(table):
+            _check_policy_markers(item, f"{where}[{i}]")
+        return
+    if not isinstance(table, dict):
+        return
+    marker = table.get("policy", False)
+    if not isinstance(marker, bool):
+        raise ValueError(f"{where}: policy must be true or false, got {marker!r}")
+    if marker and not str(table.get("notes", "")).strip():
+        raise ValueError(f"{where}: policy = true needs notes saying what was decided and why")
+    for key, item in table.items():
+        if isinstance(item, dict | list):
+            _check_policy_markers(item, f"{where}.{key}")
+
+
+def _source(raw: dict[str, Any]) -> Source:
+    return Source(**{**raw, "keywords": tuple(raw.get("keywords", ()))})
 
 
 @cache

@@ -148,7 +148,8 @@ def foreign_language_at_minimum(ctx: RuleContext) -> str | Undecided | None:
 
 
 def unconditional_invitation_from_recommended_university(ctx: RuleContext) -> str | None:
-    """Unconditional invitation from a university on the recommended list (001 lines 98, 133)."""
+    """Unconditional invitation from a university on the recommended list (001 lines 98, 133:
+    «безусловного приглашения с зарубежного вуза, включенного в Список рекомендуемых вузов»)."""
     ctx.facts["invitation.unconditional"] = str(ctx.background.unconditional_invitation)
     ctx.facts["institution.recommended"] = str(ctx.plan.institution_recommended)
     if not ctx.background.unconditional_invitation:
@@ -159,7 +160,8 @@ def unconditional_invitation_from_recommended_university(ctx: RuleContext) -> st
 
 
 def unconditional_invitation_from_host(ctx: RuleContext) -> str | None:
-    """Unconditional invitation from the foreign host organisation (001 lines 154-157)."""
+    """Unconditional invitation from the foreign host organisation (001 lines 155-156: «наличие
+    безусловного приглашения с зарубежного»)."""
     ctx.facts["invitation.unconditional"] = str(ctx.background.unconditional_invitation)
     if not ctx.background.unconditional_invitation:
         return "no unconditional invitation from the host organisation"
@@ -167,7 +169,8 @@ def unconditional_invitation_from_host(ctx: RuleContext) -> str | None:
 
 
 def specialty_on_priority_list(ctx: RuleContext) -> str | None:
-    """The specialty is on the list of priority specialties (001 lines 98, 133)."""
+    """The specialty is on the list of priority specialties (001 lines 98, 133: «по специальности
+    из», the rest of the line cut in the seed)."""
     ctx.facts["specialty.priority"] = str(ctx.plan.specialty_priority)
     if not ctx.plan.specialty_priority:
         return f"{ctx.plan.specialty} is not on the list of priority specialties"
@@ -175,7 +178,8 @@ def specialty_on_priority_list(ctx: RuleContext) -> str | None:
 
 
 def bachelor_specialty_related(ctx: RuleContext) -> str | None:
-    """Bachelor's specialty related to the chosen one per the list (001 lines 252-256)."""
+    """Bachelor's specialty related to the chosen one per the list (001 lines 256-259: «ПЕРЕЧНЮ
+    РОДСТВЕННЫХ СПЕЦИАЛЬНОСТЕЙ»)."""
     ctx.facts["bachelor_specialty.related"] = str(ctx.background.bachelor_specialty_related)
     if not ctx.background.bachelor_specialty_related:
         return (
@@ -186,7 +190,8 @@ def bachelor_specialty_related(ctx: RuleContext) -> str | None:
 
 
 def lived_and_worked_in_rural_settlement(ctx: RuleContext) -> str | None:
-    """Lived and worked in a rural settlement for the last years (001 lines 234-236; 000 68-69)."""
+    """Lived and worked in a rural settlement for the last years (001 lines 234-236: «В СЕЛЬСКИХ
+    НАСЕЛЕННЫХ ПУНКТАХ»; 000 lines 68-69: «Ауылды елдімекенде»)."""
     lived, worked = ctx.background.rural_residence_months, ctx.background.rural_work_months
     ctx.facts["rural.residence_months"] = str(lived)
     ctx.facts["rural.work_months"] = str(worked)
@@ -203,7 +208,8 @@ def lived_and_worked_in_rural_settlement(ctx: RuleContext) -> str | None:
 
 
 def manages_production_process(ctx: RuleContext) -> str | None:
-    """Organises and manages a production process, or does production work (001 lines 287-296)."""
+    """Organises and manages a production process, or does production work (001 line 301:
+    «ОРГАНИЗАЦИЮ И РУКОВОДСТВО ПРОИЗВОДСТВЕННЫМ ПРОЦЕССОМ»)."""
     ctx.facts["engineering.manages_production"] = str(ctx.background.manages_production_process)
     if not ctx.background.manages_production_process:
         return "does not organise or manage a production process at submission"
@@ -211,12 +217,14 @@ def manages_production_process(ctx: RuleContext) -> str | None:
 
 
 def work_experience_in_direction(ctx: RuleContext) -> str | None:
-    """At least 1 year of work for a specialty of the technical direction (001 line 305)."""
+    """At least 1 year of work for a specialty of the technical direction (001 line 305:
+    «ТЕХНИЧЕСКОГО НАПРАВЛЕНИЯ»)."""
     return _experience_in_direction(ctx, ctx.background.total_work_months, "work")
 
 
 def gives_direct_medical_care(ctx: RuleContext) -> str | None:
-    """Works giving direct medical care, with higher medical education (001 lines 362-368)."""
+    """Works giving direct medical care, with higher medical education (001 lines 369-373:
+    «НЕПОСРЕДСТВЕННО МЕДИЦИНСКУЮ ПОМОЩЬ»)."""
     ctx.facts["medical.direct_care"] = str(ctx.background.direct_medical_care)
     ctx.facts["medical.higher_education"] = str(ctx.background.higher_medical_education)
     problems = []
@@ -228,7 +236,8 @@ def gives_direct_medical_care(ctx: RuleContext) -> str | None:
 
 
 def medical_work_experience(ctx: RuleContext) -> str | None:
-    """At least 1 year of medical work for a specialty of the medical direction (001 374-376)."""
+    """At least 1 year of medical work for a specialty of the medical direction (001 lines
+    378-380: «МЕДИЦИНСКОГО СТАЖА РАБОТЫ»)."""
     return _experience_in_direction(ctx, ctx.background.medical_work_months, "medical work")
 
 

@@ -1,4 +1,5 @@
-"""Intake windows: documents are accepted only inside a campaign's windows (001 lines 40-53).
+"""Intake windows: documents are accepted only inside a campaign's windows («Прием документов»,
+001 lines 40-53).
 
 A submission dated outside every window is refused. Both ends of a window are inclusive.
 """

@@ -2,17 +2,25 @@
 
 Five criteria, each scored 5 (excellent), 4 (good), 3 (satisfactory) or 2 (unsatisfactory),
 and the member's recommendation. The final grade is filled by a CIP employee.
+
+Two rules here are CIP policy, not the seed's (rulesets ``cip-policy-*``): the interview is
+recommended when a strict majority of the sheets recommend, and the final grade is on the 2-5
+scale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from functools import cache
 
 from domain.rules import catalog
 
 RULESET_ID = "interview-sheet-2017"
+RECOMMENDATION_POLICY_ID = "cip-policy-interview-recommendation"
+FINAL_GRADE_POLICY_ID = "cip-policy-interview-final-grade"
 
 
 @dataclass(frozen=True)
@@ -51,3 +59,17 @@ def sheet_problems(scores: dict[str, int]) -> list[tuple[str, str]]:
 def sheet_average(scores: dict[str, int]) -> Decimal:
     total = Decimal(sum(scores[k] for k in criterion_keys()))
     return (total / len(criterion_keys())).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def interview_recommended(recommendations: Sequence[bool]) -> bool:
+    """CIP policy (``cip-policy-interview-recommendation``): the interview is recommended when
+    more than the ruleset's share (a half) of the members' sheets recommend; no sheet, no
+    recommendation."""
+    share = Fraction(catalog.get(RECOMMENDATION_POLICY_ID).data["recommended_above_share"])
+    return bool(recommendations) and sum(recommendations) > share * len(recommendations)
+
+
+def final_grade_range() -> tuple[int, int]:
+    """CIP policy (``cip-policy-interview-final-grade``): the lowest and highest final grade."""
+    data = catalog.get(FINAL_GRADE_POLICY_ID).data
+    return int(data["min_grade"]), int(data["max_grade"])

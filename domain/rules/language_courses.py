@@ -1,11 +1,12 @@
 """How long a scholar's language courses last: the course duration tables.
 
-Sources: appendix 7 of Order 318 in the wording of order No. 371 of 24.07.2018 (seed 002
-lines 1488-1971, ruleset ``language-courses-order318-2018``); the 2023 campaign's "9+3" for the
-quota categories (seed 001 lines 275, 339, 417, ruleset ``language-courses-2023-quota``), tried
-first for its cases; and, as history only, an older wording of Order 318's tables (seed 004
-appendix 2, lines 228-306, ``language-courses-order318-amended``, not in force after
-22.05.2017).
+Sources: appendix 7 of Order 318, «Таблица продолжительности языковых курсов», in the
+wording of order No. 371 of 24.07.2018 (seed 002 lines 1488-1971, ruleset
+``language-courses-order318-2018``); the 2023 campaign's «ЯЗЫКОВЫЕ КУРСЫ «9+3»» for the quota
+categories (seed 001 lines 275, 339, 417, ruleset ``language-courses-2023-quota``), tried first
+for its cases; and, as history only, an older wording of Order 318's tables, «Тілдік курстар
+ұзақтығының кестесі» (seed 004 appendix 2, lines 228-306,
+``language-courses-order318-amended``, not in force after 22.05.2017).
 
 The rules, in the order they are applied:
 
@@ -49,7 +50,8 @@ from domain.rules.scope import CaseProfile, RowScope
 KIND = "language_courses"
 ROW_KEYS = frozenset(
     {"source_lines", "countries", "programmes", "categories", "languages", "directions"}
-    | {"certificate", "months_in_kazakhstan", "months_abroad", "pre_sessional", "notes", "policy"}
+    | {"certificate", "months_in_kazakhstan", "months_abroad", "pre_sessional", "notes"}
+    | {"keywords", "policy"}
 )
 LOCATIONS = ("kazakhstan", "abroad", "none")  # "none": the route needs no course
 

@@ -5,14 +5,16 @@ Order 318 appendix 1 (seed 002 lines 93-926, in the wording of 24.07.2018; seed 
 495-500) give, per country, category and language of study, three threshold levels (002 lines
 862-866; 004 lines 192-194):
 
-* first (Первый пороговый уровень / Бірінші межелік деңгей): language courses in Kazakhstan;
+* first («Первый пороговый уровень»; «Бірінші межелік деңгей», in 004's legend «Бірінші
+  сатылық деңгей»): language courses in Kazakhstan;
 * second: language courses abroad;
 * third: straight to academic study.
 
 A row may leave a level undefined ("–"); its lowest defined level is the minimum the applicant
 must meet. Each level lists alternative certificates, any one of which suffices. A ruleset may
 accept a certificate only on a condition (``toefl_itp_only_within_competition``: Order 318
-counts a TOEFL ITP only when taken within the Bolashak competition, 002 line 858).
+counts a TOEFL ITP only when taken «в рамках конкурса», within the Bolashak competition, 002
+line 858).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from domain.rules.scope import CaseProfile, RowScope
 KIND = "language_thresholds"
 LEVEL_KEYS = {"first": 1, "second": 2, "third": 3}
 SCOPE_KEYS = {"countries", "programmes", "categories", "languages", "directions"}
-ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "notes", "policy"}
+ROW_KEYS = SCOPE_KEYS | set(LEVEL_KEYS) | {"source_lines", "keywords", "notes", "policy"}
 
 
 class LanguageRoute(Enum):
@@ -132,7 +134,8 @@ def toefl_itp_only_within_competition(
 ) -> str | None:
     """Why ``ruleset`` does not count ``certificate``, or None when it does: Order 318 takes a
     certificate of the tests its ``[certificate_acceptance]`` names (TOEFL ITP, footnote **,
-    002 line 858; 004 line 190) only when it was taken within the Bolashak competition."""
+    «в рамках конкурса», 002 line 858; «конкурс шеңберінде», 004 line 190) only when it was
+    taken within the Bolashak competition."""
     rule = ruleset.data.get("certificate_acceptance", {})
     conditional = certificate.test.value in rule.get("only_within_competition", ())
     if conditional and not certificate.within_competition:

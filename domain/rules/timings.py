@@ -1,6 +1,6 @@
 """Time limits of the selection that bind CIP and the commission, not the applicant.
 
-* ``egov_answer_due``: the eGov intake is answered within 2 working days (001 lines 532-533,
+* ``egov_answer_due``: the eGov intake is answered within «2 рабочих дня» (001 lines 532-533,
   ruleset ``egov-intake-answer``; working days: ``cip-policy-working-days``).
 * ``protocol_due``: the Republican Commission's protocol reaches CIP within 10 days of the
   meeting (000 lines 473-477, ``selection-timings``).

@@ -162,10 +162,15 @@ class TestRulesets:
         rulesets = only(service, "EligibilityAssessed")["rulesets"].split(",")
         assert rulesets == ["eligibility-2023-campaign", "language-thresholds-2023-campaign"]
 
-    def test_the_final_interview_grade_lists_the_sheet_ruleset(self, service: CaseService) -> None:
-        """002 appendix 6: the evaluation sheet."""
+    def test_the_final_interview_grade_lists_the_sheet_ruleset_and_cips_policies(
+        self, service: CaseService
+    ) -> None:
+        """002 appendix 6: the evaluation sheet; the strict majority and the 2-5 scale are CIP's."""
         Journey(service).to(Stage.INTERVIEWED)
-        assert only(service, "InterviewCompleted")["rulesets"] == "interview-sheet-2017"
+        assert only(service, "InterviewCompleted")["rulesets"] == (
+            "interview-sheet-2017,cip-policy-interview-recommendation,"
+            "cip-policy-interview-final-grade"
+        )
 
     def test_the_award_and_the_contracts_list_the_contract_deadline_ruleset(
         self, service: CaseService
@@ -184,11 +189,12 @@ class TestRulesets:
         row = only(service, "StatusRevoked")
         assert (row["rulesets"], row["actor_role"]) == ("contract-deadline", "system")
 
-    def test_a_revocation_for_a_violation_lists_no_ruleset(self, service: CaseService) -> None:
+    def test_a_revocation_for_a_violation_lists_cips_policy(self, service: CaseService) -> None:
+        """The seeds name no ground but the missed deadline: a violation is CIP policy."""
         j = Journey(service)
         j.to(Stage.CONTRACTED)
         j.send(c.Revoke(j.id, RevocationReason.VIOLATION), date(2023, 8, 1))
-        assert only(service, "StatusRevoked")["rulesets"] == ""
+        assert only(service, "StatusRevoked")["rulesets"] == "cip-policy-status-revocation"
 
     def test_the_language_course_and_the_work_off_list_the_rules_in_force(
         self, service: CaseService

@@ -1,43 +1,74 @@
-"""Every ruleset cites a seed file and lines that exist: a reader can find the source."""
+"""Every citation says what the rule says: a reader who opens the seed at the cited lines
+finds the rule there.
+
+Each citation of a ruleset (its ``[[sources]]``, every ``source_lines`` of its rows, category
+blocks and tables, every ``<prefix>source_lines``) and each citation in the domain's docstrings
+("(001 lines 100-102)") must name lines that exist in the cited seed and contain at least one
+of the rule's key words or numbers; how they are found is in ``tests/support/citations.py``.
+The seeds are the project's test data (``tests/data/seeds``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import ast
+import hashlib
+import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from domain.rules import catalog
 from domain.rules.ruleset import Ruleset
-from tests.support.seeds import SEED_LINES, line_ranges, seeds_dir
+from tests.support.citations import citations, problems, prose_citations
+from tests.support.seeds import (
+    SEED_BY_NUMBER,
+    SEED_SHA256,
+    SEEDS_DIR,
+    copied_seed_lines,
+)
 
-
-def cited_lines(ruleset_data: dict[str, Any]) -> list[str]:
-    rows = [*ruleset_data.get("rows", ()), *ruleset_data.get("categories", ())]
-    found = [r["source_lines"] for r in rows if "source_lines" in r]
-    found += [
-        v["source_lines"]
-        for v in ruleset_data.values()
-        if isinstance(v, dict) and "source_lines" in v
-    ]
-    return found
+DOMAIN = Path(__file__).resolve().parents[3] / "domain"
+RULESET_FILES = sorted((DOMAIN / "rules" / "data").glob("*.toml"))
 
 
 @pytest.mark.parametrize("ruleset", catalog.all_rulesets().values(), ids=lambda r: r.id)
-def test_every_ruleset_cites_seed_files_and_lines_that_exist(ruleset: Ruleset) -> None:
+def test_every_citation_of_a_ruleset_is_in_its_seed_and_names_the_rule(ruleset: Ruleset) -> None:
     assert ruleset.sources, f"{ruleset.id} cites no source"
-    for source in ruleset.sources:
-        assert source.seed in SEED_LINES, source.seed
-        for low, high in line_ranges(source.lines) if source.lines else []:
-            assert 1 <= low <= high <= SEED_LINES[source.seed], (ruleset.id, source.lines)
-    main_seed = ruleset.sources[0].seed
-    for cited in cited_lines(ruleset.data):
-        for low, high in line_ranges(cited):
-            assert 1 <= low <= high <= SEED_LINES[main_seed], (ruleset.id, cited)
+    assert [p for c in citations(ruleset) for p in problems(c, copied_seed_lines)] == []
 
 
-def test_recorded_line_counts_are_those_of_the_seed_files() -> None:
-    folder = seeds_dir()
-    if folder is None:
-        pytest.skip("the seed files are not on this machine (set BOLASHAK_SEEDS_DIR)")
-    for seed, count in SEED_LINES.items():
-        assert len((folder / seed).read_text(encoding="utf-8").splitlines()) == count, seed
+@pytest.mark.parametrize("path", RULESET_FILES, ids=lambda p: p.name)
+def test_every_cited_line_range_of_a_ruleset_file_is_checked(path: Path) -> None:
+    """Each ``lines = ...`` and ``...source_lines = ...`` written in the file is a citation."""
+    text = path.read_text(encoding="utf-8")
+    written = re.findall(r"^\s*(?:lines|\w*source_lines)\s*=", text, re.MULTILINE)
+    ruleset = catalog.get(tomllib.loads(text)["id"])
+    assert len(citations(ruleset)) == len(written)
+
+
+def _docstrings(path: Path) -> list[tuple[str, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef))]
+    found = []
+    for node in nodes:
+        doc = ast.get_docstring(node)
+        if doc:
+            found.append((f"{path.relative_to(DOMAIN.parent)}::{getattr(node, 'name', '')}", doc))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(DOMAIN.rglob("*.py")), ids=lambda p: p.name)
+def test_every_citation_in_the_domain_docstrings_is_in_its_seed_and_names_the_rule(
+    path: Path,
+) -> None:
+    cited = [
+        c for where, doc in _docstrings(path) for c in prose_citations(doc, where, SEED_BY_NUMBER)
+    ]
+    assert [p for c in cited for p in problems(c, copied_seed_lines)] == []
+
+
+def test_the_seed_copies_are_the_seeds_as_given() -> None:
+    """tests/data/seeds holds the source documents unchanged (SHA-256 of the originals)."""
+    for seed, digest in SEED_SHA256.items():
+        assert hashlib.sha256((SEEDS_DIR / seed).read_bytes()).hexdigest() == digest, seed
