@@ -494,21 +494,3 @@ def test_rules_show_prints_the_9_plus_3_rows_with_their_citations() -> None:
     assert [(r["months_in_kazakhstan"], r["months_abroad"]) for r in rows] == [(9, 3), (0, 3)]
     assert {r["source_lines"] for r in rows} == {"275, 339, 417, 498"}
     assert [r.get("policy", False) for r in rows] == [False, True]
-
-
-def test_rules_list_shows_002_in_force_and_004_as_history() -> None:
-    """DOMAIN "Which text is newer": 002's wording stands today, 004's is history."""
-    shown = bolashak_here(["rules", "list"], {"BOLASHAK_TODAY": "2026-12-06", "COLUMNS": "200"})
-    assert shown.exit_code == 0, shown.output
-    listed = [line.split() for line in shown.stdout.splitlines()]
-    status = {
-        words[0]: " ".join(words[1:3]) if words[1] == "in" else words[1]
-        for words in listed
-        if words and words[0].startswith(("language-thresholds-order318", "language-courses-order"))
-    }
-    assert status == {
-        "language-thresholds-order318-2018": "in force",
-        "language-courses-order318-2018": "in force",
-        "language-thresholds-order318-amended": "history",
-        "language-courses-order318-amended": "history",
-    }
