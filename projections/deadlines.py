@@ -18,6 +18,7 @@ from typing_extensions import override
 from domain.case import events as ev
 from domain.rules import timings
 from projections.base import Projection, case_key
+from projections.case_header import header, header_of, header_table
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
 
@@ -37,16 +38,7 @@ DEADLINES = Table(
     key=("application_id", "kind"),
     indexes=(("kind", "state", "due_on"),),
 )
-DEADLINE_CASES = Table(
-    "deadline_cases",
-    columns=(
-        ("application_id", "text"),
-        ("applicant_code", "text"),
-        ("programme", "text"),
-        ("category", "text"),
-    ),
-    key=("application_id",),
-)
+DEADLINE_CASES = header_table("deadline_cases")
 CONTRACT, COURSE, WORK_OFF = "contract", "language_course", "work_off"
 EGOV, PROTOCOL, LIST = "egov_intake", "commission_protocol", "winners_list"
 KINDS = (CONTRACT, COURSE, WORK_OFF, EGOV, PROTOCOL, LIST)
@@ -84,15 +76,7 @@ class DeadlinesProjection(Projection):
         case_id, on = case_key(event), event.meta.occurred_on
         match event:
             case ev.Submitted():
-                rows.put(
-                    DEADLINE_CASES,
-                    {
-                        "application_id": case_id,
-                        "applicant_code": event.applicant_code,
-                        "programme": event.plan.programme.value,
-                        "category": event.plan.category.value,
-                    },
-                )
+                rows.put(DEADLINE_CASES, header_of(case_id, event))
                 _open(rows, case_id, EGOV, on, timings.egov_answer_due(on))
             case ev.EligibilityAssessed() | ev.ReferredToOfficer():
                 _close(rows, case_id, EGOV, "met", on)
@@ -140,7 +124,6 @@ def add_months(start: date, months: int) -> date:
 
 
 def _open(rows: Rows, case_id: str, kind: str, starts: date, due: date) -> None:
-    case = rows.get(DEADLINE_CASES, (case_id,)) or {}
     row: Row = {
         "application_id": case_id,
         "kind": kind,
@@ -148,9 +131,7 @@ def _open(rows: Rows, case_id: str, kind: str, starts: date, due: date) -> None:
         "due_on": due.isoformat(),
         "state": "open",
         "closed_on": None,
-        "applicant_code": case.get("applicant_code"),
-        "programme": case.get("programme"),
-        "category": case.get("category"),
+        **header(rows, DEADLINE_CASES, case_id),
     }
     rows.put(DEADLINES, row)
 

@@ -17,6 +17,7 @@ from typing_extensions import override
 from domain.case import events as ev
 from domain.case.stage import Stage
 from projections.base import Projection, case_key
+from projections.case_header import header, header_of, header_table
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
 
@@ -38,16 +39,7 @@ WORKLIST = Table(
     key=("application_id", "item"),
     indexes=(("item", "since", "application_id"),),
 )
-WORKLIST_CASES = Table(
-    "officer_worklist_cases",
-    columns=(
-        ("application_id", "text"),
-        ("applicant_code", "text"),
-        ("programme", "text"),
-        ("category", "text"),
-    ),
-    key=("application_id",),
-)
+WORKLIST_CASES = header_table("officer_worklist_cases")
 REVIEW, DOCUMENTS = "review", "documents"
 ITEMS = (REVIEW, DOCUMENTS)
 REVIEW_STAGES = frozenset({Stage.ELIGIBILITY_REVIEW, Stage.SCHOLAR_REVIEW})
@@ -70,7 +62,7 @@ class OfficerWorklistProjection(Projection):
         case_id, on = case_key(event), event.meta.occurred_on.isoformat()
         match event:
             case ev.Submitted():
-                rows.put(WORKLIST_CASES, _case(case_id, event))
+                rows.put(WORKLIST_CASES, header_of(case_id, event))
             case ev.ReferredToOfficer():
                 row = _item(rows, case_id, REVIEW, event.resulting_stage, on)
                 row.update(
@@ -105,23 +97,11 @@ def _moved(rows: Rows, case_id: str, stage: Stage) -> None:
             rows.delete(WORKLIST, (case_id, item))
 
 
-def _case(case_id: str, event: ev.Submitted) -> Row:
-    return {
-        "application_id": case_id,
-        "applicant_code": event.applicant_code,
-        "programme": event.plan.programme.value,
-        "category": event.plan.category.value,
-    }
-
-
 def _item(rows: Rows, case_id: str, item: str, stage: Stage, since: str) -> Row:
-    case = rows.get(WORKLIST_CASES, (case_id,)) or {}
     return {
         "application_id": case_id,
         "item": item,
-        "applicant_code": case.get("applicant_code"),
-        "programme": case.get("programme"),
-        "category": case.get("category"),
+        **header(rows, WORKLIST_CASES, case_id),
         "stage": stage.value,
         "step": None,
         "reason": None,
