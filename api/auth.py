@@ -20,6 +20,7 @@ from pathlib import Path
 import jwt
 
 from domain.case.meta import Role
+from infra.settings import secret_file
 from infra.users import API_ROLES
 
 __all__ = ["API_ROLES", "AuthError", "Principal", "TokenKeys"]
@@ -125,10 +126,4 @@ class TokenKeys:
 
 
 def _development_key() -> str:
-    if DEV_KEY_FILE.exists():
-        return DEV_KEY_FILE.read_text(encoding="utf-8").strip()
-    DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    DEV_KEY_FILE.write_text(key, encoding="utf-8")
-    DEV_KEY_FILE.chmod(0o600)
-    return key
+    return secret_file(DEV_KEY_FILE, lambda: secrets.token_urlsafe(48))

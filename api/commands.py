@@ -28,6 +28,7 @@ from api.types.results import (
     ProcessRefused,
     SheetRecorded,
 )
+from domain.case.events import Submitted, erasure_applied
 from domain.case.meta import CommandContext
 from domain.errors import (
     ApplicationNotFoundError,
@@ -40,7 +41,7 @@ from domain.errors import (
 from domain.permissions import PermissionDeniedError, command_name
 from domain.service import CaseService, CommandResult
 from infra.inputs import build, camel
-from projections.case_list import CASE_LIST, CASE_PII, CaseListProjection
+from projections.case_list import CASE_LIST, CaseListProjection, identity_row
 from projections.rows import MemoryRows
 
 Outcome = (
@@ -117,24 +118,33 @@ def refusal(error: DomainError) -> Outcome:
 def case_as_of(
     service: CaseService, application_id: UUID, version: int | None = None
 ) -> Application | None:
-    """The case as the case list shows it, folded from its own events (read-your-writes)."""
-    return application_from_events(
-        application_id, list(service.events.get(application_id, lte=version))
-    )
+    """The case as the case list shows it, folded from its own events (read-your-writes).
+
+    Every event of the case is read, not only those up to ``version``: a replayed command
+    answers with the case as of its own version, and when a later event erased the
+    applicant's personal data, the identity stays blank in that answer too (this process
+    may still hold the case's key, cached before another process destroyed it)."""
+    events = erasure_applied(service.events.get(application_id))  # type: ignore[arg-type]
+    if version is not None:
+        events = [e for e in events if e.originator_version <= version]
+    return application_from_events(application_id, events)
 
 
 def application_from_events(application_id: UUID, events: Sequence[object]) -> Application | None:
-    """The case-list view of a case after these events (its first ones, in order)."""
+    """The case-list view of a case after these events (its first ones, in order), with
+    the identity its submission holds (None once erased)."""
     if not events:
         return None
     rows = MemoryRows()
-    projection = CaseListProjection()
+    projection = CaseListProjection()  # no sealer: the identity is taken from the events
     for event in events:
         projection.apply(rows, event, 0)  # type: ignore[arg-type]
     key = (str(application_id),)
     found = rows.tables[CASE_LIST.name][key]
     row = {column: found.get(column) for column in CASE_LIST.column_names}
-    row.update(rows.tables[CASE_PII.name].get(key, {}))
+    submitted = events[0]
+    if isinstance(submitted, Submitted) and submitted.applicant is not None:
+        row.update(identity_row(submitted.applicant))
     return Application.from_row(row)
 
 

@@ -36,7 +36,11 @@ def build_projection_engine(
     reader = build_reader(settings)
     db = ViewDatabase(settings, reader.events_table())
     return ProjectionEngine(
-        reader, db, catalog.named(names), page_size=page_size, listen_dsn=listen_dsn(settings)
+        reader,
+        db,
+        catalog.named(names, reader.sealer),
+        page_size=page_size,
+        listen_dsn=listen_dsn(settings),
     )
 
 

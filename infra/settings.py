@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import importlib.util
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -248,6 +249,7 @@ class Settings:
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         if db.kind == "sqlite":
             Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+            private_database_file(db.path)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": db.path,
@@ -324,19 +326,50 @@ def development_pii_key() -> bytes:
     agree with the processes this one starts), else a key created once under ``var/``."""
     if os.environ.get(PII_MASTER_KEY, "").strip():
         return pii_master_key(os.environ)
-    if PII_DEV_KEY_FILE.exists():
-        return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
-    PII_DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    draft = PII_DEV_KEY_FILE.with_name(f"{PII_DEV_KEY_FILE.name}.{os.getpid()}")
-    draft.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
-    draft.chmod(0o600)
-    try:
-        os.link(draft, PII_DEV_KEY_FILE)  # atomic: of two processes starting, one key wins
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()
-    return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
+    text = secret_file(PII_DEV_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return base64.b64decode(text)
+
+
+PRIVATE = 0o600  # files holding personal data or keys: readable and writable by the owner only
+
+
+def secret_file(path: Path, make: Callable[[], str]) -> str:
+    """The text of a development secret kept in ``path``, created once with ``make()``,
+    readable by its owner only: written to a private draft, then linked into place (of two
+    processes starting at once, one secret wins; none is ever readable by others)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.unlink(missing_ok=True)  # a draft left by a crash
+        with os.fdopen(os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE), "w") as out:
+            out.write(make())
+        try:
+            os.link(draft, path)  # atomic
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def private_database_file(path: str | Path) -> None:
+    """Creates the embedded store's file readable by its owner only, before SQLite opens
+    it (SQLite gives its write-ahead log and shared-memory files the same mode; a file it
+    created itself would follow the umask, usually world-readable)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE))
+
+
+def tighten_database_files(path: str | Path) -> list[str]:
+    """Makes an existing embedded store and its companion files private (``db init``);
+    the files it changed."""
+    changed = []
+    for name in (str(path), f"{path}-wal", f"{path}-shm"):
+        found = Path(name)
+        if found.exists() and found.stat().st_mode & 0o777 != PRIVATE:
+            found.chmod(PRIVATE)
+            changed.append(name)
+    return changed
 
 
 def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:

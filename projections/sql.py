@@ -18,7 +18,7 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification
 
-from infra.settings import Settings
+from infra.settings import Settings, private_database_file
 
 Params = Sequence[Any]
 
@@ -69,6 +69,7 @@ class ViewDatabase:
         elif db.kind == "sqlite":
             self.dialect = "sqlite"
             self._pg = None
+            private_database_file(db.path)
             self._sqlite = sqlite3.connect(
                 db.path,
                 timeout=max(settings.lock_timeout_seconds, 1),

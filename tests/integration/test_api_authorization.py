@@ -36,7 +36,7 @@ from domain.permissions import ALLOWED_ROLES, command_name
 from domain.service import CaseService, application_id_for
 from domain.submission import ApplicantIdentity
 from infra import users
-from infra.bootstrap import build_projection_engine, build_service
+from infra.bootstrap import build_service
 from infra.database import init_schema
 from infra.inputs import camel
 from infra.settings import Settings
@@ -58,6 +58,7 @@ from tests.support.authz import (
     prepare,
 )
 from tests.support.journey import SCORES, Journey
+from tests.support.read_models import catch_up
 
 pytestmark = pytest.mark.integration
 
@@ -202,14 +203,6 @@ def sqlite_service(sqlite_settings: Settings) -> Iterator[CaseService]:
     """The command service on the test's SQLite store, the one the API reads."""
     with closing(build_service(sqlite_settings, clock=FixedClock(FAR_FUTURE))) as found:
         yield found
-
-
-def catch_up(settings: Settings) -> None:
-    engine = build_projection_engine(settings)
-    try:
-        engine.run_until_head()
-    finally:
-        engine.db.close()
 
 
 # -- the matrix ------------------------------------------------------------------------------
