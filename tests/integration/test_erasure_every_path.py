@@ -22,21 +22,12 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from graphql import (
-    GraphQLObjectType,
-    Undefined,
-    get_named_type,
-    is_non_null_type,
-    is_object_type,
-)
 from typer.testing import CliRunner
 
-from api.schema import office_schema
 from domain import commands as c
 from domain.case.events import PersonalDataErased
 from domain.case.meta import Role
 from domain.clock import FixedClock
-from domain.submission import ApplicantIdentity
 from infra.bootstrap import build_reader, build_service
 from infra.cli.main import app as cli
 from infra.pii.keys import TABLE as KEY_TABLE
@@ -48,129 +39,22 @@ from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import Api, api_for
-from tests.support.authz import as_text, leaks, needles, submission_input
+from tests.support.authz import as_text, leaks, needles
 from tests.support.broker import Tansu
+from tests.support.erasure import ERASE, ERASED_ON, QUERIES, Case, Post, erase_input
 from tests.support.journey import ERASURE_REASON
 from tests.support.kafka import Received, read_topic, with_broker
 from tests.support.read_models import catch_up
 
 pytestmark = pytest.mark.integration
 
-SUBMITTED_ON = "2023-04-20"
-ERASED_ON = "2023-06-20"
-# (mutation, input type, the fields after the submission's) of the case's first steps,
-# each sent once before the erasure and again, with the same key, after it
-STEPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("assessEligibility", "AssessEligibilityInput", {"occurredOn": "2023-04-25"}),
-    (
-        "recordTesting",
-        "RecordTestingInput",
-        {"verbalScore": 70, "numericalScore": 81, "occurredOn": "2023-05-05"},
-    ),
-)
 
-
-def mutation(name: str, input_type: str) -> str:
-    return (
-        f"mutation M($input: {input_type}!) {{ {name}(input: $input) {{ __typename"
-        f" ... on CaseUpdated {{ replayed version application {{ {every_field('Application')} }} }}"
-        " } }"
-    )
-
-
-def every_field(type_name: str, depth: int = 4) -> str:
-    """A selection of every field of an office schema type, nested types included (to
-    ``depth``), fields with required arguments given the smallest ones (``diff``)."""
-    found = office_schema()._schema.get_type(type_name)
-    assert isinstance(found, GraphQLObjectType)
-    picked = []
-    for name, field in found.fields.items():
-        required = [
-            a
-            for a, arg in field.args.items()
-            if is_non_null_type(arg.type) and arg.default_value is Undefined
-        ]
-        call = name if not required else f"{name}(fromVersion: 1)"
-        assert required in ([], ["fromVersion"]), (type_name, name, required)
-        inner = get_named_type(field.type)
-        if is_object_type(inner):
-            if depth > 0:
-                picked.append(f"{call} {{ {every_field(inner.name, depth - 1)} }}")
-        else:
-            picked.append(call)
-    return " ".join(picked)
-
-
-QUERIES = {
-    "application": (
-        f"query Q($id: ID!) {{ application(id: $id) {{ {every_field('Application')} }} }}"
-    ),
-    "applications": (
-        "query Q($code: String!) { applications(filter: {code: $code}, first: 5)"
-        f" {{ {every_field('ApplicationConnection')} }} }}"
-    ),
-    "caseHistory": (
-        "query Q($id: ID!) { caseHistory(applicationId: $id)"
-        f" {{ {every_field('CaseHistory')} }} }}"
-    ),
-    "caseHistory as of version 1": (
-        "query Q($id: ID!) { caseHistory(applicationId: $id, asOfVersion: 1)"
-        f" {{ {every_field('CaseHistory')} }} }}"
-    ),
-    "caseHistory as of the submission date": (
-        'query Q($id: ID!) { caseHistory(applicationId: $id, asOfDate: "2023-04-20")'
-        f" {{ {every_field('CaseHistory')} }} }}"
-    ),
-    "auditTrail": (
-        "query Q($id: ID!) { auditTrail(filter: {applicationId: $id}, first: 50)"
-        f" {{ {every_field('AuditTrailConnection')} }} }}"
-    ),
-}
-
-
-class Case:
-    """One applicant's case driven through the API, and what was sent for it."""
-
-    def __init__(self, identity: ApplicantIdentity) -> None:
-        self.identity = identity
-        self.key = f"egov-{uuid4().hex}"
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-        self.id = ""
-        self.code = ""
-
-    def submit_and_assess(self, api: Api) -> None:
-        submission = submission_input(b.submission(applicant=self.identity))
-        sent = {**submission, "idempotencyKey": self.key, "occurredOn": SUBMITTED_ON}
-        answer = self.send(api, mutation("submitApplication", "SubmitApplicationInput"), sent)
-        application = answer["data"]["submitApplication"]["application"]
-        assert application["applicant"]["iin"] == self.identity.iin  # the control
-        self.id, self.code = application["id"], application["applicantCode"]
-        for name, input_type, fields in STEPS:
-            step = {**fields, "applicationId": self.id, "idempotencyKey": f"{name}-{uuid4().hex}"}
-            self.send(api, mutation(name, input_type), step)
-
-    def send(self, api: Api, query: str, sent: dict[str, Any]) -> Any:
-        self.sent.append((query, sent))
-        body = api.post(query, {"input": sent}).json()
-        assert "errors" not in body, body
-        return body
-
-    def variables(self, label: str) -> dict[str, str]:
-        return {"code": self.code} if label == "applications" else {"id": self.id}
+def post_to(api: Api) -> Post:
+    return lambda query, variables, role: api.post(query, variables, role=role).json()
 
 
 def erase_through(api: Api, case_id: str) -> None:
-    erase = (
-        "mutation M($input: ErasePersonalDataInput!) { erasePersonalData(input: $input)"
-        " { __typename } }"
-    )
-    sent = {
-        "applicationId": case_id,
-        "reason": ERASURE_REASON,
-        "idempotencyKey": f"erase-{uuid4().hex}",
-        "occurredOn": ERASED_ON,
-    }
-    answer = api.data(erase, {"input": sent}, role=Role.ADMIN)
+    answer = api.data(ERASE, {"input": erase_input(case_id)}, role=Role.ADMIN)
     assert answer["erasePersonalData"]["__typename"] == "CaseUpdated"
 
 
@@ -209,7 +93,7 @@ def test_a_submission_replayed_after_its_erasure_shows_no_identity_where_the_key
     erased name and IIN from the process that had the case's key cached."""
     first, second = two_processes
     case = Case(b.unique_applicant())
-    case.submit_and_assess(first)
+    case.submit_and_assess(post_to(first))
     erase_through(second, case.id)
     query, sent = case.sent[0]
     for api in (first, second):
@@ -226,7 +110,7 @@ def test_after_erasure_no_query_field_and_no_replayed_mutation_shows_the_identit
     first, second = two_processes
     case, kept = Case(b.unique_applicant()), Case(b.unique_applicant())
     for each in (case, kept):
-        each.submit_and_assess(first)
+        each.submit_and_assess(post_to(first))
     catch_up(store_settings)
     before = every_answer(first, case)  # the control: the identity is there, and cached
     assert leaks(before["application"], needles(case.identity)) != []
@@ -250,7 +134,7 @@ def test_after_erasure_the_command_line_shows_no_identity(
 ) -> None:
     first, second = two_processes
     case = Case(b.unique_applicant())
-    case.submit_and_assess(first)
+    case.submit_and_assess(post_to(first))
     erase_through(second, case.id)
     monkeypatch.setenv("BOLASHAK_DATABASE_URL", store_settings.database.url)
     monkeypatch.setenv("BOLASHAK_TODAY", FAR_FUTURE.isoformat())
@@ -277,7 +161,7 @@ def test_after_erasure_no_read_model_row_holds_the_identity(
     holds identities sealed: not in clear even before the erasure)."""
     first, second = two_processes
     case = Case(b.unique_applicant())
-    case.submit_and_assess(first)
+    case.submit_and_assess(post_to(first))
     catch_up(store_settings)
     tables = [t.name for p in all_projections() for t in p.tables]
     with closing(ViewDatabase(store_settings)) as db:
@@ -353,7 +237,7 @@ def test_after_erasure_the_stores_files_hold_neither_the_identity_nor_its_key(
     key. Before the erasure the wrapped key is there (the control)."""
     first, second = two_processes_on(fresh_store)
     case = Case(b.unique_applicant())
-    case.submit_and_assess(first)
+    case.submit_and_assess(post_to(first))
     catch_up(fresh_store)
     wrapped = key_of(fresh_store, case.id)
     assert wrapped in store_files(fresh_store)  # the control
@@ -461,7 +345,7 @@ def test_the_erase_command_takes_its_date_from_the_business_clock(
     (``BOLASHAK_TODAY``), as every other command does, not the machine's date."""
     first, _ = two_processes
     case = Case(b.unique_applicant())
-    case.submit_and_assess(first)
+    case.submit_and_assess(post_to(first))
     monkeypatch.setenv("BOLASHAK_DATABASE_URL", store_settings.database.url)
     monkeypatch.setenv("BOLASHAK_TODAY", ERASED_ON)
     args = ["pii", "erase", "--application", case.id, "--reason", ERASURE_REASON, "--yes"]
