@@ -6,6 +6,7 @@ actor and role; domain refusals come back as typed results, never as exceptions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -15,8 +16,8 @@ import strawberry
 from eventsourcing.persistence import OperationalError as StoreUnavailableError
 
 from api.context import Context
-from api.errors import unavailable
-from api.inputs import CONTEXT_FIELDS, to_plain
+from api.errors import PublicError, unavailable
+from api.inputs import CONTEXT_FIELDS, InputTooLargeError, to_plain
 from api.types.cases import Application
 from api.types.results import (
     CaseUpdated,
@@ -48,13 +49,18 @@ Outcome = (
     CaseUpdated | SheetRecorded | InvalidInput | ProcessRefused | NotFound | NotAllowed | Conflict
 )
 _CONTEXT_KEYS = {camel(name) for name in CONTEXT_FIELDS}
+log = logging.getLogger(__name__)
 
 
 async def run(
     context: Context, command_class: type, data: Any, *, anonymous: bool = False
 ) -> Outcome:
     caller = context.caller
-    plain = to_plain(data)
+    try:
+        plain = to_plain(data)
+    except InputTooLargeError as e:
+        log.info("input refused: %s (%s)", e, command_class.__name__)  # one line, no trace
+        raise PublicError(f"input: {e}", "BAD_USER_INPUT", field="input") from None
     try:
         command: Any = build(
             command_class, {k: v for k, v in plain.items() if k not in _CONTEXT_KEYS}
@@ -70,6 +76,7 @@ async def run(
         reason=data.reason,
         correlation_id=data.correlation_id or context.correlation_id(),
         causation_id=data.causation_id or "",
+        backdating_reason=data.backdating_reason,
     )
     handler = getattr(services.service, command_name(command_class))
     try:

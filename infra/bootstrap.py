@@ -21,7 +21,12 @@ def build_service(
 ) -> CaseService:
     """The command service. Tables must exist already (``bolashak db init``)."""
     env = settings.eventsourcing_env(create_table=settings.database.kind == "memory")
-    return CaseService(env, clock=clock, code_generator=code_generator)
+    return CaseService(
+        env,
+        clock=clock,
+        code_generator=code_generator,
+        backdating_window=settings.backdating_window(),
+    )
 
 
 def build_reader(settings: Settings) -> CaseEvents:

@@ -28,6 +28,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,6 +39,10 @@ from domain.rules.intake_windows import annual_awards_target
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
 POOL_WAIT_SECONDS = 3  # for a pooled PostgreSQL connection, before a command gives up
+# How many days before today a command's business date may lie without an admin's reason
+# (BOLASHAK_BACKDATING_WINDOW_DAYS): a week of data-entry lag. Read when settings are made
+# (a process replaying a past campaign, e.g. the test suite, may change it first).
+BACKDATING_WINDOW_DAYS = 7
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
@@ -189,6 +194,10 @@ class Settings:
     kafka: Kafka = Kafka()
     consumer_database: Database | None = None  # the example consumer's own store
     pii_master_key: bytes = dataclasses.field(default=b"", repr=False)  # never shown
+    # None: no window (a past campaign replayed: the demo, the benchmarks)
+    backdating_window_days: int | None = dataclasses.field(
+        default_factory=lambda: BACKDATING_WINDOW_DAYS
+    )
     cipher: tuple[str, str] = dataclasses.field(default=("", ""), repr=False)  # (topic, key)
 
     @classmethod
@@ -209,7 +218,17 @@ class Settings:
             ),
             pii_master_key=pii_master_key(env),
             cipher=_cipher(env),
+            backdating_window_days=_int(env, "BACKDATING_WINDOW_DAYS", BACKDATING_WINDOW_DAYS),
         )
+
+    def backdating_window(self) -> timedelta | None:
+        days = self.backdating_window_days
+        return None if days is None else timedelta(days=days)
+
+    def replaying_history(self) -> Settings:
+        """These settings without the backdating window: for replaying a past campaign
+        (the demo, the benchmarks), whose business dates lie years before today."""
+        return dataclasses.replace(self, backdating_window_days=None)
 
     def awards_target(self, year: int) -> int | None:
         """``BOLASHAK_AWARDS_TARGET_<YEAR>``, else the campaign's own figure (555 in 2023)."""

@@ -18,6 +18,7 @@ from domain.service import CommandResult
 from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view, event_view
 from infra.cli.common import (
+    BACKDATING_HELP,
     BUSINESS_DATE_HELP,
     business_clock,
     business_date,
@@ -45,6 +46,7 @@ def run(
     actor: str = typer.Option("cli", help="Who is acting (user id)."),
     role: Role = typer.Option(Role.OFFICER, help="The actor's role."),
     reason: str = typer.Option("", help="Reason or comment recorded with the event."),
+    backdating_reason: str = typer.Option("", help=BACKDATING_HELP),
 ) -> None:
     """Send one command, e.g. ``bolashak case run award --data '{"applicationId": ...}'``."""
     if command not in COMMANDS:
@@ -59,6 +61,7 @@ def run(
         idempotency_key=key or str(uuid.uuid4()),
         occurred_on=business_date(on, clock),
         reason=reason,
+        backdating_reason=backdating_reason,
     )
     service = build_service(settings(), clock=clock)
     result: CommandResult = getattr(service, command)(cmd, ctx)

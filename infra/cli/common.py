@@ -62,6 +62,10 @@ def business_clock() -> Clock:
 
 
 BUSINESS_DATE_HELP = "Business date (YYYY-MM-DD). Default: today (BOLASHAK_TODAY when set)."
+BACKDATING_HELP = (
+    "An admin's reason for a business date more than BOLASHAK_BACKDATING_WINDOW_DAYS"
+    " before today (kept with the event)."
+)
 
 
 def business_date(on: str, clock: Clock) -> date:

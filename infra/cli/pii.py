@@ -20,6 +20,7 @@ from domain.iin import InvalidIinError, validate_iin
 from domain.service import CaseService
 from infra.bootstrap import build_service
 from infra.cli.common import (
+    BACKDATING_HELP,
     BUSINESS_DATE_HELP,
     business_clock,
     business_date,
@@ -43,6 +44,7 @@ def erase(
     reason: str = typer.Option(..., help="Why (recorded with the erasure event)."),
     actor: str = typer.Option("cli-admin", help="Who is erasing (user id)."),
     on: str = typer.Option("", help=BUSINESS_DATE_HELP),
+    backdating_reason: str = typer.Option("", help=BACKDATING_HELP),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Erase the personal data of one application, or of every application of a person."""
@@ -69,6 +71,7 @@ def erase(
                 idempotency_key=str(uuid.uuid4()),
                 occurred_on=occurred_on,
                 reason=reason,
+                backdating_reason=backdating_reason,
             )
             result = service.erase_personal_data(c.ErasePersonalData(target), ctx)
             print_json(

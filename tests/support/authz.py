@@ -23,6 +23,7 @@ from graphql import build_schema
 from jwt.warnings import InsecureKeyLengthWarning
 
 from api.auth import AUDIENCE, ISSUER
+from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.commands import SubmitApplication
 from domain.service import CaseService
@@ -149,6 +150,26 @@ PREREQUISITES: dict[str, Prerequisite] = {
         Stage.SUBMITTED, date(2023, 4, 25), {"reason": "the applicant asked for erasure"}
     ),
 }
+
+
+# Who sends each mutation where the officer does not (the commission's decisions, the NEC's
+# sheets, the admin's erasure).
+ROLES = {
+    "award": Role.COMMISSION,
+    "refuse": Role.COMMISSION,
+    "evaluateInterview": Role.EXPERT,
+    "erasePersonalData": Role.ADMIN,
+}
+
+
+def document(mutation: str) -> str:
+    """The mutation, answering its type and, when refused for its input, the fields and
+    rules."""
+    kind = mutation[0].upper() + mutation[1:]
+    return (
+        f"mutation M($input: {kind}Input!) {{ {mutation}(input: $input) {{ __typename"
+        " ... on InvalidInput { message fieldErrors { field rule message } } } }"
+    )
 
 
 def prepare(service: CaseService, needs: Prerequisite) -> UUID | None:
