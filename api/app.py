@@ -111,7 +111,7 @@ def create_app(
         settings=settings,
         service=service,
         views=views,
-        keys=TokenKeys.from_env(production=options.production),
+        keys=TokenKeys.from_env(production=options.production, max_hours=settings.token_max_hours),
         users=ActiveUsers(views),
         clock=clock,
         engine=engine,

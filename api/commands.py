@@ -31,6 +31,7 @@ from api.types.results import (
 )
 from domain.case.events import Submitted, erasure_applied
 from domain.case.meta import CommandContext
+from domain.case.process import STEPS
 from domain.errors import (
     ApplicationNotFoundError,
     ConcurrencyConflictError,
@@ -66,6 +67,8 @@ async def run(
             command_class, {k: v for k, v in plain.items() if k not in _CONTEXT_KEYS}
         )
     except InvalidInputError as e:
+        if anonymous:
+            return await _expert_refusal(context, command_class, plain.get("applicationId"), e)
         return _invalid(e)
     services = context.services
     ctx = CommandContext(
@@ -82,6 +85,8 @@ async def run(
     try:
         result: CommandResult = await services.command(lambda: handler(command, ctx))
     except DomainError as e:
+        if anonymous:
+            return await _expert_refusal(context, command_class, command.application_id, e)
         return refusal(e)
     except (psycopg.OperationalError, StoreUnavailableError):
         raise unavailable() from None
@@ -120,6 +125,34 @@ def refusal(error: DomainError) -> Outcome:
     if isinstance(error, ConcurrencyConflictError):
         return Conflict(message=str(error), kind="concurrent_change")
     return ProcessRefused(message=str(error), command="", stage="", rule="")
+
+
+async def _expert_refusal(
+    context: Context, command_class: type, application_id: object, error: DomainError
+) -> Outcome:
+    """An NEC member's command refused. For a case not in the interview queue (not booked
+    for an interview, or no case at all) the answer is the same ``NotFound`` whatever the
+    refusal, so that an expert learns nothing of a case outside the queue, not even that
+    it exists: its stage, a rule, a reused key. Only an id that is no id at all is named
+    as bad input (no case is concerned)."""
+    try:
+        case_id = application_id if isinstance(application_id, UUID) else UUID(str(application_id))
+    except ValueError:
+        return refusal(error)
+    allowed = STEPS[command_name(command_class)].allowed
+    service = context.services.service
+
+    def queued() -> bool:
+        try:
+            return service.get_case(case_id).stage in allowed
+        except ApplicationNotFoundError:
+            return False
+
+    try:
+        in_queue = await context.services.command(queued)
+    except (psycopg.OperationalError, StoreUnavailableError):
+        raise unavailable() from None
+    return refusal(error) if in_queue else refusal(ApplicationNotFoundError(case_id))
 
 
 def case_as_of(

@@ -43,6 +43,7 @@ POOL_WAIT_SECONDS = 3  # for a pooled PostgreSQL connection, before a command gi
 # (BOLASHAK_BACKDATING_WINDOW_DAYS): a week of data-entry lag. Read when settings are made
 # (a process replaying a past campaign, e.g. the test suite, may change it first).
 BACKDATING_WINDOW_DAYS = 7
+TOKEN_MAX_HOURS = 12  # the longest a bearer token may live (BOLASHAK_TOKEN_MAX_HOURS)
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
@@ -194,6 +195,7 @@ class Settings:
     kafka: Kafka = Kafka()
     consumer_database: Database | None = None  # the example consumer's own store
     pii_master_key: bytes = dataclasses.field(default=b"", repr=False)  # never shown
+    token_max_hours: int = TOKEN_MAX_HOURS
     # None: no window (a past campaign replayed: the demo, the benchmarks)
     backdating_window_days: int | None = dataclasses.field(
         default_factory=lambda: BACKDATING_WINDOW_DAYS
@@ -219,6 +221,7 @@ class Settings:
             pii_master_key=pii_master_key(env),
             cipher=_cipher(env),
             backdating_window_days=_int(env, "BACKDATING_WINDOW_DAYS", BACKDATING_WINDOW_DAYS),
+            token_max_hours=_at_least_one(env, "TOKEN_MAX_HOURS", TOKEN_MAX_HOURS),
         )
 
     def backdating_window(self) -> timedelta | None:

@@ -109,7 +109,9 @@ def server_process_app() -> Starlette:
 def token(
     role: Role = typer.Option(..., help="officer, expert, commission, auditor or admin."),
     user: str = typer.Option(..., help="The user's id (recorded as the actor)."),
-    hours: float = typer.Option(8.0, help="Validity in hours."),
+    hours: float = typer.Option(
+        8.0, help="Validity in hours: at most BOLASHAK_TOKEN_MAX_HOURS (12 by default)."
+    ),
 ) -> None:
     """Mint a bearer token (signed with BOLASHAK_JWT_SECRET) for an active user of the
     directory holding ROLE (bolashak users add). In development mode an unknown user is
@@ -118,12 +120,19 @@ def token(
         err_console.print(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
         raise typer.Exit(2)
     production = production_mode()
+    current = settings()
+    if not 0 < hours * 3600 <= current.token_max_hours * 3600:
+        err_console.print(
+            f"--hours must be more than 0 and at most {current.token_max_hours}"
+            " (BOLASHAK_TOKEN_MAX_HOURS)"
+        )
+        raise typer.Exit(2)
     try:
-        keys = TokenKeys.from_env(production=production)
+        keys = TokenKeys.from_env(production=production, max_hours=current.token_max_hours)
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    with directory(settings(), create=not production) as db:
+    with directory(current, create=not production) as db:
         found = users.find(db, user)
         if found is None and not production:
             err_console.print(escape(users.add(db, user, role)) + " (development mode)")
