@@ -33,9 +33,12 @@ from api.users import ActiveUsers, DirectoryUnavailableError
 from api.watch import LogWatcher
 from domain.case.meta import Role
 from domain.clock import Clock, SystemClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.bootstrap import build_service
 from infra.settings import Settings
 from infra.workers import InProcessWorkers
+from projections.catalog import all_projections
+from projections.engine import ProjectionEngine
+from projections.sql import ViewDatabase
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,10 @@ def create_app(
 ) -> Starlette:
     clock = clock or SystemClock()
     service = build_service(settings, clock=clock)
-    engine = build_projection_engine(settings)
+    # for projectionStatus and /health only: reads through the service's own connections
+    engine = ProjectionEngine(
+        service, ViewDatabase(settings, service.events_table()), all_projections(service.sealer)
+    )
     views = ViewPool(settings, service.events_table(), settings.read_connections)
     services = Services(
         settings=settings,

@@ -188,9 +188,11 @@ class Kafka:
 class Settings:
     database: Database
     aggregate_cache_size: int = 10_000
-    pool_size: int = 5
+    pool_size: int = 5  # event-store connections of a server process (connection_budget)
     read_connections: int = 2  # per server process: its read-model query threads
-    lock_timeout_seconds: int = 10
+    # with POOL_WAIT_SECONDS, within a request's 10 s: a command that gets no connection,
+    # or not the event table's lock, is answered 503 (retry), never left to time out
+    lock_timeout_seconds: int = 5
     awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
     kafka: Kafka = Kafka()
     consumer_database: Database | None = None  # the example consumer's own store
@@ -208,9 +210,9 @@ class Settings:
         return cls(
             database=Database.parse(env.get(f"{PREFIX}DATABASE_URL", DEFAULT_DATABASE_URL)),
             aggregate_cache_size=_int(env, "AGGREGATE_CACHE_SIZE", 10_000),
-            pool_size=_int(env, "POOL_SIZE", 5),
+            pool_size=_at_least_one(env, "POOL_SIZE", 5),
             read_connections=_at_least_one(env, "READ_CONNECTIONS", 2),
-            lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 10),
+            lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 5),
             awards_targets=_awards_targets(env),
             kafka=Kafka.from_env(env),
             consumer_database=(
@@ -240,8 +242,11 @@ class Settings:
                 return target
         return annual_awards_target(year)
 
-    def eventsourcing_env(self, *, create_table: bool = False) -> dict[str, str]:
-        """The library's settings for this store (see shared/FIELD-NOTES.md).
+    def eventsourcing_env(
+        self, *, create_table: bool = False, pool_size: int | None = None
+    ) -> dict[str, str]:
+        """The library's settings for this store (see shared/FIELD-NOTES.md); ``pool_size``:
+        the event-store connections of this process, when not ``BOLASHAK_POOL_SIZE``.
 
         Keys are given with the application's prefix too, so that a stray variable in the
         process environment cannot override them.
@@ -257,7 +262,7 @@ class Settings:
             "PII_SEALER_TOPIC": SEALER_TOPIC,
             "PII_MASTER_KEY": base64.b64encode(master_key).decode(),
             **self._cipher_env(),
-            **self._store_env(),
+            **self._store_env(pool_size or self.pool_size),
         }
         return {**env, **{APP_ENV_PREFIX + k: v for k, v in env.items()}}
 
@@ -265,7 +270,7 @@ class Settings:
         topic, key = self.cipher
         return {"CIPHER_TOPIC": topic, "CIPHER_KEY": key} if topic else {}
 
-    def _store_env(self) -> dict[str, str]:
+    def _store_env(self, pool_size: int) -> dict[str, str]:
         db = self.database
         if db.kind == "memory":
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -284,7 +289,11 @@ class Settings:
             "POSTGRES_PORT": str(db.port),
             "POSTGRES_USER": db.user,
             "POSTGRES_PASSWORD": db.password,
-            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            # The process's budget of event-store connections, all opened at start and
+            # never more (the library's default adds 10 on demand): a command that finds
+            # them all busy waits POOL_WAIT_SECONDS, then is answered 503 (retry).
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": "0",
             "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
             # How long a command waits for a pooled connection (the library's default, 30 s,
             # outlasts a request's time limit while the database is down; see

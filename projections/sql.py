@@ -17,6 +17,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
+from psycopg.conninfo import make_conninfo
 
 from infra.settings import Settings, private_database_file
 
@@ -55,15 +56,24 @@ class ViewDatabase:
 
     dialect: str
 
-    def __init__(self, settings: Settings, events_table: str = "bolashak_events") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        events_table: str = "bolashak_events",
+        *,
+        lock_timeout: float | None = None,
+    ) -> None:
         """``events_table``: the library's table of stored events (its name depends on the
-        backend: ``bolashak_events`` on PostgreSQL, ``stored_events`` on SQLite)."""
+        backend: ``bolashak_events`` on PostgreSQL, ``stored_events`` on SQLite).
+        ``lock_timeout``: seconds a PostgreSQL statement waits for a table lock before it
+        fails (a reader of the API behind a rebuild's swap or a migration, say)."""
         db = settings.database
         self.events_table = events_table
         self._lock = threading.RLock()
         if db.kind == "postgres":
             self.dialect = "postgres"
-            self._dsn = db.dsn()
+            waits = {} if lock_timeout is None else {"options": f"-c lock_timeout={lock_timeout}s"}
+            self._dsn = make_conninfo(db.dsn(), **waits)
             self._pg: psycopg.Connection[Any] | None = psycopg.connect(self._dsn, autocommit=True)
             self._sqlite: sqlite3.Connection | None = None
         elif db.kind == "sqlite":

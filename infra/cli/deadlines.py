@@ -25,7 +25,7 @@ def run(
     current = settings()
     clock = FixedClock(date.fromisoformat(today)) if today else business_clock()
     engine = build_projection_engine(current, ["deadlines"])
-    job = DeadlineJob(build_service(current, clock=clock), engine.db, clock)
+    job = DeadlineJob(build_service(current, clock=clock, one_thread=True), engine.db, clock)
     if once:
         result = job.run_once()
         console.print(
