@@ -130,7 +130,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         services.watcher = LogWatcher(services)
-        services.watcher.start()
+        await services.watcher.start()
         if workers is not None:
             workers.start()
         try:
@@ -153,4 +153,6 @@ def create_app(
         WebSocketRoute("/graphql", websocket),
         Route("/health", health),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services  # for the tests that look inside a server process
+    return app

@@ -18,7 +18,6 @@ from projections.sql import ViewDatabase
 ONE_THREAD_POOL = 1
 
 
-
 def build_service(
     settings: Settings,
     *,

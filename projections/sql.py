@@ -191,6 +191,13 @@ class ViewDatabase:
                 for r in found
             ]
 
+    def cases_with(self, topic: str, after: int, upto: int) -> list[UUID]:
+        """The cases of the events of ``topic`` stored after position ``after``, up to
+        ``upto`` (a range of the log's index: a few rows between two polls)."""
+        sql = _PG_CASES_WITH if self.dialect == "postgres" else _SQLITE_CASES_WITH
+        rows = self.query(sql.format(self.events_table), (after, upto, topic))
+        return [r[0] if isinstance(r[0], UUID) else UUID(str(r[0])) for r in rows]
+
     def log_head(self) -> int:
         """The position of the last event stored (0 for an empty log)."""
         head = _PG_HEAD if self.dialect == "postgres" else _SQLITE_HEAD
@@ -306,6 +313,11 @@ _SQLITE_LOG = (
     "SELECT rowid, originator_id, originator_version, topic, state"
     " FROM {} WHERE rowid > ? ORDER BY rowid LIMIT ?"
 )
+_PG_CASES_WITH = (
+    "SELECT originator_id FROM {} WHERE notification_id > %s AND notification_id <= %s"
+    " AND topic = %s"
+)
+_SQLITE_CASES_WITH = "SELECT originator_id FROM {} WHERE rowid > %s AND rowid <= %s AND topic = %s"
 _PG_HEAD = "SELECT max(notification_id) FROM {}"
 _SQLITE_HEAD = "SELECT max(rowid) FROM {}"
 

@@ -98,6 +98,13 @@ class KeySealer:
         self.forget(application_id)
         return destroyed
 
+    def holds(self, application_id: UUID) -> bool:
+        """Whether this process has the case's key in memory (unwrapped or not)."""
+        with self._lock:
+            return self._keys.get(application_id) is not None or bool(
+                self._wrapped.get(application_id)
+            )
+
     def forget(self, application_id: UUID) -> None:
         with self._lock:
             self._keys[application_id] = None

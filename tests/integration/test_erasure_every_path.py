@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from datetime import date
@@ -102,6 +103,24 @@ def test_a_submission_replayed_after_its_erasure_shows_no_identity_where_the_key
         assert (answer["__typename"], answer["replayed"]) == ("CaseUpdated", True)
         assert answer["application"]["applicant"] is None
         assert leaks(as_text(response), needles(case.identity)) == []
+
+
+def test_every_api_process_drops_an_erased_cases_key_once_the_erasure_is_in_the_log(
+    two_processes: tuple[Api, Api],
+) -> None:
+    """The process that cached the key learns of the erasure from the log it follows
+    (erased by another process), and keeps the key no longer."""
+    first, second = two_processes
+    case = Case(b.unique_applicant())
+    case.submit_and_assess(post_to(first))
+    sealer = first.client.app.state.services.service.sealer  # type: ignore[attr-defined]
+    case_id = UUID(case.id)
+    assert sealer.holds(case_id)  # the control: cached by the submission
+    erase_through(second, case.id)
+    deadline = time.monotonic() + 5
+    while sealer.holds(case_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not sealer.holds(case_id)
 
 
 def test_after_erasure_no_query_field_and_no_replayed_mutation_shows_the_identity(
