@@ -6,6 +6,11 @@ erasure deletes the wrapped key, and the case's identity can no longer be read a
 the event store is copied to. Both ciphertexts are bound to the case's id (associated
 data), so a ciphertext moved to another case does not open.
 
+Copies of an identity kept elsewhere (the case list's ``case_pii``) are sealed under the
+same key by ``seal_existing``, deterministically (AES-GCM-SIV under a key derived from
+the case's), so a rebuilt read model holds the same bytes; they are read with
+``open_with_key`` and the wrapped key fetched beside them, never a cached key.
+
 Keys are loaded in bulk and cached unwrapped: reading a million events asks the table for
 the keys once, then for the keys created since, never once per case. The cache holds at
 most ``max_keys`` keys (the oldest go first): a key dropped is asked for again when its
