@@ -33,9 +33,12 @@ from api.users import ActiveUsers, DirectoryUnavailableError
 from api.watch import LogWatcher
 from domain.case.meta import Role
 from domain.clock import Clock, SystemClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.bootstrap import build_service
 from infra.settings import Settings
 from infra.workers import InProcessWorkers
+from projections.catalog import all_projections
+from projections.engine import ProjectionEngine
+from projections.sql import ViewDatabase
 
 
 @dataclass(frozen=True)
@@ -105,13 +108,16 @@ def create_app(
 ) -> Starlette:
     clock = clock or SystemClock()
     service = build_service(settings, clock=clock)
-    engine = build_projection_engine(settings)
+    # for projectionStatus and /health only: reads through the service's own connections
+    engine = ProjectionEngine(
+        service, ViewDatabase(settings, service.events_table()), all_projections(service.sealer)
+    )
     views = ViewPool(settings, service.events_table(), settings.read_connections)
     services = Services(
         settings=settings,
         service=service,
         views=views,
-        keys=TokenKeys.from_env(production=options.production),
+        keys=TokenKeys.from_env(production=options.production, max_hours=settings.token_max_hours),
         users=ActiveUsers(views),
         clock=clock,
         engine=engine,
@@ -124,7 +130,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         services.watcher = LogWatcher(services)
-        services.watcher.start()
+        await services.watcher.start()
         if workers is not None:
             workers.start()
         try:
@@ -147,4 +153,6 @@ def create_app(
         WebSocketRoute("/graphql", websocket),
         Route("/health", health),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services  # for the tests that look inside a server process
+    return app

@@ -16,10 +16,12 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jwt
 
 from domain.case.meta import Role
+from infra.settings import TOKEN_MAX_HOURS, secret_file
 from infra.users import API_ROLES
 
 __all__ = ["API_ROLES", "AuthError", "Principal", "TokenKeys"]
@@ -44,27 +46,35 @@ class Principal:
 
 
 class TokenKeys:
-    def __init__(self, secret: str) -> None:
+    """Mints and verifies tokens; none lives longer than ``max_lifetime_seconds`` from the
+    moment it was issued (``BOLASHAK_TOKEN_MAX_HOURS``): a token signed with a longer one
+    is refused, however valid its signature."""
+
+    def __init__(self, secret: str, max_lifetime_seconds: int = TOKEN_MAX_HOURS * 3600) -> None:
         if len(secret) < 32:
             raise ValueError("BOLASHAK_JWT_SECRET must be at least 32 characters")
         self._secret = secret
+        self.max_lifetime_seconds = max_lifetime_seconds
         self._verified: dict[str, tuple[Principal, float]] = {}
 
     def __repr__(self) -> str:
         return "TokenKeys(<secret>)"
 
     @classmethod
-    def from_env(cls, *, production: bool) -> TokenKeys:
+    def from_env(cls, *, production: bool, max_hours: int = TOKEN_MAX_HOURS) -> TokenKeys:
         secret = os.environ.get("BOLASHAK_JWT_SECRET", "")
-        if secret:
-            return cls(secret)
-        if production:
+        if not secret and production:
             raise ValueError("BOLASHAK_JWT_SECRET is required in production mode")
-        return cls(_development_key())
+        return cls(secret or _development_key(), max_hours * 3600)
 
     def mint(self, user_id: str, role: Role, ttl_seconds: int = 8 * 3600) -> str:
         if role not in API_ROLES:
             raise ValueError(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
+        if ttl_seconds > self.max_lifetime_seconds:
+            raise ValueError(
+                f"a token lives at most {self.max_lifetime_seconds / 3600:g} h"
+                " (BOLASHAK_TOKEN_MAX_HOURS)"
+            )
         now = int(time.time())
         claims = {
             "sub": user_id,
@@ -97,7 +107,7 @@ class TokenKeys:
                 algorithms=["HS256"],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                options={"require": ["exp", "sub", "role"]},
+                options={"require": ["exp", "iat", "sub", "role"]},
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("the token has expired") from None
@@ -111,9 +121,19 @@ class TokenKeys:
             raise AuthError("the token names an unknown role") from None
         if role not in API_ROLES:
             raise AuthError("the token's role is not an API role")
+        self._check_lifetime(claims)
         if not isinstance(claims["sub"], str) or not claims["sub"].strip():
             raise AuthError("the token has no user (a blank subject)")
         return Principal(str(claims["sub"]), role), float(claims["exp"])
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """``exp`` at most the maximum lifetime after ``iat`` (which PyJWT has checked is
+        a number and not in the future)."""
+        if claims["exp"] - claims["iat"] > self.max_lifetime_seconds:
+            raise AuthError(
+                f"the token lives longer than the maximum of"
+                f" {self.max_lifetime_seconds / 3600:g} h (BOLASHAK_TOKEN_MAX_HOURS)"
+            )
 
     def principal_from_header(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -125,10 +145,4 @@ class TokenKeys:
 
 
 def _development_key() -> str:
-    if DEV_KEY_FILE.exists():
-        return DEV_KEY_FILE.read_text(encoding="utf-8").strip()
-    DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    DEV_KEY_FILE.write_text(key, encoding="utf-8")
-    DEV_KEY_FILE.chmod(0o600)
-    return key
+    return secret_file(DEV_KEY_FILE, lambda: secrets.token_urlsafe(48))

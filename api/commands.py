@@ -6,6 +6,7 @@ actor and role; domain refusals come back as typed results, never as exceptions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -15,8 +16,8 @@ import strawberry
 from eventsourcing.persistence import OperationalError as StoreUnavailableError
 
 from api.context import Context
-from api.errors import unavailable
-from api.inputs import CONTEXT_FIELDS, to_plain
+from api.errors import PublicError, unavailable
+from api.inputs import CONTEXT_FIELDS, InputTooLargeError, to_plain
 from api.types.cases import Application
 from api.types.results import (
     CaseUpdated,
@@ -28,7 +29,9 @@ from api.types.results import (
     ProcessRefused,
     SheetRecorded,
 )
+from domain.case.events import Submitted, erasure_applied
 from domain.case.meta import CommandContext
+from domain.case.process import STEPS
 from domain.errors import (
     ApplicationNotFoundError,
     ConcurrencyConflictError,
@@ -40,25 +43,32 @@ from domain.errors import (
 from domain.permissions import PermissionDeniedError, command_name
 from domain.service import CaseService, CommandResult
 from infra.inputs import build, camel
-from projections.case_list import CASE_LIST, CASE_PII, CaseListProjection
+from projections.case_list import CASE_LIST, CaseListProjection, identity_row
 from projections.rows import MemoryRows
 
 Outcome = (
     CaseUpdated | SheetRecorded | InvalidInput | ProcessRefused | NotFound | NotAllowed | Conflict
 )
 _CONTEXT_KEYS = {camel(name) for name in CONTEXT_FIELDS}
+log = logging.getLogger(__name__)
 
 
 async def run(
     context: Context, command_class: type, data: Any, *, anonymous: bool = False
 ) -> Outcome:
     caller = context.caller
-    plain = to_plain(data)
+    try:
+        plain = to_plain(data)
+    except InputTooLargeError as e:
+        log.info("input refused: %s (%s)", e, command_class.__name__)  # one line, no trace
+        raise PublicError(f"input: {e}", "BAD_USER_INPUT", field="input") from None
     try:
         command: Any = build(
             command_class, {k: v for k, v in plain.items() if k not in _CONTEXT_KEYS}
         )
     except InvalidInputError as e:
+        if anonymous:
+            return await _expert_refusal(context, command_class, plain.get("applicationId"), e)
         return _invalid(e)
     services = context.services
     ctx = CommandContext(
@@ -69,11 +79,14 @@ async def run(
         reason=data.reason,
         correlation_id=data.correlation_id or context.correlation_id(),
         causation_id=data.causation_id or "",
+        backdating_reason=data.backdating_reason,
     )
     handler = getattr(services.service, command_name(command_class))
     try:
         result: CommandResult = await services.command(lambda: handler(command, ctx))
     except DomainError as e:
+        if anonymous:
+            return await _expert_refusal(context, command_class, command.application_id, e)
         return refusal(e)
     except (psycopg.OperationalError, StoreUnavailableError):
         raise unavailable() from None
@@ -114,27 +127,64 @@ def refusal(error: DomainError) -> Outcome:
     return ProcessRefused(message=str(error), command="", stage="", rule="")
 
 
+async def _expert_refusal(
+    context: Context, command_class: type, application_id: object, error: DomainError
+) -> Outcome:
+    """An NEC member's command refused. For a case not in the interview queue (not booked
+    for an interview, or no case at all) the answer is the same ``NotFound`` whatever the
+    refusal, so that an expert learns nothing of a case outside the queue, not even that
+    it exists: its stage, a rule, a reused key. Only an id that is no id at all is named
+    as bad input (no case is concerned)."""
+    try:
+        case_id = application_id if isinstance(application_id, UUID) else UUID(str(application_id))
+    except ValueError:
+        return refusal(error)
+    allowed = STEPS[command_name(command_class)].allowed
+    service = context.services.service
+
+    def queued() -> bool:
+        try:
+            return service.get_case(case_id).stage in allowed
+        except ApplicationNotFoundError:
+            return False
+
+    try:
+        in_queue = await context.services.command(queued)
+    except (psycopg.OperationalError, StoreUnavailableError):
+        raise unavailable() from None
+    return refusal(error) if in_queue else refusal(ApplicationNotFoundError(case_id))
+
+
 def case_as_of(
     service: CaseService, application_id: UUID, version: int | None = None
 ) -> Application | None:
-    """The case as the case list shows it, folded from its own events (read-your-writes)."""
-    return application_from_events(
-        application_id, list(service.events.get(application_id, lte=version))
-    )
+    """The case as the case list shows it, folded from its own events (read-your-writes).
+
+    Every event of the case is read, not only those up to ``version``: a replayed command
+    answers with the case as of its own version, and when a later event erased the
+    applicant's personal data, the identity stays blank in that answer too (this process
+    may still hold the case's key, cached before another process destroyed it)."""
+    events = erasure_applied(service.events.get(application_id))  # type: ignore[arg-type]
+    if version is not None:
+        events = [e for e in events if e.originator_version <= version]
+    return application_from_events(application_id, events)
 
 
 def application_from_events(application_id: UUID, events: Sequence[object]) -> Application | None:
-    """The case-list view of a case after these events (its first ones, in order)."""
+    """The case-list view of a case after these events (its first ones, in order), with
+    the identity its submission holds (None once erased)."""
     if not events:
         return None
     rows = MemoryRows()
-    projection = CaseListProjection()
+    projection = CaseListProjection()  # no sealer: the identity is taken from the events
     for event in events:
         projection.apply(rows, event, 0)  # type: ignore[arg-type]
     key = (str(application_id),)
     found = rows.tables[CASE_LIST.name][key]
     row = {column: found.get(column) for column in CASE_LIST.column_names}
-    row.update(rows.tables[CASE_PII.name].get(key, {}))
+    submitted = events[0]
+    if isinstance(submitted, Submitted) and submitted.applicant is not None:
+        row.update(identity_row(submitted.applicant))
     return Application.from_row(row)
 
 

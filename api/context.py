@@ -11,15 +11,16 @@ import contextlib
 import queue
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.auth import Principal, TokenKeys
+from api.errors import BusyError
 from domain.clock import Clock
 from domain.service import CaseService
-from infra.settings import Settings
+from infra.settings import POOL_WAIT_SECONDS, Settings
 from projections.engine import ProjectionEngine, ProjectionStatus
 from projections.sql import ViewDatabase
 
@@ -38,10 +39,11 @@ class ViewPool:
     def __init__(self, settings: Settings, events_table: str, size: int) -> None:
         self.size = size
         self._work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._free = asyncio.Semaphore(size)  # a job waits for a thread, not in the queue
         self._threads = [
             threading.Thread(
                 target=self._serve,
-                args=(ViewDatabase(settings, events_table),),
+                args=(ViewDatabase(settings, events_table, lock_timeout=POOL_WAIT_SECONDS),),
                 name=f"bolashak-read-{n}",
                 daemon=True,
             )
@@ -51,10 +53,13 @@ class ViewPool:
             thread.start()
 
     async def run(self, work: Callable[[ViewDatabase], T]) -> T:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._work.put((work, loop, future))
-        return await future
+        """Runs ``work`` on a read connection's thread, once one is free within
+        ``POOL_WAIT_SECONDS``; else raises ``BusyError`` (answered 503)."""
+        async with _within_wait(self._free, "read-model connections"):
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future[T] = loop.create_future()
+            self._work.put((work, loop, future))
+            return await future
 
     def _serve(self, db: ViewDatabase) -> None:
         try:
@@ -77,6 +82,27 @@ class ViewPool:
 
 
 _Job = tuple[Callable[[ViewDatabase], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
+COMMAND_THREADS = 8  # per server process; each takes an event-store connection of the pool
+COMMAND_SECONDS = 6  # after a command thread was free: within a request's 10 s, with the wait
+
+
+@contextlib.asynccontextmanager
+async def _within_wait(slots: asyncio.Semaphore, what: str) -> AsyncIterator[None]:
+    """One of ``slots``, waited for at most ``POOL_WAIT_SECONDS`` (taken at once, without
+    a timer, when one is free: the common case)."""
+    if slots.locked():
+        try:
+            async with asyncio.timeout(POOL_WAIT_SECONDS):
+                await slots.acquire()
+        except TimeoutError:
+            busy = f"every one of the {what} stayed busy for {POOL_WAIT_SECONDS}s"
+            raise BusyError(busy) from None
+    else:
+        await slots.acquire()
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -100,7 +126,12 @@ class Services:
     production: bool = False
     watcher: Any = None  # api.watch.LogWatcher, set when the app starts
     _commands: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="bolashak-cmd")
+        default_factory=lambda: ThreadPoolExecutor(
+            COMMAND_THREADS, thread_name_prefix="bolashak-cmd"
+        )
+    )
+    _command_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(COMMAND_THREADS)
     )
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -112,8 +143,19 @@ class Services:
         return await self.users.admit(self.keys.principal_from_header(authorization))
 
     async def command(self, work: Callable[[], T]) -> T:
-        """Runs a command (blocking: it saves to the event store) on a command thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._commands, work)
+        """Runs a command (blocking: it saves to the event store) on a command thread, once
+        one is free within ``POOL_WAIT_SECONDS``, and waits for it ``COMMAND_SECONDS`` at
+        most; else raises ``BusyError`` (503, retry). A command still running then may
+        yet be stored: a retry with its idempotency key replays it, never stores it twice.
+        (Its own waits, for a pooled connection and the event table's lock, can add up
+        to more than a request's 10 s.)"""
+        async with _within_wait(self._command_slots, "command threads"):
+            running = asyncio.get_running_loop().run_in_executor(self._commands, work)
+            try:
+                async with asyncio.timeout(COMMAND_SECONDS):
+                    return await running
+            except TimeoutError:
+                raise BusyError(f"the command took over {COMMAND_SECONDS}s") from None
 
     async def projection_status(self) -> list[ProjectionStatus]:
         def status() -> list[ProjectionStatus]:

@@ -18,8 +18,16 @@ from graphql import GraphQLError
 
 MASKED_MESSAGE = "Internal server error"
 RETRY_AFTER_SECONDS = 2
-# What a lost or refused database connection raises, from psycopg and from the event store
-OUTAGES = (psycopg.OperationalError, StoreOperationalError, StoreInterfaceError)
+
+
+class BusyError(Exception):
+    """Every connection of the process (or every thread using one) stayed busy for the
+    whole wait: the request is answered 503, to be retried, rather than queued on."""
+
+
+# What a lost, refused or exhausted database connection raises, from psycopg (a pool's
+# timeout, a lock not granted in time included), the event store, and the server's pools
+OUTAGES = (psycopg.OperationalError, StoreOperationalError, StoreInterfaceError, BusyError)
 
 
 class PublicError(GraphQLError):

@@ -23,9 +23,23 @@ import strawberry
 from strawberry.scalars import JSON
 
 import api.types.enums  # noqa: F401 (registers the domain's enums with strawberry)
+from domain.commands import EvaluateInterview, PresentDocuments
 from domain.language_tests import LanguageTest
 from domain.qualifications import IeltsBands, LanguageCertificate
+from domain.rules.interview_sheet import criterion_keys
+from domain.submission import Background
+from domain.validation import MAX_CERTIFICATES, MAX_DOCUMENTS, MAX_SCORES
 from infra.inputs import camel, is_optional
+
+# How deep and how big an input value may be before it is converted (the deepest command
+# input, a certificate's band scores, nests four levels; a submission at every list's cap
+# holds a few hundred values, and one far over a cap is still named by the cap's rule): a
+# deeper or bigger one is refused as a whole, naming the limit.
+MAX_INPUT_DEPTH = 10
+MAX_INPUT_VALUES = 50_000
+
+
+_CRITERIA = ", ".join(criterion_keys())
 
 CONTEXT_FIELDS: dict[str, tuple[Any, Any, str]] = {
     "idempotency_key": (
@@ -33,10 +47,22 @@ CONTEXT_FIELDS: dict[str, tuple[Any, Any, str]] = {
         dataclasses.MISSING,
         "Repeating a command with the same key stores nothing new.",
     ),
-    "occurred_on": (date | None, None, "The business date (default: today)."),
+    "occurred_on": (
+        date | None,
+        None,
+        "The business date (default: today): not after today, not before the case's last"
+        " event, and not more than the backdating window (BOLASHAK_BACKDATING_WINDOW_DAYS)"
+        " before today unless an admin gives backdatingReason.",
+    ),
     "reason": (str, "", "Why; kept with the event."),
     "correlation_id": (str | None, None, "Ties related commands together."),
     "causation_id": (str | None, None, "What caused this command."),
+    "backdating_reason": (
+        str,
+        "",
+        "An admin's reason for a business date more than the backdating window before"
+        " today; kept in the event's metadata.",
+    ),
 }
 
 
@@ -72,13 +98,38 @@ def input_for(command: type) -> type:
     return _input(command, f"{command.__name__}Input", with_context=True)
 
 
+# The limits of list and map inputs (domain/validation.py), as the schema describes them.
+LIMITS: dict[tuple[type, str], str] = {
+    (Background, "certificates"): (
+        f"The language certificates held: at most {MAX_CERTIFICATES} (as many as the language"
+        " tests the regulations know), none listed twice."
+    ),
+    (Background, "documents"): (
+        f"The documents of the package presented: each at most once (at most {MAX_DOCUMENTS})."
+    ),
+    (PresentDocuments, "documents"): (
+        f"The documents presented now: at least one, each at most once (at most"
+        f" {MAX_DOCUMENTS}), none presented before."
+    ),
+    (EvaluateInterview, "scores"): (
+        f"One score from 2 to 5 per criterion of the sheet (002 appendix 6): {_CRITERIA}"
+        f" (at most {MAX_SCORES} keys)."
+        f" Any input nests at most {MAX_INPUT_DEPTH} levels and holds at most"
+        f" {MAX_INPUT_VALUES} values."
+    ),
+}
+
+
 def _input(cls: type, name: str, *, with_context: bool = False) -> type:
     """A strawberry input type with ``cls``'s fields: required ones first, then optional."""
     hints = typing.get_type_hints(cls)
     required: dict[str, Any] = {}
     optional: dict[str, tuple[Any, Any]] = {}
+    described: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         kind = _graphql_type(hints[f.name])
+        if (cls, f.name) in LIMITS:
+            described[f.name] = strawberry.field(description=LIMITS[cls, f.name])
         if f.default is not dataclasses.MISSING:
             optional[f.name] = (kind, f.default)
         elif is_optional(hints[f.name]):
@@ -93,6 +144,7 @@ def _input(cls: type, name: str, *, with_context: bool = False) -> type:
                 optional[fname] = (kind, strawberry.field(default=default, description=text))
     annotations = {**required, **{k: kind for k, (kind, _) in optional.items()}}
     namespace = {"__annotations__": annotations, **{k: d for k, (_, d) in optional.items()}}
+    namespace.update({k: d for k, d in described.items() if k in required})  # all required
     return strawberry.input(type(name, (), namespace))
 
 
@@ -124,20 +176,41 @@ def _nested(cls: type) -> type:
 _SCALARS = (str, int, bool, float, Decimal, date, datetime)
 
 
+class InputTooLargeError(ValueError):
+    """An input nests deeper, or holds more values, than any command can."""
+
+
 def to_plain(value: Any) -> Any:
-    """An input object as plain data for ``infra.inputs.build`` (camelCase keys)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            camel(f.name): to_plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not None
-        }
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
+    """An input object as plain data for ``infra.inputs.build`` (camelCase keys).
+
+    Raises ``InputTooLargeError`` past ``MAX_INPUT_DEPTH`` levels or ``MAX_INPUT_VALUES``
+    values (a JSON scalar takes any nesting: a list nested 500 deep exhausted the
+    interpreter's stack here)."""
+    budget = [MAX_INPUT_VALUES]
+    return _plain(value, 0, budget)
+
+
+def _plain(value: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputTooLargeError(f"the input holds more than {MAX_INPUT_VALUES} values")
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return value
+    record = dataclasses.is_dataclass(value) and not isinstance(value, type)
+    if not (record or isinstance(value, list | tuple | dict)):
+        return value
+    if depth == MAX_INPUT_DEPTH:
+        raise InputTooLargeError(f"the input nests deeper than {MAX_INPUT_DEPTH} levels")
+    if record:
+        return {
+            camel(f.name): _plain(getattr(value, f.name), depth + 1, budget)
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, dict):
+        return {key: _plain(item, depth + 1, budget) for key, item in value.items()}
+    return [_plain(item, depth + 1, budget) for item in value]

@@ -112,8 +112,8 @@ class InterviewQueries:
 class OfficeQueries(InterviewQueries):
     @strawberry.field(description="One case, from the case list read model.")
     async def application(self, info: Ctx, id: strawberry.ID) -> Application | None:
-        case_id = str(parse_id(id))
-        row = await read(info, lambda db: q.get_case_row(db, case_id, with_personal_data=True))
+        case_id, sealer = str(parse_id(id)), info.context.services.service.sealer
+        row = await read(info, lambda db: q.get_case_row(db, case_id, personal_data=sealer))
         return Application.from_row(row) if row else None
 
     @strawberry.field(description="Cases: filter, sort, keyset pages (Relay connection).")
@@ -127,6 +127,7 @@ class OfficeQueries(InterviewQueries):
         descending: bool = False,
     ) -> ApplicationConnection:
         where = q.CaseFilter(**_filter_values(filter)) if filter else None  # type: ignore[arg-type]
+        sealer = info.context.services.service.sealer
         page = await read(
             info,
             lambda db: q.list_cases(
@@ -136,7 +137,7 @@ class OfficeQueries(InterviewQueries):
                 descending=descending,
                 first=first,
                 after=after,
-                with_personal_data=True,
+                personal_data=sealer,
             ),
         )
         return ApplicationConnection(

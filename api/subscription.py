@@ -16,7 +16,7 @@ from api.types.history import EventRecord
 from api.types.reports import Dashboard
 from api.users import RECHECK_SECONDS
 from api.watch import LogWatcher
-from domain.case.events import CaseEvent
+from domain.case.events import CaseEvent, erasure_applied
 from domain.service import CaseService
 from projections import queries as q
 
@@ -78,7 +78,9 @@ class Subscription:
 
 
 def _events_after(service: CaseService, case_id: UUID, version: int) -> list[CaseEvent]:
-    return list(service.events.get(case_id, gt=version))  # type: ignore[arg-type]
+    """The case's events after ``version``; a submission read together with its erasure
+    shows no identity (this process may have cached the key before it was destroyed)."""
+    return erasure_applied(service.events.get(case_id, gt=version))  # type: ignore[arg-type]
 
 
 def _current_version(service: CaseService, case_id: UUID) -> int:

@@ -18,6 +18,7 @@ import psycopg
 
 from api.auth import AuthError, Principal
 from api.context import ViewPool
+from api.errors import BusyError
 from infra import users
 from infra.users import ApiUser
 
@@ -54,7 +55,7 @@ class ActiveUsers:
             return remembered[0]
         try:
             found = await self._views.run(lambda db: users.find(db, user_id))
-        except (psycopg.Error, sqlite3.Error) as e:
+        except (psycopg.Error, sqlite3.Error, BusyError) as e:
             log.warning("the user directory cannot be read (%s); answering 503", type(e).__name__)
             raise DirectoryUnavailableError(type(e).__name__) from None
         if found is not None:

@@ -51,7 +51,7 @@ def measure_verify(settings: Settings, report: Report, size: int) -> None:
 
 def long_case(settings: Settings) -> UUID:
     """A case of exactly 30 events (many NEC sheets), through the command service."""
-    service = build_service(settings, clock=FixedClock(TODAY))
+    service = build_service(settings.replaying_history(), clock=FixedClock(TODAY))
     try:
         for seed in range(1, 500):
             d = CaseDriver(service, random.Random(seed), TODAY, case_no=seed, seed=606)

@@ -58,7 +58,7 @@ def measure_command_throughput(report: Report, applications: int) -> float:
 
 def _lifecycles(settings: Settings, applications: int, workers: int) -> tuple[float, int, float]:
     """events/s, events, share of saves committed in a group."""
-    service = build_service(settings, clock=FixedClock(TODAY))
+    service = build_service(settings.replaying_history(), clock=FixedClock(TODAY))
     started = time.perf_counter()
     summary = simulate_campaign(service, applications, seed=11, today=TODAY, workers=workers)
     rate = summary.events / (time.perf_counter() - started)

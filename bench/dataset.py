@@ -54,7 +54,7 @@ def _simulate(args: tuple[int, int]) -> tuple[list[Row], list[Row]]:
     from infra.simulation.campaign import simulate_campaign
 
     memory = {"BOLASHAK_DATABASE_URL": "memory:", PII_MASTER_KEY: BENCH_PII_KEY.decode()}
-    service = build_service(Settings.from_env(memory), clock=FixedClock(TODAY))
+    service = build_service(Settings.from_env(memory).replaying_history(), clock=FixedClock(TODAY))
     simulate_campaign(service, applications, seed=first_case, today=TODAY, first_case=first_case)
     notes = service.recorder.select_notifications(start=1, limit=10**9)
     sealer = getattr(service.mapper, "sealer", None)

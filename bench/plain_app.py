@@ -24,7 +24,9 @@ def create_plain_app(settings: Settings) -> Starlette:
     pool = ViewPool(settings, reader.events_table(), settings.read_connections)
 
     async def cases(_: Request) -> Response:
-        page = await pool.run(lambda db: queries.list_cases(db, first=20, with_personal_data=True))
+        page = await pool.run(
+            lambda db: queries.list_cases(db, first=20, personal_data=reader.sealer)
+        )
         return Response(
             orjson.dumps({"items": page.items, "end": page.end_cursor}),
             media_type="application/json",

@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -155,11 +156,15 @@ class CaseService(CaseEvents):
         clock: Clock | None = None,
         code_generator: Callable[[], str] = new_applicant_code,
         max_attempts: int = 8,
+        backdating_window: timedelta | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.code_generator = code_generator
         self.max_attempts = max_attempts
+        # how far before today a business date may lie without an admin's reason (None:
+        # any date, as when a past campaign is replayed)
+        self.backdating_window = backdating_window
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -167,10 +172,6 @@ class CaseService(CaseEvents):
         app_id = application_id_for(ctx.idempotency_key)
 
         def create(meta: EventMeta) -> Application:
-            if cmd.applicant.birth_date >= meta.occurred_on:  # plausibility: an IIN may say 2099
-                raise InvalidInputError.single(
-                    "applicant.birthDate", "born_before_submission", "is not before the submission"
-                )
             try:
                 window = window_for(meta.occurred_on)
             except OutsideIntakeWindowError as e:
@@ -414,10 +415,10 @@ class CaseService(CaseEvents):
     ) -> CommandResult:
         name = command_name(cmd)
         check_allowed(name, ctx.role)
-        validate_context(ctx, self.clock.today())
-        validate_command(cmd)
+        backdated = validate_context(ctx, self.clock.today(), self.backdating_window)
+        validate_command(cmd, ctx.occurred_on)
         fingerprint = fingerprint_of(name, cmd, ctx)
-        meta = _meta(ctx, name, fingerprint)
+        meta = _meta(ctx, name, fingerprint, backdated)
         fresh = False  # the first attempt trusts this process's cached case
         for attempt in range(1, self.max_attempts + 1):
             case = self._load(application_id, must_exist=create is None, fresh=fresh)
@@ -492,7 +493,7 @@ def fingerprint_of(name: str, cmd: object, ctx: CommandContext) -> str:
     return hashlib.sha256(text).hexdigest()[:32]
 
 
-def _meta(ctx: CommandContext, name: str, fingerprint: str) -> EventMeta:
+def _meta(ctx: CommandContext, name: str, fingerprint: str, backdated: bool) -> EventMeta:
     command_id = str(uuid5(APPLICATION_NAMESPACE, f"command:{ctx.idempotency_key}"))
     return EventMeta(
         actor_id=ctx.actor_id,
@@ -504,6 +505,7 @@ def _meta(ctx: CommandContext, name: str, fingerprint: str) -> EventMeta:
         idempotency_key=ctx.idempotency_key,
         command=name,
         command_fingerprint=fingerprint,
+        backdating_reason=ctx.backdating_reason if backdated else "",
     )
 
 

@@ -6,27 +6,34 @@ Field paths are those of the API (camelCase, dotted), e.g. ``applicant.iin``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pycountry
+
 from domain import commands as c
-from domain.case.meta import CommandContext
+from domain.case.meta import CommandContext, Role
 from domain.errors import FieldError, InvalidInputError
 from domain.iin import InvalidIinError, validate_iin
 from domain.language_tests import LanguageTest, score_of
 from domain.qualifications import LanguageCertificate
 from domain.rules.grade_equivalence import gpa_number
-from domain.rules.interview_sheet import final_grade_range, sheet_problems
+from domain.rules.interview_sheet import criterion_keys, final_grade_range, sheet_problems
 from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
-FUTURE_TOLERANCE = timedelta(days=1)
 MAX_MONTHS = 12 * 70
 MAX_COURSE_MONTHS = 24  # an officer's course: the longest table course is 12 months
+# Lists a command may carry: no more items than the domain has kinds of (a certificate of
+# each language test the regulations know; each document of the package once), no item
+# twice. The API's schema describes these limits (api/inputs.py).
+MAX_CERTIFICATES = len(LanguageTest)
+MAX_DOCUMENTS = len(Document)
+MAX_SCORES = 2 * len(criterion_keys())  # a sheet's scores, unknown keys named up to this
 MAX_GPA_LENGTH = 20  # "3.67", "87.5", "A-": a grade as written on the diploma supplement
 GPA_EQUIVALENT_TOP = 4  # the Ministry's equivalent is on the 4.00 credit scale
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 # Unicode's categories Cc (U+0000-U+001F, U+007F-U+009F) and Cs (U+D800-U+DFFF), less tab
 # and line breaks, as one character class: one scan in C instead of a lookup per character
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -60,21 +67,40 @@ class Errors(list[FieldError]):
             raise InvalidInputError(self)
 
 
-def validate_context(ctx: CommandContext, today: date) -> None:
+def validate_context(
+    ctx: CommandContext, today: date, backdating_window: timedelta | None = None
+) -> bool:
+    """Checks what every command carries; True when its business date lies more than
+    ``backdating_window`` before ``today`` (allowed to an admin who says why: the reason
+    is then kept with the event). ``None``: no window (a past campaign replayed)."""
     errors = Errors()
     errors.text("idempotencyKey", ctx.idempotency_key, 200)
     errors.text("actor.id", ctx.actor_id, 200)
     errors.text("reason", ctx.reason, 2000, required=False)
     errors.text("correlationId", ctx.correlation_id, 200, required=False)
     errors.text("causationId", ctx.causation_id, 200, required=False)
-    if ctx.occurred_on > today + FUTURE_TOLERANCE:
+    errors.text("backdatingReason", ctx.backdating_reason, 2000, required=False)
+    if ctx.occurred_on > today:
         errors.add("occurredOn", "business_date_not_in_future", f"is after today ({today})")
+    backdated = backdating_window is not None and ctx.occurred_on < today - backdating_window
+    if backdated and not (ctx.role is Role.ADMIN and ctx.backdating_reason.strip()):
+        assert backdating_window is not None
+        errors.add(
+            "occurredOn",
+            "business_date_within_backdating_window",
+            f"is more than {backdating_window.days} days before today ({today}): only an"
+            " admin may record it, giving backdatingReason",
+        )
     errors.raise_if_any()
+    return backdated
 
 
-def validate_submission(command: c.SubmitApplication) -> None:
+def validate_submission(command: c.SubmitApplication, occurred_on: date | None = None) -> None:
+    """Every field of a submission; with its business date, the birth date against it."""
     errors = Errors()
     _applicant(errors, command.applicant)
+    if occurred_on is not None and command.applicant.birth_date >= occurred_on:
+        errors.add("applicant.birthDate", "born_before_submission", "is not before the submission")
     _plan(errors, command.plan)
     _background(errors, command.background)
     errors.raise_if_any()
@@ -97,8 +123,10 @@ def _applicant(errors: Errors, applicant: ApplicantIdentity) -> None:
 
 
 def _plan(errors: Errors, plan: StudyPlan) -> None:
-    if not COUNTRY.match(plan.country):
-        errors.add("plan.country", "iso_country_code", "must be an ISO 3166 alpha-2 code, e.g. GB")
+    if not is_country_code(plan.country):
+        errors.add(
+            "plan.country", "iso_country_code", "must be an ISO 3166-1 alpha-2 code, e.g. GB"
+        )
     errors.text("plan.institution", plan.institution, 300)
     errors.text("plan.specialty", plan.specialty, 300)
 
@@ -111,8 +139,10 @@ def _background(errors: Errors, background: Background) -> None:
         )
         if total != 150:
             errors.add("background.kaztest.totalQuestions", "kaztest_150", "KazTest has 150")
-    for i, certificate in enumerate(background.certificates):
-        _certificate(errors, f"background.certificates[{i}]", certificate)
+    certificates = background.certificates
+    if _listed(errors, "background.certificates", certificates, MAX_CERTIFICATES):
+        for i, certificate in enumerate(certificates):
+            _certificate(errors, f"background.certificates[{i}]", certificate)
     if background.gpa is not None:
         errors.text("background.gpa.value", background.gpa.value, MAX_GPA_LENGTH)
         try:
@@ -130,16 +160,26 @@ def _background(errors: Errors, background: Background) -> None:
     ):
         errors.number(f"background.{_camel(name)}", getattr(background, name), 0, MAX_MONTHS)
     errors.number("background.fieldWorkMonthsLast12", background.field_work_months_last_12, 0, 12)
-    _documents(errors, "background.documents", background.documents, required=False)
+    _listed(errors, "background.documents", background.documents, MAX_DOCUMENTS)
 
 
-def _documents(
-    errors: Errors, field: str, documents: tuple[Document, ...], *, required: bool
-) -> None:
-    if required and not documents:
-        errors.add(field, "required", "names at least one document")
-    if len(set(documents)) != len(documents):
-        errors.add(field, "no_duplicates", "lists a document twice")
+def _listed(errors: Errors, field: str, items: Sequence[object], most: int) -> bool:
+    """Refuses a list longer than ``most`` or listing an item twice; True when neither.
+
+    Items are told apart by their ``repr``: a decimal that is not a number (``sNaN``)
+    can be neither hashed nor compared, and is refused by its own rule."""
+    if len(items) > most:
+        errors.add(field, "max_items", f"lists {len(items)} items; at most {most}")
+        return False
+    if len({repr(item) for item in items}) != len(items):
+        errors.add(field, "no_duplicates", "lists an item twice")
+        return False
+    return True
+
+
+def is_country_code(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code of a country that exists (ISO's list, kept by pycountry)."""
+    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
 
 
 def _certificate(errors: Errors, field: str, certificate: LanguageCertificate) -> None:
@@ -165,17 +205,22 @@ def _certificate(errors: Errors, field: str, certificate: LanguageCertificate) -
             errors.add(f"{field}.bands.{band}", "ielts_band_scale", str(e))
 
 
-def validate_command(command: object) -> None:
-    """Field checks of every command."""
+def validate_command(command: object, occurred_on: date | None = None) -> None:
+    """Field checks of every command (dates against its business date, when given)."""
     if isinstance(command, c.SubmitApplication):
-        return validate_submission(command)
+        return validate_submission(command, occurred_on)
     errors = Errors()
     if isinstance(command, c.RecordTesting):
         errors.number("verbalScore", command.verbal_score, 0, 100)
         errors.number("numericalScore", command.numerical_score, 0, 100)
     elif isinstance(command, c.EvaluateInterview):
-        for key, problem in sheet_problems(command.scores):
-            errors.add(f"scores.{key}", "interview_sheet_scale", problem)
+        if len(command.scores) > MAX_SCORES:  # each unknown key would be an error of its own
+            errors.add(
+                "scores", "max_items", f"has {len(command.scores)} keys; at most {MAX_SCORES}"
+            )
+        else:
+            for key, problem in sheet_problems(command.scores):
+                errors.add(f"scores.{key}", "interview_sheet_scale", problem)
         errors.text("comment", command.comment, 2000, required=False)
     elif isinstance(command, c.CompleteInterview):
         errors.number("finalScore", command.final_score, *final_grade_range())
@@ -197,7 +242,9 @@ def validate_command(command: object) -> None:
     elif isinstance(command, c.ReassessEligibility) and command.gpa_equivalent is not None:
         errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
     elif isinstance(command, c.PresentDocuments):
-        _documents(errors, "documents", command.documents, required=True)
+        if not command.documents:
+            errors.add("documents", "required", "names at least one document")
+        _listed(errors, "documents", command.documents, MAX_DOCUMENTS)
     elif isinstance(command, c.DecideReview):
         for name in ("months_in_kazakhstan", "months_abroad"):
             value = getattr(command, name)

@@ -13,7 +13,7 @@ from domain.service import CaseEvents
 from infra import users
 from infra.audit import checkpoints
 from infra.relay.tracking import RELAY_TRACKING_DDL
-from infra.settings import Database, Settings
+from infra.settings import Database, Settings, tighten_database_files
 from projections.catalog import all_projections
 from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild_many
@@ -52,6 +52,9 @@ def init_schema(settings: Settings) -> list[str]:
     app = CaseEvents(settings.eventsourcing_env(create_table=True))
     app.close()
     done.append("event store tables ready")
+    if settings.database.kind == "sqlite":
+        for name in tighten_database_files(settings.database.path):
+            done.append(f"{name} made readable by its owner only")
     if settings.database.kind != "memory":
         reader = CaseEvents(settings.eventsourcing_env())
         views = ViewDatabase(settings, reader.events_table())

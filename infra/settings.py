@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import importlib.util
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -37,6 +39,11 @@ from domain.rules.intake_windows import annual_awards_target
 PREFIX = "BOLASHAK_"
 DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
 POOL_WAIT_SECONDS = 3  # for a pooled PostgreSQL connection, before a command gives up
+# How many days before today a command's business date may lie without an admin's reason
+# (BOLASHAK_BACKDATING_WINDOW_DAYS): a week of data-entry lag. Read when settings are made
+# (a process replaying a past campaign, e.g. the test suite, may change it first).
+BACKDATING_WINDOW_DAYS = 7
+TOKEN_MAX_HOURS = 12  # the longest a bearer token may live (BOLASHAK_TOKEN_MAX_HOURS)
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
@@ -181,13 +188,20 @@ class Kafka:
 class Settings:
     database: Database
     aggregate_cache_size: int = 10_000
-    pool_size: int = 5
+    pool_size: int = 5  # event-store connections of a server process (connection_budget)
     read_connections: int = 2  # per server process: its read-model query threads
-    lock_timeout_seconds: int = 10
+    # with POOL_WAIT_SECONDS, within a request's 10 s: a command that gets no connection,
+    # or not the event table's lock, is answered 503 (retry), never left to time out
+    lock_timeout_seconds: int = 5
     awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
     kafka: Kafka = Kafka()
     consumer_database: Database | None = None  # the example consumer's own store
     pii_master_key: bytes = dataclasses.field(default=b"", repr=False)  # never shown
+    token_max_hours: int = TOKEN_MAX_HOURS
+    # None: no window (a past campaign replayed: the demo, the benchmarks)
+    backdating_window_days: int | None = dataclasses.field(
+        default_factory=lambda: BACKDATING_WINDOW_DAYS
+    )
     cipher: tuple[str, str] = dataclasses.field(default=("", ""), repr=False)  # (topic, key)
 
     @classmethod
@@ -196,9 +210,9 @@ class Settings:
         return cls(
             database=Database.parse(env.get(f"{PREFIX}DATABASE_URL", DEFAULT_DATABASE_URL)),
             aggregate_cache_size=_int(env, "AGGREGATE_CACHE_SIZE", 10_000),
-            pool_size=_int(env, "POOL_SIZE", 5),
+            pool_size=_at_least_one(env, "POOL_SIZE", 5),
             read_connections=_at_least_one(env, "READ_CONNECTIONS", 2),
-            lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 10),
+            lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 5),
             awards_targets=_awards_targets(env),
             kafka=Kafka.from_env(env),
             consumer_database=(
@@ -208,7 +222,18 @@ class Settings:
             ),
             pii_master_key=pii_master_key(env),
             cipher=_cipher(env),
+            backdating_window_days=_int(env, "BACKDATING_WINDOW_DAYS", BACKDATING_WINDOW_DAYS),
+            token_max_hours=_at_least_one(env, "TOKEN_MAX_HOURS", TOKEN_MAX_HOURS),
         )
+
+    def backdating_window(self) -> timedelta | None:
+        days = self.backdating_window_days
+        return None if days is None else timedelta(days=days)
+
+    def replaying_history(self) -> Settings:
+        """These settings without the backdating window: for replaying a past campaign
+        (the demo, the benchmarks), whose business dates lie years before today."""
+        return dataclasses.replace(self, backdating_window_days=None)
 
     def awards_target(self, year: int) -> int | None:
         """``BOLASHAK_AWARDS_TARGET_<YEAR>``, else the campaign's own figure (555 in 2023)."""
@@ -217,8 +242,11 @@ class Settings:
                 return target
         return annual_awards_target(year)
 
-    def eventsourcing_env(self, *, create_table: bool = False) -> dict[str, str]:
-        """The library's settings for this store (see shared/FIELD-NOTES.md).
+    def eventsourcing_env(
+        self, *, create_table: bool = False, pool_size: int | None = None
+    ) -> dict[str, str]:
+        """The library's settings for this store (see shared/FIELD-NOTES.md); ``pool_size``:
+        the event-store connections of this process, when not ``BOLASHAK_POOL_SIZE``.
 
         Keys are given with the application's prefix too, so that a stray variable in the
         process environment cannot override them.
@@ -234,7 +262,7 @@ class Settings:
             "PII_SEALER_TOPIC": SEALER_TOPIC,
             "PII_MASTER_KEY": base64.b64encode(master_key).decode(),
             **self._cipher_env(),
-            **self._store_env(),
+            **self._store_env(pool_size or self.pool_size),
         }
         return {**env, **{APP_ENV_PREFIX + k: v for k, v in env.items()}}
 
@@ -242,12 +270,13 @@ class Settings:
         topic, key = self.cipher
         return {"CIPHER_TOPIC": topic, "CIPHER_KEY": key} if topic else {}
 
-    def _store_env(self) -> dict[str, str]:
+    def _store_env(self, pool_size: int) -> dict[str, str]:
         db = self.database
         if db.kind == "memory":
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         if db.kind == "sqlite":
             Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+            private_database_file(db.path)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": db.path,
@@ -260,7 +289,11 @@ class Settings:
             "POSTGRES_PORT": str(db.port),
             "POSTGRES_USER": db.user,
             "POSTGRES_PASSWORD": db.password,
-            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            # The process's budget of event-store connections, all opened at start and
+            # never more (the library's default adds 10 on demand): a command that finds
+            # them all busy waits POOL_WAIT_SECONDS, then is answered 503 (retry).
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": "0",
             "POSTGRES_LOCK_TIMEOUT": str(self.lock_timeout_seconds),
             # How long a command waits for a pooled connection (the library's default, 30 s,
             # outlasts a request's time limit while the database is down; see
@@ -324,19 +357,50 @@ def development_pii_key() -> bytes:
     agree with the processes this one starts), else a key created once under ``var/``."""
     if os.environ.get(PII_MASTER_KEY, "").strip():
         return pii_master_key(os.environ)
-    if PII_DEV_KEY_FILE.exists():
-        return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
-    PII_DEV_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    draft = PII_DEV_KEY_FILE.with_name(f"{PII_DEV_KEY_FILE.name}.{os.getpid()}")
-    draft.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
-    draft.chmod(0o600)
-    try:
-        os.link(draft, PII_DEV_KEY_FILE)  # atomic: of two processes starting, one key wins
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()
-    return base64.b64decode(PII_DEV_KEY_FILE.read_text(encoding="utf-8").strip())
+    text = secret_file(PII_DEV_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return base64.b64decode(text)
+
+
+PRIVATE = 0o600  # files holding personal data or keys: readable and writable by the owner only
+
+
+def secret_file(path: Path, make: Callable[[], str]) -> str:
+    """The text of a development secret kept in ``path``, created once with ``make()``,
+    readable by its owner only: written to a private draft, then linked into place (of two
+    processes starting at once, one secret wins; none is ever readable by others)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.unlink(missing_ok=True)  # a draft left by a crash
+        with os.fdopen(os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE), "w") as out:
+            out.write(make())
+        try:
+            os.link(draft, path)  # atomic
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def private_database_file(path: str | Path) -> None:
+    """Creates the embedded store's file readable by its owner only, before SQLite opens
+    it (SQLite gives its write-ahead log and shared-memory files the same mode; a file it
+    created itself would follow the umask, usually world-readable)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE))
+
+
+def tighten_database_files(path: str | Path) -> list[str]:
+    """Makes an existing embedded store and its companion files private (``db init``);
+    the files it changed."""
+    changed = []
+    for name in (str(path), f"{path}-wal", f"{path}-shm"):
+        found = Path(name)
+        if found.exists() and found.stat().st_mode & 0o777 != PRIVATE:
+            found.chmod(PRIVATE)
+            changed.append(name)
+    return changed
 
 
 def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:

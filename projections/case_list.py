@@ -2,9 +2,13 @@
 
 ``case_list`` holds what case work filters and sorts on (stage, status, programme,
 category, country, institution, specialty, intake window, key dates, applicant code).
-``case_pii`` holds name, IIN, birth date and contacts: a restricted table, joined only for
-roles allowed to see personal data. Erasure deletes the case's row; a rebuild after it
-writes none (the identity no longer opens).
+``case_pii`` holds the applicant's identity (name, IIN, birth date, contacts) sealed under
+the case's own data key, as the events hold it, and a keyed digest of the IIN to find a
+person's cases: nothing in it reads without the key, so erasure (destroying the key) makes
+the row unreadable at once, wherever it was copied. Readers open it with the wrapped key
+read in the same query (``projections/queries.py``), so an erasure committed by any
+process is seen by the next read of every process. The erasure event deletes the row; a
+rebuild after it writes none (the identity no longer opens).
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from typing_extensions import override
 
 from domain.case import events as ev
+from domain.case.personal import Sealer
 from domain.rules.grade_equivalence import normalise_gpa
+from domain.submission import ApplicantIdentity
 from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
@@ -78,22 +85,27 @@ CASE_PII = Table(
     "case_pii",
     columns=(
         ("application_id", "text"),
-        ("full_name", "text"),
-        ("iin", "text"),
-        ("birth_date", "text"),
-        ("email", "text"),
-        ("phone", "text"),
+        ("iin_digest", "text"),  # Sealer.digest of the IIN
+        ("sealed", "text"),  # identity_plaintext, sealed under the case's data key
     ),
     key=("application_id",),
-    indexes=(("iin",),),
+    indexes=(("iin_digest",),),
 )
-PII_COLUMNS = ("full_name", "iin", "birth_date", "email", "phone")
+PII_COLUMNS = ("full_name", "iin", "birth_date", "email", "phone")  # as the identity opens
+KEYS_TABLE = "applicant_keys"  # the wrapped data keys (infra/pii/keys.py), one row per case
 
 
 class CaseListProjection(Projection):
+    """``sealer``: the store's keeper of data keys. Without one (a case folded in memory
+    for a mutation's answer) ``case_pii`` is not written."""
+
     name = "case_list"
+    version = 2  # v2: case_pii sealed (v1 held the identity in clear): rebuild
     tables = (CASE_LIST, CASE_PII)
     handles = ev.EVENT_TYPES
+
+    def __init__(self, sealer: Sealer | None = None) -> None:
+        self.sealer = sealer
 
     @override
     def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
@@ -104,7 +116,7 @@ class CaseListProjection(Projection):
         case_id = case_key(event)
         row = rows.get(CASE_LIST, (case_id,)) or {"application_id": case_id}
         if isinstance(event, ev.Submitted) and event.applicant is not None:
-            rows.put(CASE_PII, _pii(case_id, event))
+            self._put_identity(rows, event)
         elif isinstance(event, ev.PersonalDataErased):
             rows.delete(CASE_PII, (case_id,))
         row.update(changes(event))
@@ -116,6 +128,41 @@ class CaseListProjection(Projection):
         if stage is not None:
             row["stage"], row["status"] = stage.value, stage.status.value
         rows.put(CASE_LIST, row)
+
+    def _put_identity(self, rows: Rows, event: ev.Submitted) -> None:
+        if self.sealer is None:
+            return
+        applicant = event.applicant
+        assert applicant is not None
+        sealed = self.sealer.seal_existing(event.originator_id, identity_plaintext(applicant))
+        if sealed is None:  # erased after this event was read: nothing to keep
+            return
+        digest = self.sealer.digest(applicant.iin)
+        rows.put(
+            CASE_PII, {"application_id": case_key(event), "iin_digest": digest, "sealed": sealed}
+        )
+
+
+def identity_row(applicant: ApplicantIdentity) -> Row:
+    """The identity's columns as readers get them (``PII_COLUMNS``)."""
+    return {
+        "full_name": applicant.full_name,
+        "iin": applicant.iin,
+        "birth_date": applicant.birth_date.isoformat(),
+        "email": applicant.email,
+        "phone": applicant.phone,
+    }
+
+
+def identity_plaintext(applicant: ApplicantIdentity) -> bytes:
+    """What ``case_pii.sealed`` seals: the identity's columns as JSON."""
+    return orjson.dumps(identity_row(applicant))
+
+
+def identity_columns(plaintext: bytes) -> Row:
+    """The columns of an opened ``case_pii.sealed``."""
+    found: Row = orjson.loads(plaintext)
+    return found
 
 
 def changes(event: ev.CaseEvent) -> dict[str, Any]:
@@ -152,19 +199,6 @@ def _submitted(event: ev.Submitted) -> Row:
         "intake_window": event.intake_window,
         "gpa": float(gpa) if gpa is not None else None,
         "submitted_on": event.meta.occurred_on.isoformat(),
-    }
-
-
-def _pii(case_id: str, event: ev.Submitted) -> Row:
-    a = event.applicant
-    assert a is not None  # an erased identity has no row
-    return {
-        "application_id": case_id,
-        "full_name": a.full_name,
-        "iin": a.iin,
-        "birth_date": a.birth_date.isoformat(),
-        "email": a.email,
-        "phone": a.phone,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.case.personal import Sealer
 from projections.audit_trail import AuditTrailProjection
 from projections.base import Projection
 from projections.case_list import CaseListProjection
@@ -11,9 +12,11 @@ from projections.interview_queue import InterviewQueueProjection
 from projections.officer_worklist import OfficerWorklistProjection
 
 
-def all_projections() -> list[Projection]:
+def all_projections(sealer: Sealer | None = None) -> list[Projection]:
+    """Every read model; ``sealer``: the store's keeper of data keys, which the case list
+    seals its copies of identities with (without it, it keeps none: schema work only)."""
     return [
-        CaseListProjection(),
+        CaseListProjection(sealer),
         DashboardProjection(),
         DeadlinesProjection(),
         InterviewQueueProjection(),
@@ -22,8 +25,8 @@ def all_projections() -> list[Projection]:
     ]
 
 
-def named(names: list[str] | None) -> list[Projection]:
-    everything = all_projections()
+def named(names: list[str] | None, sealer: Sealer | None = None) -> list[Projection]:
+    everything = all_projections(sealer)
     if not names:
         return everything
     known = {p.name: p for p in everything}

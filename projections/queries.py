@@ -13,9 +13,17 @@ import math
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
+from uuid import UUID
 
+from domain.case.personal import Sealer
 from projections.audit_trail import AUDIT_TRAIL
-from projections.case_list import CASE_LIST, CASE_PII, PII_COLUMNS
+from projections.case_list import (
+    CASE_LIST,
+    CASE_PII,
+    KEYS_TABLE,
+    PII_COLUMNS,
+    identity_columns,
+)
 from projections.dashboard import DASHBOARD, FUNNEL, SCORES, WORK
 from projections.deadlines import DEADLINES
 from projections.interview_queue import INTERVIEW_QUEUE
@@ -81,8 +89,10 @@ def list_cases(
     descending: bool = False,
     first: int = 20,
     after: str | None = None,
-    with_personal_data: bool = False,
+    personal_data: Sealer | None = None,
 ) -> Page:
+    """A page of the case list; with ``personal_data`` (the store's sealer), each row also
+    has the applicant's identity (``PII_COLUMNS``; None once erased)."""
     if sort not in CASE_SORTS:
         raise QueryError("sort", f"must be one of {', '.join(CASE_SORTS)}")
     column, null_as = CASE_SORTS[sort]
@@ -90,10 +100,10 @@ def list_cases(
     clauses, params = _case_filter(where or CaseFilter())
     columns = [f"c.{name}" for name in CASE_LIST.column_names]
     join = ""
-    if with_personal_data:
-        columns += [f"p.{name}" for name in PII_COLUMNS]
-        join = f" LEFT JOIN {CASE_PII.name} p ON p.application_id = c.application_id"
-    return _keyset_page(
+    if personal_data is not None:
+        columns += list(_SEALED_COLUMNS)
+        join = _personal_join(db)
+    page = _keyset_page(
         db,
         select=f"SELECT {', '.join(columns)}, {sort_expr} FROM {CASE_LIST.name} c{join}",
         select_params=[],
@@ -106,25 +116,73 @@ def list_cases(
         descending=descending,
         first=first,
         after=after,
-        names=[*CASE_LIST.column_names, *(PII_COLUMNS if with_personal_data else ())],
+        names=[*CASE_LIST.column_names, *(_SEALED_NAMES if personal_data is not None else ())],
     )
+    if personal_data is not None:
+        for item in page.items:
+            _open_identity(item, personal_data)
+    return page
 
 
 def get_case_row(
-    db: ViewDatabase, application_id: str, *, with_personal_data: bool = False
+    db: ViewDatabase, application_id: str, *, personal_data: Sealer | None = None
 ) -> Row | None:
+    """One case's row; with ``personal_data``, with the identity as ``list_cases`` has it."""
     columns = [f"c.{n}" for n in CASE_LIST.column_names]
     names = list(CASE_LIST.column_names)
     join = ""
-    if with_personal_data:
-        columns += [f"p.{n}" for n in PII_COLUMNS]
-        names += PII_COLUMNS
-        join = f" LEFT JOIN {CASE_PII.name} p ON p.application_id = c.application_id"
+    if personal_data is not None:
+        columns += _SEALED_COLUMNS
+        names += _SEALED_NAMES
+        join = _personal_join(db)
     rows = db.query(
         f"SELECT {', '.join(columns)} FROM {CASE_LIST.name} c{join} WHERE c.application_id = %s",
         (application_id,),
     )
-    return dict(zip(names, rows[0], strict=True)) if rows else None
+    if not rows:
+        return None
+    row = dict(zip(names, rows[0], strict=True))
+    if personal_data is not None:
+        _open_identity(row, personal_data)
+    return row
+
+
+# The sealed identity and the case's wrapped data key, read in one statement: a key
+# destroyed by an erasure in any process is NULL here at once, whatever keys this
+# process has cached.
+_SEALED_COLUMNS = ("p.sealed", "k.wrapped")
+_SEALED_NAMES = ("sealed", "wrapped")
+
+
+def _personal_join(db: ViewDatabase) -> str:
+    case_id = "p.application_id::uuid" if db.dialect == "postgres" else "p.application_id"
+    return (
+        f" LEFT JOIN {CASE_PII.name} p ON p.application_id = c.application_id"
+        f" LEFT JOIN {KEYS_TABLE} k ON k.application_id = {case_id}"
+    )
+
+
+def _open_identity(row: Row, sealer: Sealer) -> None:
+    """Replaces a row's sealed identity and wrapped key by the identity's columns (None
+    when there is none, or its key was destroyed)."""
+    sealed, wrapped = row.pop("sealed"), row.pop("wrapped")
+    plaintext = None
+    if sealed is not None and wrapped is not None:
+        plaintext = sealer.open_with_key(UUID(row["application_id"]), bytes(wrapped), sealed)
+    row.update(identity_columns(plaintext) if plaintext is not None else _NO_IDENTITY)
+
+
+_NO_IDENTITY: Row = dict.fromkeys(PII_COLUMNS)
+
+
+def cases_of_iin(db: ViewDatabase, sealer: Sealer, iin: str) -> list[str]:
+    """The ids of the cases whose applicant has this IIN (by its keyed digest), erased
+    ones excepted."""
+    rows = db.query(
+        f"SELECT application_id FROM {CASE_PII.name} WHERE iin_digest = %s ORDER BY 1",
+        (sealer.digest(iin),),
+    )
+    return [str(row[0]) for row in rows]
 
 
 def _case_filter(where: CaseFilter) -> tuple[list[str], list[Any]]:

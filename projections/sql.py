@@ -17,8 +17,9 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
+from psycopg.conninfo import make_conninfo
 
-from infra.settings import Settings
+from infra.settings import Settings, private_database_file
 
 Params = Sequence[Any]
 
@@ -55,20 +56,30 @@ class ViewDatabase:
 
     dialect: str
 
-    def __init__(self, settings: Settings, events_table: str = "bolashak_events") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        events_table: str = "bolashak_events",
+        *,
+        lock_timeout: float | None = None,
+    ) -> None:
         """``events_table``: the library's table of stored events (its name depends on the
-        backend: ``bolashak_events`` on PostgreSQL, ``stored_events`` on SQLite)."""
+        backend: ``bolashak_events`` on PostgreSQL, ``stored_events`` on SQLite).
+        ``lock_timeout``: seconds a PostgreSQL statement waits for a table lock before it
+        fails (a reader of the API behind a rebuild's swap or a migration, say)."""
         db = settings.database
         self.events_table = events_table
         self._lock = threading.RLock()
         if db.kind == "postgres":
             self.dialect = "postgres"
-            self._dsn = db.dsn()
+            waits = {} if lock_timeout is None else {"options": f"-c lock_timeout={lock_timeout}s"}
+            self._dsn = make_conninfo(db.dsn(), **waits)
             self._pg: psycopg.Connection[Any] | None = psycopg.connect(self._dsn, autocommit=True)
             self._sqlite: sqlite3.Connection | None = None
         elif db.kind == "sqlite":
             self.dialect = "sqlite"
             self._pg = None
+            private_database_file(db.path)
             self._sqlite = sqlite3.connect(
                 db.path,
                 timeout=max(settings.lock_timeout_seconds, 1),
@@ -179,6 +190,13 @@ class ViewDatabase:
                 )
                 for r in found
             ]
+
+    def cases_with(self, topic: str, after: int, upto: int) -> list[UUID]:
+        """The cases of the events of ``topic`` stored after position ``after``, up to
+        ``upto`` (a range of the log's index: a few rows between two polls)."""
+        sql = _PG_CASES_WITH if self.dialect == "postgres" else _SQLITE_CASES_WITH
+        rows = self.query(sql.format(self.events_table), (after, upto, topic))
+        return [r[0] if isinstance(r[0], UUID) else UUID(str(r[0])) for r in rows]
 
     def log_head(self) -> int:
         """The position of the last event stored (0 for an empty log)."""
@@ -295,6 +313,11 @@ _SQLITE_LOG = (
     "SELECT rowid, originator_id, originator_version, topic, state"
     " FROM {} WHERE rowid > ? ORDER BY rowid LIMIT ?"
 )
+_PG_CASES_WITH = (
+    "SELECT originator_id FROM {} WHERE notification_id > %s AND notification_id <= %s"
+    " AND topic = %s"
+)
+_SQLITE_CASES_WITH = "SELECT originator_id FROM {} WHERE rowid > %s AND rowid <= %s AND topic = %s"
 _PG_HEAD = "SELECT max(notification_id) FROM {}"
 _SQLITE_HEAD = "SELECT max(rowid) FROM {}"
 

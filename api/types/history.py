@@ -39,6 +39,10 @@ class EventRecord:
     correlation_id: str
     causation_id: str
     command: str
+    backdating_reason: str = strawberry.field(
+        description="An admin's reason for a business date more than the backdating window"
+        " before the day it was recorded; empty otherwise."
+    )
     prev_hash: str = strawberry.field(description="The chain hash of the event before.")
     chain_hash: str = strawberry.field(
         description="SHA-256 over this event's stored content and prev_hash (docs/audit.md)."
@@ -68,6 +72,7 @@ class EventRecord:
             correlation_id=meta.correlation_id,
             causation_id=meta.causation_id,
             command=meta.command,
+            backdating_reason=meta.backdating_reason,
             prev_hash=meta.prev_hash,
             chain_hash=meta.chain_hash,
             rulesets=list(basis.rulesets) if basis else [],

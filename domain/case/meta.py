@@ -22,7 +22,9 @@ class CommandContext:
     """What the caller states with every command.
 
     ``occurred_on`` is the business date (the day it happened in the real process), which
-    may be earlier than the day it is recorded. ``idempotency_key`` makes retries safe.
+    may be earlier than the day it is recorded: never after today, never before the case's
+    last event, and not more than the backdating window before today unless an admin gives
+    ``backdating_reason`` (kept with the event). ``idempotency_key`` makes retries safe.
     """
 
     actor_id: str
@@ -32,6 +34,7 @@ class CommandContext:
     reason: str = ""
     correlation_id: str = ""
     causation_id: str = ""
+    backdating_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,6 @@ class EventMeta:
     # empty on events stored before the chain existed
     prev_hash: str = ""
     chain_hash: str = ""
+    # an admin's reason for a business date more than the backdating window before the
+    # day it was recorded; empty otherwise (and on events stored before it existed)
+    backdating_reason: str = ""

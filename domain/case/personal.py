@@ -58,6 +58,24 @@ class Sealer(Protocol):
         """Drops this process's cached copy of the case's key (erased elsewhere)."""
         ...
 
+    def seal_existing(self, application_id: UUID, plaintext: bytes) -> str | None:
+        """Like ``seal``, under the key the case already has; None once it was destroyed
+        (never creates a key: for copies of an identity stored since, e.g. a read model)."""
+        ...
+
+    def open_with_key(
+        self, application_id: UUID, wrapped_key: bytes | None, sealed: str
+    ) -> bytes | None:
+        """The plaintext of ``sealed``, opened with the case's wrapped key as just read
+        from the key store (None: destroyed), not with a key this process cached: a read
+        that fetches the key beside the data sees an erasure committed by any process."""
+        ...
+
+    def digest(self, value: str) -> str:
+        """A keyed digest of a value (e.g. an IIN): finds the records holding it without
+        storing the value, and cannot be computed without the keys' master key."""
+        ...
+
 
 def new_salt() -> str:
     """32 random bytes, hex: makes the commitment impossible to guess from a known identity."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,21 @@ from rich.markup import escape
 from domain.case.events import erasure_applied
 from domain.case.meta import CommandContext, Role
 from domain.commands import ALL_COMMANDS
-from domain.errors import InvalidInputError
 from domain.permissions import command_name
 from domain.service import CommandResult
 from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view, event_view
-from infra.cli.common import console, err_console, print_json, reports_errors, settings
+from infra.cli.common import (
+    BACKDATING_HELP,
+    BUSINESS_DATE_HELP,
+    business_clock,
+    business_date,
+    console,
+    err_console,
+    print_json,
+    reports_errors,
+    settings,
+)
 from infra.inputs import build
 
 app = typer.Typer(help="Case work: commands, state and history.", no_args_is_help=True)
@@ -34,10 +42,11 @@ def run(
     data: str = typer.Option("{}", help="The command's fields as JSON (camelCase)."),
     data_file: Path | None = typer.Option(None, help="Read the JSON from this file instead."),
     key: str = typer.Option("", help=KEY_HELP + " Default: a new random key."),
-    on: str = typer.Option("", help="Business date (YYYY-MM-DD). Default: today."),
+    on: str = typer.Option("", help=BUSINESS_DATE_HELP),
     actor: str = typer.Option("cli", help="Who is acting (user id)."),
     role: Role = typer.Option(Role.OFFICER, help="The actor's role."),
     reason: str = typer.Option("", help="Reason or comment recorded with the event."),
+    backdating_reason: str = typer.Option("", help=BACKDATING_HELP),
 ) -> None:
     """Send one command, e.g. ``bolashak case run award --data '{"applicationId": ...}'``."""
     if command not in COMMANDS:
@@ -45,14 +54,16 @@ def run(
         raise typer.Exit(2)
     payload = _payload(data, data_file)
     cmd: object = build(COMMANDS[command], payload)
+    clock = business_clock()
     ctx = CommandContext(
         actor_id=actor,
         role=role,
         idempotency_key=key or str(uuid.uuid4()),
-        occurred_on=_business_date(on),
+        occurred_on=business_date(on, clock),
         reason=reason,
+        backdating_reason=backdating_reason,
     )
-    service = build_service(settings())
+    service = build_service(settings(), clock=clock)
     result: CommandResult = getattr(service, command)(cmd, ctx)
     print_json(
         {
@@ -88,17 +99,6 @@ def history(
     reader.get_case(application_id)  # a clear error for an unknown id
     for event in erasure_applied(reader.events.get(application_id)):  # type: ignore[arg-type]
         print_json(event_view(event, with_personal_data=personal))
-
-
-def _business_date(on: str) -> date:
-    if not on:
-        return date.today()
-    try:
-        return date.fromisoformat(on)
-    except ValueError:
-        raise InvalidInputError.single(
-            "--on", "date_format", f"must be a date like 2023-04-28, not {on!r}"
-        ) from None
 
 
 def _payload(data: str, data_file: Path | None) -> Any:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from domain.errors import DomainError
+from domain.clock import Clock, FixedClock, SystemClock
+from domain.errors import DomainError, InvalidInputError
 from domain.permissions import PermissionDeniedError
 from infra.settings import Settings, SettingsError
 
@@ -30,6 +33,51 @@ def settings() -> Settings:
     except SettingsError as e:
         err_console.print(f"[red]setting error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None
+
+
+def production_mode() -> bool:
+    mode = os.environ.get("BOLASHAK_MODE", "development").strip().lower()
+    if mode not in ("development", "production"):
+        err_console.print("BOLASHAK_MODE must be development or production")
+        raise typer.Exit(2)
+    return mode == "production"
+
+
+def business_clock() -> Clock:
+    """The clock every command's "today" comes from (the business date a command takes
+    when none is given, and the day its date is checked against): the system clock in
+    Astana; ``BOLASHAK_TODAY`` (YYYY-MM-DD) fixes it for simulations and tests (refused
+    in production)."""
+    fixed = os.environ.get("BOLASHAK_TODAY", "").strip()
+    if not fixed:
+        return SystemClock()
+    if production_mode():
+        err_console.print("BOLASHAK_TODAY is for development and tests only")
+        raise typer.Exit(2)
+    try:
+        return FixedClock(date.fromisoformat(fixed))
+    except ValueError:
+        err_console.print(f"BOLASHAK_TODAY must be a date like 2031-01-01, got {fixed!r}")
+        raise typer.Exit(2) from None
+
+
+BUSINESS_DATE_HELP = "Business date (YYYY-MM-DD). Default: today (BOLASHAK_TODAY when set)."
+BACKDATING_HELP = (
+    "An admin's reason for a business date more than BOLASHAK_BACKDATING_WINDOW_DAYS"
+    " before today (kept with the event)."
+)
+
+
+def business_date(on: str, clock: Clock) -> date:
+    """A command's ``--on``, or the business clock's today."""
+    if not on:
+        return clock.today()
+    try:
+        return date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInputError.single(
+            "--on", "date_format", f"must be a date like 2023-04-28, not {on!r}"
+        ) from None
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -8,10 +8,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from domain.clock import SystemClock
 from infra import users
 from infra.bootstrap import build_projection_engine, build_service
-from infra.cli.common import console, reports_errors, settings
+from infra.cli.common import business_clock, console, reports_errors, settings
 from infra.database import init_schema
 from infra.settings import Settings
 from infra.simulation.campaign import CampaignSummary, simulate_campaign
@@ -32,7 +31,8 @@ def demo(
         added = users.add_demo_users(views)
         views.close()
         console.print(f"API users: {', '.join(users.DEMO_USERS)} ({len(added)} checked)")
-    service = build_service(current)
+    clock = business_clock()
+    service = build_service(current.replaying_history(), clock=clock)  # 2023's dates
     started = time.perf_counter()
     columns = (
         *Progress.get_default_columns()[:2],
@@ -46,7 +46,7 @@ def demo(
             service,
             applications,
             seed=seed,
-            today=SystemClock().today(),
+            today=clock.today(),
             progress=lambda n: progress.update(task, completed=n),
         )
     service.close()

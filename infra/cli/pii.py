@@ -9,7 +9,6 @@ deletion was interrupted, and records nothing new.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import typer
 from rich.markup import escape
@@ -20,9 +19,18 @@ from domain.errors import InvalidInputError
 from domain.iin import InvalidIinError, validate_iin
 from domain.service import CaseService
 from infra.bootstrap import build_service
-from infra.cli.common import err_console, print_json, reports_errors, settings
+from infra.cli.common import (
+    BACKDATING_HELP,
+    BUSINESS_DATE_HELP,
+    business_clock,
+    business_date,
+    err_console,
+    print_json,
+    reports_errors,
+    settings,
+)
 from infra.settings import Settings
-from projections.case_list import CASE_PII
+from projections.queries import cases_of_iin
 from projections.sql import ViewDatabase
 
 app = typer.Typer(help="Personal data: erasure.", no_args_is_help=True)
@@ -35,7 +43,8 @@ def erase(
     iin: str = typer.Option("", help="Or: every application of the person with this IIN."),
     reason: str = typer.Option(..., help="Why (recorded with the erasure event)."),
     actor: str = typer.Option("cli-admin", help="Who is erasing (user id)."),
-    on: str = typer.Option("", help="Business date (YYYY-MM-DD). Default: today."),
+    on: str = typer.Option("", help=BUSINESS_DATE_HELP),
+    backdating_reason: str = typer.Option("", help=BACKDATING_HELP),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Erase the personal data of one application, or of every application of a person."""
@@ -43,7 +52,8 @@ def erase(
         err_console.print("give exactly one of --application and --iin")
         raise typer.Exit(2)
     current = settings()
-    service = build_service(current)
+    clock = business_clock()
+    service = build_service(current, clock=clock)
     try:
         targets = [application] if application is not None else _by_iin(current, service, iin)
         if not targets:
@@ -53,7 +63,7 @@ def erase(
             f"Erase the personal data of {len(targets)} application(s)? This cannot be undone."
         ):
             raise typer.Exit(1)
-        occurred_on = date.fromisoformat(on) if on else date.today()
+        occurred_on = business_date(on, clock)
         for target in targets:
             ctx = CommandContext(
                 actor_id=actor,
@@ -61,6 +71,7 @@ def erase(
                 idempotency_key=str(uuid.uuid4()),
                 occurred_on=occurred_on,
                 reason=reason,
+                backdating_reason=backdating_reason,
             )
             result = service.erase_personal_data(c.ErasePersonalData(target), ctx)
             print_json(
@@ -75,14 +86,15 @@ def erase(
 
 
 def _by_iin(current: Settings, service: CaseService, iin: str) -> list[uuid.UUID]:
-    """The person's applications, from the restricted table of the case list."""
+    """The person's applications, from the restricted table of the case list (found by
+    the IIN's keyed digest: the table holds no IIN)."""
     try:
         validate_iin(iin)
     except InvalidIinError as e:
         raise InvalidInputError.single("iin", e.rule, str(e)) from None
     db = ViewDatabase(current, service.events_table())
     try:
-        rows = db.query(f"SELECT application_id FROM {CASE_PII.name} WHERE iin = %s", (iin,))
+        found = cases_of_iin(db, service.sealer, iin)
     finally:
         db.close()
-    return sorted(uuid.UUID(str(row[0])) for row in rows)
+    return [uuid.UUID(case_id) for case_id in found]

@@ -14,8 +14,7 @@ from rich.text import Text
 from domain.rules import catalog
 from domain.rules.ruleset import Ruleset
 from infra.case_view import plain
-from infra.cli.common import console, print_json, reports_errors
-from infra.cli.serve import clock
+from infra.cli.common import business_clock, console, print_json, reports_errors
 
 app = typer.Typer(help="Rulesets (regulations as data).", no_args_is_help=True)
 
@@ -36,7 +35,7 @@ def list_rulesets(
     """Every ruleset: full id, status today (BOLASHAK_TODAY in tests), kind, effective period,
     whether it is CIP policy, and its sources. Ids are never cut: on a terminal too narrow for
     the table, each ruleset is printed as a block under its id."""
-    today = clock().today()
+    today = business_clock().today()
     shown = [
         r
         for r in sorted(catalog.all_rulesets().values(), key=lambda r: (r.kind, r.id))

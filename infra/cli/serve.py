@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from datetime import date
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,9 +9,15 @@ from rich.markup import escape
 
 from api.auth import API_ROLES, TokenKeys
 from domain.case.meta import Role
-from domain.clock import Clock, FixedClock, SystemClock
 from infra import users
-from infra.cli.common import console, err_console, reports_errors, settings
+from infra.cli.common import (
+    business_clock,
+    console,
+    err_console,
+    production_mode,
+    reports_errors,
+    settings,
+)
 from infra.cli.users import directory
 from infra.settings import Settings
 from infra.users import UserDirectoryError
@@ -22,14 +26,6 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 schema_app = typer.Typer(help="The GraphQL schema (SDL).", no_args_is_help=True)
-
-
-def production_mode() -> bool:
-    mode = os.environ.get("BOLASHAK_MODE", "development").strip().lower()
-    if mode not in ("development", "production"):
-        err_console.print("BOLASHAK_MODE must be development or production")
-        raise typer.Exit(2)
-    return mode == "production"
 
 
 @reports_errors
@@ -74,7 +70,7 @@ def serve(
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    today = clock()
+    today = business_clock()
     mode = "production" if production else "development (GraphiQL on)"
     console.print(
         f"GraphQL at http://{host}:{port}/graphql, {mode}, store {current.database.redacted()}"
@@ -105,31 +101,17 @@ def server_process_app() -> Starlette:
     return create_app(
         Settings.from_env(),
         ServerOptions(production=production_mode(), in_process_workers=False),
-        clock(),
+        business_clock(),
     )
-
-
-def clock() -> Clock:
-    """The system clock; ``BOLASHAK_TODAY`` (YYYY-MM-DD) fixes "today" for simulations and
-    tests (refused in production)."""
-    fixed = os.environ.get("BOLASHAK_TODAY", "").strip()
-    if not fixed:
-        return SystemClock()
-    if production_mode():
-        err_console.print("BOLASHAK_TODAY is for development and tests only")
-        raise typer.Exit(2)
-    try:
-        return FixedClock(date.fromisoformat(fixed))
-    except ValueError:
-        err_console.print(f"BOLASHAK_TODAY must be a date like 2031-01-01, got {fixed!r}")
-        raise typer.Exit(2) from None
 
 
 @reports_errors
 def token(
     role: Role = typer.Option(..., help="officer, expert, commission, auditor or admin."),
     user: str = typer.Option(..., help="The user's id (recorded as the actor)."),
-    hours: float = typer.Option(8.0, help="Validity in hours."),
+    hours: float = typer.Option(
+        8.0, help="Validity in hours: at most BOLASHAK_TOKEN_MAX_HOURS (12 by default)."
+    ),
 ) -> None:
     """Mint a bearer token (signed with BOLASHAK_JWT_SECRET) for an active user of the
     directory holding ROLE (bolashak users add). In development mode an unknown user is
@@ -138,12 +120,19 @@ def token(
         err_console.print(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
         raise typer.Exit(2)
     production = production_mode()
+    current = settings()
+    if not 0 < hours * 3600 <= current.token_max_hours * 3600:
+        err_console.print(
+            f"--hours must be more than 0 and at most {current.token_max_hours}"
+            " (BOLASHAK_TOKEN_MAX_HOURS)"
+        )
+        raise typer.Exit(2)
     try:
-        keys = TokenKeys.from_env(production=production)
+        keys = TokenKeys.from_env(production=production, max_hours=current.token_max_hours)
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    with directory(settings(), create=not production) as db:
+    with directory(current, create=not production) as db:
         found = users.find(db, user)
         if found is None and not production:
             err_console.print(escape(users.add(db, user, role)) + " (development mode)")

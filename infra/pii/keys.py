@@ -8,6 +8,7 @@ row stays as the record that a key existed and when it was destroyed.
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -15,9 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from infra.event_store import retried_within_budget
+from eventsourcing.utils import retry
 
-TABLE = "applicant_keys"
+from infra.event_store import retried_within_budget
+from projections.case_list import KEYS_TABLE
+
+TABLE = KEYS_TABLE  # the case list's personal data joins it (projections/queries.py)
+log = logging.getLogger(__name__)
 POSTGRES_DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     " seq bigserial NOT NULL,"
@@ -133,13 +138,65 @@ class SqlKeyStore:
         return [_row(r) for r in rows]
 
     def erase(self, application_id: UUID) -> bool:
-        erased = self._run(
-            f"UPDATE {TABLE} SET wrapped = NULL, erased_at = ?"
-            " WHERE application_id = ? AND wrapped IS NOT NULL RETURNING seq",
-            (datetime.now(UTC) if self.postgres else _now(), self._id(application_id)),
-            commit=True,
-        )
+        """Deletes the wrapped key, then leaves no copy of it in the database's own files:
+        PostgreSQL keeps the row's old version (with the key) as a dead tuple until VACUUM
+        removes it, so the table is vacuumed; SQLite overwrites freed space with zeros
+        under ``secure_delete``, and its write-ahead log, which still holds the page as it
+        was, is checkpointed into the database and truncated. Both run again when the
+        erasure is repeated (e.g. after a crash between the two)."""
+        if not self.postgres:
+            return self._erase_sqlite(application_id)
+        erased = self._run(_ERASE, (datetime.now(UTC), application_id), commit=True)
+        self._run(f"VACUUM {TABLE}")  # autocommit: VACUUM runs outside a transaction
         return bool(erased)
+
+    @retried_within_budget
+    def _erase_sqlite(self, application_id: UUID) -> bool:
+        sqlite: Any = self.datastore
+        with sqlite.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            cursor.execute("PRAGMA secure_delete")
+            before = cursor.fetchone()[0]
+            cursor.execute("PRAGMA secure_delete = ON")
+            try:
+                with conn.transaction(commit=True) as writing:
+                    writing.execute(_ERASE, (_now(), str(application_id)))
+                    erased = bool(writing.fetchall())
+            finally:
+                cursor.execute(f"PRAGMA secure_delete = {int(before)}")
+            _truncate_wal(cursor)
+        return erased
+
+
+_ERASE = (
+    f"UPDATE {TABLE} SET wrapped = NULL, erased_at = ?"
+    " WHERE application_id = ? AND wrapped IS NOT NULL RETURNING seq"
+)
+
+
+class WalBusyError(Exception):
+    """A reader kept SQLite's write-ahead log from being checkpointed in full."""
+
+
+@retry(WalBusyError, max_attempts=40, wait=0.05)
+def _checkpointed(cursor: Any) -> None:
+    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    busy, _, _ = cursor.fetchone()
+    if busy:
+        raise WalBusyError("a reader holds the write-ahead log")
+
+
+def _truncate_wal(cursor: Any) -> None:
+    """Copies the write-ahead log into the database and truncates it to nothing (within
+    about 2 s of readers letting go; else it stays until SQLite next checkpoints it, which
+    is said in the log)."""
+    try:
+        _checkpointed(cursor)
+    except WalBusyError:
+        log.warning(
+            "the write-ahead log could not be truncated after an erasure (a reader held"
+            " it); it is overwritten as the database is written to"
+        )
 
 
 class MemoryKeyStore:

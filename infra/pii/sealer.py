@@ -6,6 +6,11 @@ erasure deletes the wrapped key, and the case's identity can no longer be read a
 the event store is copied to. Both ciphertexts are bound to the case's id (associated
 data), so a ciphertext moved to another case does not open.
 
+Copies of an identity kept elsewhere (the case list's ``case_pii``) are sealed under the
+same key by ``seal_existing``, deterministically (AES-GCM-SIV under a key derived from
+the case's), so a rebuilt read model holds the same bytes; they are read with
+``open_with_key`` and the wrapped key fetched beside them, never a cached key.
+
 Keys are loaded in bulk and cached unwrapped: reading a million events asks the table for
 the keys once, then for the keys created since, never once per case. The cache holds at
 most ``max_keys`` keys (the oldest go first): a key dropped is asked for again when its
@@ -16,14 +21,16 @@ ever logged or shown in a ``repr``.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import itertools
 import os
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESGCMSIV
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
@@ -31,6 +38,8 @@ from domain.case.personal import ErasedIdentityError, PersonalDataError
 from infra.pii.keys import KeyStore, MemoryKeyStore, SqlKeyStore
 
 SEALED_PREFIX = "v1."  # the format of ``sealed``: nonce (12 bytes) + ciphertext, base64
+COPY_PREFIX = "s1."  # ``seal_existing``'s: AES-GCM-SIV ciphertext, base64
+_SIV_NONCE = bytes(12)
 MASTER_KEY_SETTING = "BOLASHAK_PII_MASTER_KEY"
 _NONCE = 12
 MAX_KEYS = 200_000  # cached keys, loaded or unwrapped (about 50 MB at most)
@@ -43,9 +52,11 @@ class KeySealer:
         if len(master_key) != 32:
             raise ValueError(f"{MASTER_KEY_SETTING} must be 32 bytes")
         self._master = AESGCM(master_key)
+        # the key of ``digest``: derived from the master key, never the master key itself
+        self._index_key = hmac.new(master_key, b"bolashak-pii-index", hashlib.sha256).digest()
         self.store = store
         self.max_keys = max_keys
-        self._keys: dict[UUID, AESGCM | None] = {}  # None: erased
+        self._keys: dict[UUID, _DataKey | None] = {}  # None: erased
         self._wrapped: dict[UUID, bytes | None] = {}  # loaded, not unwrapped yet
         self._loaded_upto = 0
         self._lock = threading.Lock()
@@ -58,35 +69,53 @@ class KeySealer:
         if key is None:
             raise ErasedIdentityError(f"the personal data of {application_id} was erased")
         nonce = os.urandom(_NONCE)
-        sealed = nonce + key.encrypt(nonce, plaintext, _aad(application_id))
+        sealed = nonce + key.gcm.encrypt(nonce, plaintext, _aad(application_id))
         return SEALED_PREFIX + base64.b64encode(sealed).decode()
 
-    def open(self, application_id: UUID, sealed: str) -> bytes | None:
+    def seal_existing(self, application_id: UUID, plaintext: bytes) -> str | None:
+        """Deterministic (AES-GCM-SIV under a key derived from the case's, one fixed
+        nonce): a read model rebuilt from the log holds the same bytes as the one kept up
+        to date event by event; equal texts of one case seal alike, and nothing else is
+        learnt from it."""
         key = self._key(application_id, create=False)
         if key is None:
             return None
-        if not sealed.startswith(SEALED_PREFIX):
-            raise PersonalDataError(f"the sealed identity of {application_id} has no known format")
-        try:
-            raw = base64.b64decode(sealed[len(SEALED_PREFIX) :], validate=True)
-            return key.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(application_id))
-        except (InvalidTag, ValueError):
-            raise PersonalDataError(
-                f"the sealed identity of {application_id} does not open with its key"
-                " (the stored ciphertext was altered)"
-            ) from None
+        sealed = key.copies().encrypt(_SIV_NONCE, plaintext, _aad(application_id))
+        return COPY_PREFIX + base64.b64encode(sealed).decode()
+
+    def open(self, application_id: UUID, sealed: str) -> bytes | None:
+        key = self._key(application_id, create=False)
+        return None if key is None else _opened(key, application_id, sealed)
+
+    def open_with_key(
+        self, application_id: UUID, wrapped_key: bytes | None, sealed: str
+    ) -> bytes | None:
+        if wrapped_key is None:
+            return None
+        key = _DataKey.of(self._unwrap(application_id, bytes(wrapped_key)))
+        return _opened(key, application_id, sealed)
+
+    def digest(self, value: str) -> str:
+        return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
 
     def destroy(self, application_id: UUID) -> bool:
         destroyed = self.store.erase(application_id)
         self.forget(application_id)
         return destroyed
 
+    def holds(self, application_id: UUID) -> bool:
+        """Whether this process has the case's key in memory (unwrapped or not)."""
+        with self._lock:
+            return self._keys.get(application_id) is not None or bool(
+                self._wrapped.get(application_id)
+            )
+
     def forget(self, application_id: UUID) -> None:
         with self._lock:
             self._keys[application_id] = None
             self._wrapped.pop(application_id, None)
 
-    def _key(self, application_id: UUID, *, create: bool) -> AESGCM | None:
+    def _key(self, application_id: UUID, *, create: bool) -> _DataKey | None:
         with self._lock:
             if application_id in self._keys:
                 return self._keys[application_id]
@@ -101,8 +130,8 @@ class KeySealer:
                 return self._keys[application_id]
             return self._remember(application_id, row.wrapped)
 
-    def _remember(self, application_id: UUID, wrapped: bytes | None) -> AESGCM | None:
-        key = None if wrapped is None else AESGCM(self._unwrap(application_id, wrapped))
+    def _remember(self, application_id: UUID, wrapped: bytes | None) -> _DataKey | None:
+        key = None if wrapped is None else _DataKey.of(self._unwrap(application_id, wrapped))
         self._keys[application_id] = key
         _keep_newest(self._keys, self.max_keys)
         return key
@@ -147,6 +176,37 @@ def _keep_newest(cache: dict[UUID, Any], most: int) -> None:
     if len(cache) > most:
         for stale in list(itertools.islice(cache, len(cache) - most + most // 10)):
             del cache[stale]
+
+
+class _DataKey(NamedTuple):
+    """A case's data key, unwrapped: AES-GCM for the events' identities, and the key of
+    the read models' deterministic copies (derived when first needed)."""
+
+    gcm: AESGCM
+    raw: bytes
+
+    @classmethod
+    def of(cls, raw: bytes) -> _DataKey:
+        return cls(AESGCM(raw), raw)
+
+    def copies(self) -> AESGCMSIV:
+        return AESGCMSIV(hmac.new(self.raw, b"bolashak-pii-copies", hashlib.sha256).digest())
+
+
+def _opened(key: _DataKey, application_id: UUID, sealed: str) -> bytes:
+    try:
+        if sealed.startswith(SEALED_PREFIX):
+            raw = base64.b64decode(sealed[len(SEALED_PREFIX) :], validate=True)
+            return key.gcm.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(application_id))
+        if sealed.startswith(COPY_PREFIX):
+            raw = base64.b64decode(sealed[len(COPY_PREFIX) :], validate=True)
+            return key.copies().decrypt(_SIV_NONCE, raw, _aad(application_id))
+    except (InvalidTag, ValueError):
+        raise PersonalDataError(
+            f"the sealed identity of {application_id} does not open with its key"
+            " (the stored ciphertext was altered)"
+        ) from None
+    raise PersonalDataError(f"the sealed identity of {application_id} has no known format")
 
 
 def _aad(application_id: UUID) -> bytes:

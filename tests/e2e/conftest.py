@@ -31,7 +31,7 @@ from domain.case.meta import Role
 from infra import users
 from infra.database import drop_database
 from infra.settings import Settings
-from tests.conftest import TEST_PII_MASTER_KEY
+from tests.conftest import HISTORY_WINDOW_DAYS, TEST_PII_MASTER_KEY
 from tests.integration.conftest import new_postgres_settings, postgres_unavailable
 
 SECRET = "e2e-jwt-secret-" + "0123456789abcdef" * 3  # >= 32 characters
@@ -70,6 +70,7 @@ def server_environment(database_url: str, *, production: bool) -> dict[str, str]
         BOLASHAK_PII_MASTER_KEY=PII_MASTER_KEY,
         BOLASHAK_MODE="production" if production else "development",
         BOLASHAK_POOL_SIZE="4",
+        BOLASHAK_BACKDATING_WINDOW_DAYS=str(HISTORY_WINDOW_DAYS),
         PYTHONUNBUFFERED="1",
     )
     if not production:  # production refuses a fixed "today"

@@ -47,6 +47,19 @@ def test_language_test_scale_refuses_a_score_that_is_not_a_finite_number(
     }
 
 
+def test_no_duplicates_tells_certificates_apart_even_when_a_score_is_a_signalling_nan(
+    service: CaseService,
+) -> None:
+    """The duplicate check (issue 19) hashed each certificate: ``sNaN`` cannot be hashed,
+    and the submission raised TypeError instead of naming the score's rule."""
+    toefl = LanguageCertificate(LanguageTest.TOEFL_IBT, Decimal("sNaN"))
+    ielts = b.ielts("7.0")
+    submission = b.submission(background=b.background(certificates=(toefl, ielts)))
+    assert refused(service, submission) == {
+        ("background.certificates[0].score", "language_test_scale")
+    }
+
+
 def test_range_refuses_a_final_interview_score_that_is_not_a_number() -> None:
     with pytest.raises(InvalidInputError) as e:
         validate_command(c.CompleteInterview(uuid4(), NAN))

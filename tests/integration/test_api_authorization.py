@@ -36,7 +36,7 @@ from domain.permissions import ALLOWED_ROLES, command_name
 from domain.service import CaseService, application_id_for
 from domain.submission import ApplicantIdentity
 from infra import users
-from infra.bootstrap import build_projection_engine, build_service
+from infra.bootstrap import build_service
 from infra.database import init_schema
 from infra.inputs import camel
 from infra.settings import Settings
@@ -58,6 +58,7 @@ from tests.support.authz import (
     prepare,
 )
 from tests.support.journey import SCORES, Journey
+from tests.support.read_models import catch_up
 
 pytestmark = pytest.mark.integration
 
@@ -211,14 +212,6 @@ def sqlite_service(sqlite_settings: Settings) -> Iterator[CaseService]:
     """The command service on the test's SQLite store, the one the API reads."""
     with closing(build_service(sqlite_settings, clock=FixedClock(FAR_FUTURE))) as found:
         yield found
-
-
-def catch_up(settings: Settings) -> None:
-    engine = build_projection_engine(settings)
-    try:
-        engine.run_until_head()
-    finally:
-        engine.db.close()
 
 
 # -- the matrix ------------------------------------------------------------------------------
@@ -729,12 +722,9 @@ def test_experts_see_no_personal_data_by_any_path(
             sheet("before the interview", applicationId=booked_other, occurredOn="2023-05-10")
             == "ProcessRefused"
         )
-        for stage, case_id in cases.items():
+        for stage, case_id in cases.items():  # outside the queue: as if no case (issue 19)
             if stage is not Stage.INTERVIEW_BOOKED:
-                assert sheet(f"case {stage.value}", applicationId=str(case_id)) in (
-                    "ProcessRefused",
-                    "InvalidInput",
-                )
+                assert sheet(f"case {stage.value}", applicationId=str(case_id)) == "NotFound"
         body = ask("variables of the wrong type", SHEET, {"input": {"recommend": "yes"}})
         assert body.get("errors")
         assert "data" not in body

@@ -32,16 +32,22 @@ from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import Api, api_for
-from tests.support.authz import PREREQUISITES, command_input, graphql_input, prepare
+from tests.support.authz import (
+    PREREQUISITES,
+    ROLES,
+    command_input,
+    document,
+    graphql_input,
+    prepare,
+)
 from tests.support.stored import stored
 
 pytestmark = pytest.mark.integration
 
 VALID_IIN = b.synthetic_iin()
-FUTURE = "2031-01-03"  # the clock says 2031-01-01; the tolerance is one day
+FUTURE = "2031-01-02"  # the clock says 2031-01-01
 LATE_BIRTH = date(2024, 1, 2)  # after the submission (2023-04-20)
 LATE_IIN = next(i for n in range(1, 99) if (i := make_iin(LATE_BIRTH, female=True, serial=n)))
-ROLES = {"award": Role.COMMISSION, "refuse": Role.COMMISSION, "evaluateInterview": Role.EXPERT}
 CONTEXT = {"idempotencyKey", "occurredOn", "reason", "correlationId", "causationId"}
 
 
@@ -92,6 +98,8 @@ ROWS: tuple[Bad, ...] = (
     sub("applicant.phone", "call me", "applicant.phone", "phone_format"),
     # the study plan
     sub("plan.country", "Britain", "plan.country", "iso_country_code"),
+    sub("plan.country", "ZZ", "plan.country", "iso_country_code"),  # no such country
+    sub("plan.country", "gb", "plan.country", "iso_country_code"),
     sub("plan.institution", "U" * 301, "plan.institution", "max_length"),
     sub("plan.specialty", "", "plan.specialty", "required"),
     # KazTest: 150 questions
@@ -129,6 +137,10 @@ ROWS: tuple[Bad, ...] = (
     sub("background.fieldWorkMonthsLast12", 13, "background.fieldWorkMonthsLast12", "range"),
     sub("background.documents", ["KAZTEST_CERTIFICATE", "KAZTEST_CERTIFICATE"],
         "background.documents", "no_duplicates"),
+    sub("background.documents", ["KAZTEST_CERTIFICATE"] * 5000, "background.documents",
+        "max_items"),
+    sub(CERT, [ielts("7.0"), ielts("7.0")], CERT, "no_duplicates"),
+    sub(CERT, [ielts("7.0")] * 5000, CERT, "max_items"),  # was accepted (issue 19)
     # the command's context
     sub("occurredOn", FUTURE, "occurredOn", "business_date_not_in_future"),
     sub("occurredOn", "2023-02-15", "occurredOn", "submission_within_intake_window"),
@@ -151,6 +163,8 @@ ROWS: tuple[Bad, ...] = (
         "interview_sheet_scale"),
     Bad("evaluateInterview", {"scores.charm": 5}, "scores.charm", "interview_sheet_scale"),
     Bad("evaluateInterview", {"comment": "c" * 2001}, "comment", "max_length"),
+    Bad("evaluateInterview", {"scores": {f"criterion_{n}": 5 for n in range(50)}}, "scores",
+        "max_items"),
     Bad("completeInterview", {"finalScore": "5.5"}, "finalScore", "range"),
     Bad("completeInterview", {"finalScore": "1.99"}, "finalScore", "range"),
     Bad("assessEligibility", {"gpaEquivalent": "4.5"}, "gpaEquivalent", "range"),
@@ -192,14 +206,6 @@ def changed(sent: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         else:
             target[last] = value
     return result
-
-
-def document(mutation: str) -> str:
-    kind = mutation[0].upper() + mutation[1:]
-    return (
-        f"mutation M($input: {kind}Input!) {{ {mutation}(input: $input) {{ __typename"
-        " ... on InvalidInput { message fieldErrors { field rule message } } } }"
-    )
 
 
 @pytest.fixture(scope="module")

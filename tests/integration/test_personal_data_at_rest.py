@@ -32,6 +32,7 @@ from infra.bootstrap import build_projection_engine, build_reader, build_service
 from infra.pii.keys import KeyRow, MemoryKeyStore
 from infra.pii.sealer import KeySealer
 from infra.settings import Settings
+from projections import queries as q
 from projections.case_list import CASE_PII
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
@@ -173,16 +174,30 @@ def test_a_reader_with_a_bounded_key_cache_reads_every_identity_and_no_erased_on
         assert len(asked) >= len(cases)  # the second pass asked the table again
 
 
-def test_the_case_list_holds_the_identity_in_its_restricted_table(store: Settings) -> None:
+def test_the_case_list_holds_the_identity_sealed_in_its_restricted_table(store: Settings) -> None:
+    """``case_pii`` holds each identity sealed under its case's key and the IIN's keyed
+    digest: the rows searched byte by byte hold no personal data; the case list's reads
+    open them."""
     cases = record_cases(store)
     engine = build_projection_engine(store)
     try:
         engine.run_until_head()
-        rows = engine.db.query(f"SELECT application_id, iin FROM {CASE_PII.name}")
+        rows = engine.db.query(f"SELECT * FROM {CASE_PII.name}")
+        sealer = engine.reader.sealer
+        listed = q.list_cases(engine.db, first=10, personal_data=sealer).items
+        found = {
+            case: q.cases_of_iin(engine.db, sealer, p.iin)
+            for case, p in zip(cases, APPLICANTS, strict=True)
+        }
     finally:
         engine.db.close()
-    expected = {(str(c), p.iin) for c, p in zip(cases, APPLICANTS, strict=True)}
-    assert set(rows) == expected
+    assert len(rows) == len(cases)
+    raw = repr(rows).encode()
+    assert [n for p in APPLICANTS for n in needles(p) if n in raw] == []
+    assert {r["application_id"]: r["iin"] for r in listed} == {
+        str(c): p.iin for c, p in zip(cases, APPLICANTS, strict=True)
+    }
+    assert found == {case: [str(case)] for case in cases}
 
 
 def test_a_wrong_master_key_is_refused_with_a_clear_error(store: Settings) -> None:

@@ -22,7 +22,6 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.errors import ApplicationNotFoundError, InvalidInputError
-from domain.iin import make_iin
 from domain.permissions import PermissionDeniedError
 from domain.service import CaseService
 from domain.submission import ApplicantIdentity
@@ -45,21 +44,6 @@ from tests.support.journey import ERASURE_REASON, Journey
 pytestmark = pytest.mark.integration
 
 ERASED_ON = date(2023, 6, 20)
-
-
-def person() -> ApplicantIdentity:
-    """An identity no other case of the (shared) store has: its IIN is found by search."""
-    born = date(1990 + uuid4().int % 15, 1 + uuid4().int % 12, 1 + uuid4().int % 28)
-    iin = make_iin(born, female=False, serial=uuid4().int % 9000 + 1)
-    while iin is None:
-        iin = make_iin(born, female=False, serial=uuid4().int % 9000 + 1)
-    return b.applicant(
-        full_name=f"Erasable {uuid4().hex[:10]}",
-        iin=iin,
-        birth_date=born,
-        email=f"{uuid4().hex[:12]}@example.kz",
-        phone=f"+7701{uuid4().int % 10**7:07d}",
-    )
 
 
 def needles(identity: ApplicantIdentity) -> list[str]:
@@ -85,7 +69,7 @@ def pii_rows(settings: Settings, case_id: UUID) -> list[tuple[object, ...]]:
     with engine_for(settings) as engine:
         engine.run_until_head()
         return engine.db.query(
-            f"SELECT iin FROM {CASE_PII.name} WHERE application_id = %s", (str(case_id),)
+            f"SELECT iin_digest FROM {CASE_PII.name} WHERE application_id = %s", (str(case_id),)
         )
 
 
@@ -105,9 +89,9 @@ def stored_versions(service: CaseService, case_id: UUID) -> int:
 def test_after_erasure_the_case_and_the_case_list_hold_no_identity(
     store_settings: Settings, service: CaseService
 ) -> None:
-    identity = person()
+    identity = b.unique_applicant()
     journey = awarded(service, identity)
-    assert pii_rows(store_settings, journey.id) == [(identity.iin,)]
+    assert pii_rows(store_settings, journey.id) == [(service.sealer.digest(identity.iin),)]
     journey.erase(ERASED_ON)
     assert service.get_case(journey.id).applicant is None
     with closing(build_reader(store_settings)) as fresh:  # a process that never held the key
@@ -121,22 +105,23 @@ def test_after_erasure_the_case_and_the_case_list_hold_no_identity(
 def test_a_rebuilt_case_list_does_not_bring_an_erased_identity_back(
     store_settings: Settings, service: CaseService
 ) -> None:
-    identity, kept = person(), person()
+    identity, kept = b.unique_applicant(), b.unique_applicant()
     erased, other = awarded(service, identity), awarded(service, kept)
     erased.erase(ERASED_ON)
     with engine_for(store_settings) as engine:
         engine.run_until_head()
         rebuild(engine, "case_list")
-        rows = engine.db.query(f"SELECT application_id, iin FROM {CASE_PII.name}")
-    assert (str(erased.id), identity.iin) not in rows
-    assert (str(other.id), kept.iin) in rows  # the control: a rebuild writes identities
+        rows = engine.db.query(f"SELECT application_id, iin_digest FROM {CASE_PII.name}")
+    digest = service.sealer.digest
+    assert (str(erased.id), digest(identity.iin)) not in rows
+    assert (str(other.id), digest(kept.iin)) in rows  # the control: a rebuild writes identities
     assert str(erased.id) not in {row[0] for row in rows}
 
 
 def test_after_erasure_the_api_shows_no_identity_to_admin_or_officer(
     store_settings: Settings, service: CaseService
 ) -> None:
-    identity = person()
+    identity = b.unique_applicant()
     journey = awarded(service, identity)
     query = (
         "query Q($id: ID!) { application(id: $id) { id applicant { fullName iin } }"
@@ -162,7 +147,7 @@ def test_after_erasure_the_api_shows_no_identity_to_admin_or_officer(
 def test_after_erasure_the_audit_history_and_export_hold_no_identity(
     store_settings: Settings, service: CaseService
 ) -> None:
-    identity = person()
+    identity = b.unique_applicant()
     journey = awarded(service, identity)
     with closing(build_reader(store_settings)) as reader:
         cached = reader.get_case(journey.id)  # this reader now holds the key in its cache
@@ -181,7 +166,7 @@ def test_after_erasure_the_audit_history_and_export_hold_no_identity(
 def test_the_chain_and_checkpoints_still_verify_after_erasure(
     store_settings: Settings, service: CaseService
 ) -> None:
-    journey = awarded(service, person())
+    journey = awarded(service, b.unique_applicant())
     with closing(ViewDatabase(store_settings, service.events_table())) as db:
         checkpoints.make(db, service.mapper, every=4)
         journey.erase(ERASED_ON)
@@ -195,7 +180,7 @@ def test_the_chain_and_checkpoints_still_verify_after_erasure(
 def test_the_erasure_event_shows_who_when_and_why_and_no_personal_data(
     service: CaseService,
 ) -> None:
-    identity = person()
+    identity = b.unique_applicant()
     journey = awarded(service, identity)
     result = journey.erase(ERASED_ON)
     erasure = list(service.events.get(journey.id))[-1]
@@ -216,7 +201,7 @@ def test_the_erasure_event_shows_who_when_and_why_and_no_personal_data(
 
 
 def test_erasing_twice_records_nothing_new_and_answers_replayed(service: CaseService) -> None:
-    journey = awarded(service, person())
+    journey = awarded(service, b.unique_applicant())
     first = journey.erase(ERASED_ON)
     again = journey.erase(date(2023, 6, 21))  # another request, another key
     assert (again.version, again.replayed) == (first.version, True)
@@ -226,7 +211,7 @@ def test_erasing_twice_records_nothing_new_and_answers_replayed(service: CaseSer
 def test_a_submission_retried_after_its_erasure_replays_and_stores_nothing(
     store_settings: Settings, service: CaseService
 ) -> None:
-    submission, key = b.submission(applicant=person()), "retried-" + uuid4().hex
+    submission, key = b.submission(applicant=b.unique_applicant()), "retried-" + uuid4().hex
     journey = Journey(service, submission)
     first = journey.send(submission, b.SUBMITTED_ON, role=Role.APPLICANT, idempotency_key=key)
     journey.erase(ERASED_ON)
@@ -245,7 +230,7 @@ def test_a_submission_retried_after_its_erasure_replays_and_stores_nothing(
 def test_an_erasure_interrupted_before_the_key_was_destroyed_completes_on_rerun(
     store_settings: Settings, service: CaseService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    identity = person()
+    identity = b.unique_applicant()
     journey = awarded(service, identity)
 
     def crash(application_id: UUID) -> bool:
@@ -282,7 +267,7 @@ def key_row(settings: Settings, case_id: UUID) -> tuple[bytes | None, bool]:
 def test_the_key_row_stays_without_its_key_and_with_the_erasure_time(
     store_settings: Settings, service: CaseService
 ) -> None:
-    journey = awarded(service, person())
+    journey = awarded(service, b.unique_applicant())
     wrapped, erased = key_row(store_settings, journey.id)
     assert wrapped is not None
     assert (len(wrapped), erased) == (12 + 32 + 16, False)  # nonce, key, tag
@@ -303,7 +288,7 @@ def test_erasing_an_unknown_application_is_refused_and_stores_nothing(
     "role", [r for r in Role if r is not Role.ADMIN], ids=lambda r: str(r.value)
 )
 def test_only_an_admin_may_erase(service: CaseService, role: Role) -> None:
-    journey = awarded(service, person())
+    journey = awarded(service, b.unique_applicant())
     before = stored_versions(service, journey.id)
     ctx = b.context("erase-" + uuid4().hex, on=ERASED_ON, role=role, reason=ERASURE_REASON)
     with pytest.raises(PermissionDeniedError, match="may not erase_personal_data"):
@@ -313,7 +298,7 @@ def test_only_an_admin_may_erase(service: CaseService, role: Role) -> None:
 
 
 def test_an_erasure_without_a_reason_is_refused_naming_the_field(service: CaseService) -> None:
-    journey = awarded(service, person())
+    journey = awarded(service, b.unique_applicant())
     before = stored_versions(service, journey.id)
     ctx = b.context("erase-" + uuid4().hex, on=ERASED_ON, role=Role.ADMIN, reason="  ")
     with pytest.raises(InvalidInputError) as refused:
@@ -328,10 +313,10 @@ def test_an_erasure_without_a_reason_is_refused_naming_the_field(service: CaseSe
 def test_erasing_by_iin_erases_every_application_of_that_person(
     store_settings: Settings, service: CaseService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    identity = person()
+    identity = b.unique_applicant()
     both = [awarded(service, identity), Journey(service, b.submission(applicant=identity))]
     both[1].to(Stage.SUBMITTED)
-    other = awarded(service, person())
+    other = awarded(service, b.unique_applicant())
     pii_rows(store_settings, other.id)  # the case list knows the person's applications
     monkeypatch.setenv("BOLASHAK_DATABASE_URL", store_settings.database.url)
     result = CliRunner().invoke(
@@ -379,7 +364,7 @@ ERASE = (
 def test_the_api_mutation_erases_and_answers_refusals_as_data(
     store_settings: Settings, service: CaseService
 ) -> None:
-    journey = awarded(service, person())
+    journey = awarded(service, b.unique_applicant())
     unknown = str(uuid4())
 
     def erase(application_id: str, reason: str) -> dict[str, object]:

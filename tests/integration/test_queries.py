@@ -105,7 +105,7 @@ def test_injection_attempts_in_filters_return_no_extra_rows(
 def test_personal_data_only_when_asked_for(campaign: ProjectionEngine) -> None:
     plain = q.list_cases(campaign.db, first=5)
     assert not set(PII_COLUMNS) & set(plain.items[0])
-    personal = q.list_cases(campaign.db, first=5, with_personal_data=True)
+    personal = q.list_cases(campaign.db, first=5, personal_data=campaign.reader.sealer)
     assert all(personal.items[0][c] for c in PII_COLUMNS)
 
 
@@ -144,7 +144,9 @@ def test_interview_queue_rows_carry_no_personal_data(campaign: ProjectionEngine)
     rows = q.interview_queue(campaign.db, first=q.MAX_PAGE).items
     pii = {
         v
-        for r in q.list_cases(campaign.db, first=q.MAX_PAGE, with_personal_data=True).items
+        for r in q.list_cases(
+            campaign.db, first=q.MAX_PAGE, personal_data=campaign.reader.sealer
+        ).items
         for k, v in r.items()
         if k in PII_COLUMNS
     }

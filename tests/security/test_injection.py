@@ -30,10 +30,10 @@ from projections.queries import encode_cursor
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.integration.conftest import store_of_its_own
-from tests.integration.test_api_authorization import catch_up
 from tests.support import builders as b
 from tests.support.api import Api, api_for
 from tests.support.journey import Journey
+from tests.support.read_models import catch_up
 
 pytestmark = pytest.mark.integration
 

@@ -24,6 +24,7 @@ from jwt.warnings import InsecureKeyLengthWarning
 
 from api.auth import AUDIENCE, ISSUER
 from domain import commands as c
+from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.commands import SubmitApplication
 from domain.programme import Category, Programme
@@ -190,6 +191,26 @@ PREREQUISITES: dict[str, Prerequisite] = {
         then=_on_course,
     ),
 }
+
+
+# Who sends each mutation where the officer does not (the commission's decisions, the NEC's
+# sheets, the admin's erasure).
+ROLES = {
+    "award": Role.COMMISSION,
+    "refuse": Role.COMMISSION,
+    "evaluateInterview": Role.EXPERT,
+    "erasePersonalData": Role.ADMIN,
+}
+
+
+def document(mutation: str) -> str:
+    """The mutation, answering its type and, when refused for its input, the fields and
+    rules."""
+    kind = mutation[0].upper() + mutation[1:]
+    return (
+        f"mutation M($input: {kind}Input!) {{ {mutation}(input: $input) {{ __typename"
+        " ... on InvalidInput { message fieldErrors { field rule message } } } }"
+    )
 
 
 def prepare(service: CaseService, needs: Prerequisite) -> UUID | None:

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from domain.case.meta import CommandContext, Role
 from domain.commands import SubmitApplication
@@ -36,6 +37,22 @@ def applicant(**changes: Any) -> ApplicantIdentity:
         phone="+77011234567",
     )
     return dataclasses.replace(base, **changes)
+
+
+def unique_applicant() -> ApplicantIdentity:
+    """An identity no other case of a (shared) store has: searching for its name, IIN or
+    contacts finds this applicant only."""
+    born = date(1990 + uuid4().int % 15, 1 + uuid4().int % 12, 1 + uuid4().int % 28)
+    iin = make_iin(born, female=False, serial=uuid4().int % 9000 + 1)
+    while iin is None:
+        iin = make_iin(born, female=False, serial=uuid4().int % 9000 + 1)
+    return applicant(
+        full_name=f"Erasable {uuid4().hex[:10]}",
+        iin=iin,
+        birth_date=born,
+        email=f"{uuid4().hex[:12]}@example.kz",
+        phone=f"+7701{uuid4().int % 10**7:07d}",
+    )
 
 
 def ielts(

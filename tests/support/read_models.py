@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.bootstrap import build_projection_engine
+from infra.settings import Settings
 from projections.base import Projection, fold
 from projections.engine import ProjectionEngine
 from projections.rows import MemoryRows
 from projections.schema import Table
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
+
+
+def catch_up(settings: Settings) -> None:
+    """Brings every read model of the store up to the head of the log."""
+    engine = build_projection_engine(settings)
+    try:
+        engine.run_until_head()
+    finally:
+        engine.db.close()
 
 
 def normalise(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from infra.bootstrap import connection_budget
 from infra.cli.main import app
 from infra.settings import Settings
 
@@ -65,3 +66,27 @@ def test_each_service_settings_parse(service: str) -> None:
     settings = Settings.from_env(env)
     assert settings.database.kind == "postgres"
     assert settings.kafka.require_servers() == ["kafka:9092"]
+
+
+POSTGRES_MAX_CONNECTIONS = 100  # the image's default (the stack does not change it)
+
+
+def test_the_stacks_connections_stay_well_under_postgres_max_connections() -> None:
+    """Each long-running service's budget of PostgreSQL connections (with its own
+    settings; ``infra.bootstrap.connection_budget``), times its processes, added up, the
+    optional profiles included: at most half of ``max_connections``, leaving room for
+    ``db init``, ``bolashak`` commands run by hand, backups and an operator's psql."""
+    found = services()
+    assert "max_connections" not in " ".join(found["postgres"].get("command") or [])
+    total = {}
+    for name, service in found.items():
+        command = service.get("command") or []
+        if command[:1] != ["bolashak"] or service.get("restart") == "no":
+            continue  # not ours, or a one-off step (the schema, the demo's campaign)
+        env = {k: compose_default(str(v)) for k, v in service["environment"].items()}
+        budget = connection_budget(Settings.from_env(env))
+        kind = next(k for k in budget if command[1 : 1 + len(k.split())] == k.split())
+        workers = int(command[command.index("--workers") + 1]) if "--workers" in command else 1
+        total[name] = budget[kind] * workers
+    assert set(total) == {"api", "projections", "deadlines", "checkpoints", "relay", "consumer"}
+    assert sum(total.values()) <= POSTGRES_MAX_CONNECTIONS // 2, total

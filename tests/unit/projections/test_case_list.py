@@ -16,7 +16,13 @@ from domain.case.stage import CaseStatus, Stage
 from domain.qualifications import KazTest
 from domain.rules.interview_sheet import criterion_keys
 from domain.service import CaseService
-from projections.case_list import CASE_LIST, CASE_PII, PII_COLUMNS, CaseListProjection
+from projections.case_list import (
+    CASE_LIST,
+    CASE_PII,
+    PII_COLUMNS,
+    CaseListProjection,
+    identity_columns,
+)
 from projections.rows import Row
 from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
@@ -95,32 +101,43 @@ class TestWhenSubmitted:
 
 
 class TestPersonalData:
-    def test_name_iin_birth_date_and_contacts_are_kept_in_case_pii(
+    def test_name_iin_birth_date_and_contacts_are_kept_in_case_pii_sealed_under_the_cases_key(
         self, service: CaseService
     ) -> None:
         j = Journey(service, b.submission(applicant=DISTINCT))
         j.to(Stage.SUBMITTED)
-        pii = row_of(project(CaseListProjection(), service), CASE_PII, j.id)
-        assert pii == {
-            "application_id": str(j.id),
+        pii = row_of(project(CaseListProjection(service.sealer), service), CASE_PII, j.id)
+        assert set(pii) == {"application_id", "iin_digest", "sealed"}
+        assert leaks(pii, DISTINCT) == []  # nothing in clear
+        assert pii["iin_digest"] == service.sealer.digest(DISTINCT.iin)
+        wrapped = key_row(service, j)
+        opened = service.sealer.open_with_key(j.id, wrapped, pii["sealed"])
+        assert opened is not None
+        assert identity_columns(opened) == {
             "full_name": DISTINCT.full_name,
             "iin": DISTINCT.iin,
             "birth_date": DISTINCT.birth_date.isoformat(),
             "email": DISTINCT.email,
             "phone": DISTINCT.phone,
         }
+        assert service.sealer.open_with_key(j.id, None, pii["sealed"]) is None  # erased
+
+    def test_without_a_sealer_no_copy_of_the_identity_is_kept(self, service: CaseService) -> None:
+        j = Journey(service, b.submission(applicant=DISTINCT))
+        j.to(Stage.SUBMITTED)
+        assert all_rows(project(CaseListProjection(), service), CASE_PII) == []
 
     def test_case_list_has_no_column_for_personal_data(self) -> None:
         assert not set(CASE_LIST.column_names) & set(PII_COLUMNS)
-        assert set(CASE_PII.column_names) == {"application_id", *PII_COLUMNS}
+        assert not set(CASE_PII.column_names) & set(PII_COLUMNS)
 
     def test_no_case_list_value_ever_holds_personal_data(self, service: CaseService) -> None:
         """After every event of a whole scholar's life, no value contains the applicant's
         name, IIN, birth date, e-mail or phone."""
         j = Journey(service, b.submission(applicant=DISTINCT))
         j.to(Stage.WORK_OFF_COMPLETED)
-        for position, event, rows in step_by_step(CaseListProjection(), service):
-            for row in all_rows(rows, CASE_LIST):
+        for position, event, rows in step_by_step(CaseListProjection(service.sealer), service):
+            for row in [*all_rows(rows, CASE_LIST), *all_rows(rows, CASE_PII)]:
                 assert leaks(row, DISTINCT) == [], (position, type(event).__name__)
 
     def test_the_personal_data_is_written_on_submission_and_left_alone_after(
@@ -129,10 +146,28 @@ class TestPersonalData:
         j = Journey(service, b.submission(applicant=DISTINCT))
         j.to(Stage.CONTRACTED)
         snapshots = [
-            all_rows(rows, CASE_PII) for _, _, rows in step_by_step(CaseListProjection(), service)
+            all_rows(rows, CASE_PII)
+            for _, _, rows in step_by_step(CaseListProjection(service.sealer), service)
         ]
         assert all(s == snapshots[0] for s in snapshots)
-        assert [r["iin"] for r in snapshots[0]] == [DISTINCT.iin]
+        assert [r["iin_digest"] for r in snapshots[0]] == [service.sealer.digest(DISTINCT.iin)]
+
+    def test_an_erasure_read_in_the_same_batch_as_its_submission_keeps_no_row(
+        self, service: CaseService
+    ) -> None:
+        """A worker decodes a page before folding it: the erasure it decoded has dropped
+        the key by the time the submission is folded, and the fold keeps nothing."""
+        j = Journey(service, b.submission(applicant=DISTINCT))
+        j.to(Stage.SUBMITTED)
+        j.erase(ON[Stage.ELIGIBLE])
+        assert all_rows(project(CaseListProjection(service.sealer), service), CASE_PII) == []
+
+
+def key_row(service: CaseService, j: Journey) -> bytes | None:
+    found = service.sealer.store.get(j.id)  # type: ignore[attr-defined]
+    assert found is not None
+    wrapped: bytes | None = found.wrapped
+    return wrapped
 
 
 class TestWhenAssessed:
@@ -352,7 +387,7 @@ class TestBookkeeping:
         """What the plain fold keeps must also reach the database, which stores declared
         columns only (the position among them)."""
         record_every_event_type(service)
-        rows = project(CaseListProjection(), service)
+        rows = project(CaseListProjection(service.sealer), service)
         assert "position" in CASE_LIST.column_names
         for row in all_rows(rows, CASE_LIST):
             assert set(row) <= set(CASE_LIST.column_names), set(row) - set(CASE_LIST.column_names)
