@@ -20,7 +20,7 @@ from uuid import UUID
 
 from api.auth import TokenKeys
 from bench.audit_speed import CASE_HISTORY, HISTORY_EVENTS, HISTORY_RATIO, long_case
-from bench.harness import Line, Report, percentile
+from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, percentile
 from domain.case.meta import Role
 from infra import users
 from infra.settings import Settings
@@ -68,6 +68,7 @@ def _measure(
         "BOLASHAK_DATABASE_URL": settings.database.url,
         "BOLASHAK_JWT_SECRET": SECRET,
         "BOLASHAK_MODE": "production",
+        **REPLAYING_HISTORY_ENV,
     }
     users.register(settings, {"bench-officer": Role.OFFICER})  # the directory lets it in
     token = TokenKeys(SECRET).mint("bench-officer", Role.OFFICER)

@@ -13,7 +13,7 @@ from typing import Any
 from api.auth import TokenKeys
 from bench.api_speed import BIN, SECRET, _auth, _server
 from bench.dataset import fresh_database
-from bench.harness import Line, Report, percentile
+from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, percentile
 from domain.case.meta import Role
 from infra import users
 from tests.support.graphql_client import (
@@ -35,6 +35,7 @@ def measure_burst_intake(report: Report, command_rate: float, count: int) -> Non
             "BOLASHAK_DATABASE_URL": settings.database.url,
             "BOLASHAK_JWT_SECRET": SECRET,
             "BOLASHAK_MODE": "production",
+            **REPLAYING_HISTORY_ENV,
         }
         users.register(settings, {"intake-officer": Role.OFFICER})  # the directory lets it in
         token = TokenKeys(SECRET).mint("intake-officer", Role.OFFICER)
