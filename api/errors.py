@@ -17,6 +17,7 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from graphql import GraphQLError
 
 MASKED_MESSAGE = "Internal server error"
+UNAVAILABLE = "the user directory is unavailable right now; retry shortly"
 RETRY_AFTER_SECONDS = 2
 
 

@@ -2,87 +2,33 @@
 
 POST with ``application/json`` (and GET for queries); responses in
 ``application/graphql-response+json`` when the client accepts it (request errors then use
-400) or ``application/json`` (request errors use 200). Documents are parsed and validated
-once per distinct text (cached), with depth, alias and token limits and, in production, no
-introspection. Execution has a time limit; internal errors are masked.
+400) or ``application/json`` (request errors use 200). The caller is admitted first (401
+before anything else); the document then runs through the one pipeline every transport uses
+(``api/pipeline.py``: cached parsing and validation with the limits, execution, masking),
+within a time limit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    FieldNode,
-    GraphQLError,
-    GraphQLSchema,
-    OperationType,
-    execute,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
-from graphql.execution.values import get_variable_values
-from graphql.validation import ASTValidationRule, ValidationRule
+from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.extensions.max_aliases import create_validator as alias_limit
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import AuthError, Principal
 from api.context import Context, Services
-from api.document_size import expanded_field_count
-from api.errors import (
-    MASKED_MESSAGE,
-    RETRY_AFTER_SECONDS,
-    is_outage,
-    is_public,
-    is_unavailable,
-    unavailable,
-)
-from api.fast_executor import PlainFieldsExecutor
-from api.schema import expert_schema, office_schema
+from api.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, is_unavailable, unavailable
+from api.pipeline import GraphQLPipeline, Limits, Payload, RefusedDocumentError
 from api.users import DirectoryUnavailableError
 from domain.case.meta import Role
 
-log = logging.getLogger(__name__)
 JSON_TYPE = "application/json"
 GRAPHQL_JSON_TYPE = "application/graphql-response+json"
-UNAVAILABLE = "the user directory is unavailable right now; retry shortly"
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_body_bytes: int = 1_000_000
-    max_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 5_000
-    max_fields: int = 5_000  # fields selected once fragments are spread (no fragment bombs)
-    timeout_seconds: float = 10.0
-
-
-class NoSchemaDiscoveryRule(ValidationRule):
-    """Production: no ``__schema`` (discovering the whole schema). ``__type`` lookups of a
-    named type stay: the GraphQL-over-HTTP compliance audit uses them, and the SDL is
-    published with the code anyway."""
-
-    def enter_field(self, node: FieldNode, *_args: Any) -> None:
-        if node.name.value == "__schema":
-            self.report_error(
-                GraphQLError(
-                    "schema introspection is disabled in production; the schema is published as "
-                    "api/schema.graphql",
-                    node,
-                )
-            )
+SUBSCRIPTIONS_OVER_WS = "subscriptions run over the graphql-transport-ws websocket"
 
 
 class RequestError(Exception):
@@ -102,21 +48,11 @@ class RequestError(Exception):
 
 
 class GraphQLEndpoint:
-    def __init__(self, services: Services, limits: Limits, *, production: bool) -> None:
+    def __init__(self, services: Services, pipeline: GraphQLPipeline, *, production: bool):
         self.services = services
-        self.limits = limits
+        self.pipeline = pipeline
+        self.limits: Limits = pipeline.limits
         self.production = production
-        rules: list[type[ASTValidationRule]] = [
-            *specified_rules,
-            depth_limit(limits.max_depth, None),
-            alias_limit(limits.max_aliases),
-        ]
-        if production:
-            rules.append(NoSchemaDiscoveryRule)
-        self.rules = tuple(rules)
-        self.schemas = {False: office_schema()._schema, True: expert_schema()._schema}
-        self._parse = lru_cache(maxsize=2048)(self._parse_uncached)
-        self._validate = lru_cache(maxsize=4096)(self._validate_uncached)
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -181,45 +117,21 @@ class GraphQLEndpoint:
         self, request: Request, principal: Principal, params: dict[str, Any], media_type: str
     ) -> Response:
         request_status = 400 if media_type == GRAPHQL_JSON_TYPE else 200
-        expert = principal.role is Role.EXPERT
-        schema = self.schemas[expert]
-        document, errors = self._parse(params["query"])
-        if document is None or errors:
-            return _graphql_response({"errors": errors}, request_status, media_type)
-        errors = self._validate(expert, params["query"])
-        if errors:
-            return _graphql_response({"errors": errors}, request_status, media_type)
-        operation = get_operation_ast(document, params.get("operationName"))
-        if operation is None:
-            message = (
-                "no operation of that name"
-                if params.get("operationName")
-                else ("the document must name the operation to run (operationName)")
+        try:
+            prepared = self.pipeline.prepare(
+                params["query"], params.get("operationName"), expert=principal.role is Role.EXPERT
             )
-            return _graphql_response({"errors": [{"message": message}]}, request_status, media_type)
-        if operation.operation is OperationType.SUBSCRIPTION:
-            return _graphql_response(
-                {
-                    "errors": [
-                        {"message": "subscriptions run over the graphql-transport-ws websocket"}
-                    ]
-                },
-                request_status,
-                media_type,
-            )
-        if request.method == "GET" and operation.operation is not OperationType.QUERY:
-            return _error_response(405, "mutations need POST", media_type, {"Allow": "POST"})
+            if prepared.kind is OperationType.SUBSCRIPTION:
+                raise RefusedDocumentError([{"message": SUBSCRIPTIONS_OVER_WS}])
+            if request.method == "GET" and prepared.kind is not OperationType.QUERY:
+                return _error_response(405, "mutations need POST", media_type, {"Allow": "POST"})
+            self.pipeline.coerce_variables(prepared, params.get("variables"))
+        except RefusedDocumentError as refused:
+            return _graphql_response({"errors": refused.errors}, request_status, media_type)
         context = Context(self.services, principal, request.headers.get("x-request-id") or "")
-        coerced = get_variable_values(
-            schema, operation.variable_definitions or (), params.get("variables") or {}
-        )
-        if isinstance(coerced, list):  # the variables do not fit their declared types
-            return _graphql_response(
-                {"errors": [e.formatted for e in coerced]}, request_status, media_type
-            )
         try:
             async with asyncio.timeout(self.limits.timeout_seconds):  # no task of its own
-                result = await self._execute(schema, document, context, params)
+                payload = await self.pipeline.execute(prepared, context, params.get("variables"))
         except TimeoutError:
             return _graphql_response(
                 {
@@ -233,92 +145,11 @@ class GraphQLEndpoint:
                 504,
                 media_type,
             )
-        payload = _payload(result)
         if any(is_unavailable(e) for e in payload.get("errors", ())):
             return _graphql_response(
                 payload, 503, media_type, {"Retry-After": str(RETRY_AFTER_SECONDS)}
             )
         return _graphql_response(payload, 200, media_type)
-
-    async def _execute(
-        self,
-        schema: GraphQLSchema,
-        document: DocumentNode,
-        context: Context,
-        params: dict[str, Any],
-    ) -> ExecutionResult:
-        result = execute(
-            schema,
-            document,
-            context_value=context,
-            variable_values=params.get("variables"),
-            operation_name=params.get("operationName"),
-            executor_class=PlainFieldsExecutor,
-        )
-        if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-            result = await result
-        return result  # type: ignore[return-value]
-
-    def websocket_problems(self, query: Any, operation_name: Any) -> list[Any]:
-        """Why a document may not run over the websocket, or nothing: the same size, token,
-        field, depth and alias limits as over HTTP, and subscriptions only (queries and
-        mutations go over HTTP, with its time limit). Experts never get a socket."""
-        if not isinstance(query, str):
-            return [{"message": "query: a GraphQL document (a string) is required"}]
-        if len(query.encode("utf-8", "replace")) > self.limits.max_body_bytes:
-            return [{"message": f"the document is over {self.limits.max_body_bytes} bytes"}]
-        document, errors = self._parse(query)
-        if document is None or errors:
-            return errors
-        errors = self._validate(False, query)
-        if errors:
-            return errors
-        name = operation_name if isinstance(operation_name, str) else None
-        operation = get_operation_ast(document, name)
-        if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
-            return [
-                {
-                    "message": "only subscriptions run over the websocket;"
-                    " queries and mutations go over HTTP POST"
-                }
-            ]
-        return []
-
-    def _parse_uncached(self, query: str) -> tuple[DocumentNode | None, list[Any]]:
-        try:
-            return parse(query, max_tokens=self.limits.max_tokens), []
-        except GraphQLError as e:
-            return None, [e.formatted]
-
-    def _validate_uncached(self, expert: bool, query: str) -> list[Any]:
-        document, _ = self._parse(query)
-        assert document is not None
-        cap = self.limits.max_fields
-        if expanded_field_count(document, cap + 1) > cap:  # before the rules that spread them
-            message = f"the document selects over {cap} fields once its fragments are spread"
-            return [GraphQLError(message).formatted]
-        return [e.formatted for e in validate(self.schemas[expert], document, self.rules)]
-
-
-def _payload(result: ExecutionResult) -> dict[str, Any]:
-    payload: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [_shown(e) for e in result.errors]
-    return payload
-
-
-def _shown(error: GraphQLError) -> Any:
-    if is_public(error):
-        return error.formatted
-    if is_outage(error):  # the database is down or restarting: the client should retry
-        log.warning("database unavailable in %s: %s", error.path, error.original_error)
-        return {**unavailable().formatted, "path": error.path}
-    log.error("internal error in %s", error.path, exc_info=error.original_error)
-    return {
-        "message": MASKED_MESSAGE,
-        "locations": error.formatted.get("locations"),
-        "path": error.path,
-    }
 
 
 def _get_params(request: Request) -> dict[str, Any]:
@@ -363,7 +194,7 @@ def _wants_ide(request: Request) -> bool:
 
 
 def _graphql_response(
-    payload: dict[str, Any], status: int, media_type: str, headers: dict[str, str] | None = None
+    payload: Payload, status: int, media_type: str, headers: dict[str, str] | None = None
 ) -> Response:
     return Response(
         orjson.dumps(payload),

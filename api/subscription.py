@@ -10,11 +10,13 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from api.auth import AuthError
 from api.context import Context
+from api.errors import not_authorised, unavailable
 from api.query import parse_id
 from api.types.history import EventRecord
 from api.types.reports import Dashboard
-from api.users import RECHECK_SECONDS
+from api.users import RECHECK_SECONDS, DirectoryUnavailableError
 from api.watch import LogWatcher
 from domain.case.events import CaseEvent, erasure_applied
 from domain.service import CaseService
@@ -32,9 +34,15 @@ def watcher(info: Ctx) -> LogWatcher:
 async def still_admitted(info: Ctx) -> None:
     """The subscriber checked again, as every HTTP request is: its token not expired, its
     user still active and holding the token's role (the directory's answer is remembered
-    for RECHECK_SECONDS). Raises ``AuthError``, which ends the subscription with an error
-    saying why: a user disabled while subscribed gets no further message."""
-    await info.context.services.admit(info.context.authorization)
+    for RECHECK_SECONDS). A refusal ends the subscription with an error saying why (a user
+    disabled while subscribed gets no further message); the directory out of reach ends it
+    as retryable."""
+    try:
+        await info.context.services.admit(info.context.authorization)
+    except AuthError as e:
+        raise not_authorised(str(e)) from None
+    except DirectoryUnavailableError:
+        raise unavailable() from None
 
 
 @strawberry.type

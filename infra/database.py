@@ -59,8 +59,7 @@ def init_schema(settings: Settings) -> list[str]:
         reader = CaseEvents(settings.eventsourcing_env())
         views = ViewDatabase(settings, reader.events_table())
         engine = ProjectionEngine(reader, views, all_projections())
-        engine.create_tables()
-        stale = [s.name for s in engine.status() if s.needs_rebuild]
+        stale = engine.create_tables()
         if stale:  # their fold changed since the tables were made: replayed from the log
             rebuild_many(engine, stale)
             done.append(f"rebuilt {', '.join(stale)} (their read model changed)")

@@ -81,13 +81,26 @@ class ProjectionEngine:
 
     # -- schema --------------------------------------------------------------------------
 
-    def create_tables(self) -> None:
+    def create_tables(self) -> list[str]:
+        """Creates the tables of every projection; returns the names of those whose tables
+        were made by another version of their fold (``Projection.version``), which are left
+        as they are: ``rebuild_many`` replaces them with tables of the current shape."""
         with self.db.transaction() as cur:
+            tracking.create_tables(cur)
+            known = tracking.positions(cur)
+            stale = [
+                p.name
+                for p in self.projections
+                if p.name in known and known[p.name][1] != p.version
+            ]
             for projection in self.projections:
+                if projection.name in stale:
+                    continue
                 tracking.ensure(cur, projection.name, projection.version)
                 for table in projection.tables:
                     for statement in table.create_statements(self.db.dialect):
                         cur.execute(statement)
+        return stale
 
     # -- processing ----------------------------------------------------------------------
 

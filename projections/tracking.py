@@ -48,13 +48,17 @@ def now() -> str:
 
 
 def ensure(cur: Cursor, name: str, version: int) -> None:
-    cur.execute(TRACKING_DDL)
-    cur.execute(DEAD_LETTERS_DDL)
+    create_tables(cur)
     cur.execute(
         "INSERT INTO projection_tracking (name, position, version, updated_at)"
         " VALUES (%s, 0, %s, %s) ON CONFLICT (name) DO NOTHING",
         (name, version, now()),
     )
+
+
+def create_tables(cur: Cursor) -> None:
+    cur.execute(TRACKING_DDL)
+    cur.execute(DEAD_LETTERS_DDL)
 
 
 def positions(cur: Cursor) -> dict[str, tuple[int, int]]:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
 from api.errors import MASKED_MESSAGE
-from api.http import Limits
+from api.pipeline import Limits
 from api.schema import EXPERT_SDL_FILE, SDL_FILE
 from domain.case.meta import Role
 from domain.case.stage import Stage

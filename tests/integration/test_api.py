@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from api.http import Limits
+from api.pipeline import Limits
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock

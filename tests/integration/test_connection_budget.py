@@ -20,7 +20,7 @@ import httpx
 import psycopg
 import pytest
 
-from api.http import Limits
+from api.pipeline import Limits
 from domain.case.meta import Role
 from infra.bootstrap import connection_budget
 from infra.settings import POOL_WAIT_SECONDS, Settings

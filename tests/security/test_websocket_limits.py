@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.http import Limits
+from api.pipeline import Limits
 from domain.case.meta import Role
 from infra.settings import Settings
 from tests.support.api import Api, api_for

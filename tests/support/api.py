@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from api.app import ServerOptions, create_app
 from api.auth import TokenKeys
-from api.http import Limits
+from api.pipeline import Limits
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from infra import users
@@ -83,6 +83,7 @@ def api_for(
         production=production,
         in_process_workers=in_process_workers,
         limits=limits or Limits(),
+        differential=True,  # every query of these tests also runs on the standard executor
     )
     app = create_app(settings, options, clock=FixedClock(clock_day))
     users.register(settings, users.DEMO_USERS)
