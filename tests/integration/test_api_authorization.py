@@ -60,8 +60,6 @@ from tests.support.authz import (
 from tests.support.journey import SCORES, Journey
 from tests.support.read_models import catch_up
 
-pytestmark = pytest.mark.integration
-
 
 class Expect(Enum):
     DATA = "answers with data"

@@ -47,8 +47,6 @@ from tests.support.journey import ERASURE_REASON
 from tests.support.kafka import Received, read_topic, with_broker
 from tests.support.read_models import catch_up
 
-pytestmark = pytest.mark.integration
-
 
 def post_to(api: Api) -> Post:
     return lambda query, variables, role: api.post(query, variables, role=role).json()

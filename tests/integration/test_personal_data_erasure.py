@@ -41,8 +41,6 @@ from tests.support import builders as b
 from tests.support.api import api_for
 from tests.support.journey import ERASURE_REASON, Journey
 
-pytestmark = pytest.mark.integration
-
 ERASED_ON = date(2023, 6, 20)
 
 
