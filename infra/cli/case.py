@@ -12,8 +12,7 @@ from rich.markup import escape
 
 from domain.case.events import erasure_applied
 from domain.case.meta import CommandContext, Role
-from domain.commands import ALL_COMMANDS
-from domain.permissions import command_name
+from domain.registry import BY_NAME
 from domain.service import CommandResult
 from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view, event_view
@@ -31,7 +30,7 @@ from infra.cli.common import (
 from infra.inputs import build
 
 app = typer.Typer(help="Case work: commands, state and history.", no_args_is_help=True)
-COMMANDS = {command_name(cls): cls for cls in ALL_COMMANDS}
+COMMANDS = {name: spec.command for name, spec in BY_NAME.items()}
 KEY_HELP = "Idempotency key: repeating a command with the same key stores nothing new."
 
 
@@ -53,7 +52,7 @@ def run(
         err_console.print(escape(f"unknown command {command!r}; one of: {', '.join(COMMANDS)}"))
         raise typer.Exit(2)
     payload = _payload(data, data_file)
-    cmd: object = build(COMMANDS[command], payload)
+    cmd = build(COMMANDS[command], payload)
     clock = business_clock()
     ctx = CommandContext(
         actor_id=actor,
@@ -64,7 +63,7 @@ def run(
         backdating_reason=backdating_reason,
     )
     service = build_service(settings(), clock=clock)
-    result: CommandResult = getattr(service, command)(cmd, ctx)
+    result: CommandResult = service.handle(cmd, ctx)
     print_json(
         {
             "applicationId": str(result.application_id),

@@ -31,7 +31,7 @@ def refused(service: CaseService, command: object) -> set[tuple[str, str]]:
     """The (field, rule) pairs a submission is refused with; nothing may be stored."""
     assert isinstance(command, c.SubmitApplication)
     with pytest.raises(InvalidInputError) as e:
-        service.submit_application(command, b.context("finding", role=Role.APPLICANT))
+        service.handle(command, b.context("finding", role=Role.APPLICANT))
     assert service.recorder.max_notification_id() in (None, 0)
     return {(x.field, x.rule) for x in e.value.errors}
 

@@ -111,7 +111,7 @@ class TestWhoWhenAndWhy:
     ) -> None:
         j = Journey(service)
         j.to(Stage.ELIGIBLE)
-        service.withdraw(
+        service.handle(
             c.Withdraw(j.id),
             CommandContext(
                 actor_id="officer-7",
