@@ -10,10 +10,10 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from domain.case.events import erasure_applied
 from domain.case.meta import CommandContext, Role
 from domain.registry import BY_NAME
 from domain.service import CommandResult
+from infra.audit import replay
 from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view, event_view
 from infra.cli.common import (
@@ -94,9 +94,7 @@ def history(
     personal: bool = typer.Option(False, help="Include personal data (restricted)."),
 ) -> None:
     """Every event of a case with its metadata, in order."""
-    reader = build_reader(settings())
-    reader.get_case(application_id)  # a clear error for an unknown id
-    for event in erasure_applied(reader.events.get(application_id)):  # type: ignore[arg-type]
+    for event in replay.from_store(build_reader(settings()), application_id).events:
         print_json(event_view(event, with_personal_data=personal))
 
 
