@@ -31,7 +31,6 @@ from api.types.results import (
 )
 from domain.case.events import Submitted, erasure_applied
 from domain.case.meta import CommandContext
-from domain.case.process import STEPS
 from domain.errors import (
     ApplicationNotFoundError,
     ConcurrencyConflictError,
@@ -40,7 +39,8 @@ from domain.errors import (
     InvalidInputError,
     TransitionRefusedError,
 )
-from domain.permissions import PermissionDeniedError, command_name
+from domain.permissions import PermissionDeniedError
+from domain.registry import spec_for
 from domain.service import CaseService, CommandResult
 from infra.inputs import build, camel
 from projections.case_list import CASE_LIST, CaseListProjection, identity_row
@@ -81,9 +81,9 @@ async def run(
         causation_id=data.causation_id or "",
         backdating_reason=data.backdating_reason,
     )
-    handler = getattr(services.service, command_name(command_class))
+    service = services.service
     try:
-        result: CommandResult = await services.command(lambda: handler(command, ctx))
+        result: CommandResult = await services.command(lambda: service.handle(command, ctx))
     except DomainError as e:
         if anonymous:
             return await _expert_refusal(context, command_class, command.application_id, e)
@@ -139,7 +139,9 @@ async def _expert_refusal(
         case_id = application_id if isinstance(application_id, UUID) else UUID(str(application_id))
     except ValueError:
         return refusal(error)
-    allowed = STEPS[command_name(command_class)].allowed
+    step = spec_for(command_class).step
+    assert step is not None  # an NEC member's command is on a case
+    allowed = step.allowed
     service = context.services.service
 
     def queued() -> bool:

@@ -39,9 +39,9 @@ from api.types.reports import (
     WorklistItem,
 )
 from api.types.rulesets import Ruleset
+from domain.errors import ApplicationNotFoundError
 from domain.rules import catalog
 from infra.audit import replay
-from infra.audit.stored import case_events
 from infra.case_view import plain
 from projections import queries as q
 from projections.sql import ViewDatabase
@@ -253,16 +253,18 @@ class OfficeQueries(InterviewQueries):
         today = info.context.services.clock.today()
 
         def replayed(db: ViewDatabase) -> CaseHistory | None:
-            events = case_events(db, mapper, case_id)
-            shown = as_of.cut(events)
-            if not shown:
+            try:
+                found = replay.from_read_connection(db, mapper, case_id, as_of)
+            except ApplicationNotFoundError:
+                return None
+            if not found.shown:
                 return None
             return CaseHistory(
                 application_id=strawberry.ID(str(case_id)),
-                as_of_version=shown[-1].originator_version,
-                events=[EventRecord.from_event(e) for e in shown],
-                state=application_from_events(case_id, shown),
-                case_events=events,
+                as_of_version=found.as_of_version,
+                events=[EventRecord.from_event(e) for e in found.shown],
+                state=application_from_events(case_id, found.shown),
+                replayed=found,
                 today=today,
             )
 

@@ -1,7 +1,8 @@
 """Commands: what a caller asks the case service to do, one per step of the process.
 
-Each is a small frozen dataclass; who asks, when and with which idempotency key travels
-beside it in a ``CommandContext``.
+Each is a small frozen dataclass, the command's input type; who asks, when and with which
+idempotency key travels beside it in a ``CommandContext``; who may send it and what it
+decides is its spec in ``domain/registry.py``.
 """
 
 from __future__ import annotations
@@ -181,31 +182,5 @@ class ErasePersonalData(CaseCommand):
     """Erase the applicant's personal data from the case (the reason is required)."""
 
 
-ALL_COMMANDS: tuple[type, ...] = (
-    SubmitApplication,
-    AssessEligibility,
-    ReassessEligibility,
-    PresentDocuments,
-    DecideReview,
-    RecordTesting,
-    AnnulTesting,
-    BookInterview,
-    EvaluateInterview,
-    CompleteInterview,
-    AnnulInterview,
-    Award,
-    Refuse,
-    SignContracts,
-    RecordWinnersListPublished,
-    Revoke,
-    Withdraw,
-    AssignLanguageCourse,
-    ReassignLanguageCourse,
-    RecordControlTest,
-    RecordDeparture,
-    RecordStudiesCompleted,
-    RecordReturn,
-    StartWorkOff,
-    CompleteWorkOff,
-    ErasePersonalData,
-)
+# Any command: its spec (who may send it, what it decides) is in ``domain/registry.py``.
+Command = SubmitApplication | CaseCommand

@@ -1,9 +1,10 @@
-"""The case service: one method per step of the process (load, decide, save).
+"""The case service: every command runs one way (load, decide, save).
 
 ``CaseEvents`` is the event-sourced application every reader builds (projections, relay,
-audit): same name, same tables, same codec. ``CaseService`` adds the commands.
-Every command is checked for permission and input, is idempotent by its key, and is
-retried on a concurrent write to the same case.
+audit): same name, same tables, same codec. ``CaseService.handle`` adds the commands, each
+found by its type in the registry (``domain/registry.py``). Every command is checked for
+permission and input, is idempotent by its key, and is retried on a concurrent write to
+the same case.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -39,24 +39,14 @@ from domain.errors import (
     InvalidInputError,
     TransitionRefusedError,
 )
-from domain.permissions import check_allowed, command_name
-from domain.rules import catalog, interview_sheet, revocation
-from domain.rules.contract_deadline import contract_deadline, required_security
-from domain.rules.document_checklist import ChecklistOutcome, check_case_documents
-from domain.rules.eligibility import EligibilityOutcome, assess_case
-from domain.rules.intake_windows import OutsideIntakeWindowError, window_for
-from domain.rules.language_courses import NoCourseRowError, course_plan
-from domain.rules.language_thresholds import LanguageRoute
-from domain.rules.work_off import work_off_term
-from domain.submission import Document
+from domain.permissions import check_allowed
+from domain.registry import CommandSpec, spec_for
 from domain.transcodings import DomainMapper, NoSealerError
 from domain.validation import validate_command, validate_context
 
 APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
-CONTROL_TEST_RULESET = "control-test-order318"
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
-Decide = Callable[[Application, EventMeta], None]
 LATEST = 2**62  # "up to this version": every stored event, read past the cache
 SEALER_TOPIC = "PII_SEALER_TOPIC"
 
@@ -166,235 +156,43 @@ class CaseService(CaseEvents):
         # any date, as when a past campaign is replayed)
         self.backdating_window = backdating_window
 
-    # -- selection ---------------------------------------------------------------------------
+    # -- every command, dispatched by its type ----------------------------------------------
 
-    def submit_application(self, cmd: c.SubmitApplication, ctx: CommandContext) -> CommandResult:
+    def handle(self, command: c.Command, ctx: CommandContext) -> CommandResult:
+        """Runs ``command`` as its spec says (``domain/registry.py``): permission, input,
+        idempotency, the decision on the case, the save (retried on a conflict)."""
+        spec = spec_for(command)
+        if isinstance(command, c.SubmitApplication):
+            return self._submit(spec, command, ctx)
+        if isinstance(command, c.ErasePersonalData):
+            return self._erase(spec, command, ctx)
+        return self._run(command.application_id, ctx, command, spec)
+
+    def _submit(
+        self, spec: CommandSpec[c.SubmitApplication], cmd: c.SubmitApplication, ctx: CommandContext
+    ) -> CommandResult:
         app_id = application_id_for(ctx.idempotency_key)
+        assert spec.create is not None
+        create = spec.create
 
-        def create(meta: EventMeta) -> Application:
-            try:
-                window = window_for(meta.occurred_on)
-            except OutsideIntakeWindowError as e:
-                raise InvalidInputError.single(
-                    "occurredOn", "submission_within_intake_window", str(e)
-                ) from None
-            intake = (window.ruleset_id, window.campaign_year, window.number)
-            code = self.code_generator()
-            return Application.submit(
-                app_id, meta, cmd.applicant, code, cmd.plan, cmd.background, intake
-            )
+        def new_case(meta: EventMeta) -> Application:
+            return create(cmd, app_id, self.code_generator, meta)
 
-        return self._run(app_id, ctx, cmd, None, create)
+        return self._run(app_id, ctx, cmd, spec, new_case)
 
-    def assess_eligibility(self, cmd: c.AssessEligibility, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            outcome = _eligibility(case, cmd.gpa_equivalent)
-            case.assess_eligibility(meta, outcome, cmd.gpa_equivalent, _documents(case))
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def reassess_eligibility(
-        self, cmd: c.ReassessEligibility, ctx: CommandContext
+    def _erase(
+        self, spec: CommandSpec[c.ErasePersonalData], cmd: c.ErasePersonalData, ctx: CommandContext
     ) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            outcome = _eligibility(case, cmd.gpa_equivalent)
-            case.reassess_eligibility(meta, outcome, cmd.gpa_equivalent, _documents(case))
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def present_documents(self, cmd: c.PresentDocuments, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            check = _documents(case, cmd.documents)
-            case.present_documents(meta, cmd.documents, check)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def decide_review(self, cmd: c.DecideReview, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            given = (cmd.months_in_kazakhstan, cmd.months_abroad)
-            months = None if given == (None, None) else (given[0] or 0, given[1] or 0)
-            case.decide_review(meta, cmd.decision, months)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def record_testing(self, cmd: c.RecordTesting, ctx: CommandContext) -> CommandResult:
-        return self._run(
-            cmd.application_id,
-            ctx,
-            cmd,
-            lambda case, meta: case.record_testing(meta, cmd.verbal_score, cmd.numerical_score),
-        )
-
-    def annul_testing(self, cmd: c.AnnulTesting, ctx: CommandContext) -> CommandResult:
-        return self._run(
-            cmd.application_id, ctx, cmd, lambda case, meta: case.annul_testing(meta, cmd.annulment)
-        )
-
-    def book_interview(self, cmd: c.BookInterview, ctx: CommandContext) -> CommandResult:
-        return self._run(
-            cmd.application_id, ctx, cmd, lambda case, meta: case.book_interview(meta, cmd.slot_at)
-        )
-
-    def evaluate_interview(self, cmd: c.EvaluateInterview, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            sheet = ev.InterviewSheet(
-                expert_id=ctx.actor_id,
-                scores=dict(cmd.scores),
-                average=interview_sheet.sheet_average(cmd.scores),
-                recommend=cmd.recommend,
-                comment=cmd.comment,
-            )
-            case.evaluate_interview(meta, sheet, interview_sheet.RULESET_ID)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def complete_interview(self, cmd: c.CompleteInterview, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            sheets = list(case.interview_sheets.values())
-            facts = {f"sheet.{s.expert_id}.average": str(s.average) for s in sheets}
-            facts["sheets"] = str(len(sheets))
-            facts["recommendations"] = str(sum(s.recommend for s in sheets))
-            recommended = interview_sheet.interview_recommended([s.recommend for s in sheets])
-            policies = (
-                interview_sheet.RECOMMENDATION_POLICY_ID,
-                interview_sheet.FINAL_GRADE_POLICY_ID,
-            )
-            basis = ev.Basis((interview_sheet.RULESET_ID, *policies), facts)
-            case.complete_interview(meta, cmd.final_score, recommended, basis)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def annul_interview(self, cmd: c.AnnulInterview, ctx: CommandContext) -> CommandResult:
-        return self._run(
-            cmd.application_id, ctx, cmd, lambda case, meta: case.annul_interview(meta)
-        )
-
-    def award(self, cmd: c.Award, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            deadline = contract_deadline(cmd.protocol_date)
-            basis = ev.Basis(("contract-deadline",), _interview_facts(case))
-            case.award(meta, (cmd.protocol_number, cmd.protocol_date), deadline, basis)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def refuse(self, cmd: c.Refuse, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            basis = ev.Basis((), _interview_facts(case))
-            case.refuse(meta, (cmd.protocol_number, cmd.protocol_date), basis)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    # -- after the award ---------------------------------------------------------------------
-
-    def sign_contracts(self, cmd: c.SignContracts, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            security = required_security(case.plan.programme, case.plan.category)
-            facts = {
-                "contract_deadline": str(case.contract_deadline),
-                "security": security.describe(),
-            }
-            basis = ev.Basis(("contract-deadline",), facts)
-            numbers = (cmd.training_contract_number, cmd.security_contract_number)
-            case.sign_contracts(meta, numbers, security, basis)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def revoke(self, cmd: c.Revoke, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            facts = {"stage": case.stage.value, "contract_deadline": str(case.contract_deadline)}
-            rulesets = revocation.rulesets_for(cmd.revocation.value)
-            case.revoke(meta, cmd.revocation, ev.Basis(rulesets, facts))
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def withdraw(self, cmd: c.Withdraw, ctx: CommandContext) -> CommandResult:
-        return self._run(cmd.application_id, ctx, cmd, lambda case, meta: case.withdraw(meta))
-
-    def assign_language_course(
-        self, cmd: c.AssignLanguageCourse, ctx: CommandContext
-    ) -> CommandResult:
-        return self._run(cmd.application_id, ctx, cmd, _course_decision(cmd.invitation_months))
-
-    def reassign_language_course(
-        self, cmd: c.ReassignLanguageCourse, ctx: CommandContext
-    ) -> CommandResult:
-        return self._run(cmd.application_id, ctx, cmd, _course_decision(cmd.invitation_months))
-
-    def record_control_test(self, cmd: c.RecordControlTest, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            facts = {"purpose": cmd.purpose.value, "passed": str(cmd.passed), "result": cmd.result}
-            basis = ev.Basis((CONTROL_TEST_RULESET,), facts)
-            case.record_control_test(meta, cmd.purpose, cmd.passed, cmd.result, basis)
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def record_winners_list_published(
-        self, cmd: c.RecordWinnersListPublished, ctx: CommandContext
-    ) -> CommandResult:
-        return self._run(
-            cmd.application_id,
-            ctx,
-            cmd,
-            lambda case, meta: case.record_winners_list_published(meta),
-        )
-
-    def record_departure(self, cmd: c.RecordDeparture, ctx: CommandContext) -> CommandResult:
-        return self._run(
-            cmd.application_id, ctx, cmd, lambda case, meta: case.record_departure(meta)
-        )
-
-    def record_studies_completed(
-        self, cmd: c.RecordStudiesCompleted, ctx: CommandContext
-    ) -> CommandResult:
-        return self._run(
-            cmd.application_id, ctx, cmd, lambda case, meta: case.record_studies_completed(meta)
-        )
-
-    def record_return(self, cmd: c.RecordReturn, ctx: CommandContext) -> CommandResult:
-        return self._run(cmd.application_id, ctx, cmd, lambda case, meta: case.record_return(meta))
-
-    def start_work_off(self, cmd: c.StartWorkOff, ctx: CommandContext) -> CommandResult:
-        def decide(case: Application, meta: EventMeta) -> None:
-            assert case.awarded_on is not None
-            term = work_off_term(
-                case.plan.programme, case.plan.category, cmd.location, case.awarded_on
-            )
-            facts = {
-                "location": cmd.location,
-                "years": str(term.years),
-                "city_of_republican_significance": str(term.in_city_of_republican_significance),
-            }
-            ends_on = term.ends_on(meta.occurred_on)
-            case.start_work_off(
-                meta,
-                cmd.employer,
-                cmd.location,
-                (term.years, ends_on),
-                ev.Basis((term.ruleset_id,), facts),
-            )
-
-        return self._run(cmd.application_id, ctx, cmd, decide)
-
-    def complete_work_off(self, cmd: c.CompleteWorkOff, ctx: CommandContext) -> CommandResult:
-        return self._run(
-            cmd.application_id, ctx, cmd, lambda case, meta: case.complete_work_off(meta)
-        )
-
-    # -- personal data -----------------------------------------------------------------------
-
-    def erase_personal_data(self, cmd: c.ErasePersonalData, ctx: CommandContext) -> CommandResult:
         """Records ``PersonalDataErased``, then destroys the case's data key.
 
         The event comes first: a crash before the key is destroyed leaves an erasure that
         running the command again completes (a case already erased records nothing new,
         destroys the key if it is still there, and answers ``replayed``)."""
-        check_allowed("erase_personal_data", ctx.role)
+        check_allowed(spec.name, ctx.role)
         if not ctx.reason.strip():
             raise InvalidInputError.single("reason", "required", "an erasure must say why")
         try:
-            result = self._run(
-                cmd.application_id, ctx, cmd, lambda case, meta: case.erase_personal_data(meta)
-            )
+            result = self._run(cmd.application_id, ctx, cmd, spec)
         except TransitionRefusedError as e:
             if e.rule != ERASED_ONCE:
                 raise
@@ -409,11 +207,11 @@ class CaseService(CaseEvents):
         self,
         application_id: UUID,
         ctx: CommandContext,
-        cmd: object,
-        decide: Decide | None,
+        cmd: Any,
+        spec: CommandSpec[Any],
         create: Callable[[EventMeta], Application] | None = None,
     ) -> CommandResult:
-        name = command_name(cmd)
+        name = spec.name
         check_allowed(name, ctx.role)
         backdated = validate_context(ctx, self.clock.today(), self.backdating_window)
         validate_command(cmd, ctx.occurred_on)
@@ -429,9 +227,7 @@ class CaseService(CaseEvents):
                     assert create is not None
                     case = create(meta)
                 else:
-                    assert decide is not None
-                    case.check_step(meta)  # before any rule is evaluated for this step
-                    decide(case, meta)
+                    spec.apply(cmd, case, meta)
             except DomainError:
                 if fresh:
                     raise
@@ -514,49 +310,3 @@ def _replay(case: Application, key: str, fingerprint: str) -> CommandResult:
     if first_fingerprint != fingerprint:
         raise IdempotencyKeyReusedError(key, first_command)
     return CommandResult(case.id, version, True)
-
-
-def _eligibility(case: Application, gpa_equivalent: Decimal | None) -> EligibilityOutcome:
-    return assess_case(case.plan, case.background, case.submitted_on, gpa_equivalent)
-
-
-def _documents(case: Application, presenting: tuple[Document, ...] = ()) -> ChecklistOutcome:
-    presented = (*case.documents_presented, *presenting)
-    return check_case_documents(case.plan, case.background, case.submitted_on, presented)
-
-
-def _course_decision(invitation_months: int | None) -> Decide:
-    """The course plan under the course tables of the case's campaign (its submission date,
-    as eligibility): a plan, or a referral to an officer where no table decides."""
-
-    def decide(case: Application, meta: EventMeta) -> None:
-        route = LanguageRoute(case.route.value) if case.route is not None else None
-        try:
-            rulesets = catalog.in_force("language_courses", case.submitted_on)
-            plan = course_plan(
-                rulesets,
-                case.plan.profile(),
-                case.background.certificates,
-                invitation_months,
-                route,
-            )
-        except NoCourseRowError as e:
-            case.refer_course(meta, str(e), e.ruleset_ids)
-            return
-        except catalog.NoRulesetInForceError as e:
-            case.refer_course(meta, str(e), ())
-            return
-        facts = {"certificate": plan.certificate, "source": plan.source}
-        basis = ev.Basis((plan.ruleset_id,), facts)
-        months = (plan.months_in_kazakhstan, plan.months_abroad)
-        case.assign_language_course(meta, months, plan.pre_sessional, basis)
-
-    return decide
-
-
-def _interview_facts(case: Application) -> dict[str, str]:
-    return {
-        "interview.final_score": str(case.interview_final_score),
-        "interview.recommended": str(case.interview_recommended),
-        "interview.sheets": str(len(case.interview_sheets)),
-    }

@@ -63,7 +63,7 @@ class DeadlineJob:
             )
             command = c.Revoke(application_id, RevocationReason.CONTRACT_DEADLINE_MISSED)
             try:
-                result = self.service.revoke(command, ctx)
+                result = self.service.handle(command, ctx)
             except DomainError as e:
                 run.refused.append((application_id, str(e)))
                 log.info("not revoked %s: %s", application_id, e)

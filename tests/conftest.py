@@ -40,10 +40,16 @@ infra.settings.BACKDATING_WINDOW_DAYS = HISTORY_WINDOW_DAYS
 os.environ["BOLASHAK_BACKDATING_WINDOW_DAYS"] = str(HISTORY_WINDOW_DAYS)
 
 
+# The tier of every test in a folder: its mark is added here, never restated in a test file
+# (a file outside these folders, in fuzz/ or security/, marks its own tier).
+TIERS = {"unit": "unit", "integration": "integration", "e2e": "e2e", "faults": "integration"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        for tier in ("unit", "integration", "e2e"):
-            if f"tests/{tier}/" in str(item.path).replace(os.sep, "/"):
+        path = str(item.path).replace(os.sep, "/")
+        for folder, tier in TIERS.items():
+            if f"tests/{folder}/" in path:
                 item.add_marker(getattr(pytest.mark, tier))
 
 

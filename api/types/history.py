@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -82,17 +81,13 @@ class EventRecord:
 
 
 def _commission_view(root: CaseHistory) -> CommissionView | None:
-    shown = root.case_events[: root.as_of_version]
-    view = replay.commission_view(shown, root.today) if shown else None
-    if view is None:
-        return None
-    whole = replace(view, today=root.case_events)
-    return CommissionView.from_data(UUID(root.application_id), whole)
+    view = root.replayed.commission(root.today)
+    return None if view is None else CommissionView.from_data(UUID(root.application_id), view)
 
 
 def _diff(root: CaseHistory, from_version: int, to_version: int | None = None) -> CaseDiff:
     try:
-        found = replay.diff(root.case_events, from_version, to_version or root.as_of_version)
+        found = replay.diff(root.replayed.events, from_version, to_version or root.as_of_version)
     except InvalidInputError as e:
         error = e.errors[0]
         raise bad_input(error.field, f"{error.message} [{error.rule}]") from None
@@ -105,7 +100,7 @@ class CaseHistory:
     as_of_version: int
     events: list[EventRecord]
     state: Application | None
-    case_events: strawberry.Private[list[CaseEvent]]  # every event of the case, to this day
+    replayed: strawberry.Private[replay.Replay]  # its events to this day, and as of
     today: strawberry.Private[date]
     commission_view: CommissionView | None = strawberry.field(
         resolver=_commission_view,

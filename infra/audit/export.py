@@ -24,9 +24,9 @@ def timeline(
     reader: CaseEvents, application_id: UUID, *, today: date, with_personal_data: bool
 ) -> dict[str, Any]:
     """Everything the export shows, as plain data (the JSON export itself)."""
-    events = replay.all_events(reader, application_id)
+    found = replay.from_store(reader, application_id)
     check = verify_case(reader, application_id)
-    view = replay.commission_view(events, today)
+    view = found.commission(today)
     return {
         "application_id": str(application_id),
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -34,12 +34,12 @@ def timeline(
         "chain": {
             "intact": check.ok,
             "events": check.events,
-            "head": events[-1].meta.chain_hash,
+            "head": found.events[-1].meta.chain_hash,
             "findings": [_finding(f) for f in check.findings],
         },
-        "state": replay.state_view(events, with_personal_data=with_personal_data),
+        "state": found.state(with_personal_data=with_personal_data),
         "commission": _commission(view, with_personal_data) if view else None,
-        "events": [replay.event_record(e, with_personal_data=with_personal_data) for e in events],
+        "events": found.records(with_personal_data=with_personal_data),
     }
 
 

@@ -1,18 +1,25 @@
 """A case replayed from its events: as of a version, a recording time or a business date;
 the diff between two versions; and the Republican Commission's decision as it was made.
 
-Plain data for the CLI, the exports and the GraphQL types. Personal data (the applicant's
-identity) is left out unless asked for, and kept apart in diffs (``personal_changes``).
+The one replay of the audit: GraphQL's ``caseHistory``, ``bolashak audit`` (and ``case
+history``) and the exports all read a case through ``replay`` (its stored rows decoded by
+the store's mapper, erasures applied, cut at the as-of point), so they cannot disagree;
+only where the rows are read differs (the store's own connection, or the API's read
+connections). Plain data for the CLI, the exports and the GraphQL types. Personal data (the
+applicant's identity) is left out unless asked for, and kept apart in diffs
+(``personal_changes``).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.case.application import Application
 from domain.case.events import Awarded, CaseEvent, Refused, erasure_applied
@@ -20,6 +27,7 @@ from domain.errors import ApplicationNotFoundError, InvalidInputError
 from domain.rules import catalog
 from domain.service import CaseEvents
 from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS, case_view, plain
+from projections.sql import ViewDatabase
 
 DECISIONS = (Awarded, Refused)
 UNSET = "(none)"
@@ -68,11 +76,74 @@ class AsOf:
         )
 
 
-def all_events(reader: CaseEvents, application_id: UUID) -> list[CaseEvent]:
-    events = erasure_applied(reader.events.get(application_id))  # type: ignore[arg-type]
+WHOLE = AsOf()  # every event, to this day
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A case's events to this day, and those up to the as-of point (a prefix of them)."""
+
+    application_id: UUID
+    events: list[CaseEvent]
+    shown: list[CaseEvent]
+
+    @property
+    def as_of_version(self) -> int:
+        return self.shown[-1].originator_version if self.shown else 0
+
+    def state(self, *, with_personal_data: bool) -> dict[str, Any] | None:
+        """The case as it stood at the as-of point (None before its first event)."""
+        return state_view(self.shown, with_personal_data=with_personal_data)
+
+    def records(self, *, with_personal_data: bool) -> list[dict[str, Any]]:
+        return [event_record(e, with_personal_data=with_personal_data) for e in self.shown]
+
+    def commission(self, today: date) -> CommissionView | None:
+        """The commission's last decision up to the as-of point, beside the case today."""
+        view = commission_view(self.shown, today) if self.shown else None
+        return None if view is None else replace(view, today=list(self.events))
+
+
+def replay(
+    mapper: Mapper[UUID],
+    rows: Iterable[StoredEvent],
+    application_id: UUID,
+    as_of: AsOf = WHOLE,
+) -> Replay:
+    """A case from its stored rows (in version order): decoded by the store's mapper, the
+    identity blanked everywhere once the case records an erasure, cut at ``as_of``."""
+    events = erasure_applied(mapper.to_domain_event(row) for row in rows)  # type: ignore[misc]
     if not events:
         raise ApplicationNotFoundError(application_id)
-    return events
+    return Replay(application_id, events, as_of.cut(events))
+
+
+def from_store(reader: CaseEvents, application_id: UUID, as_of: AsOf = WHOLE) -> Replay:
+    """Read on the event store's own connection (the CLI, the exports)."""
+    rows = reader.recorder.select_events(application_id)
+    return replay(reader.mapper, rows, application_id, as_of)
+
+
+def from_read_connection(
+    db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID, as_of: AsOf = WHOLE
+) -> Replay:
+    """Read with one statement on a read connection (the API's read threads)."""
+    key = str(application_id) if db.dialect == "postgres" else application_id.hex
+    rows = db.query(
+        f"SELECT originator_version, topic, state FROM {db.events_table}"
+        " WHERE originator_id = %s ORDER BY originator_version",
+        (key,),
+    )
+    stored = (
+        StoredEvent(
+            originator_id=application_id,
+            originator_version=version,
+            topic=topic,
+            state=bytes(state),
+        )
+        for version, topic, state in rows
+    )
+    return replay(mapper, stored, application_id, as_of)
 
 
 def fold(events: Sequence[CaseEvent]) -> Application | None:

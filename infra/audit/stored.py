@@ -6,12 +6,10 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper
 
 from domain.case import personal
 from domain.case.chain_check import StoredLink
-from domain.case.events import CaseEvent, erasure_applied
-from projections.sql import ViewDatabase
 
 
 def body_of(mapper: Mapper[UUID], state: bytes) -> dict[str, Any]:
@@ -45,25 +43,3 @@ def identity_problem(mapper: Mapper[UUID], originator_id: UUID | str, body: dict
     except personal.PersonalDataError as e:
         return str(e)
     return ""
-
-
-def case_events(db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID) -> list[CaseEvent]:
-    """A case's events in version order, read with one statement on a read connection
-    (the API's read threads) and decoded by the store's own mapper."""
-    key = str(application_id) if db.dialect == "postgres" else application_id.hex
-    rows = db.query(
-        f"SELECT originator_version, topic, state FROM {db.events_table}"
-        " WHERE originator_id = %s ORDER BY originator_version",
-        (key,),
-    )
-    return erasure_applied(
-        mapper.to_domain_event(  # type: ignore[misc]
-            StoredEvent(
-                originator_id=application_id,
-                originator_version=version,
-                topic=topic,
-                state=bytes(state),
-            )
-        )
-        for version, topic, state in rows
-    )

@@ -44,14 +44,14 @@ def history(
     personal: bool = typer.Option(False, help=PERSONAL_HELP),
 ) -> None:
     """A case as it stood at a moment, and every event up to it with its metadata."""
-    events = replay.all_events(build_reader(settings()), application_id)
-    shown = replay.AsOf.parse(as_of).cut(events) if as_of else events
+    point = replay.AsOf.parse(as_of) if as_of else replay.WHOLE
+    found = replay.from_store(build_reader(settings()), application_id, point)
     print_json(
         {
             "application_id": str(application_id),
-            "as_of_version": shown[-1].originator_version if shown else 0,
-            "state": replay.state_view(shown, with_personal_data=personal),
-            "events": [replay.event_record(e, with_personal_data=personal) for e in shown],
+            "as_of_version": found.as_of_version,
+            "state": found.state(with_personal_data=personal),
+            "events": found.records(with_personal_data=personal),
         }
     )
 
@@ -65,7 +65,7 @@ def diff(
     personal: bool = typer.Option(False, help=PERSONAL_HELP),
 ) -> None:
     """What changed between two versions of a case: ``field: before -> after``."""
-    events = replay.all_events(build_reader(settings()), application_id)
+    events = replay.from_store(build_reader(settings()), application_id).events
     found = replay.diff(events, from_version, to_version)
     changes = found.changes + (found.personal_changes if personal else [])
     console.print(f"case {application_id}: version {from_version} -> {to_version}")

@@ -10,11 +10,10 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from domain.case.events import erasure_applied
 from domain.case.meta import CommandContext, Role
-from domain.commands import ALL_COMMANDS
-from domain.permissions import command_name
+from domain.registry import BY_NAME
 from domain.service import CommandResult
+from infra.audit import replay
 from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view, event_view
 from infra.cli.common import (
@@ -31,7 +30,7 @@ from infra.cli.common import (
 from infra.inputs import build
 
 app = typer.Typer(help="Case work: commands, state and history.", no_args_is_help=True)
-COMMANDS = {command_name(cls): cls for cls in ALL_COMMANDS}
+COMMANDS = {name: spec.command for name, spec in BY_NAME.items()}
 KEY_HELP = "Idempotency key: repeating a command with the same key stores nothing new."
 
 
@@ -53,7 +52,7 @@ def run(
         err_console.print(escape(f"unknown command {command!r}; one of: {', '.join(COMMANDS)}"))
         raise typer.Exit(2)
     payload = _payload(data, data_file)
-    cmd: object = build(COMMANDS[command], payload)
+    cmd = build(COMMANDS[command], payload)
     clock = business_clock()
     ctx = CommandContext(
         actor_id=actor,
@@ -64,7 +63,7 @@ def run(
         backdating_reason=backdating_reason,
     )
     service = build_service(settings(), clock=clock)
-    result: CommandResult = getattr(service, command)(cmd, ctx)
+    result: CommandResult = service.handle(cmd, ctx)
     print_json(
         {
             "applicationId": str(result.application_id),
@@ -95,9 +94,7 @@ def history(
     personal: bool = typer.Option(False, help="Include personal data (restricted)."),
 ) -> None:
     """Every event of a case with its metadata, in order."""
-    reader = build_reader(settings())
-    reader.get_case(application_id)  # a clear error for an unknown id
-    for event in erasure_applied(reader.events.get(application_id)):  # type: ignore[arg-type]
+    for event in replay.from_store(build_reader(settings()), application_id).events:
         print_json(event_view(event, with_personal_data=personal))
 
 

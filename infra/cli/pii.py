@@ -73,7 +73,7 @@ def erase(
                 reason=reason,
                 backdating_reason=backdating_reason,
             )
-            result = service.erase_personal_data(c.ErasePersonalData(target), ctx)
+            result = service.handle(c.ErasePersonalData(target), ctx)
             print_json(
                 {
                     "applicationId": str(result.application_id),

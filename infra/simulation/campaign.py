@@ -30,7 +30,6 @@ from domain.case.events import (
 from domain.case.meta import CommandContext, Role
 from domain.case.stage import Stage
 from domain.errors import DomainError
-from domain.permissions import command_name
 from domain.rules.intake_windows import all_windows, annual_awards_target
 from domain.rules.interview_sheet import criterion_keys
 from domain.service import CaseService
@@ -69,7 +68,7 @@ class CaseDriver:
 
     def do(
         self,
-        command: object,
+        command: c.Command,
         role: Role,
         after_days: tuple[int, int] = (0, 0),
         actor: str = "",
@@ -91,8 +90,7 @@ class CaseDriver:
             occurred_on=self.day,
             reason=reason,
         )
-        handler = getattr(self.service, command_name(command))
-        result = handler(command, ctx)
+        result = self.service.handle(command, ctx)
         self.application_id = result.application_id
 
     @property

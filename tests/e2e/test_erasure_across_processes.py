@@ -23,8 +23,6 @@ from tests.support.authz import as_text, leaks, needles
 from tests.support.erasure import QUERIES, Case, Post
 from tests.support.journey import ERASURE_REASON
 
-pytestmark = pytest.mark.e2e
-
 ROUNDS = 12  # of every request, each on a connection of its own
 CATCH_UP_SECONDS = 20.0
 

@@ -23,8 +23,6 @@ import pytest
 from domain.case.meta import Role
 from tests.e2e.conftest import LiveServer, ServerSpec
 
-pytestmark = pytest.mark.e2e
-
 AUDIT_DIR = Path(__file__).parent / "audit"
 SCRIPT = AUDIT_DIR / "run-audit.mjs"
 TOKEN_VARIABLE = "BOLASHAK_AUDIT_TOKEN"

@@ -31,8 +31,6 @@ from tests.e2e.conftest import LiveServer, ServerSpec
 from tests.support import builders as b
 from tests.support.journey import PATH, PROTOCOL_DATE, SCORES, SLOT_DAY
 
-pytestmark = pytest.mark.e2e
-
 T = TypeVar("T")
 JSONObject = dict[str, Any]
 

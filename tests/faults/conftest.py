@@ -40,8 +40,6 @@ from tests.integration.conftest import (  # noqa: F401
 from tests.support.private_postgres import PrivatePostgres, PrivatePostgresUnavailableError
 from tests.support.read_models import database_snapshot, fold_snapshot
 
-pytestmark = pytest.mark.integration
-
 StoredLog = dict[str, list[tuple[int, str]]]
 FAULT_USERS = {"officer-1": Role.OFFICER, "intake-officer": Role.OFFICER, "admin-1": Role.ADMIN}
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from infra.settings import Settings
 from tests.faults.conftest import (
     Workers,
@@ -17,8 +15,6 @@ from tests.faults.conftest import (
     wait_for_read_models,
 )
 from tests.faults.workload import run_trials, uninterrupted_log
-
-pytestmark = pytest.mark.integration
 
 TRIALS = fault_trials(2)
 

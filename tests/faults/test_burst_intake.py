@@ -14,7 +14,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from api.auth import TokenKeys
 from domain.case.meta import Role
@@ -29,8 +28,6 @@ from tests.support.graphql_client import (
     auth_headers,
     submission_inputs,
 )
-
-pytestmark = pytest.mark.integration
 
 SUBMISSIONS = int(os.environ.get("BURST_SUBMISSIONS", "300"))
 CLIENTS = 16

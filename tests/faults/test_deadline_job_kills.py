@@ -9,7 +9,6 @@ import time
 from datetime import timedelta
 
 import psycopg
-import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
@@ -24,8 +23,6 @@ from tests.faults.conftest import (
     stored_log,
 )
 from tests.support.journey import PROTOCOL_DATE, Journey
-
-pytestmark = pytest.mark.integration
 
 OVERDUE_PER_ROUND, SIGNED = 20, 5
 DAY_91 = PROTOCOL_DATE + timedelta(days=91)

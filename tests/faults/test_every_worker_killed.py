@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from infra.bootstrap import build_service
@@ -37,8 +35,6 @@ from tests.support.kafka import (
     relay_status,
     with_broker,
 )
-
-pytestmark = pytest.mark.integration
 
 TRIALS = fault_trials(2)
 OVERDUE = 12

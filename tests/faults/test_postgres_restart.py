@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-import pytest
 
 from api.auth import TokenKeys
 from domain.case.meta import Role
@@ -36,8 +35,6 @@ from tests.support.graphql_client import (
     submission_inputs,
 )
 from tests.support.private_postgres import PrivatePostgres
-
-pytestmark = pytest.mark.integration
 
 DOWN_SECONDS = float(os.environ.get("POSTGRES_DOWN_SECONDS", "3"))
 WRITERS, READERS = 4, 2

@@ -18,7 +18,7 @@ from domain.language_tests import LanguageTest
 from domain.qualifications import Gpa, GradeScale, LanguageCertificate
 from domain.service import CaseService
 from domain.validation import validate_command
-from infra.audit.replay import AsOf, all_events
+from infra.audit.replay import AsOf, from_store
 from tests.fuzz.strategies import fragment_bomb
 from tests.support import builders as b
 from tests.support.journey import Journey
@@ -31,7 +31,7 @@ def refused(service: CaseService, command: object) -> set[tuple[str, str]]:
     """The (field, rule) pairs a submission is refused with; nothing may be stored."""
     assert isinstance(command, c.SubmitApplication)
     with pytest.raises(InvalidInputError) as e:
-        service.submit_application(command, b.context("finding", role=Role.APPLICANT))
+        service.handle(command, b.context("finding", role=Role.APPLICANT))
     assert service.recorder.max_notification_id() in (None, 0)
     return {(x.field, x.rule) for x in e.value.errors}
 
@@ -120,7 +120,7 @@ def test_a_recording_time_without_a_zone_is_utc(service: CaseService) -> None:
     """``caseHistory(asOfTime:)`` with a time of no zone compared it with the store's
     timestamps (which have one) and failed inside."""
     case_id = Journey(service).to(Stage.ELIGIBLE)
-    events = all_events(service, case_id)
+    events = from_store(service, case_id).events
     first = events[0].timestamp
     naive = first.astimezone(UTC).replace(tzinfo=None)
     assert AsOf(recorded_at=naive).cut(events) == AsOf(recorded_at=first).cut(events)

@@ -29,8 +29,7 @@ from api.schema import EXPERT_SDL_FILE, SDL_FILE
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.commands import ALL_COMMANDS
-from domain.permissions import command_name
+from domain.registry import BY_TYPE, spec_for
 from domain.service import CaseService
 from infra.bootstrap import build_projection_engine, build_reader, build_service
 from infra.database import init_schema
@@ -378,7 +377,7 @@ COMMAND_ROLES = {"award": Role.COMMISSION, "refuse": Role.COMMISSION}
 def _commands() -> st.SearchStrategy[Any]:
     ids = [UUID(i) for i in CASE_IDS]
     return st.one_of(
-        st.sampled_from(ALL_COMMANDS).flatmap(lambda cls: command_of(cls, ids)),
+        st.sampled_from(tuple(BY_TYPE)).flatmap(lambda cls: command_of(cls, ids)),
         one_field_changed(WEAK_ENGLISH, []),
     )
 
@@ -397,7 +396,7 @@ def _commands() -> st.SearchStrategy[Any]:
 def test_generated_variables_of_every_command_never_fail_inside(
     api: Api, reader: Any, command: Any, context: dict[str, Any]
 ) -> None:
-    name = camel(command_name(command))
+    name = camel(spec_for(command).name)
     kind = name[0].upper() + name[1:]
     role = Role.EXPERT if name == "evaluateInterview" else COMMAND_ROLES.get(name, Role.OFFICER)
     done = "SheetRecorded" if role is Role.EXPERT else "CaseUpdated"

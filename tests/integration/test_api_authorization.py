@@ -30,9 +30,9 @@ from api.schema import EXPERT_SDL_FILE, SDL_FILE
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.commands import ALL_COMMANDS
 from domain.errors import ApplicationNotFoundError
-from domain.permissions import ALLOWED_ROLES, command_name
+from domain.permissions import ALLOWED_ROLES
+from domain.registry import REGISTRY
 from domain.service import CaseService, application_id_for
 from domain.submission import ApplicantIdentity
 from infra import users
@@ -59,8 +59,6 @@ from tests.support.authz import (
 )
 from tests.support.journey import SCORES, Journey
 from tests.support.read_models import catch_up
-
-pytestmark = pytest.mark.integration
 
 
 class Expect(Enum):
@@ -240,7 +238,7 @@ def test_the_matrix_has_a_row_for_every_operation() -> None:
 
 def test_the_matrix_is_the_permission_table() -> None:
     """A role may carry out a mutation exactly when ``ALLOWED_ROLES`` names it."""
-    commands = {camel(command_name(c)): command_name(c) for c in ALL_COMMANDS}
+    commands = {camel(spec.name): spec.name for spec in REGISTRY}
     assert set(commands.values()) == set(ALLOWED_ROLES)
     for name, command in commands.items():
         for role, expected in row_of(f"Mutation.{name}").items():

@@ -21,8 +21,6 @@ from tests.integration.conftest import store_of_its_own
 from tests.support.api import Api, api_for
 from tests.support.journey import SCORES, Journey
 
-pytestmark = pytest.mark.integration
-
 RULESETS = """query R($policy: Boolean) {
   rulesets(policy: $policy) { id policy policyRows status sources { seed lines keywords } }
 }"""

@@ -63,7 +63,7 @@ def api(store: Settings) -> Iterator[Api]:
 
 
 def events_of(store: Settings, case_id: UUID) -> list[Any]:
-    return replay.all_events(build_reader(store), case_id)
+    return replay.from_store(build_reader(store), case_id).events
 
 
 def test_replay_equals_the_live_state_at_every_version(

@@ -42,8 +42,6 @@ from tests.support.authz import (
 )
 from tests.support.stored import stored
 
-pytestmark = pytest.mark.integration
-
 VALID_IIN = b.synthetic_iin()
 FUTURE = "2031-01-02"  # the clock says 2031-01-01
 LATE_BIRTH = date(2024, 1, 2)  # after the submission (2023-04-20)

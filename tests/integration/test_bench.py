@@ -25,8 +25,6 @@ from infra.database import drop_database
 from infra.settings import Settings
 from tests.integration.conftest import ADMIN_URL, postgres_unavailable
 
-pytestmark = pytest.mark.integration
-
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(
     r"^(?P<name>[a-z0-9_@]+): (?P<value>[\d,.]+) (?P<unit>\S+)"

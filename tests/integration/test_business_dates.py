@@ -32,8 +32,6 @@ from tests.support.authz import PREREQUISITES, ROLES, command_input, document, p
 from tests.support.journey import PROTOCOL_DATE, Journey
 from tests.support.stored import stored
 
-pytestmark = pytest.mark.integration
-
 WINDOW = 7
 DEADLINE = PROTOCOL_DATE + timedelta(days=90)  # 2023-09-08: the contracts' last day
 LONG_AFTER = date(2023, 12, 1)  # today, for the finding: the award expired in September

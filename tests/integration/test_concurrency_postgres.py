@@ -69,7 +69,7 @@ def experts_scoring_at_once(
 
     def evaluate(service: CaseService, i: int) -> CommandResult:
         ctx = b.context(f"sheet-{j.id}-{i}", on=SLOT_DAY, role=Role.EXPERT, actor=f"nec-{i}")
-        return service.evaluate_interview(c.EvaluateInterview(j.id, SCORES, True, ""), ctx)
+        return service.handle(c.EvaluateInterview(j.id, SCORES, True, ""), ctx)
 
     results = in_parallel(settings, evaluate, shared=shared)
     assert all(isinstance(r, CommandResult) for r in results), results
@@ -111,9 +111,9 @@ def test_saves_of_one_process_are_committed_in_groups_and_every_one_is_kept(
         done = []
         for k in range(per_writer):
             ctx = b.context(f"egov-group-{i}-{k}", role=Role.APPLICANT)
-            submitted = shared.submit_application(b.submission(), ctx)
+            submitted = shared.handle(b.submission(), ctx)
             assess = c.AssessEligibility(submitted.application_id)
-            done.append(shared.assess_eligibility(assess, b.context(f"elig-{i}-{k}")))
+            done.append(shared.handle(assess, b.context(f"elig-{i}-{k}")))
         return done
 
     results = in_parallel(postgres_settings, intake, shared=True)
@@ -132,9 +132,7 @@ def test_one_submission_retried_sixteen_times_at_once_is_stored_once(
     postgres_settings: Settings,
 ) -> None:
     def submit(service: CaseService, _: int) -> CommandResult:
-        return service.submit_application(
-            b.submission(), b.context("egov-burst-1", role=Role.APPLICANT)
-        )
+        return service.handle(b.submission(), b.context("egov-burst-1", role=Role.APPLICANT))
 
     results = in_parallel(postgres_settings, submit)
     ids = {r.application_id for r in results if isinstance(r, CommandResult)}
@@ -153,7 +151,7 @@ def test_competing_testing_results_one_wins_the_others_are_refused_clearly(
 
     def record(service: CaseService, i: int) -> CommandResult:
         ctx = b.context(f"testing-{j.id}-{i}", on=date(2023, 5, 5))
-        return service.record_testing(c.RecordTesting(j.id, i, i), ctx)
+        return service.handle(c.RecordTesting(j.id, i, i), ctx)
 
     results = in_parallel(postgres_settings, record)
     winners = [r for r in results if isinstance(r, CommandResult)]
@@ -167,7 +165,7 @@ def test_competing_testing_results_one_wins_the_others_are_refused_clearly(
 def test_sixteen_writers_on_sixteen_cases_store_every_case(postgres_settings: Settings) -> None:
     def submit(service: CaseService, i: int) -> CommandResult:
         ctx = b.context(f"egov-many-{i}", role=Role.APPLICANT)
-        return service.submit_application(b.submission(), ctx)
+        return service.handle(b.submission(), ctx)
 
     results = in_parallel(postgres_settings, submit)
     assert len({r.application_id for r in results if isinstance(r, CommandResult)}) == WRITERS
@@ -199,7 +197,7 @@ def test_a_follower_of_the_log_misses_no_event_while_writers_commit_out_of_order
 
     def submit_many(service: CaseService, i: int) -> int:
         for k in range(25):
-            service.submit_application(b.submission(), b.context(f"gap-{i}-{k}"))
+            service.handle(b.submission(), b.context(f"gap-{i}-{k}"))
         return i
 
     results = in_parallel(fresh_postgres, submit_many)

@@ -34,8 +34,6 @@ from tests.e2e.conftest import (
 from tests.support.api import api_for
 from tests.support.authz import PREREQUISITES, command_input, document
 
-pytestmark = pytest.mark.integration
-
 CASES = "{ applications(first: 20) { edges { node { id applicant { iin } } } } }"
 # Seconds an answer may take at most: the user directory's check (a read: up to the 3 s
 # wait for a read connection), then the request's 10 s limit, past which it would be a 504.

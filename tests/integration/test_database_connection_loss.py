@@ -4,7 +4,6 @@ projection worker and the relay's store carry on without a restart of their own.
 from __future__ import annotations
 
 import psycopg
-import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
@@ -13,8 +12,6 @@ from infra.database import _admin_dsn
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support.journey import Journey
-
-pytestmark = pytest.mark.integration
 
 
 def cut_every_connection(settings: Settings) -> int:

@@ -47,8 +47,6 @@ from tests.support.journey import ERASURE_REASON
 from tests.support.kafka import Received, read_topic, with_broker
 from tests.support.read_models import catch_up
 
-pytestmark = pytest.mark.integration
-
 
 def post_to(api: Api) -> Post:
     return lambda query, variables, role: api.post(query, variables, role=role).json()
@@ -208,7 +206,7 @@ def test_after_erasure_the_restricted_topic_publishes_no_identity_again(
     service = build_service(settings, clock=FixedClock(FAR_FUTURE))
     relay = Relay(settings)
     try:
-        submitted = service.submit_application(
+        submitted = service.handle(
             b.submission(applicant=identity),
             b.context(f"egov-{uuid4().hex}", on=date(2023, 4, 20), role=Role.APPLICANT),
         )
@@ -218,7 +216,7 @@ def test_after_erasure_the_restricted_topic_publishes_no_identity_again(
         assert [r.value["applicant"]["iin"] for r in first] == [identity.iin]  # the control
         other_process = build_service(settings, clock=FixedClock(FAR_FUTURE))
         with closing(other_process) as other:
-            other.erase_personal_data(
+            other.handle(
                 c.ErasePersonalData(submitted.application_id),
                 b.context(
                     f"erase-{uuid4().hex}",

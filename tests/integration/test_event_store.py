@@ -76,8 +76,8 @@ def test_a_submission_retried_through_another_process_returns_the_first_result(
     first = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
     second = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
     package, ctx = b.submission(), b.context("egov-retried-elsewhere")
-    stored = first.submit_application(package, ctx)
-    retried = second.submit_application(package, ctx)
+    stored = first.handle(package, ctx)
+    retried = second.handle(package, ctx)
     assert (retried.application_id, retried.version, retried.replayed) == (
         stored.application_id,
         1,

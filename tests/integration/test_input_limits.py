@@ -30,8 +30,6 @@ from tests.support.api import Api, api_for
 from tests.support.authz import PREREQUISITES, command_input, document, prepare
 from tests.support.stored import stored
 
-pytestmark = pytest.mark.integration
-
 SHEET = (
     "mutation M($input: EvaluateInterviewInput!) { evaluateInterview(input: $input) {"
     " __typename ... on InvalidInput { fieldErrors { field rule } } } }"

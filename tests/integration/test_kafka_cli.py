@@ -12,8 +12,6 @@ import pytest
 from tests.support.broker import Tansu
 from tests.support.kafka import GROUP_TIMINGS, read_topic
 
-pytestmark = pytest.mark.integration
-
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 
 

@@ -35,8 +35,6 @@ from tests.support.kafka import (
     with_broker,
 )
 
-pytestmark = pytest.mark.integration
-
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 TODAY = date(2024, 3, 1)
 KILLS = int(os.environ.get("RELAY_KILL_TRIALS", "5"))

@@ -35,7 +35,6 @@ from tests.support.kafka import (
     with_broker,
 )
 
-pytestmark = pytest.mark.integration
 Services = Callable[[Settings], CaseService]
 # How long the broker stays down in the restart test (60 for the minute)
 BROKER_DOWN_SECONDS = float(os.environ.get("BROKER_DOWN_SECONDS", "3"))

@@ -38,8 +38,6 @@ from tests.support.api import SECRET, Api, api_for
 from tests.support.authz import OMIT, forged_token
 from tests.support.journey import SCORES, SLOT_DAY, Journey
 
-pytestmark = pytest.mark.integration
-
 SHEET = """mutation M($input: EvaluateInterviewInput!) { evaluateInterview(input: $input) {
   __typename
   ... on SheetRecorded { applicationId applicantCode version replayed }

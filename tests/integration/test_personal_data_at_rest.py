@@ -39,8 +39,6 @@ from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.journey import Journey
 
-pytestmark = pytest.mark.integration
-
 APPLICANTS = (
     b.applicant(),
     b.applicant(

@@ -26,8 +26,6 @@ from tests.integration.test_projection_engine import Flaky
 from tests.support.journey import Journey
 from tests.support.read_models import database_snapshot, fold_snapshot
 
-pytestmark = pytest.mark.integration
-
 STAGES = (
     Stage.SUBMITTED,
     Stage.ELIGIBLE,

@@ -11,7 +11,6 @@ from uuid import UUID
 from domain import commands as c
 from domain.case.meta import Role
 from domain.case.stage import Stage
-from domain.permissions import command_name
 from domain.service import CaseService, CommandResult
 from tests.support import builders as b
 
@@ -87,7 +86,7 @@ class Journey:
 
     def send(
         self,
-        command: object,
+        command: c.Command,
         on: date,
         role: Role = Role.OFFICER,
         actor: str = "officer-1",
@@ -95,10 +94,7 @@ class Journey:
         reason: str = "",
     ) -> CommandResult:
         ctx = b.context(idempotency_key or key(), on=on, role=role, actor=actor, reason=reason)
-        handler: Callable[[object, object], CommandResult] = getattr(
-            self.service, command_name(command)
-        )
-        result = handler(command, ctx)
+        result = self.service.handle(command, ctx)
         self.application_id = result.application_id
         return result
 

@@ -58,9 +58,9 @@ steps = st.lists(
 )
 
 
-def command(kind: str, case_id: UUID, day: date, n: int) -> object:
+def command(kind: str, case_id: UUID, day: date, n: int) -> c.Command:
     protocol = (f"RK/{n}", day)
-    makers: dict[str, Callable[[], object]] = {
+    makers: dict[str, Callable[[], c.Command]] = {
         "assess": lambda: c.AssessEligibility(case_id),
         "test": lambda: c.RecordTesting(case_id, 10 * n, 10 * n),
         "annul_test": lambda: c.AnnulTesting(case_id, TestingAnnulment.UNFINISHED),
@@ -86,30 +86,6 @@ def command(kind: str, case_id: UUID, day: date, n: int) -> object:
     return makers[kind]()
 
 
-def method_for(kind: str) -> str:
-    return {
-        "assess": "assess_eligibility",
-        "test": "record_testing",
-        "annul_test": "annul_testing",
-        "book": "book_interview",
-        "sheet": "evaluate_interview",
-        "complete": "complete_interview",
-        "annul_interview": "annul_interview",
-        "award": "award",
-        "refuse": "refuse",
-        "sign": "sign_contracts",
-        "revoke_deadline": "revoke",
-        "revoke": "revoke",
-        "withdraw": "withdraw",
-        "course": "assign_language_course",
-        "depart": "record_departure",
-        "complete_studies": "record_studies_completed",
-        "return": "record_return",
-        "start_work_off": "start_work_off",
-        "complete_work_off": "complete_work_off",
-    }[kind]
-
-
 Check = Callable[[UUID, str, int, bool], None]
 
 
@@ -121,7 +97,7 @@ def play(
     ``check(case_id, kind, stored_before, refused)`` runs after every step.
     """
     weak = b.background(certificates=(b.ielts("5.5"),))
-    submitted = service.submit_application(
+    submitted = service.handle(
         b.submission(background=weak), b.context(f"{name}-submit", role=Role.APPLICANT)
     )
     case_id, day = submitted.application_id, b.SUBMITTED_ON
@@ -133,7 +109,7 @@ def play(
         )
         refused = False
         try:
-            getattr(service, method_for(kind))(command(kind, case_id, day, n), ctx)
+            service.handle(command(kind, case_id, day, n), ctx)
         except DomainError:
             refused = True
         if check is not None:

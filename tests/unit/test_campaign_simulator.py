@@ -7,8 +7,6 @@ import random
 from collections import Counter
 from datetime import date
 
-import pytest
-
 from domain.case import events as ev
 from domain.clock import FixedClock
 from domain.programme import Category, StudyLanguage
@@ -17,8 +15,6 @@ from infra.bootstrap import build_service
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from infra.simulation.profiles import QUOTA, synthetic_plan
-
-pytestmark = pytest.mark.unit
 
 TODAY = date(2026, 12, 6)
 

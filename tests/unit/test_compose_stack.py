@@ -16,7 +16,6 @@ from infra.bootstrap import connection_budget
 from infra.cli.main import app
 from infra.settings import Settings
 
-pytestmark = pytest.mark.unit
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 
 

@@ -19,8 +19,6 @@ from infra.settings import Database, Settings
 from tests.support import builders as b
 from tests.support.journey import Journey
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.fixture
 def awarded() -> CaseService:

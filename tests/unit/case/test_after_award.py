@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from domain import commands as c
+from domain.case import events as ev
 from domain.case.events import RevocationReason
 from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
@@ -16,6 +17,7 @@ from domain.programme import Category, Programme
 from domain.rules.contract_deadline import SecurityKind
 from domain.service import CaseService
 from tests.support import builders as b
+from tests.support.decider import CASE, event, given, path_to
 from tests.support.journey import PATH, PROTOCOL_DATE, Journey
 
 DAY_90 = PROTOCOL_DATE + timedelta(days=90)
@@ -30,42 +32,34 @@ class TestWhenAwarded:
         j.to(Stage.AWARDED)
         assert service.get_case(j.id).contract_deadline == DAY_90
 
-    def test_contracts_signed_on_day_90_are_on_time(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.AWARDED)
-        j.send(c.SignContracts(j.id, "TC-9", "SC-9"), DAY_90)
-        assert service.get_case(j.id).stage is Stage.CONTRACTED
-
-    def test_contracts_on_day_91_are_refused(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.AWARDED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.SignContracts(j.id, "TC-9", "SC-9"), DAY_91)
-        assert e.value.rule == "contracts_within_90_days"
-
-    def test_the_status_is_revoked_on_day_91_for_a_missed_deadline(
-        self, service: CaseService
-    ) -> None:
-        """000 lines 43-45: contracts not signed in time, the status is lost."""
-        j = Journey(service)
-        j.to(Stage.AWARDED)
-        j.send(
-            c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED),
-            DAY_91,
-            role=Role.SYSTEM,
-            actor="deadline-job",
+    def test_contracts_signed_on_day_90_are_on_time(self) -> None:
+        signed = (
+            given(*path_to(Stage.AWARDED))
+            .when(c.SignContracts(CASE, "TC-9", "SC-9"), on=DAY_90)
+            .then(event(ev.ContractsSigned, training_contract_number="TC-9"))
         )
-        case = service.get_case(j.id)
-        assert (case.stage, case.stage.status) == (Stage.REVOKED, CaseStatus.CLOSED)
+        assert signed.case.stage is Stage.CONTRACTED
 
-    def test_no_revocation_for_the_deadline_on_day_90(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.AWARDED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(
-                c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED), DAY_90, role=Role.SYSTEM
-            )
-        assert e.value.rule == "contracts_within_90_days"
+    def test_contracts_on_day_91_are_refused(self) -> None:
+        given(*path_to(Stage.AWARDED)).when(
+            c.SignContracts(CASE, "TC-9", "SC-9"), on=DAY_91
+        ).then_refused("contracts_within_90_days")
+
+    def test_the_status_is_revoked_on_day_91_for_a_missed_deadline(self) -> None:
+        """000 lines 43-45: contracts not signed in time, the status is lost."""
+        missed = RevocationReason.CONTRACT_DEADLINE_MISSED
+        revoked = (
+            given(*path_to(Stage.AWARDED))
+            .when(c.Revoke(CASE, missed), on=DAY_91, role=Role.SYSTEM, actor="deadline-job")
+            .then(event(ev.StatusRevoked, revocation=missed))
+        )
+        stage = revoked.case.stage
+        assert (stage, stage.status) == (Stage.REVOKED, CaseStatus.CLOSED)
+
+    def test_no_revocation_for_the_deadline_on_day_90(self) -> None:
+        given(*path_to(Stage.AWARDED)).when(
+            c.Revoke(CASE, RevocationReason.CONTRACT_DEADLINE_MISSED), on=DAY_90
+        ).then_refused("contracts_within_90_days")
 
     def test_academic_study_is_secured_by_a_pledge(self, service: CaseService) -> None:
         j = Journey(service, b.submission(plan=b.plan(Programme.MASTERS, Category.GENERAL)))
@@ -96,21 +90,15 @@ class TestWhenContracted:
         with pytest.raises(TransitionRefusedError):
             j.send(c.SignContracts(j.id, "TC-2", "SC-2"), date(2023, 7, 16))
 
-    def test_no_withdrawal_after_contracts(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.CONTRACTED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.Withdraw(j.id), date(2023, 7, 16), role=Role.APPLICANT)
-        assert e.value.rule == "withdraw_before_contracts"
+    def test_no_withdrawal_after_contracts(self) -> None:
+        given(*path_to(Stage.CONTRACTED)).when(
+            c.Withdraw(CASE), on=date(2023, 7, 16), role=Role.APPLICANT
+        ).then_refused("withdraw_before_contracts")
 
-    def test_no_deadline_revocation_once_contracts_are_signed(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.CONTRACTED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(
-                c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED), DAY_91, role=Role.SYSTEM
-            )
-        assert e.value.rule == "deadline_revocation_only_unsigned"
+    def test_no_deadline_revocation_once_contracts_are_signed(self) -> None:
+        given(*path_to(Stage.CONTRACTED)).when(
+            c.Revoke(CASE, RevocationReason.CONTRACT_DEADLINE_MISSED), on=DAY_91
+        ).then_refused("deadline_revocation_only_unsigned")
 
     def test_a_language_course_is_assigned_from_the_duration_table(
         self, service: CaseService
@@ -149,11 +137,10 @@ class TestWhenContracted:
 
 
 class TestAbroadAndBack:
-    def test_no_return_before_studies_are_completed(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.STUDYING)
-        with pytest.raises(TransitionRefusedError):
-            j.send(c.RecordReturn(j.id), date(2024, 7, 1))
+    def test_no_return_before_studies_are_completed(self) -> None:
+        given(*path_to(Stage.STUDYING)).when(
+            c.RecordReturn(CASE), on=date(2024, 7, 1)
+        ).then_refused("return_after_completion")
 
     def test_a_violation_while_studying_revokes_the_status(self, service: CaseService) -> None:
         j = Journey(service)

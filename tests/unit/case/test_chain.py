@@ -83,8 +83,8 @@ def test_a_replayed_command_stores_nothing_and_leaves_the_chain_intact(
     service: CaseService,
 ) -> None:
     ctx = b.context("egov-repeat", role=Role.APPLICANT)
-    service.submit_application(b.submission(), ctx)
-    again = service.submit_application(b.submission(), ctx)
+    service.handle(b.submission(), ctx)
+    again = service.handle(b.submission(), ctx)
     assert again.replayed
     links = stored_links(service, again.application_id)
     assert [link.version for link in links] == [1]

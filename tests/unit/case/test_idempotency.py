@@ -22,9 +22,9 @@ def test_a_repeated_submission_returns_the_first_result_and_stores_nothing(
     service: CaseService,
 ) -> None:
     ctx = b.context("egov-4711", role=Role.APPLICANT)
-    first = service.submit_application(b.submission(), ctx)
+    first = service.handle(b.submission(), ctx)
     before = stored(service)
-    again = service.submit_application(b.submission(), ctx)
+    again = service.handle(b.submission(), ctx)
     assert (again.application_id, again.version, again.replayed) == (
         first.application_id,
         first.version,
@@ -78,8 +78,8 @@ def test_a_refused_command_uses_up_no_key(service: CaseService) -> None:
 
 
 def test_two_submissions_with_different_keys_are_two_cases(service: CaseService) -> None:
-    one = service.submit_application(b.submission(), b.context("a", role=Role.APPLICANT))
-    two = service.submit_application(b.submission(), b.context("b", role=Role.APPLICANT))
+    one = service.handle(b.submission(), b.context("a", role=Role.APPLICANT))
+    two = service.handle(b.submission(), b.context("b", role=Role.APPLICANT))
     assert one.application_id != two.application_id
 
 

@@ -1,5 +1,8 @@
 """The three selection rounds (000 "4. қадам"; 001 "3 ТУРА КОНКУРСНОГО ОТБОРА") and the
-Republican Commission's decision. Grouped by the stage the case is in."""
+Republican Commission's decision. Grouped by the stage the case is in.
+
+A rule of the process itself is shown on the aggregate alone, given the case's events
+(tests/support/decider.py); permissions and the service's own checks through the service."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from domain import commands as c
+from domain.case import events as ev
 from domain.case.events import CourseRoute, TestingAnnulment
 from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
@@ -17,6 +21,7 @@ from domain.permissions import PermissionDeniedError
 from domain.qualifications import KazTest
 from domain.service import CaseService
 from tests.support import builders as b
+from tests.support.decider import CASE, event, given, path_to
 from tests.support.journey import EXPERTS, PROTOCOL_DATE, SCORES, SLOT_DAY, Journey
 
 
@@ -90,93 +95,65 @@ class TestWhenEligible:
         j.to(Stage.TESTED)
         assert service.get_case(j.id).testing_scores == (70, 81)
 
-    def test_no_interview_before_testing(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.ELIGIBLE)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.BookInterview(j.id, b.slot(SLOT_DAY)), date(2023, 5, 1), role=Role.APPLICANT)
-        assert refused_rule(e) == "interview_after_testing_time_fixed"
+    def test_no_interview_before_testing(self) -> None:
+        given(*path_to(Stage.ELIGIBLE)).when(
+            c.BookInterview(CASE, b.slot(SLOT_DAY)), on=date(2023, 5, 1), role=Role.APPLICANT
+        ).then_refused("interview_after_testing_time_fixed")
 
-    def test_closing_the_window_annuls_the_testing_round_for_good(
-        self, service: CaseService
-    ) -> None:
+    def test_closing_the_window_annuls_the_testing_round_for_good(self) -> None:
         """000/001: closing the window or a tab annuls the results; no retake."""
-        j = Journey(service)
-        j.to(Stage.ELIGIBLE)
-        j.send(c.AnnulTesting(j.id, TestingAnnulment.WINDOW_CLOSED), date(2023, 5, 5))
-        assert service.get_case(j.id).stage is Stage.TESTING_ANNULLED
-        with pytest.raises(TransitionRefusedError):
-            j.send(c.RecordTesting(j.id, 90, 90), date(2023, 5, 6))
+        eligible = path_to(Stage.ELIGIBLE)
+        annulled = (
+            given(*eligible)
+            .when(c.AnnulTesting(CASE, TestingAnnulment.WINDOW_CLOSED), on=date(2023, 5, 5))
+            .then(event(ev.TestingAnnulled, annulment=TestingAnnulment.WINDOW_CLOSED))
+        )
+        assert annulled.case.stage is Stage.TESTING_ANNULLED
+        given(*eligible, *annulled.events).when(
+            c.RecordTesting(CASE, 90, 90), on=date(2023, 5, 6)
+        ).then_refused("testing_after_eligibility_no_retake")
 
 
 class TestWhenTested:
-    def test_no_second_testing(self, service: CaseService) -> None:
+    def test_no_second_testing(self) -> None:
         """000/001: "No retake"."""
-        j = Journey(service)
-        j.to(Stage.TESTED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.RecordTesting(j.id, 99, 99), date(2023, 5, 6))
-        assert refused_rule(e) == "testing_after_eligibility_no_retake"
+        given(*path_to(Stage.TESTED)).when(c.RecordTesting(CASE, 99, 99)).then_refused(
+            "testing_after_eligibility_no_retake"
+        )
 
     def test_booking_a_slot_moves_to_interview_booked(self, service: CaseService) -> None:
         j = Journey(service)
         j.to(Stage.INTERVIEW_BOOKED)
         assert service.get_case(j.id).interview_slot == b.slot(SLOT_DAY)
 
-    def test_a_slot_before_the_booking_date_is_refused(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.TESTED)
-        with pytest.raises(InvalidInputError):
-            j.send(
-                c.BookInterview(j.id, b.slot(date(2023, 5, 1))),
-                date(2023, 5, 6),
-                role=Role.APPLICANT,
-            )
+    def test_a_slot_before_the_booking_date_is_refused(self) -> None:
+        given(*path_to(Stage.TESTED)).when(
+            c.BookInterview(CASE, b.slot(date(2023, 5, 1))), on=date(2023, 5, 6)
+        ).then_invalid("slotAt", "interview_slot_not_in_past")
 
 
 class TestWhenInterviewBooked:
-    def test_the_time_cannot_be_changed(self, service: CaseService) -> None:
+    def test_the_time_cannot_be_changed(self) -> None:
         """000/001: the applicant picks a slot; the time cannot be changed."""
-        j = Journey(service)
-        j.to(Stage.INTERVIEW_BOOKED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(
-                c.BookInterview(j.id, b.slot(date(2023, 5, 25))),
-                date(2023, 5, 7),
-                role=Role.APPLICANT,
-            )
-        assert refused_rule(e) == "interview_after_testing_time_fixed"
+        given(*path_to(Stage.INTERVIEW_BOOKED)).when(
+            c.BookInterview(CASE, b.slot(date(2023, 5, 25))), on=date(2023, 5, 7)
+        ).then_refused("interview_after_testing_time_fixed")
 
-    def test_each_nec_member_fills_one_sheet(self, service: CaseService) -> None:
+    def test_each_nec_member_fills_one_sheet(self) -> None:
         """002 appendix 6: one evaluation sheet per member."""
-        j = Journey(service)
-        j.to(Stage.INTERVIEW_BOOKED)
-        j.send(
-            c.EvaluateInterview(j.id, SCORES, True, "ok"),
-            SLOT_DAY,
-            role=Role.EXPERT,
-            actor="nec-01",
+        booked = path_to(Stage.INTERVIEW_BOOKED)
+        first = given(*booked).when(
+            c.EvaluateInterview(CASE, SCORES, True, "ok"), on=SLOT_DAY, actor="nec-01"
         )
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(
-                c.EvaluateInterview(j.id, SCORES, False, "again"),
-                SLOT_DAY,
-                role=Role.EXPERT,
-                actor="nec-01",
-            )
-        assert refused_rule(e) == "one_sheet_per_member"
+        sheet = first.then(event(ev.InterviewEvaluated, sheet_ruleset_id="interview-sheet-2017"))
+        given(*booked, *sheet.events).when(
+            c.EvaluateInterview(CASE, SCORES, False, "again"), on=SLOT_DAY, actor="nec-01"
+        ).then_refused("one_sheet_per_member")
 
-    def test_a_sheet_before_the_interview_day_is_refused(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.INTERVIEW_BOOKED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(
-                c.EvaluateInterview(j.id, SCORES, True, ""),
-                date(2023, 5, 19),
-                role=Role.EXPERT,
-                actor="nec-01",
-            )
-        assert refused_rule(e) == "sheet_after_interview"
+    def test_a_sheet_before_the_interview_day_is_refused(self) -> None:
+        given(*path_to(Stage.INTERVIEW_BOOKED)).when(
+            c.EvaluateInterview(CASE, SCORES, True, ""), on=date(2023, 5, 19), actor="nec-01"
+        ).then_refused("sheet_after_interview")
 
     def test_a_sheet_scored_outside_2_to_5_is_refused_naming_the_criterion(
         self, service: CaseService
@@ -198,12 +175,10 @@ class TestWhenInterviewBooked:
         with pytest.raises(PermissionDeniedError):
             j.send(c.EvaluateInterview(j.id, SCORES, True, ""), SLOT_DAY)
 
-    def test_no_final_grade_without_a_sheet(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.INTERVIEW_BOOKED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.CompleteInterview(j.id, Decimal("4.5")), date(2023, 5, 22))
-        assert refused_rule(e) == "final_grade_from_sheets"
+    def test_no_final_grade_without_a_sheet(self) -> None:
+        given(*path_to(Stage.INTERVIEW_BOOKED)).when(
+            c.CompleteInterview(CASE, Decimal("4.5")), on=date(2023, 5, 22)
+        ).then_refused("final_grade_from_sheets")
 
     def test_the_final_grade_records_the_sheets_it_was_based_on(self, service: CaseService) -> None:
         j = Journey(service)
@@ -214,12 +189,14 @@ class TestWhenInterviewBooked:
         event = list(service.events.get(j.id))[-1]
         assert event.decision_basis.facts["sheets"] == str(len(EXPERTS))  # type: ignore[attr-defined]
 
-    def test_a_violation_annuls_the_interview(self, service: CaseService) -> None:
+    def test_a_violation_annuls_the_interview(self) -> None:
         """000/001: a violation annuls the result; no retake."""
-        j = Journey(service)
-        j.to(Stage.INTERVIEW_BOOKED)
-        j.send(c.AnnulInterview(j.id), SLOT_DAY)
-        assert service.get_case(j.id).stage is Stage.INTERVIEW_ANNULLED
+        annulled = (
+            given(*path_to(Stage.INTERVIEW_BOOKED))
+            .when(c.AnnulInterview(CASE), on=SLOT_DAY)
+            .then(event(ev.InterviewAnnulled))
+        )
+        assert annulled.case.stage is Stage.INTERVIEW_ANNULLED
 
 
 class TestWhenInterviewed:
@@ -240,11 +217,13 @@ class TestWhenInterviewed:
         assert case.stage.status is CaseStatus.SCHOLAR
         assert case.awarded_on == PROTOCOL_DATE
 
-    def test_the_republican_commission_refuses(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.INTERVIEWED)
-        j.send(c.Refuse(j.id, "RK-2023/7", PROTOCOL_DATE), date(2023, 6, 12), role=Role.COMMISSION)
-        assert service.get_case(j.id).stage is Stage.REFUSED
+    def test_the_republican_commission_refuses(self) -> None:
+        refused = (
+            given(*path_to(Stage.INTERVIEWED))
+            .when(c.Refuse(CASE, "RK-2023/7", PROTOCOL_DATE), on=date(2023, 6, 12))
+            .then(event(ev.Refused, protocol_number="RK-2023/7", protocol_date=PROTOCOL_DATE))
+        )
+        assert refused.case.stage is Stage.REFUSED
 
     def test_only_the_commission_decides(self, service: CaseService) -> None:
         j = Journey(service)
@@ -252,16 +231,10 @@ class TestWhenInterviewed:
         with pytest.raises(PermissionDeniedError):
             j.send(c.Award(j.id, "RK-2023/7", PROTOCOL_DATE), date(2023, 6, 12))
 
-    def test_no_award_dated_before_the_interview_result(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.INTERVIEWED)
-        with pytest.raises(InvalidInputError) as e:
-            j.send(
-                c.Award(j.id, "RK-2023/7", date(2023, 5, 1)),
-                date(2023, 6, 12),
-                role=Role.COMMISSION,
-            )
-        assert e.value.errors[0].rule == "decision_after_interview"
+    def test_no_award_dated_before_the_interview_result(self) -> None:
+        given(*path_to(Stage.INTERVIEWED)).when(
+            c.Award(CASE, "RK-2023/7", date(2023, 5, 1)), on=date(2023, 6, 12)
+        ).then_invalid("protocolDate", "decision_after_interview")
 
     def test_no_award_before_submission_by_business_date(self, service: CaseService) -> None:
         j = Journey(service)
@@ -272,14 +245,10 @@ class TestWhenInterviewed:
             )
         assert e.value.errors[0].rule == "business_date_not_before_previous_event"
 
-    def test_no_award_before_the_interview(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.TESTED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(
-                c.Award(j.id, "RK-2023/7", date(2023, 5, 6)), date(2023, 5, 6), role=Role.COMMISSION
-            )
-        assert refused_rule(e) == "commission_decides_after_interview"
+    def test_no_award_before_the_interview(self) -> None:
+        given(*path_to(Stage.TESTED)).when(
+            c.Award(CASE, "RK-2023/7", date(2023, 5, 6)), on=date(2023, 5, 6)
+        ).then_refused("commission_decides_after_interview")
 
 
 class TestWithdrawal:

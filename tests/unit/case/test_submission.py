@@ -66,13 +66,13 @@ class TestSubmissionRefused:
         """001 lines 40-53: documents are accepted only inside the four windows."""
         ctx = b.context(key(), on=date(2023, 5, 15), role=Role.APPLICANT)
         with pytest.raises(InvalidInputError) as e:
-            service.submit_application(b.submission(), ctx)
+            service.handle(b.submission(), ctx)
         assert field_rules(e.value) == {("occurredOn", "submission_within_intake_window")}
         assert service.recorder.max_notification_id() in (None, 0)
 
     def test_the_last_day_of_a_window_is_accepted(self, service: CaseService) -> None:
         ctx = b.context(key(), on=date(2023, 9, 15), role=Role.APPLICANT)
-        assert service.submit_application(b.submission(), ctx).version == 1
+        assert service.handle(b.submission(), ctx).version == 1
 
     def test_an_iin_with_a_wrong_check_digit_is_refused_naming_the_field(
         self, service: CaseService
@@ -80,7 +80,7 @@ class TestSubmissionRefused:
         good = b.applicant()
         bad = good.iin[:11] + str((int(good.iin[11]) + 1) % 10)
         with pytest.raises(InvalidInputError) as e:
-            service.submit_application(
+            service.handle(
                 b.submission(applicant=b.applicant(iin=bad)), b.context(key(), role=Role.APPLICANT)
             )
         assert ("applicant.iin", "iin_check_digit") in field_rules(e.value)
@@ -89,9 +89,7 @@ class TestSubmissionRefused:
         applicant = b.applicant()
         wrong = b.applicant(iin=applicant.iin, birth_date=date(1990, 1, 1))
         with pytest.raises(InvalidInputError) as e:
-            service.submit_application(
-                b.submission(applicant=wrong), b.context(key(), role=Role.APPLICANT)
-            )
+            service.handle(b.submission(applicant=wrong), b.context(key(), role=Role.APPLICANT))
         assert ("applicant.birthDate", "iin_birth_date") in field_rules(e.value)
 
     def test_every_bad_field_is_reported_at_once_and_nothing_is_stored(
@@ -103,7 +101,7 @@ class TestSubmissionRefused:
             background=b.background(kaztest=KazTest(151)),
         )
         with pytest.raises(InvalidInputError) as e:
-            service.submit_application(bad, b.context(key(), role=Role.APPLICANT))
+            service.handle(bad, b.context(key(), role=Role.APPLICANT))
         assert field_rules(e.value) >= {
             ("applicant.fullName", "required"),
             ("applicant.email", "email_format"),
@@ -115,9 +113,7 @@ class TestSubmissionRefused:
     def test_a_business_date_in_the_future_is_refused(self, service: CaseService) -> None:
         far = service.clock.today().replace(year=service.clock.today().year + 1)
         with pytest.raises(InvalidInputError) as e:
-            service.submit_application(
-                b.submission(), b.context(key(), on=far, role=Role.APPLICANT)
-            )
+            service.handle(b.submission(), b.context(key(), on=far, role=Role.APPLICANT))
         assert ("occurredOn", "business_date_not_in_future") in field_rules(e.value)
 
 
@@ -136,4 +132,4 @@ def test_a_command_on_an_unknown_case_is_refused(service: CaseService) -> None:
     from domain.errors import ApplicationNotFoundError
 
     with pytest.raises(ApplicationNotFoundError):
-        service.assess_eligibility(c.AssessEligibility(uuid4()), b.context(key()))
+        service.handle(c.AssessEligibility(uuid4()), b.context(key()))

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import uuid5
 
-import pytest
-
 from domain import commands as c
 from domain.case.events import EVENT_TYPES, RevocationReason
 from domain.case.meta import CommandContext, Role
@@ -21,8 +19,6 @@ from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
 from tests.support.journey import EXPERTS, PATH, PROTOCOL_DATE, Journey, key
 from tests.unit.projections.folding import logged, project
-
-pytestmark = pytest.mark.unit
 
 ON = dict(PATH)  # the business date of each step of the ordinary path
 DAY_91 = PROTOCOL_DATE + timedelta(days=91)
@@ -115,7 +111,7 @@ class TestWhoWhenAndWhy:
     ) -> None:
         j = Journey(service)
         j.to(Stage.ELIGIBLE)
-        service.withdraw(
+        service.handle(
             c.Withdraw(j.id),
             CommandContext(
                 actor_id="officer-7",

@@ -37,8 +37,6 @@ from tests.unit.projections.folding import (
     step_by_step,
 )
 
-pytestmark = pytest.mark.unit
-
 ON = dict(PATH)  # the business date of each step of the ordinary path
 DAY_90 = PROTOCOL_DATE + timedelta(days=90)
 DAY_91 = PROTOCOL_DATE + timedelta(days=91)

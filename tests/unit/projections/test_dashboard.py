@@ -34,8 +34,6 @@ from tests.support.journey import EXPERTS, PROTOCOL_DATE, SLOT_DAY, Journey
 from tests.support.journey import SCORES as SHEET_SCORES
 from tests.unit.projections.folding import all_rows, logged, project
 
-pytestmark = pytest.mark.unit
-
 RURAL_MASTERS_W2 = (2023, 2, "masters", "rural")  # the builders' default, on 20 April 2023
 
 

@@ -33,8 +33,6 @@ from tests.support.all_events import record_every_event_type
 from tests.support.journey import PATH, PROTOCOL_DATE, Journey
 from tests.unit.projections.folding import all_rows, logged, project
 
-pytestmark = pytest.mark.unit
-
 ON = dict(PATH)  # the business date of each step of the ordinary path
 DAY_90 = PROTOCOL_DATE + timedelta(days=90)
 DAY_91 = PROTOCOL_DATE + timedelta(days=91)

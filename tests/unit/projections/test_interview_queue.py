@@ -22,8 +22,6 @@ from tests.support.all_events import record_every_event_type
 from tests.support.journey import EXPERTS, SCORES, SLOT_DAY, Journey
 from tests.unit.projections.folding import DISTINCT, all_rows, leaks, project, step_by_step
 
-pytestmark = pytest.mark.unit
-
 SLOT = b.slot(SLOT_DAY).isoformat()
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from domain import commands as c
 from domain.case.events import ControlTestPurpose, ReviewDecision
 from domain.case.meta import Role
@@ -26,8 +24,6 @@ from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
 from tests.support.journey import Journey
 from tests.unit.projections.folding import all_rows, project
-
-pytestmark = pytest.mark.unit
 
 REASON = "decided on the file (synthetic)"
 

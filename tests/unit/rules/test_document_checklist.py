@@ -14,8 +14,6 @@ from domain.rules.document_checklist import check_case_documents, check_document
 from domain.submission import Document
 from tests.support import builders as b
 
-pytestmark = pytest.mark.unit
-
 ON = date(2023, 4, 20)
 D = Document
 CHECKLIST = catalog.get("document-checklist-2023")

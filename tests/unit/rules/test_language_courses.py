@@ -29,8 +29,6 @@ from domain.rules.ruleset import Ruleset
 from domain.rules.scope import CaseProfile, RowScope
 from tests.support.seeds import SEED_001, SEED_002, SEED_004, SEED_LINES
 
-pytestmark = pytest.mark.unit
-
 T = LanguageTest
 OLD = "language-courses-order318-2018"
 NEW = "language-courses-order318-amended"  # the older wording (seed 004), history

@@ -26,8 +26,6 @@ from domain.rules.ruleset import Ruleset, Source
 from domain.rules.scope import CaseProfile, RowScope
 from tests.support.seeds import SEED_001, SEED_002, SEED_LINES
 
-pytestmark = pytest.mark.unit
-
 T = LanguageTest
 C = Category
 P = Programme
