@@ -18,7 +18,7 @@ from eventsourcing.persistence import OperationalError as StoreUnavailableError
 from api.context import Context
 from api.errors import PublicError, unavailable
 from api.inputs import CONTEXT_FIELDS, InputTooLargeError, to_plain
-from api.types.cases import Application
+from api.types.cases import ApplicationView
 from api.types.results import (
     CaseUpdated,
     Conflict,
@@ -109,7 +109,9 @@ async def run(
 
 
 def refusal(error: DomainError) -> Outcome:
-    """A domain refusal as data."""
+    """A domain refusal as data. A refusal of a kind not answered here is a bug, not a
+    rule's verdict: it is raised again (an internal error, logged with its traceback)
+    rather than shown as a refusal naming no command, stage or rule."""
     if isinstance(error, InvalidInputError):
         return _invalid(error)
     if isinstance(error, TransitionRefusedError):
@@ -124,7 +126,7 @@ def refusal(error: DomainError) -> Outcome:
         return Conflict(message=str(error), kind="idempotency_key_reused")
     if isinstance(error, ConcurrencyConflictError):
         return Conflict(message=str(error), kind="concurrent_change")
-    return ProcessRefused(message=str(error), command="", stage="", rule="")
+    raise error
 
 
 async def _expert_refusal(
@@ -159,7 +161,7 @@ async def _expert_refusal(
 
 def case_as_of(
     service: CaseService, application_id: UUID, version: int | None = None
-) -> Application | None:
+) -> ApplicationView | None:
     """The case as the case list shows it, folded from its own events (read-your-writes).
 
     Every event of the case is read, not only those up to ``version``: a replayed command
@@ -172,7 +174,9 @@ def case_as_of(
     return application_from_events(application_id, events)
 
 
-def application_from_events(application_id: UUID, events: Sequence[object]) -> Application | None:
+def application_from_events(
+    application_id: UUID, events: Sequence[object]
+) -> ApplicationView | None:
     """The case-list view of a case after these events (its first ones, in order), with
     the identity its submission holds (None once erased)."""
     if not events:
@@ -187,7 +191,7 @@ def application_from_events(application_id: UUID, events: Sequence[object]) -> A
     submitted = events[0]
     if isinstance(submitted, Submitted) and submitted.applicant is not None:
         row.update(identity_row(submitted.applicant))
-    return Application.from_row(row)
+    return ApplicationView.from_row(row)
 
 
 async def _sheet(context: Context, result: CommandResult, key: str) -> SheetRecorded:

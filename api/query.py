@@ -14,10 +14,10 @@ from api.commands import application_from_events
 from api.context import Context
 from api.errors import bad_input
 from api.types.cases import (
-    Application,
     ApplicationConnection,
     ApplicationEdge,
     ApplicationFilter,
+    ApplicationView,
     PageInfo,
 )
 from api.types.history import CaseHistory, EventRecord
@@ -111,10 +111,10 @@ class InterviewQueries:
 @strawberry.type
 class OfficeQueries(InterviewQueries):
     @strawberry.field(description="One case, from the case list read model.")
-    async def application(self, info: Ctx, id: strawberry.ID) -> Application | None:
+    async def application(self, info: Ctx, id: strawberry.ID) -> ApplicationView | None:
         case_id, sealer = str(parse_id(id)), info.context.services.service.sealer
         row = await read(info, lambda db: q.get_case_row(db, case_id, personal_data=sealer))
-        return Application.from_row(row) if row else None
+        return ApplicationView.from_row(row) if row else None
 
     @strawberry.field(description="Cases: filter, sort, keyset pages (Relay connection).")
     async def applications(
@@ -142,7 +142,7 @@ class OfficeQueries(InterviewQueries):
         )
         return ApplicationConnection(
             edges=[
-                ApplicationEdge(cursor=c, node=Application.from_row(r))
+                ApplicationEdge(cursor=c, node=ApplicationView.from_row(r))
                 for c, r in zip(page.cursors, page.items, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

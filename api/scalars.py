@@ -3,7 +3,7 @@
 The read models keep dates as ISO text (``projections/schema.py``), and the API writes
 them as ISO text: a case-list page parsed some 130 date strings into ``date`` objects only
 to write each back with ``isoformat()``. Objects built from read-model rows
-(``Application.from_row``) now keep the text, and both executors write it unchanged: the
+(``ApplicationView.from_row``) now keep the text, and both executors write it unchanged: the
 fast path's generated code (``api/fast_executor.py``) and graphql-core's, through these
 definitions. Everything else about the scalars (names, descriptions, input parsing) is
 strawberry's own, so the SDL does not change.

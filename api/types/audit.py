@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 
 from api.commands import application_from_events
-from api.types.cases import Application
+from api.types.cases import ApplicationView
 from api.types.enums import PII
 from api.types.rulesets import Ruleset
 from domain.rules import catalog
@@ -55,11 +55,11 @@ class CaseDiff:
 class CommissionView:
     decision_version: int
     decision_type: str
-    seen: Application | None = strawberry.field(
+    seen: ApplicationView | None = strawberry.field(
         description="The case as the commission saw it (just before its decision)."
     )
-    decided: Application | None = strawberry.field(description="Right after the decision.")
-    today: Application | None
+    decided: ApplicationView | None = strawberry.field(description="Right after the decision.")
+    today: ApplicationView | None
     rulesets_used: list[Ruleset] = strawberry.field(
         description="The rulesets the case's decisions used, up to this one."
     )

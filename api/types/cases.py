@@ -25,8 +25,11 @@ class Applicant:
     phone: str
 
 
-@strawberry.type(description="One scholarship application (a case).")
-class Application:
+@strawberry.type(name="Application", description="One scholarship application (a case).")
+class ApplicationView:
+    """The case as the case list shows it (GraphQL type ``Application``; the aggregate is
+    ``domain.case.application.Application``)."""
+
     id: strawberry.ID
     applicant_code: str
     stage: Stage
@@ -66,7 +69,7 @@ class Application:
     )
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Application:
+    def from_row(cls, row: dict[str, Any]) -> ApplicationView:
         """From a case list row (with the personal data columns when allowed).
 
         Built without ``__init__`` and written out field by field (a page holds many
@@ -74,7 +77,7 @@ class Application:
         stay the read model's ISO text, which the scalars write as it is
         (``api/scalars.py``): parsing them only to write them back cost a page ~130
         conversions each way."""
-        application: Application = object.__new__(cls)
+        application: ApplicationView = object.__new__(cls)
         application.__dict__.update(
             id=row["application_id"],
             applicant_code=row["applicant_code"],
@@ -134,7 +137,7 @@ class PageInfo:
 @strawberry.type
 class ApplicationEdge:
     cursor: str
-    node: Application
+    node: ApplicationView
 
 
 @strawberry.type(description="A page of cases (Relay connection, keyset pagination).")

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from api.errors import bad_input
 from api.types.audit import CaseDiff, CommissionView
-from api.types.cases import Application
+from api.types.cases import ApplicationView
 from api.types.enums import PII
 from domain.case.events import CaseEvent
 from domain.case.meta import Role
@@ -99,7 +99,7 @@ class CaseHistory:
     application_id: strawberry.ID
     as_of_version: int
     events: list[EventRecord]
-    state: Application | None
+    state: ApplicationView | None
     replayed: strawberry.Private[replay.Replay]  # its events to this day, and as of
     today: strawberry.Private[date]
     commission_view: CommissionView | None = strawberry.field(

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from api.types.cases import Application
+from api.types.cases import ApplicationView
 
 
 @strawberry.type(description="The command was carried out (or had been: see replayed).")
 class CaseUpdated:
-    application: Application
+    application: ApplicationView
     version: int
     replayed: bool = strawberry.field(
         description="True when the idempotency key had been used: nothing new was stored."

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.commands import application_from_events, case_as_of
+import pytest
+
+from api.commands import application_from_events, case_as_of, refusal
+from api.types.results import ProcessRefused
 from domain.case.meta import Role
 from domain.case.stage import Stage
+from domain.errors import DomainError, TransitionRefusedError
 from domain.service import CaseService
 from tests.support.journey import PATH, Journey
 
@@ -44,3 +48,17 @@ def test_a_later_command_or_a_replay_is_answered_by_reading_the_case_back(
     assert replayed.replayed
     assert replayed.events == ()
     assert replayed.whole_case is None
+
+
+def test_a_refusal_of_no_known_kind_is_a_bug_not_an_answer() -> None:
+    """Every refusal the domain makes is answered by its own type; one of another kind
+    was answered as a ProcessRefused naming no command, stage or rule, hiding the bug."""
+
+    class UnheardOfError(DomainError):
+        pass
+
+    answered = refusal(TransitionRefusedError("award", "submitted", "a_rule", "not now"))
+    assert isinstance(answered, ProcessRefused)
+    assert (answered.command, answered.rule) == ("award", "a_rule")
+    with pytest.raises(UnheardOfError):
+        refusal(UnheardOfError("who knows"))
