@@ -40,10 +40,6 @@ class Principal:
     user_id: str
     role: Role
 
-    @property
-    def sees_personal_data(self) -> bool:
-        return self.role is not Role.EXPERT
-
 
 class TokenKeys:
     """Mints and verifies tokens; none lives longer than ``max_lifetime_seconds`` from the

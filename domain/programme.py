@@ -15,10 +15,6 @@ class Programme(Enum):
     DOCTORATE = "doctorate"
     INTERNSHIP = "internship"
 
-    @property
-    def is_academic(self) -> bool:
-        return self is not Programme.INTERNSHIP
-
 
 class Category(Enum):
     """Competition categories (001 quota categories and internship categories; Order 318)."""

@@ -3,7 +3,6 @@ Commission's decision as it was made (the case then, the rulesets then and now).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from uuid import UUID
 
 import strawberry
@@ -14,8 +13,6 @@ from api.types.enums import PII
 from api.types.rulesets import Ruleset
 from domain.rules import catalog
 from infra.audit import replay
-
-EventRecordOf = Callable[[object], object]
 
 
 @strawberry.type(description="One field of a case that changed: before -> after.")

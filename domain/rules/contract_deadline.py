@@ -39,10 +39,6 @@ def contract_deadline(awarded_on: date) -> date:
     return awarded_on + timedelta(days=days)
 
 
-def is_deadline_missed(awarded_on: date, today: date) -> bool:
-    return today > contract_deadline(awarded_on)
-
-
 def required_security(programme: Programme, category: Category) -> SecurityRequirement:
     """The most specific security row for the programme and category (rural: 5 guarantors)."""
     best: tuple[int, SecurityRequirement] | None = None

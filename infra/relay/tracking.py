@@ -45,14 +45,6 @@ def read(db: ViewDatabase, name: str) -> RelayPosition:
     return RelayPosition(found, int(position), updated_at, error, error_at)
 
 
-def all_positions(db: ViewDatabase) -> list[RelayPosition]:
-    rows = db.query(
-        "SELECT name, position, updated_at, last_error, last_error_at FROM relay_tracking"
-        " ORDER BY name"
-    )
-    return [RelayPosition(n, int(p), u, e, ea) for n, p, u, e, ea in rows]
-
-
 def advance(db: ViewDatabase, name: str, expected: int, new: int) -> None:
     """Moves the position from ``expected`` to ``new`` (and clears the last error)."""
     with db.transaction() as cur:

@@ -8,7 +8,6 @@ from domain.programme import Category, Programme
 from domain.rules.contract_deadline import (
     SecurityKind,
     contract_deadline,
-    is_deadline_missed,
     required_security,
 )
 
@@ -17,14 +16,6 @@ AWARDED = date(2023, 6, 10)
 
 def test_deadline_is_the_90th_calendar_day_after_the_award() -> None:
     assert contract_deadline(AWARDED) == AWARDED + timedelta(days=90)
-
-
-def test_day_90_is_still_on_time() -> None:
-    assert not is_deadline_missed(AWARDED, AWARDED + timedelta(days=90))
-
-
-def test_day_91_is_late() -> None:
-    assert is_deadline_missed(AWARDED, AWARDED + timedelta(days=91))
 
 
 def test_academic_study_is_secured_by_a_pledge_of_real_estate() -> None:
