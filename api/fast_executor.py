@@ -1,8 +1,12 @@
 """A faster executor for plain objects: their fields are read in one pass.
 
+It extends graphql-core's ``Executor`` through its public ``executor_class`` (graphql-core
+is pinned to the tested range), and every query of the test suite also runs on the
+standard executor with the answers compared (``api/pipeline.py``, ``differential``).
+
 graphql-core resolves every field of every object through the full machinery (resolve
-info, awaitable checks, completion), about 10 µs a field: a page of 20 cases with 40 fields
-each cost ~8 ms. Most of our object fields are plain attributes of a dataclass: no
+info, awaitable checks, completion), which dominates a page of cases with dozens of fields
+each (docs/benchmarks.md). Most of our object fields are plain attributes of a dataclass: no
 resolver, no arguments, a scalar, enum, object or list-of-objects type. For such a field
 whose sub-selection is plain too (fields only: no fragments, directives or arguments), this
 executor builds the result directly: the attribute, coerced by the field's own GraphQL type
