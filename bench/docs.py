@@ -35,7 +35,11 @@ CHANGES = """\
   resolves each field through its full machinery (~10 µs); for plain dataclass fields one
   function per selection builds the whole object. Case rows become objects without a
   conversion table, the dashboard sums columns, read threads settle the loop's future
-  directly, and a query with one root field awaits it without a gather task.
+  directly, and a query with one root field awaits it without a gather task. The
+  function is generated source rather than a closure looping over the fields: on an object
+  of 35 plain fields the closure took 7.3 µs against 4.5 µs (issue 21 asked for closures
+  where nothing is lost; here a third of the reading would be). The tests run every query
+  on both executors and compare the answers.
 - **One server process is bound to one core**: `bolashak serve --workers N` (PostgreSQL)
   runs one per core; the `_2_processes` lines measure that deployment, the plain endpoint
   getting as many processes.
