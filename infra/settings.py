@@ -1,4 +1,10 @@
-"""Settings from the environment, all under the ``BOLASHAK_`` prefix, mapped in one place.
+"""Settings from the environment, all under the ``BOLASHAK_`` prefix, declared in one place.
+
+Each setting is a typed field of a pydantic-settings model (``Settings``, and ``Kafka`` for
+``BOLASHAK_KAFKA_*``): its variable is the prefix and the field's name (or its alias), its
+default and its rule are the field's. ``Settings.from_env`` reads the process environment
+(or a given mapping, for tests and checked copies) and refuses a bad value with a
+``SettingsError`` naming the variable and the rule. Nothing else reads ``os.environ``.
 
 ``BOLASHAK_DATABASE_URL`` chooses the store:
 - ``postgresql://user[:password]@host[:port]/dbname`` (PostgreSQL through psycopg 3),
@@ -28,11 +34,22 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self
 from urllib.parse import unquote, urlsplit
 
 from psycopg.conninfo import make_conninfo
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from typing_extensions import override
 
 from domain.rules.intake_windows import annual_awards_target
 
@@ -47,6 +64,7 @@ TOKEN_MAX_HOURS = 12  # the longest a bearer token may live (BOLASHAK_TOKEN_MAX_
 APP_ENV_PREFIX = "BOLASHAK_"  # the event-sourced application is named "Bolashak"
 PII_MASTER_KEY = f"{PREFIX}PII_MASTER_KEY"
 PII_DEV_KEY_FILE = Path("var") / "pii-master-dev.key"
+AWARDS_TARGET = f"{PREFIX}AWARDS_TARGET_"  # then the year: BOLASHAK_AWARDS_TARGET_2024
 SEALER_TOPIC = "infra.pii.sealer:sealer_for"
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 PYCRYPTODOME_CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
@@ -64,7 +82,7 @@ class Database:
     host: str = ""
     port: int = 5432
     user: str = ""
-    password: str = ""
+    password: str = dataclasses.field(default="", repr=False)
     path: str = ""
 
     @classmethod
@@ -113,68 +131,143 @@ class Database:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
 
+# -- reading the environment -----------------------------------------------------------------
+
+
+class _Environ(EnvSettingsSource):
+    """pydantic-settings' environment source, over a given mapping rather than always the
+    process environment (as its own ``.env`` file source reads a file)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k.lower(): v for k, v in self._environ.items() if v.strip()}
+
+
+class _FromEnv(BaseSettings):
+    """A group of settings read by ``from_env``: never from the environment behind the
+    caller's back (``Settings()`` alone is the defaults)."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, populate_by_name=True
+    )
+
+    @classmethod
+    @override
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """The settings of ``environ`` (the process environment by default); a bad value
+        is refused with a ``SettingsError`` naming its variable and the rule."""
+        env = os.environ if environ is None else environ
+        try:
+            return cls(**cls._read(env))
+        except ValidationError as e:
+            prefix = cls.model_config.get("env_prefix", PREFIX)
+            raise SettingsError("; ".join(_refusal(d, prefix) for d in e.errors())) from None
+
+    @classmethod
+    def _read(cls, environ: Mapping[str, str]) -> dict[str, Any]:
+        """The fields' values found in ``environ``, by each field's variable."""
+        return _Environ(cls, environ)()
+
+
+def _refusal(error: ErrorDetails, prefix: str) -> str:
+    """A pydantic error as a setting's refusal: the variable, then the rule (never the value
+    of a secret: their rules are checked by their own validators, whose messages omit it)."""
+    where = str(error["loc"][0]) if error["loc"] else ""
+    variable = where if where.upper().startswith(PREFIX) else f"{prefix}{where.upper()}"
+    ctx, given = error.get("ctx", {}), error.get("input")
+    rules = {
+        "int_parsing": f"must be a whole number, got {given!r}",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}, got {given}",
+        "date_from_datetime_parsing": f"must be a date like 2031-01-01, got {given!r}",
+        "date_parsing": f"must be a date like 2031-01-01, got {given!r}",
+        "literal_error": f"must be {ctx.get('expected')}, got {given!r}",
+    }
+    rule = rules.get(error["type"]) or str(ctx.get("error", error["msg"]))
+    if rule.startswith(PREFIX) or not where:
+        return rule  # the validator named the setting(s) itself
+    return f"{variable} {rule}" if rule.startswith("must") else f"{variable}: {rule}"
+
+
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # what Kafka accepts as a topic name
+Count = Annotated[int, Field(ge=0)]
+AtLeastOne = Annotated[int, Field(ge=1)]
 
 
-@dataclass(frozen=True)
-class Kafka:
+class Kafka(_FromEnv):
     """The event relay's and the example consumer's broker settings (``BOLASHAK_KAFKA_*``)."""
 
-    bootstrap_servers: tuple[str, ...] = ()
+    model_config = SettingsConfigDict(env_prefix=f"{PREFIX}KAFKA_")
+
+    bootstrap_servers: Annotated[tuple[str, ...], NoDecode] = ()
     topic: str = "bolashak.application-events"
     pii_topic: str = ""  # the restricted topic for personal data; off when empty
-    partitions: int = 6  # for topics the relay creates
-    replication_factor: int = 1
-    delivery_timeout_ms: int = 30_000
+    partitions: AtLeastOne = 6  # for topics the relay creates
+    replication_factor: AtLeastOne = 1
+    delivery_timeout_ms: Annotated[int, Field(ge=1000)] = 30_000
     compression: str = "gzip"  # or "" for none
     client_id: str = "bolashak-relay"
     consumer_group: str = "bolashak-example-consumer"
     # the example consumer's group membership (kafka-python's defaults): a member silent
     # for the session timeout is dropped from the group; some brokers also take about
     # that long to let a new member in
-    session_timeout_ms: int = 10_000
-    heartbeat_interval_ms: int = 3_000
+    session_timeout_ms: Count = 10_000
+    heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 3_000
     source: str = "/kz/cip/bolashak-cases"  # CloudEvents ``source``
 
+    @field_validator("bootstrap_servers", mode="before")
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Kafka:
-        servers = env.get(f"{PREFIX}KAFKA_BOOTSTRAP_SERVERS", "")
-        kafka = cls(
-            bootstrap_servers=tuple(s.strip() for s in servers.split(",") if s.strip()),
-            topic=_topic(env, "KAFKA_TOPIC", cls.topic),
-            pii_topic=_topic(env, "KAFKA_PII_TOPIC", ""),
-            partitions=_int(env, "KAFKA_PARTITIONS", cls.partitions),
-            replication_factor=_int(env, "KAFKA_REPLICATION_FACTOR", cls.replication_factor),
-            delivery_timeout_ms=_int(env, "KAFKA_DELIVERY_TIMEOUT_MS", cls.delivery_timeout_ms),
-            compression=_compression(env),
-            client_id=env.get(f"{PREFIX}KAFKA_CLIENT_ID", "") or cls.client_id,
-            consumer_group=env.get(f"{PREFIX}KAFKA_CONSUMER_GROUP", "") or cls.consumer_group,
-            session_timeout_ms=_int(env, "KAFKA_SESSION_TIMEOUT_MS", cls.session_timeout_ms),
-            heartbeat_interval_ms=_int(
-                env, "KAFKA_HEARTBEAT_INTERVAL_MS", cls.heartbeat_interval_ms
-            ),
-            source=env.get(f"{PREFIX}KAFKA_SOURCE", "") or cls.source,
-        )
-        if kafka.pii_topic and kafka.pii_topic == kafka.topic:
-            raise SettingsError(
+    def _servers(cls, value: object) -> object:
+        """``host:port[,host:port...]``."""
+        if isinstance(value, str):
+            return tuple(s.strip() for s in value.split(",") if s.strip())
+        return value
+
+    @field_validator("topic", "pii_topic")
+    @classmethod
+    def _topic_name(cls, value: str) -> str:
+        if value and not TOPIC_NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not a Kafka topic name (letters, digits, '.', '_' and '-',"
+                " at most 249)"
+            )
+        return value
+
+    @field_validator("compression")
+    @classmethod
+    def _compression(cls, value: str) -> str:
+        value = value.lower()
+        if value not in ("gzip", "none", ""):
+            raise ValueError(f"must be gzip or none, got {value!r}")
+        return "" if value == "none" else value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.pii_topic and self.pii_topic == self.topic:
+            raise ValueError(
                 f"{PREFIX}KAFKA_PII_TOPIC must differ from {PREFIX}KAFKA_TOPIC:"
                 " personal data never goes to the public topic"
             )
-        if kafka.partitions < 1 or kafka.replication_factor < 1:
-            raise SettingsError(
-                f"{PREFIX}KAFKA_PARTITIONS and {PREFIX}KAFKA_REPLICATION_FACTOR must be at least 1"
-            )
-        if kafka.delivery_timeout_ms < 1000:
-            raise SettingsError(f"{PREFIX}KAFKA_DELIVERY_TIMEOUT_MS must be at least 1000")
-        if kafka.heartbeat_interval_ms < 100:
-            raise SettingsError(f"{PREFIX}KAFKA_HEARTBEAT_INTERVAL_MS must be at least 100")
-        if kafka.heartbeat_interval_ms >= kafka.session_timeout_ms:
-            raise SettingsError(
+        if self.heartbeat_interval_ms >= self.session_timeout_ms:
+            raise ValueError(
                 f"{PREFIX}KAFKA_HEARTBEAT_INTERVAL_MS must be below"
                 f" {PREFIX}KAFKA_SESSION_TIMEOUT_MS (a third of it or less is usual): got"
-                f" {kafka.heartbeat_interval_ms} and {kafka.session_timeout_ms}"
+                f" {self.heartbeat_interval_ms} and {self.session_timeout_ms}"
             )
-        return kafka
+        return self
 
     def require_servers(self) -> list[str]:
         if not self.bootstrap_servers:
@@ -184,47 +277,128 @@ class Kafka:
         return list(self.bootstrap_servers)
 
 
-@dataclass(frozen=True)
-class Settings:
-    database: Database
-    aggregate_cache_size: int = 10_000
-    pool_size: int = 5  # event-store connections of a server process (connection_budget)
-    read_connections: int = 2  # per server process: its read-model query threads
+class Settings(_FromEnv):
+    model_config = SettingsConfigDict(env_prefix=PREFIX)
+
+    database: Annotated[Database, NoDecode] = Field(
+        default_factory=lambda: Database.parse(DEFAULT_DATABASE_URL),
+        validation_alias=f"{PREFIX}DATABASE_URL",
+    )
+    aggregate_cache_size: Count = 10_000
+    pool_size: AtLeastOne = 5  # event-store connections of a server process (connection_budget)
+    read_connections: AtLeastOne = 2  # per server process: its read-model query threads
     # with POOL_WAIT_SECONDS, within a request's 10 s: a command that gets no connection,
     # or not the event table's lock, is answered 503 (retry), never left to time out
-    lock_timeout_seconds: int = 5
-    awards_targets: tuple[tuple[int, int], ...] = ()  # (year, scholarships), from the settings
-    kafka: Kafka = Kafka()
-    consumer_database: Database | None = None  # the example consumer's own store
-    pii_master_key: bytes = dataclasses.field(default=b"", repr=False)  # never shown
-    token_max_hours: int = TOKEN_MAX_HOURS
-    # None: no window (a past campaign replayed: the demo, the benchmarks)
-    backdating_window_days: int | None = dataclasses.field(
-        default_factory=lambda: BACKDATING_WINDOW_DAYS
+    lock_timeout_seconds: Count = 5
+    # (year, scholarships), from BOLASHAK_AWARDS_TARGET_<YEAR>
+    awards_targets: tuple[tuple[int, int], ...] = ()
+    kafka: Kafka = Field(default_factory=Kafka)
+    # the example consumer's own store
+    consumer_database: Annotated[Database | None, NoDecode] = Field(
+        default=None, validation_alias=f"{PREFIX}CONSUMER_DATABASE_URL"
     )
-    cipher: tuple[str, str] = dataclasses.field(default=("", ""), repr=False)  # (topic, key)
+    # "production" turns GraphiQL, introspection, development keys and BOLASHAK_TODAY off
+    mode: Literal["development", "production"] = "development"
+    pii_master_key: Annotated[bytes, NoDecode] = Field(
+        default=b"", repr=False, validate_default=True
+    )  # never shown
+    jwt_secret: str = Field(default="", repr=False)  # signs the API's tokens (api/auth.py)
+    token_max_hours: AtLeastOne = TOKEN_MAX_HOURS
+    # None: no window (a past campaign replayed: the demo, the benchmarks)
+    backdating_window_days: Count | None = Field(default_factory=lambda: BACKDATING_WINDOW_DAYS)
+    # the business clock's today, fixed (simulations and tests; refused in production)
+    today: date | None = None
+    cipher_key: str = Field(default="", repr=False)  # the library's whole-event cipher
+    cipher_topic: str = Field(default="", repr=False)
+
+    _AWARDS: ClassVar[re.Pattern[str]] = re.compile(r"\d{4}")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        return cls(
-            database=Database.parse(env.get(f"{PREFIX}DATABASE_URL", DEFAULT_DATABASE_URL)),
-            aggregate_cache_size=_int(env, "AGGREGATE_CACHE_SIZE", 10_000),
-            pool_size=_at_least_one(env, "POOL_SIZE", 5),
-            read_connections=_at_least_one(env, "READ_CONNECTIONS", 2),
-            lock_timeout_seconds=_int(env, "LOCK_TIMEOUT_SECONDS", 5),
-            awards_targets=_awards_targets(env),
-            kafka=Kafka.from_env(env),
-            consumer_database=(
-                Database.parse(env[f"{PREFIX}CONSUMER_DATABASE_URL"], "CONSUMER_DATABASE_URL")
-                if env.get(f"{PREFIX}CONSUMER_DATABASE_URL")
-                else None
-            ),
-            pii_master_key=pii_master_key(env),
-            cipher=_cipher(env),
-            backdating_window_days=_int(env, "BACKDATING_WINDOW_DAYS", BACKDATING_WINDOW_DAYS),
-            token_max_hours=_at_least_one(env, "TOKEN_MAX_HOURS", TOKEN_MAX_HOURS),
-        )
+    @override
+    def _read(cls, environ: Mapping[str, str]) -> dict[str, Any]:
+        """Also the group of ``BOLASHAK_KAFKA_*``, and the targets named by their year."""
+        targets = {k: v for k, v in environ.items() if k.startswith(AWARDS_TARGET)}
+        found = super()._read(environ)
+        return {**found, "kafka": Kafka.from_env(environ), "awards_targets": targets}
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        return Database.parse(value) if isinstance(value, str) else value
+
+    @field_validator("consumer_database", mode="before")
+    @classmethod
+    def _consumer_database(cls, value: object) -> object:
+        if isinstance(value, str):
+            return Database.parse(value, "CONSUMER_DATABASE_URL")
+        return value
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("awards_targets", mode="before")
+    @classmethod
+    def _awards_targets(cls, value: object) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        found = []
+        for key, raw in value.items():
+            year = key.removeprefix(AWARDS_TARGET)
+            if not cls._AWARDS.fullmatch(year):
+                raise ValueError(f"{key}: the name must end in a year, e.g. {AWARDS_TARGET}2024")
+            try:
+                target = int(raw)
+            except ValueError:
+                raise ValueError(f"{key} must be a whole number, got {raw!r}") from None
+            if target < 0:
+                raise ValueError(f"{key} must be at least 0, got {target}")
+            found.append((int(year), target))
+        return tuple(sorted(found))
+
+    @field_validator("pii_master_key", mode="before")
+    @classmethod
+    def _pii_master_key(cls, value: object, info: ValidationInfo) -> object:
+        """Base64 of 32 bytes: required in production, else the development key."""
+        if isinstance(value, bytes):
+            return value or _unless_production(info)
+        raw = str(value).strip()
+        if not raw:
+            return _unless_production(info)
+        return decoded_master_key(raw)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.today is not None and self.mode == "production":
+            raise ValueError(f"{PREFIX}TODAY is for development and tests only")
+        if self.cipher_topic and not self.cipher_key:
+            raise ValueError(f"{PREFIX}CIPHER_TOPIC is set but {PREFIX}CIPHER_KEY is not")
+        if self.cipher_key:
+            try:
+                size = len(base64.b64decode(self.cipher_key, validate=True))
+            except (binascii.Error, ValueError):
+                size = 0
+            if size not in (16, 24, 32):
+                raise ValueError(f"{PREFIX}CIPHER_KEY must be base64 of 16, 24 or 32 bytes")
+        topic = self.cipher_topic
+        if topic == PYCRYPTODOME_CIPHER_TOPIC and importlib.util.find_spec("Crypto") is None:
+            raise ValueError(
+                f"{PREFIX}CIPHER_TOPIC={topic} needs pycryptodome, which is not installed:"
+                f" use {CIPHER_TOPIC} (the default)"
+            )
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def cipher(self) -> tuple[str, str]:
+        """(topic, key) of the library's whole-event cipher, or ("", "") when off."""
+        if not self.cipher_key:
+            return ("", "")
+        return (self.cipher_topic or CIPHER_TOPIC, self.cipher_key)
 
     def backdating_window(self) -> timedelta | None:
         days = self.backdating_window_days
@@ -233,7 +407,7 @@ class Settings:
     def replaying_history(self) -> Settings:
         """These settings without the backdating window: for replaying a past campaign
         (the demo, the benchmarks), whose business dates lie years before today."""
-        return dataclasses.replace(self, backdating_window_days=None)
+        return self.model_copy(update={"backdating_window_days": None})
 
     def awards_target(self, year: int) -> int | None:
         """``BOLASHAK_AWARDS_TARGET_<YEAR>``, else the campaign's own figure (555 in 2023)."""
@@ -310,16 +484,17 @@ class Settings:
         }
 
 
-def pii_master_key(env: Mapping[str, str]) -> bytes:
-    """``BOLASHAK_PII_MASTER_KEY``: required in production, else the development key."""
-    raw = env.get(PII_MASTER_KEY, "").strip()
-    if not raw:
-        if env.get(f"{PREFIX}MODE", "development").strip().lower() == "production":
-            raise SettingsError(
-                f"{PII_MASTER_KEY} is required in production mode"
-                " (base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)"
-            )
-        return development_pii_key()
+def _unless_production(info: ValidationInfo) -> bytes:
+    if info.data.get("mode") == "production":
+        raise ValueError(
+            f"{PII_MASTER_KEY} is required in production mode"
+            " (base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)"
+        )
+    return development_pii_key()
+
+
+def decoded_master_key(raw: str) -> bytes:
+    """``BOLASHAK_PII_MASTER_KEY``'s bytes (base64 of 32), never repeating the value."""
     try:
         key = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
@@ -329,34 +504,12 @@ def pii_master_key(env: Mapping[str, str]) -> bytes:
     return key
 
 
-def _cipher(env: Mapping[str, str]) -> tuple[str, str]:
-    """(topic, key) of the library's whole-event cipher, or ("", "") when off."""
-    key = env.get(f"{PREFIX}CIPHER_KEY", "").strip()
-    topic = env.get(f"{PREFIX}CIPHER_TOPIC", "").strip()
-    if not key:
-        if topic:
-            raise SettingsError(f"{PREFIX}CIPHER_TOPIC is set but {PREFIX}CIPHER_KEY is not")
-        return ("", "")
-    try:
-        size = len(base64.b64decode(key, validate=True))
-    except (binascii.Error, ValueError):
-        size = 0
-    if size not in (16, 24, 32):
-        raise SettingsError(f"{PREFIX}CIPHER_KEY must be base64 of 16, 24 or 32 bytes")
-    if topic == PYCRYPTODOME_CIPHER_TOPIC and importlib.util.find_spec("Crypto") is None:
-        raise SettingsError(
-            f"{PREFIX}CIPHER_TOPIC={topic} needs pycryptodome, which is not installed:"
-            f" use {CIPHER_TOPIC} (the default)"
-        )
-    return (topic or CIPHER_TOPIC, key)
-
-
 def development_pii_key() -> bytes:
     """The development master key (never in production): the process environment's
     ``BOLASHAK_PII_MASTER_KEY`` when it has one (settings made from a partial mapping then
     agree with the processes this one starts), else a key created once under ``var/``."""
     if os.environ.get(PII_MASTER_KEY, "").strip():
-        return pii_master_key(os.environ)
+        return decoded_master_key(os.environ[PII_MASTER_KEY].strip())
     text = secret_file(PII_DEV_KEY_FILE, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     return base64.b64decode(text)
 
@@ -401,53 +554,3 @@ def tighten_database_files(path: str | Path) -> list[str]:
             found.chmod(PRIVATE)
             changed.append(name)
     return changed
-
-
-def _awards_targets(env: Mapping[str, str]) -> tuple[tuple[int, int], ...]:
-    found = []
-    for key in env:
-        if key.startswith(f"{PREFIX}AWARDS_TARGET_"):
-            year = key.removeprefix(f"{PREFIX}AWARDS_TARGET_")
-            if not (year.isdigit() and len(year) == 4):
-                raise SettingsError(
-                    f"{key}: the name must end in a year, e.g. {PREFIX}AWARDS_TARGET_2024"
-                )
-            found.append((int(year), _int(env, f"AWARDS_TARGET_{year}", 0)))
-    return tuple(sorted(found))
-
-
-def _compression(env: Mapping[str, str]) -> str:
-    value = env.get(f"{PREFIX}KAFKA_COMPRESSION", "gzip").strip().lower()
-    if value not in ("gzip", "none"):
-        raise SettingsError(f"{PREFIX}KAFKA_COMPRESSION must be gzip or none, got {value!r}")
-    return "" if value == "none" else value
-
-
-def _topic(env: Mapping[str, str], key: str, default: str) -> str:
-    value = env.get(PREFIX + key, "") or default
-    if value and not TOPIC_NAME.match(value):
-        raise SettingsError(
-            f"{PREFIX}{key}: {value!r} is not a Kafka topic name"
-            " (letters, digits, '.', '_' and '-', at most 249)"
-        )
-    return value
-
-
-def _at_least_one(env: Mapping[str, str], key: str, default: int) -> int:
-    value = _int(env, key, default)
-    if value < 1:
-        raise SettingsError(f"{PREFIX}{key} must be at least 1, got {value}")
-    return value
-
-
-def _int(env: Mapping[str, str], key: str, default: int) -> int:
-    raw = env.get(PREFIX + key)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{PREFIX}{key} must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{PREFIX}{key} must not be negative, got {value}")
-    return value

@@ -8,7 +8,6 @@ it."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from contextlib import closing
 from datetime import date, timedelta
@@ -52,7 +51,7 @@ REASON = "the signed contracts reached the office late (letter 2023/41)"
 @pytest.fixture
 def windowed(store_settings: Settings) -> Settings:
     """The store with a 7-day backdating window (the suite's default is wide open)."""
-    return dataclasses.replace(store_settings, backdating_window_days=WINDOW)
+    return store_settings.model_copy(update={"backdating_window_days": WINDOW})
 
 
 def awarded(settings: Settings) -> UUID:

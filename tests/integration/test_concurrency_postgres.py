@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,10 +35,10 @@ def in_parallel(
     """Runs ``work`` on WRITERS threads, each with its own service (its own connections),
     or, when ``shared``, all through one service, as the API's request threads do (its
     saves are then committed in groups: infra/event_store.py)."""
-    one_connection = dataclasses.replace(settings, pool_size=1)  # 16 writers, 16 connections
+    one_connection = settings.model_copy(update={"pool_size": 1})  # 16 writers, 16 connections
     if shared:
         common = build_service(
-            dataclasses.replace(settings, pool_size=4), clock=FixedClock(FAR_FUTURE)
+            settings.model_copy(update={"pool_size": 4}), clock=FixedClock(FAR_FUTURE)
         )
         services = [common] * WRITERS
     else:

@@ -6,7 +6,6 @@ hang. (The embedded SQLite store has no pool: one process owns it.)"""
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import time
 from collections.abc import Iterator
@@ -50,7 +49,7 @@ def submission(key: str) -> dict[str, Any]:
 @pytest.fixture
 def starved(fresh_postgres: Settings) -> Settings:
     """One event-store connection and one read connection per server process."""
-    return dataclasses.replace(fresh_postgres, pool_size=1, read_connections=1)
+    return fresh_postgres.model_copy(update={"pool_size": 1, "read_connections": 1})
 
 
 @pytest.fixture
@@ -103,7 +102,7 @@ def test_each_process_holds_no_more_connections_than_its_budget(
     process's connections, counted by PostgreSQL by its application name, stay within
     its budget."""
     env = server_environment(fresh_postgres.database.url, production=False)
-    budget = connection_budget(dataclasses.replace(fresh_postgres, pool_size=5))
+    budget = connection_budget(fresh_postgres.model_copy(update={"pool_size": 5}))
     env["BOLASHAK_POOL_SIZE"] = "5"  # the default, as in the stack
     port = free_port()
     kinds = {

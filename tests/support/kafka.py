@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import time
 from collections import defaultdict
@@ -77,7 +76,7 @@ def with_broker(settings: Settings, bootstrap: str, *, pii_topic: bool = False) 
         session_timeout_ms=GROUP_TIMINGS["session_timeout_ms"],
         heartbeat_interval_ms=GROUP_TIMINGS["heartbeat_interval_ms"],
     )
-    return dataclasses.replace(settings, kafka=kafka)
+    return settings.model_copy(update={"kafka": kafka})
 
 
 def kafka_env(settings: Settings) -> dict[str, str]:
