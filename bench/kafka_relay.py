@@ -18,6 +18,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from bench.harness import Line, Report
+from infra.container import build_relay
 from infra.relay import broker
 from infra.relay.messages import Message
 from infra.relay.relay import Relay
@@ -53,7 +54,7 @@ def plain_producer_rate(kafka: Kafka, messages: list[Message], topic: str) -> fl
 
 
 def relay_rate(settings: Settings, topic: str) -> float:
-    relay = Relay(
+    relay = build_relay(
         settings.model_copy(update={"kafka": settings.kafka.model_copy(update={"topic": topic})})
     )
     started = time.perf_counter()
@@ -71,7 +72,7 @@ def measure_relay(settings: Settings, report: Report, size: int, rounds: int = R
                 bootstrap_servers=(tansu.bootstrap,), partitions=6, delivery_timeout_ms=120_000
             )
             settings = settings.model_copy(update={"kafka": kafka})
-            probe = Relay(settings)
+            probe = build_relay(settings)
             messages = all_messages(probe)
             probe.close()
             # the plain producer's messages (about a million objects) are the benchmark's,

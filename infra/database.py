@@ -12,12 +12,12 @@ from psycopg import sql
 from domain.service import CaseEvents
 from infra import users
 from infra.audit import checkpoints
+from infra.container import view_database
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings, tighten_database_files
 from projections.catalog import all_projections
 from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild_many
-from projections.sql import ViewDatabase
 
 
 def create_database_if_missing(db: Database) -> bool:
@@ -57,7 +57,7 @@ def init_schema(settings: Settings) -> list[str]:
             done.append(f"{name} made readable by its owner only")
     if settings.database.kind != "memory":
         reader = CaseEvents(settings.eventsourcing_env())
-        views = ViewDatabase(settings, reader.events_table())
+        views = view_database(settings, reader.events_table())
         engine = ProjectionEngine(reader, views, all_projections())
         engine.create_tables()
         stale = [s.name for s in engine.status() if s.needs_rebuild]

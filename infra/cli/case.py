@@ -15,7 +15,6 @@ from domain.case.meta import CommandContext, Role
 from domain.commands import ALL_COMMANDS
 from domain.permissions import command_name
 from domain.service import CommandResult
-from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view, event_view
 from infra.cli.common import (
     BACKDATING_HELP,
@@ -28,6 +27,7 @@ from infra.cli.common import (
     reports_errors,
     settings,
 )
+from infra.container import build_reader, build_service
 from infra.inputs import build
 
 app = typer.Typer(help="Case work: commands, state and history.", no_args_is_help=True)

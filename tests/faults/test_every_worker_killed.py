@@ -16,7 +16,7 @@ import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.e2e.conftest import server_environment

@@ -32,7 +32,7 @@ from domain.clock import FixedClock
 from domain.commands import ALL_COMMANDS
 from domain.permissions import command_name
 from domain.service import CaseService
-from infra.bootstrap import build_projection_engine, build_reader, build_service
+from infra.container import build_projection_engine, build_reader, build_service
 from infra.database import init_schema
 from infra.inputs import camel
 from infra.settings import Settings

@@ -25,8 +25,8 @@ from domain.clock import FixedClock
 from domain.iin import make_iin
 from domain.service import CaseService
 from domain.submission import Document
-from infra.bootstrap import build_reader, build_service
 from infra.cli.main import app as cli
+from infra.container import build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -22,8 +22,8 @@ from domain.case.meta import EventMeta, Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseEvents
-from infra.bootstrap import build_reader, build_service
 from infra.cli.main import app as cli
+from infra.container import build_reader, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support.api import Api, api_for

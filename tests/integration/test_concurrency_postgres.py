@@ -17,10 +17,9 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.errors import TransitionRefusedError
 from domain.service import CaseService, CommandResult
-from infra.bootstrap import build_reader, build_service
+from infra.container import build_reader, build_service, view_database
 from infra.event_store import LockedInsertRecorder, _QueuedSave
 from infra.settings import Settings
-from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.journey import SCORES, SLOT_DAY, Journey
@@ -179,7 +178,7 @@ def test_a_follower_of_the_log_misses_no_event_while_writers_commit_out_of_order
     notification ids become visible in order: a reader that moves on past the highest id
     it saw never skips one committed later with a lower id (shared/FIELD-NOTES.md)."""
     reader = build_reader(fresh_postgres)
-    views = ViewDatabase(fresh_postgres, reader.events_table())
+    views = view_database(fresh_postgres, reader.events_table())
     seen: list[int] = []
     done = threading.Event()
 

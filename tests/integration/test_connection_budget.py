@@ -1,5 +1,5 @@
 """PostgreSQL connections (issue 19, section 4): each process holds at most its documented
-budget (``infra.bootstrap.connection_budget``: four processes of the compose stack held
+budget (``infra.container.connection_budget``: four processes of the compose stack held
 59 connections, the pools growing by ten each on demand), and when its connections are
 all busy a request is answered 503 with Retry-After within a few seconds, never left to
 hang. (The embedded SQLite store has no pool: one process owns it.)"""
@@ -21,7 +21,7 @@ import pytest
 
 from api.http import Limits
 from domain.case.meta import Role
-from infra.bootstrap import connection_budget
+from infra.container import connection_budget
 from infra.settings import POOL_WAIT_SECONDS, Settings
 from tests.conftest import FAR_FUTURE
 from tests.e2e.conftest import (

@@ -29,8 +29,8 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService, application_id_for
-from infra.bootstrap import build_service
 from infra.cli.main import app as cli
+from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b

@@ -28,7 +28,7 @@ from domain.service import CaseService
 from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_store
-from infra.bootstrap import build_projection_engine, build_reader, build_service
+from infra.container import build_projection_engine, build_reader, build_service, view_database
 from infra.pii.keys import KeyRow, MemoryKeyStore
 from infra.pii.sealer import KeySealer
 from infra.settings import Settings
@@ -81,7 +81,7 @@ def record_cases(settings: Settings) -> list[UUID]:
 @contextmanager
 def views(settings: Settings) -> Iterator[ViewDatabase]:
     with closing(build_reader(settings)) as reader:
-        db = ViewDatabase(settings, reader.events_table())
+        db = view_database(settings, reader.events_table())
         try:
             yield db
         finally:

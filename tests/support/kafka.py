@@ -12,7 +12,8 @@ import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from domain.service import CaseService
-from infra.relay.relay import Relay, RelayStatus
+from infra.container import build_relay
+from infra.relay.relay import RelayStatus
 from infra.settings import Kafka, Settings
 
 # Consumer groups on tansu join after about session_timeout_ms / 2 (shared/FIELD-NOTES.md).
@@ -56,7 +57,7 @@ def stored_versions(service: CaseService) -> dict[str, list[int]]:
 
 def relay_status(settings: Settings) -> RelayStatus:
     """The relay's position and lag as ``bolashak relay status`` reads them."""
-    relay = Relay(settings)
+    relay = build_relay(settings)
     try:
         return relay.status()
     finally:
