@@ -17,12 +17,12 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain.case.events import CaseEvent
 from domain.case.meta import EventMeta, Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseEvents
-from infra.cli.main import app as cli
 from infra.container import build_reader, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -25,11 +25,11 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain import commands as c
 from domain.case.events import PersonalDataErased
 from domain.case.meta import Role
 from domain.clock import FixedClock
-from infra.cli.main import app as cli
 from infra.container import build_reader, build_relay, build_service, view_database
 from infra.pii.keys import TABLE as KEY_TABLE
 from infra.relay import tracking as relay_tracking

@@ -25,11 +25,11 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService, application_id_for
-from infra.cli.main import app as cli
 from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app
 from domain import commands as c
 from domain.case.events import PersonalDataErased
 from domain.case.meta import Role
@@ -28,7 +29,6 @@ from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.export import render, timeline
 from infra.audit.verify import verify_store
-from infra.cli.main import app
 from infra.container import build_projection_engine, build_reader, build_service, view_database
 from infra.pii.keys import TABLE as KEY_TABLE
 from infra.settings import Settings

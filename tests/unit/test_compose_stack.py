@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli.main import app
+from api.cli.main import app
 from infra.container import connection_budget
 from infra.settings import Settings
 

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from infra.cli.common import console, err_console, reports_errors, settings, stop_on_signals
+from api.cli.common import console, err_console, reports_errors, settings, stop_on_signals
 from infra.container import build_projection_engine, listen_dsn, projection_engine_factory
 from infra.log_follower import follow_projections
 from projections.engine import ProjectionEngine

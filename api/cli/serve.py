@@ -8,9 +8,7 @@ import typer
 from rich.markup import escape
 
 from api.auth import API_ROLES, TokenKeys
-from domain.case.meta import Role
-from infra import users
-from infra.cli.common import (
+from api.cli.common import (
     business_clock,
     console,
     err_console,
@@ -18,6 +16,8 @@ from infra.cli.common import (
     reports_errors,
     settings,
 )
+from domain.case.meta import Role
+from infra import users
 from infra.container import jwt_secret, user_directory
 from infra.users import UserDirectoryError
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import typer
 
+from api.cli.common import business_clock, console, reports_errors, settings, stop_on_signals
 from domain.clock import FixedClock
-from infra.cli.common import business_clock, console, reports_errors, settings, stop_on_signals
 from infra.container import build_deadline_job
 
 app = typer.Typer(help="The 90-day contract deadline job.", no_args_is_help=True)

@@ -12,11 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.service import CaseEvents
-from infra.audit import checkpoints, replay
-from infra.audit.export import FORMATS, render, timeline
-from infra.audit.verify import VerifyReport, verify_case, verify_store
-from infra.cli.common import (
+from api.cli.common import (
     console,
     err_console,
     print_json,
@@ -25,6 +21,10 @@ from infra.cli.common import (
     stop_on_signals,
     worker_logging,
 )
+from domain.service import CaseEvents
+from infra.audit import checkpoints, replay
+from infra.audit.export import FORMATS, render, timeline
+from infra.audit.verify import VerifyReport, verify_case, verify_store
 from infra.container import build_reader, view_database
 from projections.sql import ViewDatabase
 

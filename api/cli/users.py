@@ -6,10 +6,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from api.cli.common import console, reports_errors
+from api.cli.common import settings as current_settings
 from domain.case.meta import Role
 from infra import users
-from infra.cli.common import console, reports_errors
-from infra.cli.common import settings as current_settings
 from infra.container import user_directory
 
 app = typer.Typer(

@@ -13,12 +13,7 @@ import uuid
 import typer
 from rich.markup import escape
 
-from domain import commands as c
-from domain.case.meta import CommandContext, Role
-from domain.errors import InvalidInputError
-from domain.iin import InvalidIinError, validate_iin
-from domain.service import CaseService
-from infra.cli.common import (
+from api.cli.common import (
     BACKDATING_HELP,
     BUSINESS_DATE_HELP,
     business_clock,
@@ -28,6 +23,11 @@ from infra.cli.common import (
     reports_errors,
     settings,
 )
+from domain import commands as c
+from domain.case.meta import CommandContext, Role
+from domain.errors import InvalidInputError
+from domain.iin import InvalidIinError, validate_iin
+from domain.service import CaseService
 from infra.container import build_service, view_database
 from infra.settings import Settings
 from projections.queries import cases_of_iin

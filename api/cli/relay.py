@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from infra.cli.common import (
+from api.cli.common import (
     console,
     err_console,
     reports_errors,

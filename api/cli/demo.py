@@ -8,8 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli.common import business_clock, console, reports_errors, settings
 from infra import users
-from infra.cli.common import business_clock, console, reports_errors, settings
 from infra.container import build_projection_engine, build_service, user_directory
 from infra.database import init_schema
 from infra.settings import Settings
