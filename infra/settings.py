@@ -317,7 +317,7 @@ class Settings(_FromEnv):
     @override
     def _read(cls, environ: Mapping[str, str]) -> dict[str, Any]:
         """Also the group of ``BOLASHAK_KAFKA_*``, and the targets named by their year."""
-        targets = {k: v for k, v in environ.items() if k.startswith(AWARDS_TARGET)}
+        targets = {k: v for k, v in environ.items() if k.startswith(AWARDS_TARGET) and v.strip()}
         found = super()._read(environ)
         return {**found, "kafka": Kafka.from_env(environ), "awards_targets": targets}
 
