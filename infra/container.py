@@ -75,6 +75,12 @@ def build_service(
     )
 
 
+def create_store_tables(settings: Settings) -> None:
+    """The event store's tables and insert functions (``bolashak db init`` only: several
+    processes creating tables at once crash, shared/FIELD-NOTES.md)."""
+    CaseEvents(settings.eventsourcing_env(create_table=True, pool_size=ONE_THREAD_POOL)).close()
+
+
 def build_reader(settings: Settings) -> CaseEvents:
     """Read-only access to the cases' events (history, audit, projections), for one
     thread at a time."""

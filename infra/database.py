@@ -9,10 +9,9 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from domain.service import CaseEvents
 from infra import users
 from infra.audit import checkpoints
-from infra.container import view_database
+from infra.container import build_reader, create_store_tables, view_database
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings, tighten_database_files
 from projections.catalog import all_projections
@@ -49,14 +48,13 @@ def init_schema(settings: Settings) -> list[str]:
     done = []
     if create_database_if_missing(settings.database):
         done.append(f"created database {settings.database.dbname}")
-    app = CaseEvents(settings.eventsourcing_env(create_table=True))
-    app.close()
+    create_store_tables(settings)
     done.append("event store tables ready")
     if settings.database.kind == "sqlite":
         for name in tighten_database_files(settings.database.path):
             done.append(f"{name} made readable by its owner only")
     if settings.database.kind != "memory":
-        reader = CaseEvents(settings.eventsourcing_env())
+        reader = build_reader(settings)
         views = view_database(settings, reader.events_table())
         engine = ProjectionEngine(reader, views, all_projections())
         engine.create_tables()
