@@ -124,6 +124,14 @@ def build_projection_engine(
     return ProjectionEngine(reader, db, catalog.named(names, reader.sealer), page_size=page_size)
 
 
+def schema_engine(settings: Settings) -> ProjectionEngine:
+    """Every projection, for their tables and a rebuild of those whose fold changed
+    (``bolashak db init``)."""
+    reader = build_reader(settings)
+    db = view_database(settings, reader.events_table())
+    return ProjectionEngine(reader, db, catalog.all_projections())
+
+
 def status_engine(settings: Settings, service: CaseService) -> ProjectionEngine:
     """Every projection's status (``projectionStatus``, ``/health``), read through the
     service's own event-store connections and one read-model connection."""

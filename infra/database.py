@@ -11,11 +11,9 @@ from psycopg import sql
 
 from infra import users
 from infra.audit import checkpoints
-from infra.container import build_reader, create_store_tables, view_database
+from infra.container import create_store_tables, schema_engine
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings, tighten_database_files
-from projections.catalog import all_projections
-from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild_many
 
 
@@ -54,9 +52,8 @@ def init_schema(settings: Settings) -> list[str]:
         for name in tighten_database_files(settings.database.path):
             done.append(f"{name} made readable by its owner only")
     if settings.database.kind != "memory":
-        reader = build_reader(settings)
-        views = view_database(settings, reader.events_table())
-        engine = ProjectionEngine(reader, views, all_projections())
+        engine = schema_engine(settings)
+        views = engine.db
         engine.create_tables()
         stale = [s.name for s in engine.status() if s.needs_rebuild]
         if stale:  # their fold changed since the tables were made: replayed from the log
