@@ -7,6 +7,7 @@ on PostgreSQL they are their own worker processes.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -24,12 +25,8 @@ from api.users import ActiveUsers
 from api.watch import LogWatcher
 from api.websocket import SubscriptionApp
 from domain.clock import Clock, SystemClock
-from infra.bootstrap import build_service
+from infra import container
 from infra.settings import Settings
-from infra.workers import InProcessWorkers
-from projections.catalog import all_projections
-from projections.engine import ProjectionEngine
-from projections.sql import ViewDatabase
 
 
 @dataclass(frozen=True)
@@ -45,21 +42,20 @@ class ServerOptions:
 def create_app(
     settings: Settings, options: ServerOptions = ServerOptions(), clock: Clock | None = None
 ) -> Starlette:
+    """The app over the objects the composition root (``infra/container.py``) builds."""
     clock = clock or SystemClock()
-    service = build_service(settings, clock=clock)
-    # for projectionStatus and /health only: reads through the service's own connections
-    engine = ProjectionEngine(
-        service, ViewDatabase(settings, service.events_table()), all_projections(service.sealer)
-    )
-    views = ViewPool(settings, service.events_table(), settings.read_connections)
+    secret = container.jwt_secret(settings, production=options.production)
+    service = container.build_service(settings, clock=clock)
+    connect = functools.partial(container.query_connection, settings, service.events_table())
+    views = ViewPool(connect, settings.read_connections)
     services = Services(
         settings=settings,
         service=service,
         views=views,
-        keys=TokenKeys.from_env(production=options.production, max_hours=settings.token_max_hours),
+        keys=TokenKeys(secret, settings.token_max_hours * 3600),
         users=ActiveUsers(views),
         clock=clock,
-        engine=engine,
+        engine=container.status_engine(settings, service),  # projectionStatus and /health
         production=options.production,
     )
     pipeline = GraphQLPipeline(
@@ -67,7 +63,11 @@ def create_app(
     )
     endpoint = GraphQLEndpoint(services, pipeline, production=options.production)
     ws = SubscriptionApp(services, pipeline)
-    workers = InProcessWorkers(settings, service, clock) if options.in_process_workers else None
+    workers = (
+        container.build_in_process_workers(settings, service, clock)
+        if options.in_process_workers
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -2,8 +2,8 @@
 
 Tokens are JWTs signed with HS256 by ``BOLASHAK_JWT_SECRET``. In development mode, when
 the setting is missing, a random key is created once under ``var/`` so that
-``bolashak token`` and ``bolashak serve`` agree; production refuses to start without it.
-The key is never logged.
+``bolashak token`` and ``bolashak serve`` agree; production refuses to start without it
+(``infra.container.jwt_secret``). The key is never logged.
 
 A valid signature is not enough: the subject must also be an active user of the user
 directory, registered with the token's role (``api/users.py``, ``bolashak users``).
@@ -11,24 +11,20 @@ directory, registered with the token's role (``api/users.py``, ``bolashak users`
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jwt
 
 from domain.case.meta import Role
-from infra.settings import TOKEN_MAX_HOURS, secret_file
+from infra.settings import TOKEN_MAX_HOURS
 from infra.users import API_ROLES
 
 __all__ = ["API_ROLES", "AuthError", "Principal", "TokenKeys"]
 
 ISSUER = "bolashak-cases"
 AUDIENCE = "bolashak-api"
-DEV_KEY_FILE = Path("var") / "jwt-dev.key"
 
 
 class AuthError(Exception):
@@ -55,13 +51,6 @@ class TokenKeys:
 
     def __repr__(self) -> str:
         return "TokenKeys(<secret>)"
-
-    @classmethod
-    def from_env(cls, *, production: bool, max_hours: int = TOKEN_MAX_HOURS) -> TokenKeys:
-        secret = os.environ.get("BOLASHAK_JWT_SECRET", "")
-        if not secret and production:
-            raise ValueError("BOLASHAK_JWT_SECRET is required in production mode")
-        return cls(secret or _development_key(), max_hours * 3600)
 
     def mint(self, user_id: str, role: Role, ttl_seconds: int = 8 * 3600) -> str:
         if role not in API_ROLES:
@@ -138,7 +127,3 @@ class TokenKeys:
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("the Authorization header must be 'Bearer <token>'")
         return self.verify(token.strip())
-
-
-def _development_key() -> str:
-    return secret_file(DEV_KEY_FILE, lambda: secrets.token_urlsafe(48))

@@ -36,14 +36,15 @@ class ViewPool:
     Lighter than ``loop.run_in_executor``: no ``concurrent.futures.Future`` (and its lock
     and condition) per query; a thread sets the asyncio future's result on the loop."""
 
-    def __init__(self, settings: Settings, events_table: str, size: int) -> None:
+    def __init__(self, connect: Callable[[], ViewDatabase], size: int) -> None:
+        """``connect``: opens one read connection (``infra.container.query_connection``)."""
         self.size = size
         self._work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._free = asyncio.Semaphore(size)  # a job waits for a thread, not in the queue
         self._threads = [
             threading.Thread(
                 target=self._serve,
-                args=(ViewDatabase(settings, events_table, lock_timeout=POOL_WAIT_SECONDS),),
+                args=(connect(),),
                 name=f"bolashak-read-{n}",
                 daemon=True,
             )

@@ -22,7 +22,7 @@ from api.auth import TokenKeys
 from bench.audit_speed import CASE_HISTORY, HISTORY_EVENTS, HISTORY_RATIO, long_case
 from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, percentile
 from domain.case.meta import Role
-from infra import users
+from infra.container import register_users
 from infra.settings import Settings
 from tests.support.graphql_client import read_response, request_bytes, split_url
 
@@ -70,7 +70,7 @@ def _measure(
         "BOLASHAK_MODE": "production",
         **REPLAYING_HISTORY_ENV,
     }
-    users.register(settings, {"bench-officer": Role.OFFICER})  # the directory lets it in
+    register_users(settings, {"bench-officer": Role.OFFICER})  # the directory lets it in
     token = TokenKeys(SECRET).mint("bench-officer", Role.OFFICER)
     serve = [str(BIN / "bolashak"), "serve", "--port", "{port}", "--no-workers-in-process"]
     plain = [sys.executable, "-m", "bench.plain_app", "{port}", str(processes)]

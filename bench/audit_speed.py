@@ -19,7 +19,7 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.rules.interview_sheet import criterion_keys
 from infra.audit.verify import verify_store
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from infra.simulation.campaign import CaseDriver
 from infra.simulation.people import synthetic_applicant

@@ -15,7 +15,7 @@ from bench.api_speed import BIN, SECRET, _auth, _server
 from bench.dataset import fresh_database
 from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, percentile
 from domain.case.meta import Role
-from infra import users
+from infra.container import register_users
 from tests.support.graphql_client import (
     SUBMIT,
     read_response,
@@ -37,7 +37,7 @@ def measure_burst_intake(report: Report, command_rate: float, count: int) -> Non
             "BOLASHAK_MODE": "production",
             **REPLAYING_HISTORY_ENV,
         }
-        users.register(settings, {"intake-officer": Role.OFFICER})  # the directory lets it in
+        register_users(settings, {"intake-officer": Role.OFFICER})  # the directory lets it in
         token = TokenKeys(SECRET).mint("intake-officer", Role.OFFICER)
         command = [
             str(BIN / "bolashak"),

@@ -21,7 +21,7 @@ import psycopg
 from bench.dataset import fresh_database
 from bench.harness import Line, Report
 from domain.clock import FixedClock
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.event_store import LockedInsertRecorder
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign

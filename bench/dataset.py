@@ -26,7 +26,7 @@ import psycopg
 
 from bench.harness import ADMIN_URL
 from domain.clock import FixedClock
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.database import create_database_if_missing, drop_database, init_schema
 from infra.pii.keys import TABLE as KEY_TABLE
 from infra.pii.sealer import KeySealer

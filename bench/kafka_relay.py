@@ -9,7 +9,6 @@ of the other; the relay's events/s is the plain producer's median times that rat
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import statistics
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from bench.harness import Line, Report
+from infra.container import build_relay
 from infra.relay import broker
 from infra.relay.messages import Message
 from infra.relay.relay import Relay
@@ -42,7 +42,7 @@ def all_messages(relay: Relay) -> list[Message]:
 
 
 def plain_producer_rate(kafka: Kafka, messages: list[Message], topic: str) -> float:
-    broker.ensure_topics(dataclasses.replace(kafka, topic=topic))
+    broker.ensure_topics(kafka.model_copy(update={"topic": topic}))
     producer = KafkaProducer(**broker.producer_config(kafka))
     started = time.perf_counter()
     for m in messages:
@@ -54,8 +54,8 @@ def plain_producer_rate(kafka: Kafka, messages: list[Message], topic: str) -> fl
 
 
 def relay_rate(settings: Settings, topic: str) -> float:
-    relay = Relay(
-        dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, topic=topic))
+    relay = build_relay(
+        settings.model_copy(update={"kafka": settings.kafka.model_copy(update={"topic": topic})})
     )
     started = time.perf_counter()
     sent = relay.run_until_head()
@@ -71,8 +71,8 @@ def measure_relay(settings: Settings, report: Report, size: int, rounds: int = R
             kafka = Kafka(
                 bootstrap_servers=(tansu.bootstrap,), partitions=6, delivery_timeout_ms=120_000
             )
-            settings = dataclasses.replace(settings, kafka=kafka)
-            probe = Relay(settings)
+            settings = settings.model_copy(update={"kafka": kafka})
+            probe = build_relay(settings)
             messages = all_messages(probe)
             probe.close()
             # the plain producer's messages (about a million objects) are the benchmark's,

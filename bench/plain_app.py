@@ -3,7 +3,7 @@ from the same read model as the GraphQL case-list query (``python -m bench.plain
 
 from __future__ import annotations
 
-import os
+import functools
 import sys
 
 import orjson
@@ -14,14 +14,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.context import ViewPool
-from infra.bootstrap import build_reader
+from infra.container import build_reader, query_connection
 from infra.settings import Settings
 from projections import queries
 
 
 def create_plain_app(settings: Settings) -> Starlette:
     reader = build_reader(settings)  # the same read connections as the server's
-    pool = ViewPool(settings, reader.events_table(), settings.read_connections)
+    connect = functools.partial(query_connection, settings, reader.events_table())
+    pool = ViewPool(connect, settings.read_connections)
 
     async def cases(_: Request) -> Response:
         page = await pool.run(
@@ -36,7 +37,7 @@ def create_plain_app(settings: Settings) -> Starlette:
 
 
 def plain_app_from_environment() -> Starlette:
-    return create_plain_app(Settings.from_env(os.environ))
+    return create_plain_app(Settings.from_env())
 
 
 if __name__ == "__main__":  # python -m bench.plain_app PORT [PROCESSES]

@@ -8,7 +8,7 @@ list page and the dashboard within 2x from 10,000 to 1,000,000 events.
 from __future__ import annotations
 
 from bench.harness import Line, Report, latencies, median, rate
-from infra.bootstrap import build_projection_engine, projection_engine_factory
+from infra.container import build_projection_engine, projection_engine_factory
 from infra.settings import Settings
 from projections import queries
 from projections.engine import ProjectionEngine

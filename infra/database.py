@@ -9,15 +9,12 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from domain.service import CaseEvents
 from infra import users
 from infra.audit import checkpoints
+from infra.container import create_store_tables, schema_engine
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings, tighten_database_files
-from projections.catalog import all_projections
-from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild_many
-from projections.sql import ViewDatabase
 
 
 def create_database_if_missing(db: Database) -> bool:
@@ -49,16 +46,14 @@ def init_schema(settings: Settings) -> list[str]:
     done = []
     if create_database_if_missing(settings.database):
         done.append(f"created database {settings.database.dbname}")
-    app = CaseEvents(settings.eventsourcing_env(create_table=True))
-    app.close()
+    create_store_tables(settings)
     done.append("event store tables ready")
     if settings.database.kind == "sqlite":
         for name in tighten_database_files(settings.database.path):
             done.append(f"{name} made readable by its owner only")
     if settings.database.kind != "memory":
-        reader = CaseEvents(settings.eventsourcing_env())
-        views = ViewDatabase(settings, reader.events_table())
-        engine = ProjectionEngine(reader, views, all_projections())
+        engine = schema_engine(settings)
+        views = engine.db
         stale = engine.create_tables()
         if stale:  # their fold changed since the tables were made: replayed from the log
             rebuild_many(engine, stale)

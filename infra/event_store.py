@@ -34,13 +34,10 @@ answers 503, retry) instead of outlasting the request's time limit.
 from __future__ import annotations
 
 import copy
-import functools
-import random
 import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -51,29 +48,19 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
+from infra.retrying import within_budget
+
 RECORDER_TOPIC = "infra.event_store:LockedInsertRecorder"
 MAX_GROUP = 64  # saves written by one statement at most
 OUTAGE_BUDGET_SECONDS = 3.0  # of retries after a lost connection, from the first attempt
 RETRY_WAIT_SECONDS = 0.2
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def retried_within_budget(func: F) -> F:
-    """Retries on a lost or refused connection until ``OUTAGE_BUDGET_SECONDS`` have passed
-    since the first attempt; then the error is raised."""
-
-    @functools.wraps(func)
-    def attempt(*args: Any, **kwargs: Any) -> Any:
-        started = time.monotonic()
-        while True:
-            try:
-                return func(*args, **kwargs)
-            except (InterfaceError, OperationalError):
-                if time.monotonic() - started >= OUTAGE_BUDGET_SECONDS:
-                    raise
-                time.sleep(RETRY_WAIT_SECONDS * random.uniform(0.9, 1.1))
-
-    return attempt  # type: ignore[return-value]
+# Retries on a lost or refused connection until OUTAGE_BUDGET_SECONDS have passed since
+# the first attempt; then the error is raised.
+retried_within_budget = within_budget(
+    (InterfaceError, OperationalError), seconds=OUTAGE_BUDGET_SECONDS, pause=RETRY_WAIT_SECONDS
+)
 
 
 @dataclass

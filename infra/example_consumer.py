@@ -11,7 +11,6 @@ A message that is not a well-formed event is recorded as rejected, not retried f
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections import Counter
@@ -77,11 +76,11 @@ class Tally:
 
 
 class CaseStatusConsumer:
-    def __init__(self, settings: Settings, consumer: Any) -> None:
-        """``consumer``: a ``kafka.KafkaConsumer`` subscribed (or assigned) to the topic,
-        with ``enable_auto_commit=False``."""
-        store = settings.consumer_database or settings.database
-        self.db = ViewDatabase(dataclasses.replace(settings, database=store))
+    def __init__(self, db: ViewDatabase, consumer: Any) -> None:
+        """``db``: its own store (``infra.container.build_consumer``); ``consumer``: a
+        ``kafka.KafkaConsumer`` subscribed (or assigned) to the topic, with
+        ``enable_auto_commit=False``."""
+        self.db = db
         self.consumer = consumer
         with self.db.transaction() as cur:
             for statement in TABLES:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from domain.case.meta import Role
 from domain.errors import DomainError
-from infra.settings import Settings
 from projections.sql import ViewDatabase
 
 TABLE = "api_users"
@@ -95,16 +94,6 @@ def add(db: ViewDatabase, user_id: str, role: Role) -> str:
             (role.value, True, user_id),
         )
         return f"enabled {user_id} again ({role.value})"
-
-
-def register(settings: Settings, registered: dict[str, Role]) -> None:
-    """Registers users (id -> role) on a connection of its own (tests, benchmarks)."""
-    db = ViewDatabase(settings)
-    try:
-        for user_id, role in registered.items():
-            add(db, user_id, role)
-    finally:
-        db.close()
 
 
 def add_demo_users(db: ViewDatabase) -> list[str]:

@@ -1,7 +1,7 @@
 """Background work in the same process: for the embedded SQLite default (``make run``).
 
 On PostgreSQL the same loops run as their own processes (``bolashak projections run``,
-``bolashak deadlines run``).
+``bolashak deadlines run``). Built by ``infra.container.build_in_process_workers``.
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from domain.clock import Clock
-from domain.service import CaseService
 from infra.audit import checkpoints
-from infra.bootstrap import build_projection_engine
 from infra.deadline_job import DeadlineJob
-from infra.settings import Settings
+from infra.log_follower import follow_projections
+from projections.engine import ProjectionEngine
 
 
 class InProcessWorkers:
@@ -23,19 +21,22 @@ class InProcessWorkers:
 
     def __init__(
         self,
-        settings: Settings,
-        service: CaseService,
-        clock: Clock,
+        engine: ProjectionEngine,
+        job: DeadlineJob,
+        listen_dsn: str | None = None,
         *,
         deadline_interval: float = 60.0,
         idle_wait: float = 0.2,
         checkpoint_interval: float = 300.0,
     ) -> None:
-        self.engine = build_projection_engine(settings)
-        self.job = DeadlineJob(service, self.engine.db, clock)
+        self.engine = engine
+        self.job = job
         self.stop_event = threading.Event()
         self._threads = [
-            self._thread("projections", lambda: self.engine.follow(self.stop_event, idle_wait)),
+            self._thread(
+                "projections",
+                lambda: follow_projections(self.engine, self.stop_event, listen_dsn, idle_wait),
+            ),
             self._thread("deadlines", lambda: self.job.follow(self.stop_event, deadline_interval)),
             self._thread("checkpoints", lambda: self._seal(checkpoint_interval)),
         ]

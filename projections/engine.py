@@ -4,20 +4,17 @@ Each page of the log is read and decoded once and given to every projection; eac
 projection writes its rows and its new position in one transaction (all projections of a
 page share it). An event a projection cannot process is parked as a dead letter with the
 error, and so is every later event of the same case, until an operator retries them.
-Works the same on PostgreSQL (woken by the store's NOTIFY) and SQLite (polling).
+The worker that follows the log with it is ``infra/log_follower.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-import psycopg
 from eventsourcing.persistence import Notification
 
 from domain.case.events import CaseEvent
@@ -70,13 +67,11 @@ class ProjectionEngine:
         projections: Sequence[Projection],
         *,
         page_size: int = 2000,
-        listen_dsn: str | None = None,
     ) -> None:
         self.reader = reader
         self.db = db
         self.projections = list(projections)
         self.page_size = page_size
-        self.listen_dsn = listen_dsn
         self._topics = frozenset().union(*(p.topics() for p in self.projections))
 
     # -- schema --------------------------------------------------------------------------
@@ -141,23 +136,6 @@ class ProjectionEngine:
                 progress(done, self.head())
             if consumed == 0:
                 return done
-
-    def follow(self, stop: threading.Event, idle_wait: float = 0.5) -> None:
-        """Keeps processing until ``stop`` is set; survives database outages by retrying."""
-        waiter = LogWaiter(self.listen_dsn, self.db.events_table.replace(".", "_"))
-        backoff = idle_wait
-        while not stop.is_set():
-            try:
-                consumed = self.run_once()
-                backoff = idle_wait
-            except Exception:
-                log.exception("projection batch failed; retrying in %.1fs", backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if consumed == 0:
-                waiter.wait(stop, idle_wait)
-        waiter.close()
 
     def decode(
         self, notifications: Sequence[Notification], topics: frozenset[str] | None = None
@@ -319,31 +297,3 @@ class ProjectionEngine:
                 return projection
         known = ", ".join(p.name for p in self.projections)
         raise KeyError(f"no projection named {name!r} (known: {known})")
-
-
-class LogWaiter:
-    """Waits for new events: LISTEN/NOTIFY on PostgreSQL, a short sleep otherwise."""
-
-    def __init__(self, listen_dsn: str | None, channel: str) -> None:
-        self._dsn = listen_dsn
-        self._channel = channel  # the library notifies on its events table's name
-        self._conn: psycopg.Connection[Any] | None = None
-
-    def wait(self, stop: threading.Event, timeout: float) -> None:
-        if self._dsn is None:
-            stop.wait(timeout)
-            return
-        try:
-            if self._conn is None or self._conn.closed:
-                self._conn = psycopg.connect(self._dsn, autocommit=True)
-                self._conn.execute(f"LISTEN {self._channel}")
-            for _ in self._conn.notifies(timeout=timeout, stop_after=1):
-                pass
-        except psycopg.Error:
-            self.close()
-            time.sleep(timeout)
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None

@@ -19,9 +19,19 @@ import psycopg
 from eventsourcing.persistence import Notification
 from psycopg.conninfo import make_conninfo
 
-from infra.settings import Settings, private_database_file
-
 Params = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    """Where the read models are and how long a writer waits for the SQLite file's lock:
+    what the read models need of the settings (made by the composition root,
+    ``infra/container.py``)."""
+
+    dialect: str  # "postgres" or "sqlite" (another store has no read models)
+    dsn: str = ""  # a libpq connection string (PostgreSQL)
+    path: str = ""  # the SQLite file (made private by the root before it is opened)
+    busy_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,7 @@ class ViewDatabase:
 
     def __init__(
         self,
-        settings: Settings,
+        config: ViewConfig,
         events_table: str = "bolashak_events",
         *,
         lock_timeout: float | None = None,
@@ -67,29 +77,27 @@ class ViewDatabase:
         backend: ``bolashak_events`` on PostgreSQL, ``stored_events`` on SQLite).
         ``lock_timeout``: seconds a PostgreSQL statement waits for a table lock before it
         fails (a reader of the API behind a rebuild's swap or a migration, say)."""
-        db = settings.database
         self.events_table = events_table
         self._lock = threading.RLock()
-        if db.kind == "postgres":
+        if config.dialect == "postgres":
             self.dialect = "postgres"
             waits = {} if lock_timeout is None else {"options": f"-c lock_timeout={lock_timeout}s"}
-            self._dsn = make_conninfo(db.dsn(), **waits)
+            self._dsn = make_conninfo(config.dsn, **waits)
             self._pg: psycopg.Connection[Any] | None = psycopg.connect(self._dsn, autocommit=True)
             self._sqlite: sqlite3.Connection | None = None
-        elif db.kind == "sqlite":
+        elif config.dialect == "sqlite":
             self.dialect = "sqlite"
             self._pg = None
-            private_database_file(db.path)
             self._sqlite = sqlite3.connect(
-                db.path,
-                timeout=max(settings.lock_timeout_seconds, 1),
+                config.path,
+                timeout=max(config.busy_seconds, 1),
                 isolation_level=None,
                 check_same_thread=False,
             )
             self._sqlite.execute("PRAGMA journal_mode=WAL")
             self._sqlite.execute("PRAGMA synchronous=NORMAL")
         else:
-            raise ValueError(f"read models need PostgreSQL or SQLite, not {db.kind}")
+            raise ValueError(f"read models need PostgreSQL or SQLite, not {config.dialect}")
 
     def _live(self) -> psycopg.Connection[Any]:
         """The PostgreSQL connection, opened again if a server restart broke it: the

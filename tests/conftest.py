@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 import infra.settings
 from domain.clock import FixedClock
 from domain.service import CaseService
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.settings import Settings
 
 settings.register_profile(

@@ -23,12 +23,12 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 
 from domain.case.events import CaseEvent
-from infra.bootstrap import build_reader, listen_dsn
+from domain.service import CaseEvents
+from infra.log_follower import LogWaiter, follow_log
 from infra.relay import broker
 from infra.relay import tracking as relay_tracking
 from infra.relay.messages import Message, messages_for
-from infra.settings import Kafka, Settings
-from projections.engine import LogWaiter
+from infra.settings import Kafka
 from projections.sql import ViewDatabase
 from projections.tracking import TrackingConflictError
 
@@ -103,23 +103,29 @@ class RelayStatus:
 class Relay:
     def __init__(
         self,
-        settings: Settings,
+        kafka: Kafka,
+        reader: CaseEvents,
+        db: ViewDatabase,
         *,
+        listen_dsn: str | None = None,
         page_size: int = 1000,
         producer_factory: Callable[[Kafka], Producer] | None = None,
     ) -> None:
-        self.kafka = settings.kafka
-        self.reader = build_reader(settings)
+        """Built by the composition root (``infra.container.build_relay``): ``reader`` and
+        ``db`` read the log, ``db`` keeps the position; ``listen_dsn`` is where the store
+        notifies new events (None: poll)."""
+        self.kafka = kafka
+        self.reader = reader
         # identities go to the restricted topic only: without one, none is opened (no key
         # is loaded, and a submission decodes in about half the time)
         self.reader.mapper.opens_personal_data = bool(self.kafka.pii_topic)  # type: ignore[attr-defined]
-        self.db = ViewDatabase(settings, self.reader.events_table())
+        self.db = db
         self.page_size = page_size
         self.name = f"relay:{self.kafka.topic}"
         self._new_producer = producer_factory or broker.new_producer
         self._producer: Producer | None = None
         self._topics_ready = False
-        self.listen_dsn = listen_dsn(settings)
+        self.listen_dsn = listen_dsn
         with self.db.transaction() as cur:
             relay_tracking.ensure(cur, self.name)
 
@@ -238,28 +244,27 @@ class Relay:
         self, stop: threading.Event, idle_wait: float = 0.5, report_every: float = 10.0
     ) -> None:
         """Publishes until ``stop`` is set; waits out broker and database outages."""
-        waiter = LogWaiter(self.listen_dsn, self.db.events_table.replace(".", "_"))
-        backoff = 0.5
         last_report = time.monotonic()
-        while not stop.is_set():
-            try:
-                published = self._publish(max_pages=FOLLOW_PAGES)
-                backoff = 0.5
-            except Exception as e:
-                self._note_failure(e, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
+
+        def report() -> None:
+            nonlocal last_report
             if time.monotonic() - last_report >= report_every:
                 last_report = time.monotonic()
                 status = self.status()
                 log.info("relay at %s of %s (lag %s)", status.position, status.head, status.lag)
-            if published == 0:
-                waiter.wait(stop, idle_wait)
-        waiter.close()
+
+        follow_log(
+            lambda: self._publish(max_pages=FOLLOW_PAGES),
+            stop,
+            LogWaiter(self.listen_dsn, self.db.events_table),
+            idle_wait=idle_wait,
+            first_wait=0.5,
+            on_failure=self._note_failure,
+            after_step=report,
+        )
         self.close()
 
-    def _note_failure(self, error: Exception, backoff: float) -> None:
+    def _note_failure(self, error: BaseException, backoff: float) -> None:
         try:
             relay_tracking.record_error(self.db, self.name, f"{type(error).__name__}: {error}")
             lag = self.status().lag

@@ -28,7 +28,7 @@ import pytest
 
 from api.auth import TokenKeys
 from domain.case.meta import Role
-from infra import users
+from infra.container import register_users
 from infra.database import drop_database
 from infra.settings import Settings
 from tests.conftest import HISTORY_WINDOW_DAYS, TEST_PII_MASTER_KEY
@@ -165,7 +165,7 @@ class LiveServer:
         """A token for ``user``, registered in the server's user directory with the role."""
         if self.registered.get(user) is not role:
             settings = Settings.from_env({"BOLASHAK_DATABASE_URL": self.database_url})
-            users.register(settings, {user: role})
+            register_users(settings, {user: role})
             self.registered[user] = role
         return self.keys.mint(user, role)
 

@@ -19,8 +19,7 @@ import pytest
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.service import CaseService
-from infra import users
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service, register_users
 from infra.settings import Settings
 from tests.e2e.conftest import (
     LiveServer,
@@ -97,7 +96,7 @@ class Workers:
     (SIGKILL) and started again on demand; stopped (SIGTERM) at the end."""
 
     def __init__(self, settings: Settings, folder: Path, env: dict[str, str] | None = None):
-        users.register(settings, FAULT_USERS)  # the directory lets the trials' clients in
+        register_users(settings, FAULT_USERS)  # the directory lets the trials' clients in
         self.env = env or server_environment(settings.database.url, production=False)
         self.folder = folder
         self.server = LiveServer(ServerSpec("postgres"), free_port())

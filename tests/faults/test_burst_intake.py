@@ -18,7 +18,7 @@ import httpx
 from api.auth import TokenKeys
 from domain.case.meta import Role
 from domain.service import application_id_for
-from infra.bootstrap import build_projection_engine
+from infra.container import build_projection_engine
 from infra.settings import Settings
 from tests.e2e.conftest import SECRET
 from tests.faults.conftest import Workers, stored_log, wait_for_read_models

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.e2e.conftest import server_environment

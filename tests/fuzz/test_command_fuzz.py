@@ -30,7 +30,7 @@ from domain.commands import SubmitApplication
 from domain.errors import DomainError
 from domain.registry import BY_TYPE, spec_for
 from domain.service import CaseService, CommandResult, application_id_for
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

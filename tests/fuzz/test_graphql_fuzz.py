@@ -31,7 +31,7 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.registry import BY_TYPE, spec_for
 from domain.service import CaseService
-from infra.bootstrap import build_projection_engine, build_reader, build_service
+from infra.container import build_projection_engine, build_reader, build_service
 from infra.database import init_schema
 from infra.inputs import camel
 from infra.settings import Settings

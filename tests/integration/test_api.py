@@ -13,7 +13,7 @@ from api.pipeline import Limits
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

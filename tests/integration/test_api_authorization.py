@@ -36,11 +36,10 @@ from domain.registry import REGISTRY
 from domain.service import CaseService, application_id_for
 from domain.submission import ApplicantIdentity
 from infra import users
-from infra.bootstrap import build_service
+from infra.container import build_service, register_users, view_database
 from infra.database import init_schema
 from infra.inputs import camel
 from infra.settings import Settings
-from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import SECRET, Api, api_for
@@ -386,8 +385,8 @@ def unauthenticated_api(
     with closing(build_service(settings, clock=FixedClock(FAR_FUTURE))) as service:
         Journey(service).to(Stage.INTERVIEW_BOOKED)
         catch_up(settings)
-        users.register(settings, {DISABLED_USER: Role.OFFICER})
-        with closing(ViewDatabase(settings)) as views:
+        register_users(settings, {DISABLED_USER: Role.OFFICER})
+        with closing(view_database(settings)) as views:
             users.disable(views, DISABLED_USER)
         with api_for(settings, clock_day=FAR_FUTURE) as api:
             yield api, service

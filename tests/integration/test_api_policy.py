@@ -14,7 +14,7 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.rules import catalog
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.integration.conftest import store_of_its_own

@@ -17,7 +17,7 @@ from PIL import Image
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -21,8 +21,8 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService
 from infra.audit import replay
-from infra.bootstrap import build_reader, build_service
 from infra.case_view import case_view
+from infra.container import build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -21,7 +21,7 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_case, verify_store
-from infra.bootstrap import build_reader, build_service
+from infra.container import build_reader, build_service, view_database
 from infra.settings import Settings
 from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
@@ -52,7 +52,7 @@ def cases(store: Settings) -> list[UUID]:
 
 @contextmanager
 def views(settings: Settings) -> Iterator[ViewDatabase]:
-    db = ViewDatabase(settings, build_reader(settings).events_table())
+    db = view_database(settings, build_reader(settings).events_table())
     try:
         yield db
     finally:

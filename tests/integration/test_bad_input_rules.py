@@ -20,13 +20,13 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.iin import make_iin
 from domain.service import CaseService
 from domain.submission import Document
-from infra.bootstrap import build_reader, build_service
-from infra.cli.main import app as cli
+from infra.container import build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

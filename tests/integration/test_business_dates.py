@@ -8,7 +8,6 @@ it."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from contextlib import closing
 from datetime import date, timedelta
@@ -18,13 +17,13 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain.case.events import CaseEvent
 from domain.case.meta import EventMeta, Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseEvents
-from infra.bootstrap import build_reader, build_service
-from infra.cli.main import app as cli
+from infra.container import build_reader, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support.api import Api, api_for
@@ -50,7 +49,7 @@ REASON = "the signed contracts reached the office late (letter 2023/41)"
 @pytest.fixture
 def windowed(store_settings: Settings) -> Settings:
     """The store with a 7-day backdating window (the suite's default is wide open)."""
-    return dataclasses.replace(store_settings, backdating_window_days=WINDOW)
+    return store_settings.model_copy(update={"backdating_window_days": WINDOW})
 
 
 def awarded(settings: Settings) -> UUID:

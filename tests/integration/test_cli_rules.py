@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from api.cli.common import console
 from domain.rules import catalog
 from domain.rules.catalog import parse_ruleset
 from domain.rules.ruleset import Ruleset
-from infra.cli.common import console
 from tests.support.cli import bolashak_here
 from tests.support.seeds import SEED_001
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,10 +17,9 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.errors import TransitionRefusedError
 from domain.service import CaseService, CommandResult
-from infra.bootstrap import build_reader, build_service
+from infra.container import build_reader, build_service, view_database
 from infra.event_store import LockedInsertRecorder, _QueuedSave
 from infra.settings import Settings
-from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.journey import SCORES, SLOT_DAY, Journey
@@ -36,10 +34,10 @@ def in_parallel(
     """Runs ``work`` on WRITERS threads, each with its own service (its own connections),
     or, when ``shared``, all through one service, as the API's request threads do (its
     saves are then committed in groups: infra/event_store.py)."""
-    one_connection = dataclasses.replace(settings, pool_size=1)  # 16 writers, 16 connections
+    one_connection = settings.model_copy(update={"pool_size": 1})  # 16 writers, 16 connections
     if shared:
         common = build_service(
-            dataclasses.replace(settings, pool_size=4), clock=FixedClock(FAR_FUTURE)
+            settings.model_copy(update={"pool_size": 4}), clock=FixedClock(FAR_FUTURE)
         )
         services = [common] * WRITERS
     else:
@@ -178,7 +176,7 @@ def test_a_follower_of_the_log_misses_no_event_while_writers_commit_out_of_order
     notification ids become visible in order: a reader that moves on past the highest id
     it saw never skips one committed later with a lower id (shared/FIELD-NOTES.md)."""
     reader = build_reader(fresh_postgres)
-    views = ViewDatabase(fresh_postgres, reader.events_table())
+    views = view_database(fresh_postgres, reader.events_table())
     seen: list[int] = []
     done = threading.Event()
 

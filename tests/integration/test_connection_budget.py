@@ -1,12 +1,11 @@
 """PostgreSQL connections (issue 19, section 4): each process holds at most its documented
-budget (``infra.bootstrap.connection_budget``: four processes of the compose stack held
+budget (``infra.container.connection_budget``: four processes of the compose stack held
 59 connections, the pools growing by ten each on demand), and when its connections are
 all busy a request is answered 503 with Retry-After within a few seconds, never left to
 hang. (The embedded SQLite store has no pool: one process owns it.)"""
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import pytest
 
 from api.pipeline import Limits
 from domain.case.meta import Role
-from infra.bootstrap import connection_budget
+from infra.container import connection_budget
 from infra.settings import POOL_WAIT_SECONDS, Settings
 from tests.conftest import FAR_FUTURE
 from tests.e2e.conftest import (
@@ -48,7 +47,7 @@ def submission(key: str) -> dict[str, Any]:
 @pytest.fixture
 def starved(fresh_postgres: Settings) -> Settings:
     """One event-store connection and one read connection per server process."""
-    return dataclasses.replace(fresh_postgres, pool_size=1, read_connections=1)
+    return fresh_postgres.model_copy(update={"pool_size": 1, "read_connections": 1})
 
 
 @pytest.fixture
@@ -101,7 +100,7 @@ def test_each_process_holds_no_more_connections_than_its_budget(
     process's connections, counted by PostgreSQL by its application name, stay within
     its budget."""
     env = server_environment(fresh_postgres.database.url, production=False)
-    budget = connection_budget(dataclasses.replace(fresh_postgres, pool_size=5))
+    budget = connection_budget(fresh_postgres.model_copy(update={"pool_size": 5}))
     env["BOLASHAK_POOL_SIZE"] = "5"  # the default, as in the stack
     port = free_port()
     kinds = {

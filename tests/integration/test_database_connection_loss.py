@@ -7,7 +7,7 @@ import psycopg
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.database import _admin_dsn
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -11,7 +11,7 @@ from domain import commands as c
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.deadline_job import DeadlineJob
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE, TEST_PII_MASTER_KEY

@@ -25,15 +25,14 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain import commands as c
 from domain.case.events import PersonalDataErased
 from domain.case.meta import Role
 from domain.clock import FixedClock
-from infra.bootstrap import build_reader, build_service
-from infra.cli.main import app as cli
+from infra.container import build_reader, build_relay, build_service, view_database
 from infra.pii.keys import TABLE as KEY_TABLE
 from infra.relay import tracking as relay_tracking
-from infra.relay.relay import Relay
 from infra.settings import Settings
 from projections.catalog import all_projections
 from projections.sql import ViewDatabase
@@ -181,7 +180,7 @@ def test_after_erasure_no_read_model_row_holds_the_identity(
     case.submit_and_assess(post_to(first))
     catch_up(store_settings)
     tables = [t.name for p in all_projections() for t in p.tables]
-    with closing(ViewDatabase(store_settings)) as db:
+    with closing(view_database(store_settings)) as db:
         assert leaks(read_models(db, tables), needles(case.identity)) == []
         erase_through(second, case.id)
         catch_up(store_settings)
@@ -204,7 +203,7 @@ def test_after_erasure_the_restricted_topic_publishes_no_identity_again(
     settings = with_broker(store_settings, broker.bootstrap, pii_topic=True)
     identity = b.unique_applicant()
     service = build_service(settings, clock=FixedClock(FAR_FUTURE))
-    relay = Relay(settings)
+    relay = build_relay(settings)
     try:
         submitted = service.handle(
             b.submission(applicant=identity),
@@ -280,7 +279,7 @@ def two_processes_on() -> Iterator[Any]:
 
 def key_of(settings: Settings, case_id: str) -> bytes:
     key = UUID(case_id) if settings.database.kind == "postgres" else case_id
-    with closing(ViewDatabase(settings)) as db:
+    with closing(view_database(settings)) as db:
         [(wrapped,)] = db.query(
             f"SELECT wrapped FROM {KEY_TABLE} WHERE application_id = %s", (key,)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.case.events import EVENT_TYPES
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_reader, build_service
+from infra.container import build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

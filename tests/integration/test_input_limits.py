@@ -22,7 +22,7 @@ from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.service import CaseEvents
 from domain.validation import MAX_CERTIFICATES
-from infra.bootstrap import build_reader, build_service
+from infra.container import build_reader, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b

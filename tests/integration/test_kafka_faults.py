@@ -18,10 +18,9 @@ from kafka import KafkaProducer
 
 from domain.clock import FixedClock
 from domain.service import CaseService
-from infra.bootstrap import build_projection_engine, build_service
-from infra.example_consumer import CaseStatusConsumer, new_kafka_consumer
+from infra.container import build_consumer, build_projection_engine, build_relay, build_service
+from infra.example_consumer import new_kafka_consumer
 from infra.relay import tracking as relay_tracking
-from infra.relay.relay import Relay
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from tests.support.broker import Tansu
@@ -107,7 +106,7 @@ def test_example_consumer_fed_duplicates_counts_each_case_once(
 ) -> None:
     settings = with_broker(fresh_postgres, broker.bootstrap)
     simulate_campaign(service, 40, seed=7, today=TODAY)
-    relay = Relay(settings)
+    relay = build_relay(settings)
     total = relay.run_until_head()
     relay_tracking.reset(relay.db, relay.name, total // 2)  # an operator's republish
     resent = relay.run_until_head()
@@ -117,7 +116,7 @@ def test_example_consumer_fed_duplicates_counts_each_case_once(
     garbage.flush()
     garbage.close()
 
-    consumer = CaseStatusConsumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
+    consumer = build_consumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
     tally = consumer.run(lambda: False, idle_exit=8)
     by_case = consumer.cases()
     counts = consumer.by_status()
@@ -143,11 +142,11 @@ def test_example_consumer_restarted_after_a_crash_drops_what_it_had_applied(
     gets the messages again and drops each by its event id."""
     settings = with_broker(fresh_postgres, broker.bootstrap)
     simulate_campaign(service, 10, seed=11, today=TODAY)
-    relay = Relay(settings)
+    relay = build_relay(settings)
     total = relay.run_until_head()
     relay.close()
 
-    crashed = CaseStatusConsumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
+    crashed = build_consumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
     applied = 0
     deadline = time.monotonic() + 30
     while applied < total and time.monotonic() < deadline:
@@ -158,7 +157,7 @@ def test_example_consumer_restarted_after_a_crash_drops_what_it_had_applied(
     crashed.db.close()
     assert applied == total
 
-    again = CaseStatusConsumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
+    again = build_consumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
     tally = again.run(lambda: False, idle_exit=8)
     assert tally.applied == 0
     assert tally.duplicates == total

@@ -16,10 +16,10 @@ import pytest
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService
-from infra.bootstrap import build_service
+from infra.container import build_relay, build_service
 from infra.relay import schemas
 from infra.relay.messages import SCHEMA_VERSIONS
-from infra.relay.relay import PAGES_IN_FLIGHT, BrokerError, Relay
+from infra.relay.relay import PAGES_IN_FLIGHT, BrokerError
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
@@ -52,7 +52,7 @@ def validate(record: Received) -> None:
 
 
 def publish_all(settings: Settings) -> int:
-    relay = Relay(settings)
+    relay = build_relay(settings)
     try:
         return relay.run_until_head()
     finally:
@@ -200,7 +200,7 @@ def test_position_is_recorded_only_after_the_broker_acknowledged(
     service = services(settings)
     Journey(service).to(Stage.AWARDED)
     sent: list[bytes] = []
-    relay = Relay(settings, producer_factory=lambda _kafka: FlakyProducer(3, sent))
+    relay = build_relay(settings, producer_factory=lambda _kafka: FlakyProducer(3, sent))
     start = relay.status().position
     # positions of the log, not counts: ids after ``start`` need not be contiguous (a
     # transaction rolled back by an earlier test of the session consumed its ids)
@@ -254,7 +254,7 @@ def test_following_relay_catches_up_a_backlog_with_pages_in_flight(
     settings = with_broker(postgres_settings, broker.bootstrap)
     Journey(services(settings)).to(Stage.AWARDED)  # more than three pages of two events
     log: list[str] = []
-    relay = Relay(settings, page_size=2, producer_factory=lambda _kafka: LoggingProducer(log))
+    relay = build_relay(settings, page_size=2, producer_factory=lambda _kafka: LoggingProducer(log))
     head = relay.status().head
     stop = threading.Event()
     follower = threading.Thread(target=relay.follow, args=(stop, 0.1, 60.0), daemon=True)
@@ -273,7 +273,7 @@ def test_broker_stopped_and_restarted_loses_nothing_and_the_relay_catches_up(
 ) -> None:
     settings = with_broker(postgres_settings, durable_broker.bootstrap)
     service = services(settings)
-    relay = Relay(settings)
+    relay = build_relay(settings)
     stop = threading.Event()
     follower = threading.Thread(target=relay.follow, args=(stop, 0.1, 1.0), daemon=True)
     follower.start()
@@ -313,7 +313,7 @@ def test_broker_that_lost_its_data_on_restart_gets_a_new_producer_and_new_events
     settings = with_broker(postgres_settings, broker.bootstrap)
     service = services(settings)
     Journey(service).to(Stage.TESTED)
-    relay = Relay(settings)
+    relay = build_relay(settings)
     relay.run_until_head()
 
     broker.stop()
@@ -351,7 +351,7 @@ def test_without_its_restricted_topic_the_relay_opens_no_identity_and_sends_the_
     with the identities opened."""
     assert postgres_settings.kafka.pii_topic == ""
     Journey(services(postgres_settings)).to(Stage.ELIGIBLE)
-    relay = Relay(postgres_settings)
+    relay = build_relay(postgres_settings)
     try:
         notes = relay.db.read_log(0, 1_000_000)
         withheld, _ = relay._build(notes)

@@ -25,12 +25,12 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app as cli
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService, application_id_for
-from infra.bootstrap import build_service
-from infra.cli.main import app as cli
+from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
@@ -180,7 +180,7 @@ def test_a_token_without_its_issue_time_or_issued_in_the_future_is_refused(api: 
 
 
 def test_a_shorter_maximum_is_a_setting(store_settings: Settings) -> None:
-    two_hours = dataclasses.replace(store_settings, token_max_hours=2)
+    two_hours = store_settings.model_copy(update={"token_max_hours": 2})
     now = int(time.time())
     with api_for(two_hours, clock_day=FAR_FUTURE) as api:
         for hours, status in ((2, 200), (3, 401)):

@@ -15,7 +15,7 @@ import pytest
 from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -28,7 +28,7 @@ from domain.service import CaseService
 from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_store
-from infra.bootstrap import build_projection_engine, build_reader, build_service
+from infra.container import build_projection_engine, build_reader, build_service, view_database
 from infra.pii.keys import KeyRow, MemoryKeyStore
 from infra.pii.sealer import KeySealer
 from infra.settings import Settings
@@ -79,7 +79,7 @@ def record_cases(settings: Settings) -> list[UUID]:
 @contextmanager
 def views(settings: Settings) -> Iterator[ViewDatabase]:
     with closing(build_reader(settings)) as reader:
-        db = ViewDatabase(settings, reader.events_table())
+        db = view_database(settings, reader.events_table())
         try:
             yield db
         finally:
@@ -200,7 +200,7 @@ def test_the_case_list_holds_the_identity_sealed_in_its_restricted_table(store: 
 
 def test_a_wrong_master_key_is_refused_with_a_clear_error(store: Settings) -> None:
     [case_id, *_] = record_cases(store)
-    other = dataclasses.replace(store, pii_master_key=bytes(range(32)))
+    other = store.model_copy(update={"pii_master_key": bytes(range(32))})
     with closing(build_reader(other)) as reader, pytest.raises(PersonalDataError) as refused:
         reader.get_case(case_id)
     assert "BOLASHAK_PII_MASTER_KEY does not open the data key" in str(refused.value)
@@ -259,7 +259,7 @@ def test_an_identity_sealed_for_another_case_is_found_by_audit_verify(store: Set
 def with_cipher(settings: Settings, key: str) -> Settings:
     """The same store with the library's cipher, as ``BOLASHAK_CIPHER_KEY`` sets it."""
     env = {"BOLASHAK_DATABASE_URL": settings.database.url, "BOLASHAK_CIPHER_KEY": key}
-    return dataclasses.replace(settings, cipher=Settings.from_env(env).cipher)
+    return settings.model_copy(update={"cipher_key": Settings.from_env(env).cipher_key})
 
 
 def test_the_library_cipher_adds_a_second_layer_the_audit_still_verifies(

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from api.cli.main import app
 from domain import commands as c
 from domain.case.events import PersonalDataErased
 from domain.case.meta import Role
@@ -28,14 +29,12 @@ from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.export import render, timeline
 from infra.audit.verify import verify_store
-from infra.bootstrap import build_projection_engine, build_reader, build_service
-from infra.cli.main import app
+from infra.container import build_projection_engine, build_reader, build_service, view_database
 from infra.pii.keys import TABLE as KEY_TABLE
 from infra.settings import Settings
 from projections.case_list import CASE_PII
 from projections.engine import ProjectionEngine
 from projections.rebuild import rebuild
-from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import api_for
@@ -165,7 +164,7 @@ def test_the_chain_and_checkpoints_still_verify_after_erasure(
     store_settings: Settings, service: CaseService
 ) -> None:
     journey = awarded(service, b.unique_applicant())
-    with closing(ViewDatabase(store_settings, service.events_table())) as db:
+    with closing(view_database(store_settings, service.events_table())) as db:
         checkpoints.make(db, service.mapper, every=4)
         journey.erase(ERASED_ON)
         checkpoints.make(db, service.mapper, every=4)
@@ -255,7 +254,7 @@ def test_an_erasure_interrupted_before_the_key_was_destroyed_completes_on_rerun(
 def key_row(settings: Settings, case_id: UUID) -> tuple[bytes | None, bool]:
     """(wrapped key, erased_at is set) of a case's row in the key table."""
     key = case_id if settings.database.kind == "postgres" else str(case_id)
-    with closing(ViewDatabase(settings, "stored_events")) as db:
+    with closing(view_database(settings, "stored_events")) as db:
         [(wrapped, erased_at)] = db.query(
             f"SELECT wrapped, erased_at FROM {KEY_TABLE} WHERE application_id = %s", (key,)
         )

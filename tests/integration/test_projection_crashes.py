@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from tests.support.read_models import database_snapshot, fold_snapshot

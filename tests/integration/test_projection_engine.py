@@ -11,9 +11,8 @@ from typing_extensions import override
 from domain.case import events as ev
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_in_process_workers, build_projection_engine, build_service
 from infra.settings import Settings
-from infra.workers import InProcessWorkers
 from projections import queries
 from projections.case_list import CaseListProjection
 from projections.engine import ProjectionEngine
@@ -182,7 +181,9 @@ def test_lag_is_the_distance_to_the_head_of_the_log(store_settings: Settings) ->
 
 def test_in_process_workers_follow_the_embedded_store(sqlite_settings: Settings) -> None:
     service = build_service(sqlite_settings, clock=FixedClock(FAR_FUTURE))
-    workers = InProcessWorkers(sqlite_settings, service, FixedClock(FAR_FUTURE), idle_wait=0.05)
+    workers = build_in_process_workers(
+        sqlite_settings, service, FixedClock(FAR_FUTURE), idle_wait=0.05
+    )
     workers.start()
     try:
         case_id = Journey(service).to(Stage.INTERVIEW_BOOKED)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from projections.rebuild import rebuild

@@ -12,7 +12,7 @@ import pytest
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.programme import Category, Programme
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign

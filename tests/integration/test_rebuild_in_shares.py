@@ -14,7 +14,7 @@ import pytest
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.service import CaseService
-from infra.bootstrap import build_projection_engine, build_service, projection_engine_factory
+from infra.container import build_projection_engine, build_service, projection_engine_factory
 from infra.settings import Settings
 from projections import tracking
 from projections.engine import ProjectionEngine

@@ -23,7 +23,7 @@ from domain.qualifications import LanguageCertificate
 from domain.rules import catalog
 from domain.service import CaseService
 from domain.submission import Document
-from infra.bootstrap import build_projection_engine, build_service
+from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
+from collections.abc import Callable
 
 import pytest
 
 from api.context import ViewPool
+from infra.container import query_connection
 from infra.settings import Settings
 from projections.sql import ViewDatabase
+
+
+def read_connections(settings: Settings) -> Callable[[], ViewDatabase]:
+    """Opens the API's read connections over the embedded store's log."""
+    return functools.partial(query_connection, settings, "stored_events")
 
 
 def test_a_read_returns_its_result_and_runs_off_the_event_loop(
     sqlite_settings: Settings,
 ) -> None:
-    pool = ViewPool(sqlite_settings, "stored_events", 2)
+    pool = ViewPool(read_connections(sqlite_settings), 2)
 
     async def main() -> tuple[int, bool]:
         loop_thread = threading.get_ident()
@@ -32,7 +40,7 @@ def test_a_read_returns_its_result_and_runs_off_the_event_loop(
 def test_an_error_in_a_read_is_raised_to_its_caller_and_the_thread_serves_on(
     sqlite_settings: Settings,
 ) -> None:
-    pool = ViewPool(sqlite_settings, "stored_events", 1)
+    pool = ViewPool(read_connections(sqlite_settings), 1)
 
     def broken(_: ViewDatabase) -> int:
         raise LookupError("no such page")
@@ -49,7 +57,7 @@ def test_an_error_in_a_read_is_raised_to_its_caller_and_the_thread_serves_on(
 
 
 def test_a_wait_given_up_does_not_stop_the_thread(sqlite_settings: Settings) -> None:
-    pool = ViewPool(sqlite_settings, "stored_events", 1)
+    pool = ViewPool(read_connections(sqlite_settings), 1)
     release = threading.Event()
 
     async def main() -> int:

@@ -24,10 +24,9 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.programme import Category
-from infra.bootstrap import build_service
+from infra.container import build_service, view_database
 from infra.settings import Settings
 from projections.queries import encode_cursor
-from projections.sql import ViewDatabase
 from tests.conftest import FAR_FUTURE
 from tests.integration.conftest import store_of_its_own
 from tests.support import builders as b
@@ -203,7 +202,7 @@ def legit_values(api: Api) -> dict[str, str]:
 
 def tables(settings: Settings) -> dict[str, int]:
     """Every table of the database, with its row count."""
-    with closing(ViewDatabase(settings)) as db:
+    with closing(view_database(settings)) as db:
         listing = (
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
             if db.dialect == "postgres"

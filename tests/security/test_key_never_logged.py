@@ -40,7 +40,7 @@ DEBUG_BOLASHAK = (
     "import logging, sys; logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,"
     " format='%(levelname)s %(name)s %(message)s');"
     " logging.getLogger('bolashak').debug('every logger at DEBUG');"
-    " from infra.cli.main import app; sys.argv[0] = 'bolashak'; app()"
+    " from api.cli.main import app; sys.argv[0] = 'bolashak'; app()"
 )
 SUBMIT = "mutation M($input: SubmitApplicationInput!) { submitApplication(input: $input) {"
 SUBMIT += " __typename } }"

@@ -16,9 +16,9 @@ from api.errors import RETRY_AFTER_SECONDS
 from api.users import RECHECK_SECONDS
 from domain.case.meta import Role
 from infra import users
+from infra.container import register_users, view_database
 from infra.settings import Settings
 from infra.users import UserDirectoryError
-from projections.sql import ViewDatabase
 from tests.support.api import SECRET, api_for
 from tests.support.authz import forged_token
 from tests.support.cli import bolashak_here
@@ -41,7 +41,7 @@ def _bearer(user: str, role: str = "officer") -> dict[str, str]:
 
 def test_the_directory_keeps_one_role_per_user_and_disabled_users(store_settings: Settings) -> None:
     user = f"directory-{time.time_ns()}"  # the PostgreSQL database is shared by the session
-    with closing(ViewDatabase(store_settings)) as db:
+    with closing(view_database(store_settings)) as db:
         assert users.add(db, user, Role.AUDITOR) == f"added {user} (auditor)"
         assert users.add(db, user, Role.AUDITOR) == f"{user} is already an active auditor"
         with pytest.raises(UserDirectoryError, match=r"role: .* one role per user"):
@@ -69,7 +69,7 @@ def test_the_directory_keeps_one_role_per_user_and_disabled_users(store_settings
 def test_a_user_added_is_let_in_at_once(sqlite_settings: Settings) -> None:
     with api_for(sqlite_settings) as api:
         before = api.post(RULESETS, role=None, headers=_bearer("newcomer-1"))
-        users.register(sqlite_settings, {"newcomer-1": Role.OFFICER})
+        register_users(sqlite_settings, {"newcomer-1": Role.OFFICER})
         after = api.post(RULESETS, role=None, headers=_bearer("newcomer-1"))
     assert before.status_code == 401
     assert "unknown user" in before.json()["errors"][0]["message"]
@@ -79,12 +79,12 @@ def test_a_user_added_is_let_in_at_once(sqlite_settings: Settings) -> None:
 def test_a_disabled_user_is_refused_within_the_recheck_time_though_its_token_was_cached(
     sqlite_settings: Settings,
 ) -> None:
-    users.register(sqlite_settings, {"leaver-1": Role.OFFICER})
+    register_users(sqlite_settings, {"leaver-1": Role.OFFICER})
     headers = _bearer("leaver-1")
     with api_for(sqlite_settings) as api:
         assert api.post(RULESETS, role=None, headers=headers).status_code == 200
         assert api.post(RULESETS, role=None, headers=headers).status_code == 200  # cached
-        with closing(ViewDatabase(sqlite_settings)) as db:
+        with closing(view_database(sqlite_settings)) as db:
             users.disable(db, "leaver-1")
         disabled_at = time.monotonic()
         while (response := api.post(RULESETS, role=None, headers=headers)).status_code == 200:
@@ -163,11 +163,11 @@ def test_token_registers_an_unknown_user_in_development_mode(
 def test_requests_get_a_retryable_503_while_the_user_directory_cannot_be_read(
     sqlite_settings: Settings,
 ) -> None:
-    users.register(sqlite_settings, {"auditor-2": Role.AUDITOR})
+    register_users(sqlite_settings, {"auditor-2": Role.AUDITOR})
     headers = _bearer("auditor-2", "auditor")
 
     def move_directory(source: str, target: str) -> None:
-        with closing(ViewDatabase(sqlite_settings)) as db, db.transaction() as cur:
+        with closing(view_database(sqlite_settings)) as db, db.transaction() as cur:
             cur.execute(f"ALTER TABLE {source} RENAME TO {target}")
 
     with api_for(sqlite_settings) as api:
@@ -185,7 +185,7 @@ def test_requests_get_a_retryable_503_while_the_user_directory_cannot_be_read(
 def test_the_demo_registers_one_user_per_role(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/demo.db"
     bolashak("demo", "--applications", "2", db=db)
-    with closing(ViewDatabase(Settings.from_env({"BOLASHAK_DATABASE_URL": db}))) as views:
+    with closing(view_database(Settings.from_env({"BOLASHAK_DATABASE_URL": db}))) as views:
         registered = {u.user_id: u.role for u in users.all_users(views) if u.active}
     assert registered == users.DEMO_USERS
     assert set(registered) == {"officer-1", "expert-1", "commission-1", "auditor-1", "admin-1"}
@@ -205,7 +205,7 @@ def test_a_subscription_of_a_user_disabled_meanwhile_ends_with_an_error_within_t
     """A websocket is checked once when it connects; a subscription then runs as long as
     the client wants, so each one checks its user again, as an HTTP request would (found
     open in issue 8's review: a disabled user's subscription kept receiving events)."""
-    users.register(sqlite_settings, {"watcher-1": Role.AUDITOR})
+    register_users(sqlite_settings, {"watcher-1": Role.AUDITOR})
     with (
         api_for(sqlite_settings) as api,
         api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
@@ -217,7 +217,7 @@ def test_a_subscription_of_a_user_disabled_meanwhile_ends_with_an_error_within_t
             first = ws.receive_json()
             assert first["type"] == "next", first
             assert "errors" not in first["payload"], first
-        with closing(ViewDatabase(sqlite_settings)) as db:
+        with closing(view_database(sqlite_settings)) as db:
             users.disable(db, "watcher-1")
         disabled_at = time.monotonic()
         ended = ws.receive_json()
@@ -232,7 +232,7 @@ def test_a_subscription_of_a_user_disabled_meanwhile_ends_with_an_error_within_t
 
 
 def test_a_subscription_ends_when_its_token_expires(sqlite_settings: Settings) -> None:
-    users.register(sqlite_settings, {"watcher-2": Role.AUDITOR})
+    register_users(sqlite_settings, {"watcher-2": Role.AUDITOR})
     with (
         api_for(sqlite_settings) as api,
         api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,

@@ -17,6 +17,7 @@ from api.pipeline import Limits
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from infra import users
+from infra.container import register_users
 from infra.settings import Settings
 
 SECRET = "test-secret-" + "x" * 40
@@ -35,7 +36,7 @@ class Api:
         user directory with the role first."""
         user = user or f"{role.value}-1"
         if self.registered.get(user) is not role:
-            users.register(self.settings, {user: role})
+            register_users(self.settings, {user: role})
             self.registered[user] = role
         return self.keys.mint(user, role)
 
@@ -78,7 +79,8 @@ def api_for(
     in_process_workers: bool = False,
     limits: Limits | None = None,
 ) -> Iterator[Api]:
-    os.environ["BOLASHAK_JWT_SECRET"] = SECRET
+    os.environ["BOLASHAK_JWT_SECRET"] = SECRET  # for the CLI commands a test runs beside it
+    settings = settings.model_copy(update={"jwt_secret": SECRET})
     options = ServerOptions(
         production=production,
         in_process_workers=in_process_workers,
@@ -86,6 +88,6 @@ def api_for(
         differential=True,  # every query of these tests also runs on the standard executor
     )
     app = create_app(settings, options, clock=FixedClock(clock_day))
-    users.register(settings, users.DEMO_USERS)
+    register_users(settings, users.DEMO_USERS)
     with TestClient(app) as client:
         yield Api(client, TokenKeys(SECRET), settings)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner, Result
 
-from infra.cli.main import app
+from api.cli.main import app
 
 
 def bolashak_here(args: list[str], env: dict[str, str]) -> Result:

@@ -29,7 +29,7 @@ from domain.clock import FixedClock
 from domain.errors import DomainError, InvalidInputError, TransitionRefusedError
 from domain.registry import spec_for
 from domain.service import application_id_for
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support.journey import PATH, Journey

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import time
 from collections import defaultdict
@@ -13,7 +12,8 @@ import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from domain.service import CaseService
-from infra.relay.relay import Relay, RelayStatus
+from infra.container import build_relay
+from infra.relay.relay import RelayStatus
 from infra.settings import Kafka, Settings
 
 # Consumer groups on tansu join after about session_timeout_ms / 2 (shared/FIELD-NOTES.md).
@@ -57,7 +57,7 @@ def stored_versions(service: CaseService) -> dict[str, list[int]]:
 
 def relay_status(settings: Settings) -> RelayStatus:
     """The relay's position and lag as ``bolashak relay status`` reads them."""
-    relay = Relay(settings)
+    relay = build_relay(settings)
     try:
         return relay.status()
     finally:
@@ -77,7 +77,7 @@ def with_broker(settings: Settings, bootstrap: str, *, pii_topic: bool = False) 
         session_timeout_ms=GROUP_TIMINGS["session_timeout_ms"],
         heartbeat_interval_ms=GROUP_TIMINGS["heartbeat_interval_ms"],
     )
-    return dataclasses.replace(settings, kafka=kafka)
+    return settings.model_copy(update={"kafka": kafka})
 
 
 def kafka_env(settings: Settings) -> dict[str, str]:

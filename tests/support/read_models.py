@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.bootstrap import build_projection_engine
+from infra.container import build_projection_engine
 from infra.settings import Settings
 from projections.base import Projection, fold
 from projections.engine import ProjectionEngine

@@ -11,7 +11,7 @@ from domain.case import events as ev
 from domain.clock import FixedClock
 from domain.programme import Category, StudyLanguage
 from domain.service import CaseService
-from infra.bootstrap import build_service
+from infra.container import build_service
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from infra.simulation.profiles import QUOTA, synthetic_plan

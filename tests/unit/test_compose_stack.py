@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.bootstrap import connection_budget
-from infra.cli.main import app
+from api.cli.main import app
+from infra.container import connection_budget
 from infra.settings import Settings
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
@@ -72,7 +72,7 @@ POSTGRES_MAX_CONNECTIONS = 100  # the image's default (the stack does not change
 
 def test_the_stacks_connections_stay_well_under_postgres_max_connections() -> None:
     """Each long-running service's budget of PostgreSQL connections (with its own
-    settings; ``infra.bootstrap.connection_budget``), times its processes, added up, the
+    settings; ``infra.container.connection_budget``), times its processes, added up, the
     optional profiles included: at most half of ``max_connections``, leaving room for
     ``db init``, ``bolashak`` commands run by hand, backups and an operator's psql."""
     found = services()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import base64
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from domain.service import CaseEvents, CaseService
+from infra.container import jwt_secret
 from infra.settings import PII_DEV_KEY_FILE, Database, Settings, SettingsError
 from tests.conftest import TEST_PII_MASTER_KEY
 
@@ -190,3 +194,59 @@ def test_the_master_key_reaches_the_store_and_the_sealer_topic_names_infra() -> 
     env = Settings.from_env({"BOLASHAK_PII_MASTER_KEY": MASTER_KEY}).eventsourcing_env()
     assert env["BOLASHAK_PII_MASTER_KEY"] == MASTER_KEY
     assert env["BOLASHAK_PII_SEALER_TOPIC"] == "infra.pii.sealer:sealer_for"
+
+
+# -- the mode, the API's key and the business date: settings like the others ----------------
+
+
+def test_the_mode_is_development_unless_production_and_nothing_else() -> None:
+    assert not Settings.from_env({}).production
+    production = {"BOLASHAK_MODE": " Production ", "BOLASHAK_PII_MASTER_KEY": MASTER_KEY}
+    assert Settings.from_env(production).production
+    with pytest.raises(SettingsError, match="BOLASHAK_MODE must be 'development' or 'produ"):
+        Settings.from_env({"BOLASHAK_MODE": "staging"})
+
+
+def test_the_api_key_is_a_setting_never_shown_and_required_in_production() -> None:
+    secret = "k" * 40
+    settings = Settings.from_env({"BOLASHAK_JWT_SECRET": secret})
+    assert jwt_secret(settings, production=True) == secret
+    assert secret not in repr(settings)
+    with pytest.raises(SettingsError, match="BOLASHAK_JWT_SECRET is required in production"):
+        jwt_secret(Settings.from_env({}), production=True)
+
+
+def test_the_business_date_is_fixed_only_outside_production() -> None:
+    assert Settings.from_env({"BOLASHAK_TODAY": "2031-01-01"}).today == date(2031, 1, 1)
+    with pytest.raises(SettingsError, match="BOLASHAK_TODAY must be a date"):
+        Settings.from_env({"BOLASHAK_TODAY": "01.06.2025"})
+    production = {"BOLASHAK_MODE": "production", "BOLASHAK_PII_MASTER_KEY": MASTER_KEY}
+    with pytest.raises(SettingsError, match="BOLASHAK_TODAY is for development and tests only"):
+        Settings.from_env({**production, "BOLASHAK_TODAY": "2031-01-01"})
+
+
+def test_only_the_settings_read_the_process_environment() -> None:
+    """Every ``BOLASHAK_*`` variable is read by ``infra/settings/``; everything else gets
+    its settings from the composition root (tests and benchmarks may set variables for
+    the processes they start)."""
+    root = Path(__file__).resolve().parents[2]
+    readers = sorted(
+        str(path.relative_to(root))
+        for layer in ("domain", "projections", "infra", "api")
+        for path in (root / layer).rglob("*.py")
+        if _reads_environment(ast.parse(path.read_text(encoding="utf-8")))
+    )
+    assert readers == ["infra/settings/base.py", "infra/settings/files.py"]
+
+
+def _reads_environment(tree: ast.Module) -> bool:
+    names = {"environ", "getenv", "environb"}
+    return any(
+        (isinstance(node, ast.Attribute) and node.attr in names)
+        or (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(alias.name in names for alias in node.names)
+        )
+        for node in ast.walk(tree)
+    )

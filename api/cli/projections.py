@@ -9,8 +9,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from infra.bootstrap import build_projection_engine, projection_engine_factory
-from infra.cli.common import console, err_console, reports_errors, settings, stop_on_signals
+from api.cli.common import console, err_console, reports_errors, settings, stop_on_signals
+from infra.container import build_projection_engine, listen_dsn, projection_engine_factory
+from infra.log_follower import follow_projections
 from projections.engine import ProjectionEngine
 from projections.rebuild import check_processes, default_processes, rebuild_many
 
@@ -34,7 +35,7 @@ def run(
         return
     stop = stop_on_signals()
     console.print(f"following the event log for {', '.join(p.name for p in engine.projections)}")
-    engine.follow(stop)
+    follow_projections(engine, stop, listen_dsn(settings()))
 
 
 @app.command("rebuild")

@@ -13,13 +13,7 @@ import uuid
 import typer
 from rich.markup import escape
 
-from domain import commands as c
-from domain.case.meta import CommandContext, Role
-from domain.errors import InvalidInputError
-from domain.iin import InvalidIinError, validate_iin
-from domain.service import CaseService
-from infra.bootstrap import build_service
-from infra.cli.common import (
+from api.cli.common import (
     BACKDATING_HELP,
     BUSINESS_DATE_HELP,
     business_clock,
@@ -29,9 +23,14 @@ from infra.cli.common import (
     reports_errors,
     settings,
 )
+from domain import commands as c
+from domain.case.meta import CommandContext, Role
+from domain.errors import InvalidInputError
+from domain.iin import InvalidIinError, validate_iin
+from domain.service import CaseService
+from infra.container import build_service, view_database
 from infra.settings import Settings
 from projections.queries import cases_of_iin
-from projections.sql import ViewDatabase
 
 app = typer.Typer(help="Personal data: erasure.", no_args_is_help=True)
 
@@ -92,7 +91,7 @@ def _by_iin(current: Settings, service: CaseService, iin: str) -> list[uuid.UUID
         validate_iin(iin)
     except InvalidIinError as e:
         raise InvalidInputError.single("iin", e.rule, str(e)) from None
-    db = ViewDatabase(current, service.events_table())
+    db = view_database(current, service.events_table())
     try:
         found = cases_of_iin(db, service.sealer, iin)
     finally:

@@ -10,13 +10,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from domain.case.meta import CommandContext, Role
-from domain.registry import BY_NAME
-from domain.service import CommandResult
-from infra.audit import replay
-from infra.bootstrap import build_reader, build_service
-from infra.case_view import case_view, event_view
-from infra.cli.common import (
+from api.cli.common import (
     BACKDATING_HELP,
     BUSINESS_DATE_HELP,
     business_clock,
@@ -27,6 +21,12 @@ from infra.cli.common import (
     reports_errors,
     settings,
 )
+from domain.case.meta import CommandContext, Role
+from domain.registry import BY_NAME
+from domain.service import CommandResult
+from infra.audit import replay
+from infra.case_view import case_view, event_view
+from infra.container import build_reader, build_service
 from infra.inputs import build
 
 app = typer.Typer(help="Case work: commands, state and history.", no_args_is_help=True)

@@ -8,9 +8,7 @@ import typer
 from rich.markup import escape
 
 from api.auth import API_ROLES, TokenKeys
-from domain.case.meta import Role
-from infra import users
-from infra.cli.common import (
+from api.cli.common import (
     business_clock,
     console,
     err_console,
@@ -18,8 +16,9 @@ from infra.cli.common import (
     reports_errors,
     settings,
 )
-from infra.cli.users import directory
-from infra.settings import Settings
+from domain.case.meta import Role
+from infra import users
+from infra.container import jwt_secret, user_directory
 from infra.users import UserDirectoryError
 
 if TYPE_CHECKING:
@@ -65,8 +64,8 @@ def serve(
         raise typer.Exit(2)
     if embedded:
         init_schema(current)  # one process owns the embedded store: safe to create here
-    try:
-        TokenKeys.from_env(production=production)  # also writes the development key once
+    try:  # also writes the development key once
+        TokenKeys(jwt_secret(current, production=production))
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
@@ -98,11 +97,9 @@ def server_process_app() -> Starlette:
     its parent checked."""
     from api.app import ServerOptions, create_app
 
-    return create_app(
-        Settings.from_env(),
-        ServerOptions(production=production_mode(), in_process_workers=False),
-        business_clock(),
-    )
+    current = settings()  # checked by the parent process
+    options = ServerOptions(production=current.production, in_process_workers=False)
+    return create_app(current, options, business_clock())
 
 
 @reports_errors
@@ -128,11 +125,11 @@ def token(
         )
         raise typer.Exit(2)
     try:
-        keys = TokenKeys.from_env(production=production, max_hours=current.token_max_hours)
+        keys = TokenKeys(jwt_secret(current, production=production), current.token_max_hours * 3600)
     except ValueError as e:
         err_console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
-    with directory(current, create=not production) as db:
+    with user_directory(current, create=not production) as db:
         found = users.find(db, user)
         if found is None and not production:
             err_console.print(escape(users.add(db, user, role)) + " (development mode)")

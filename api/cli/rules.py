@@ -11,10 +11,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from api.cli.common import business_clock, console, print_json, reports_errors
 from domain.rules import catalog
 from domain.rules.ruleset import Ruleset
 from infra.case_view import plain
-from infra.cli.common import business_clock, console, print_json, reports_errors
 
 app = typer.Typer(help="Rulesets (regulations as data).", no_args_is_help=True)
 

@@ -6,10 +6,9 @@ from datetime import date
 
 import typer
 
+from api.cli.common import business_clock, console, reports_errors, settings, stop_on_signals
 from domain.clock import FixedClock
-from infra.bootstrap import build_projection_engine, build_service
-from infra.cli.common import business_clock, console, reports_errors, settings, stop_on_signals
-from infra.deadline_job import DeadlineJob
+from infra.container import build_deadline_job
 
 app = typer.Typer(help="The 90-day contract deadline job.", no_args_is_help=True)
 
@@ -24,8 +23,7 @@ def run(
     """Revoke the status where contracts were not signed within 90 days of the award."""
     current = settings()
     clock = FixedClock(date.fromisoformat(today)) if today else business_clock()
-    engine = build_projection_engine(current, ["deadlines"])
-    job = DeadlineJob(build_service(current, clock=clock, one_thread=True), engine.db, clock)
+    job = build_deadline_job(current, clock)
     if once:
         result = job.run_once()
         console.print(

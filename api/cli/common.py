@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable
@@ -28,6 +27,8 @@ R = TypeVar("R")
 
 
 def settings() -> Settings:
+    """The process's settings (the environment's ``BOLASHAK_*``), or the command ends with
+    the refusal and exit status 2."""
     try:
         return Settings.from_env()
     except SettingsError as e:
@@ -36,11 +37,7 @@ def settings() -> Settings:
 
 
 def production_mode() -> bool:
-    mode = os.environ.get("BOLASHAK_MODE", "development").strip().lower()
-    if mode not in ("development", "production"):
-        err_console.print("BOLASHAK_MODE must be development or production")
-        raise typer.Exit(2)
-    return mode == "production"
+    return settings().production
 
 
 def business_clock() -> Clock:
@@ -48,17 +45,8 @@ def business_clock() -> Clock:
     when none is given, and the day its date is checked against): the system clock in
     Astana; ``BOLASHAK_TODAY`` (YYYY-MM-DD) fixes it for simulations and tests (refused
     in production)."""
-    fixed = os.environ.get("BOLASHAK_TODAY", "").strip()
-    if not fixed:
-        return SystemClock()
-    if production_mode():
-        err_console.print("BOLASHAK_TODAY is for development and tests only")
-        raise typer.Exit(2)
-    try:
-        return FixedClock(date.fromisoformat(fixed))
-    except ValueError:
-        err_console.print(f"BOLASHAK_TODAY must be a date like 2031-01-01, got {fixed!r}")
-        raise typer.Exit(2) from None
+    fixed = settings().today
+    return SystemClock() if fixed is None else FixedClock(fixed)
 
 
 BUSINESS_DATE_HELP = "Business date (YYYY-MM-DD). Default: today (BOLASHAK_TODAY when set)."

@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from api.cli.common import console, reports_errors
+from api.cli.common import settings as current_settings
 from domain.case.meta import Role
 from infra import users
-from infra.cli.common import console, reports_errors
-from infra.cli.common import settings as current_settings
-from infra.settings import Settings
-from infra.users import UserDirectoryError
-from projections.sql import ViewDatabase
+from infra.container import user_directory
 
 app = typer.Typer(
     help="The API's users: a token is let in only for an active user with the token's role.",
     no_args_is_help=True,
 )
 ROLE_HELP = "officer, expert, commission, auditor or admin."
-
-
-@contextmanager
-def directory(current: Settings, *, create: bool = False) -> Iterator[ViewDatabase]:
-    """The directory's database; ``create``: make the table first (development)."""
-    if current.database.kind == "memory":
-        raise UserDirectoryError(
-            "BOLASHAK_DATABASE_URL: the user directory needs PostgreSQL or SQLite, not memory:"
-            " (the API does not run on the in-memory store)"
-        )
-    db = ViewDatabase(current)
-    try:
-        if create:
-            users.create_table(db)
-        yield db
-    finally:
-        db.close()
 
 
 @app.command("add")
@@ -48,7 +26,7 @@ def add(
     role: Role = typer.Option(..., help=ROLE_HELP),
 ) -> None:
     """Register a user with a role (or enable a disabled one again)."""
-    with directory(current_settings()) as db:
+    with user_directory(current_settings()) as db:
         console.print(escape(users.add(db, user, role)))
 
 
@@ -56,7 +34,7 @@ def add(
 @reports_errors
 def disable(user: str = typer.Option(..., help="The user's id.")) -> None:
     """Disable a user: its tokens are refused within seconds (api/users.py RECHECK_SECONDS)."""
-    with directory(current_settings()) as db:
+    with user_directory(current_settings()) as db:
         console.print(escape(users.disable(db, user)))
 
 
@@ -64,7 +42,7 @@ def disable(user: str = typer.Option(..., help="The user's id.")) -> None:
 @reports_errors
 def list_users() -> None:
     """Every user, active or not."""
-    with directory(current_settings()) as db:
+    with user_directory(current_settings()) as db:
         found = users.all_users(db)
     table = Table("user", "role", "active", "created", "disabled", title="API users")
     for u in found:

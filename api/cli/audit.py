@@ -12,12 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.service import CaseEvents
-from infra.audit import checkpoints, replay
-from infra.audit.export import FORMATS, render, timeline
-from infra.audit.verify import VerifyReport, verify_case, verify_store
-from infra.bootstrap import build_reader
-from infra.cli.common import (
+from api.cli.common import (
     console,
     err_console,
     print_json,
@@ -26,6 +21,11 @@ from infra.cli.common import (
     stop_on_signals,
     worker_logging,
 )
+from domain.service import CaseEvents
+from infra.audit import checkpoints, replay
+from infra.audit.export import FORMATS, render, timeline
+from infra.audit.verify import VerifyReport, verify_case, verify_store
+from infra.container import build_reader, view_database
 from projections.sql import ViewDatabase
 
 app = typer.Typer(help="Auditors: replay, diff, export, verify.", no_args_is_help=True)
@@ -109,7 +109,7 @@ def verify(
     if application_id is not None:
         report = verify_case(reader, application_id)
     else:
-        db = ViewDatabase(current, reader.events_table())
+        db = view_database(current, reader.events_table())
         try:
             report = _verify_with_progress(reader, db)
         finally:
@@ -133,7 +133,7 @@ def checkpoint(
     """Seal the events stored since the last checkpoint (once, or as a worker)."""
     current = settings()
     reader = build_reader(current)
-    db = ViewDatabase(current, reader.events_table())
+    db = view_database(current, reader.events_table())
     if follow:
         worker_logging()
         stop = stop_on_signals()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli.common import console, reports_errors, settings
+from api.cli.common import console, reports_errors, settings
 from infra.database import init_schema
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)

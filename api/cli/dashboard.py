@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from infra.bootstrap import build_projection_engine
+from api.cli.common import console, print_json, reports_errors, settings
 from infra.case_view import plain
-from infra.cli.common import console, print_json, reports_errors, settings
+from infra.container import build_projection_engine
 from projections import queries
 
 

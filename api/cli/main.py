@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import (
+from api.cli import (
     audit,
     case,
     dashboard,

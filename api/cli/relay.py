@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from infra.cli.common import (
+from api.cli.common import (
     console,
     err_console,
     reports_errors,
@@ -17,8 +17,9 @@ from infra.cli.common import (
     stop_on_signals,
     worker_logging,
 )
+from infra.container import build_consumer, build_relay
 from infra.database import create_database_if_missing
-from infra.example_consumer import CaseStatusConsumer, Tally, new_kafka_consumer
+from infra.example_consumer import Tally, new_kafka_consumer
 from infra.relay import schemas
 from infra.relay import tracking as relay_tracking
 from infra.relay.relay import Relay
@@ -40,7 +41,7 @@ def _relay(page_size: int = 1000, *, publishing: bool = False) -> Relay:
     try:
         if publishing:
             config.kafka.require_servers()
-        return Relay(config, page_size=page_size)
+        return build_relay(config, page_size=page_size)
     except SettingsError as e:
         err_console.print(f"[red]setting error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None
@@ -152,7 +153,7 @@ def consume(
     config = settings()
     try:
         create_database_if_missing(config.consumer_database or config.database)
-        consumer = CaseStatusConsumer(config, new_kafka_consumer(config))
+        consumer = build_consumer(config, new_kafka_consumer(config))
     except SettingsError as e:
         err_console.print(f"[red]setting error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None

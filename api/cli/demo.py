@@ -8,13 +8,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli.common import business_clock, console, reports_errors, settings
 from infra import users
-from infra.bootstrap import build_projection_engine, build_service
-from infra.cli.common import business_clock, console, reports_errors, settings
+from infra.container import build_projection_engine, build_service, user_directory
 from infra.database import init_schema
 from infra.settings import Settings
 from infra.simulation.campaign import CampaignSummary, simulate_campaign
-from projections.sql import ViewDatabase
 
 
 @reports_errors
@@ -27,9 +26,8 @@ def demo(
     current = settings()
     init_schema(current)
     if current.database.kind != "memory":  # the API (and its directory) needs a database
-        views = ViewDatabase(current)
-        added = users.add_demo_users(views)
-        views.close()
+        with user_directory(current) as views:
+            added = users.add_demo_users(views)
         console.print(f"API users: {', '.join(users.DEMO_USERS)} ({len(added)} checked)")
     clock = business_clock()
     service = build_service(current.replaying_history(), clock=clock)  # 2023's dates
