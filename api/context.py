@@ -83,7 +83,6 @@ class ViewPool:
 
 
 _Job = tuple[Callable[[ViewDatabase], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
-COMMAND_THREADS = 8  # per server process; each takes an event-store connection of the pool
 COMMAND_SECONDS = 6  # after a command thread was free: within a request's 10 s, with the wait
 
 
@@ -126,15 +125,19 @@ class Services:
     engine: ProjectionEngine  # for status only (its own connection)
     production: bool = False
     watcher: Any = None  # api.watch.LogWatcher, set when the app starts
-    _commands: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(
-            COMMAND_THREADS, thread_name_prefix="bolashak-cmd"
-        )
-    )
-    _command_slots: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(COMMAND_THREADS)
-    )
+    _commands: ThreadPoolExecutor = field(init=False)
+    _command_slots: asyncio.Semaphore = field(init=False)
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        """One command thread per event-store connection of the pool
+        (``BOLASHAK_POOL_SIZE``): a command holds one connection while it runs, so a thread
+        more would only wait for a connection inside the pool, where no request sees
+        the wait; a command beyond them waits for a thread here, visibly, and is answered
+        503 after ``POOL_WAIT_SECONDS``."""
+        threads = self.settings.pool_size
+        self._commands = ThreadPoolExecutor(threads, thread_name_prefix="bolashak-cmd")
+        self._command_slots = asyncio.Semaphore(threads)
 
     async def admit(self, authorization: str | None) -> Principal:
         """The caller of an ``Authorization`` header: its token verified, then its user

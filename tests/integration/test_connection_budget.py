@@ -92,6 +92,17 @@ def test_with_every_connection_busy_requests_are_answered_503_with_retry_after_n
         assert took < ANSWERED_WITHIN, took
 
 
+@pytest.mark.parametrize("pool_size", [1, 5])
+def test_a_server_runs_one_command_thread_per_event_store_connection(
+    fresh_postgres: Settings, pool_size: int
+) -> None:
+    """A thread beyond the pool would wait for a connection where no request sees it."""
+    with api_for(fresh_postgres.model_copy(update={"pool_size": pool_size})) as api:
+        services = api.client.app.state.services  # type: ignore[attr-defined]
+        assert services._commands._max_workers == pool_size
+        assert services._command_slots._value == pool_size
+
+
 def test_each_process_holds_no_more_connections_than_its_budget(
     fresh_postgres: Settings, tmp_path: Path
 ) -> None:
