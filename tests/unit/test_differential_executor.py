@@ -20,7 +20,7 @@ def pipeline_answering(*results: ExecutionResult) -> GraphQLPipeline:
     async def run(*_args: Any) -> ExecutionResult:
         return next(answers)
 
-    pipeline._run = run  # type: ignore[method-assign]
+    pipeline._run = run  # type: ignore[method-assign,assignment]
     return pipeline
 
 
