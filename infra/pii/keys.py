@@ -16,9 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.utils import retry
-
 from infra.event_store import retried_within_budget
+from infra.retrying import within_budget
 from projections.case_list import KEYS_TABLE
 
 TABLE = KEYS_TABLE  # the case list's personal data joins it (projections/queries.py)
@@ -178,7 +177,7 @@ class WalBusyError(Exception):
     """A reader kept SQLite's write-ahead log from being checkpointed in full."""
 
 
-@retry(WalBusyError, max_attempts=40, wait=0.05)
+@within_budget((WalBusyError,), seconds=2.0, pause=0.05)
 def _checkpointed(cursor: Any) -> None:
     cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     busy, _, _ = cursor.fetchone()
