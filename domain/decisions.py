@@ -182,6 +182,14 @@ def language_course(
     case.assign_language_course(meta, months, plan.pre_sessional, basis)
 
 
+def reassign_language_course(
+    cmd: c.ReassignLanguageCourse, case: Application, meta: EventMeta, rulesets: Rulesets
+) -> None:
+    """The course decided again under the tables in force now, with the officer's reason."""
+    case.check_course_reassignment(meta)
+    language_course(cmd, case, meta, rulesets)
+
+
 def record_control_test(
     cmd: c.RecordControlTest, case: Application, meta: EventMeta, rulesets: Rulesets
 ) -> None:

@@ -154,7 +154,7 @@ REGISTRY: tuple[CommandSpec[Any], ...] = (
     CommandSpec(
         c.ReassignLanguageCourse,
         OFFICE,
-        d.language_course,
+        d.reassign_language_course,
         description=(
             "Decide the language course again under the rules in force now (reason required)."
         ),

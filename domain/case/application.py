@@ -458,9 +458,13 @@ class Application(Aggregate):
         self, meta: EventMeta, months: tuple[int, int], pre_sessional: bool, basis: ev.Basis
     ) -> None:
         self._require(meta)
-        if meta.command == "reassign_language_course":
-            self._require_reason(meta, "a new decision on the course must say why")
         self._assign_course(meta, months, pre_sessional, basis)
+
+    def check_course_reassignment(self, meta: EventMeta) -> None:
+        """Deciding the course again is allowed now and says why (before the tables are
+        read again: the new decision may as well be a referral)."""
+        self._require(meta)
+        self._require_reason(meta, "a new decision on the course must say why")
 
     def refer_course(self, meta: EventMeta, reason: str, rulesets_tried: tuple[str, ...]) -> None:
         """No course table decides the case: an officer does (course stays as it was)."""
