@@ -6,9 +6,10 @@ Field paths are those of the API (camelCase, dotted), e.g. ``applicant.iin``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pycountry
 
@@ -206,54 +207,93 @@ def _certificate(errors: Errors, field: str, certificate: LanguageCertificate) -
 
 
 def validate_command(command: object, occurred_on: date | None = None) -> None:
-    """Field checks of every command (dates against its business date, when given)."""
+    """Field checks of every command (dates against its business date, when given): the
+    checks of its type in ``FIELD_CHECKS``; a command with nothing but its case has none."""
     if isinstance(command, c.SubmitApplication):
         return validate_submission(command, occurred_on)
-    errors = Errors()
-    if isinstance(command, c.RecordTesting):
-        errors.number("verbalScore", command.verbal_score, 0, 100)
-        errors.number("numericalScore", command.numerical_score, 0, 100)
-    elif isinstance(command, c.EvaluateInterview):
-        if len(command.scores) > MAX_SCORES:  # each unknown key would be an error of its own
-            errors.add(
-                "scores", "max_items", f"has {len(command.scores)} keys; at most {MAX_SCORES}"
-            )
-        else:
-            for key, problem in sheet_problems(command.scores):
-                errors.add(f"scores.{key}", "interview_sheet_scale", problem)
-        errors.text("comment", command.comment, 2000, required=False)
-    elif isinstance(command, c.CompleteInterview):
-        errors.number("finalScore", command.final_score, *final_grade_range())
-    elif isinstance(command, c.Award | c.Refuse):
-        errors.text("protocolNumber", command.protocol_number, 50)
-    elif isinstance(command, c.SignContracts):
-        errors.text("trainingContractNumber", command.training_contract_number, 50)
-        errors.text("securityContractNumber", command.security_contract_number, 50)
-    elif isinstance(command, c.StartWorkOff):
-        errors.text("employer", command.employer, 300)
-        errors.text("location", command.location, 100)
-    elif isinstance(command, c.AssessEligibility) and command.gpa_equivalent is not None:
-        errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
-    elif (
-        isinstance(command, c.AssignLanguageCourse | c.ReassignLanguageCourse)
-        and command.invitation_months is not None
-    ):
-        errors.number("invitationMonths", command.invitation_months, 1, 12)
-    elif isinstance(command, c.ReassessEligibility) and command.gpa_equivalent is not None:
-        errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
-    elif isinstance(command, c.PresentDocuments):
-        if not command.documents:
-            errors.add("documents", "required", "names at least one document")
-        _listed(errors, "documents", command.documents, MAX_DOCUMENTS)
-    elif isinstance(command, c.DecideReview):
-        for name in ("months_in_kazakhstan", "months_abroad"):
-            value = getattr(command, name)
-            if value is not None:
-                errors.number(_camel(name), value, 0, MAX_COURSE_MONTHS)
-    elif isinstance(command, c.RecordControlTest):
-        errors.text("result", command.result, 100)
-    errors.raise_if_any()
+    check = FIELD_CHECKS.get(type(command))
+    if check is not None:
+        errors = Errors()
+        check(command, errors)
+        errors.raise_if_any()
     return None
+
+
+def _testing(command: c.RecordTesting, errors: Errors) -> None:
+    errors.number("verbalScore", command.verbal_score, 0, 100)
+    errors.number("numericalScore", command.numerical_score, 0, 100)
+
+
+def _interview_sheet(command: c.EvaluateInterview, errors: Errors) -> None:
+    if len(command.scores) > MAX_SCORES:  # each unknown key would be an error of its own
+        errors.add("scores", "max_items", f"has {len(command.scores)} keys; at most {MAX_SCORES}")
+    else:
+        for key, problem in sheet_problems(command.scores):
+            errors.add(f"scores.{key}", "interview_sheet_scale", problem)
+    errors.text("comment", command.comment, 2000, required=False)
+
+
+def _final_score(command: c.CompleteInterview, errors: Errors) -> None:
+    errors.number("finalScore", command.final_score, *final_grade_range())
+
+
+def _protocol(command: c.Award | c.Refuse, errors: Errors) -> None:
+    errors.text("protocolNumber", command.protocol_number, 50)
+
+
+def _contracts(command: c.SignContracts, errors: Errors) -> None:
+    errors.text("trainingContractNumber", command.training_contract_number, 50)
+    errors.text("securityContractNumber", command.security_contract_number, 50)
+
+
+def _work_off(command: c.StartWorkOff, errors: Errors) -> None:
+    errors.text("employer", command.employer, 300)
+    errors.text("location", command.location, 100)
+
+
+def _gpa_equivalent(command: c.AssessEligibility | c.ReassessEligibility, errors: Errors) -> None:
+    if command.gpa_equivalent is not None:
+        errors.number("gpaEquivalent", command.gpa_equivalent, 0, GPA_EQUIVALENT_TOP)
+
+
+def _invitation(command: c.AssignLanguageCourse | c.ReassignLanguageCourse, errors: Errors) -> None:
+    if command.invitation_months is not None:
+        errors.number("invitationMonths", command.invitation_months, 1, 12)
+
+
+def _documents(command: c.PresentDocuments, errors: Errors) -> None:
+    if not command.documents:
+        errors.add("documents", "required", "names at least one document")
+    _listed(errors, "documents", command.documents, MAX_DOCUMENTS)
+
+
+def _officer_course(command: c.DecideReview, errors: Errors) -> None:
+    for name in ("months_in_kazakhstan", "months_abroad"):
+        value = getattr(command, name)
+        if value is not None:
+            errors.number(_camel(name), value, 0, MAX_COURSE_MONTHS)
+
+
+def _control_test(command: c.RecordControlTest, errors: Errors) -> None:
+    errors.text("result", command.result, 100)
+
+
+FIELD_CHECKS: dict[type, Callable[[Any, Errors], None]] = {
+    c.RecordTesting: _testing,
+    c.EvaluateInterview: _interview_sheet,
+    c.CompleteInterview: _final_score,
+    c.Award: _protocol,
+    c.Refuse: _protocol,
+    c.SignContracts: _contracts,
+    c.StartWorkOff: _work_off,
+    c.AssessEligibility: _gpa_equivalent,
+    c.ReassessEligibility: _gpa_equivalent,
+    c.AssignLanguageCourse: _invitation,
+    c.ReassignLanguageCourse: _invitation,
+    c.PresentDocuments: _documents,
+    c.DecideReview: _officer_course,
+    c.RecordControlTest: _control_test,
+}
 
 
 def _camel(name: str) -> str:
