@@ -6,7 +6,7 @@ category, country, institution, specialty, intake window, key dates, applicant c
 the case's own data key, as the events hold it, and a keyed digest of the IIN to find a
 person's cases: nothing in it reads without the key, so erasure (destroying the key) makes
 the row unreadable at once, wherever it was copied. Readers open it with the wrapped key
-read in the same query (``projections/queries.py``), so an erasure committed by any
+read in the same query (``projections/queries/cases.py``), so an erasure committed by any
 process is seen by the next read of every process. The erasure event deletes the row; a
 rebuild after it writes none (the identity no longer opens).
 """

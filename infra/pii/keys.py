@@ -20,7 +20,7 @@ from infra.event_store import retried_within_budget
 from infra.retrying import within_budget
 from projections.case_list import KEYS_TABLE
 
-TABLE = KEYS_TABLE  # the case list's personal data joins it (projections/queries.py)
+TABLE = KEYS_TABLE  # the case list's personal data joins it (projections/queries/cases.py)
 log = logging.getLogger(__name__)
 POSTGRES_DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
