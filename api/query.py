@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -47,6 +47,7 @@ from projections import queries as q
 from projections.sql import ViewDatabase
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 Ctx = Info[Context, None]
 
@@ -56,6 +57,17 @@ def parse_id(value: str, field: str = "id") -> UUID:
         return UUID(str(value))
     except ValueError:
         raise bad_input(field, "is not an application id") from None
+
+
+def connection(
+    page: q.Page, kind: Callable[..., C], edge: Callable[..., Any], node: Callable[[q.Row], Any]
+) -> C:
+    """A Relay connection of ``kind`` over a page: an ``edge`` per row, with its cursor
+    and the row as a ``node``."""
+    return kind(
+        edges=[edge(cursor=c, node=node(r)) for c, r in zip(page.cursors, page.items, strict=True)],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+    )
 
 
 async def read(info: Ctx, work: Callable[[ViewDatabase], T]) -> T:
@@ -75,12 +87,8 @@ class InterviewQueries:
         page = await read(
             info, lambda db: q.interview_queue(db, slot_on=slot_on, first=first, after=after)
         )
-        return InterviewQueueConnection(
-            edges=[
-                InterviewCandidateEdge(cursor=c, node=InterviewCandidate.from_row(r))
-                for c, r in zip(page.cursors, page.items, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        return connection(
+            page, InterviewQueueConnection, InterviewCandidateEdge, InterviewCandidate.from_row
         )
 
     @strawberry.field(description="The regulations as versioned rulesets, with sources.")
@@ -140,13 +148,7 @@ class OfficeQueries(InterviewQueries):
                 personal_data=sealer,
             ),
         )
-        return ApplicationConnection(
-            edges=[
-                ApplicationEdge(cursor=c, node=ApplicationView.from_row(r))
-                for c, r in zip(page.cursors, page.items, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        )
+        return connection(page, ApplicationConnection, ApplicationEdge, ApplicationView.from_row)
 
     @strawberry.field(description="The funnel of a campaign year (and window).")
     async def dashboard(self, info: Ctx, year: int, window: int | None = None) -> Dashboard:
@@ -180,13 +182,7 @@ class OfficeQueries(InterviewQueries):
                 after=after,
             ),
         )
-        return DeadlineConnection(
-            edges=[
-                DeadlineEdge(cursor=c, node=Deadline.from_row(r))
-                for c, r in zip(page.cursors, page.items, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        )
+        return connection(page, DeadlineConnection, DeadlineEdge, Deadline.from_row)
 
     @strawberry.field(
         description="What waits for an officer, oldest first: cases the rules did not decide"
@@ -198,13 +194,7 @@ class OfficeQueries(InterviewQueries):
         page = await read(
             info, lambda db: q.officer_worklist(db, item=item, first=first, after=after)
         )
-        return WorklistConnection(
-            edges=[
-                WorklistEdge(cursor=c, node=WorklistItem.from_row(r))
-                for c, r in zip(page.cursors, page.items, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        )
+        return connection(page, WorklistConnection, WorklistEdge, WorklistItem.from_row)
 
     @strawberry.field(description="Every event, with actor, role, times and rulesets.")
     async def audit_trail(
@@ -226,13 +216,7 @@ class OfficeQueries(InterviewQueries):
             recorded_to=filter.recorded_to.isoformat() if filter and filter.recorded_to else None,
         )
         page = await read(info, lambda db: q.audit_trail(db, where, first=first, after=after))
-        return AuditTrailConnection(
-            edges=[
-                AuditEntryEdge(cursor=c, node=AuditEntry.from_row(r))
-                for c, r in zip(page.cursors, page.items, strict=True)
-            ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        )
+        return connection(page, AuditTrailConnection, AuditEntryEdge, AuditEntry.from_row)
 
     @strawberry.field(
         description="A case replayed from the event store, as of a version, a moment "
