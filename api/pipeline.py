@@ -90,6 +90,16 @@ class Prepared:
     def kind(self) -> OperationType:
         return self.operation.operation
 
+    def arguments(self, context: Context, variables: Any) -> dict[str, Any]:
+        """What graphql-core's ``execute`` and ``subscribe`` both take to run it."""
+        return {
+            "schema": self.schema,
+            "document": self.document,
+            "context_value": context,
+            "variable_values": variables,
+            "operation_name": self.operation_name,
+        }
+
 
 class RefusedDocumentError(Exception):
     """The document cannot run: the errors to answer with, formatted."""
@@ -176,13 +186,7 @@ class GraphQLPipeline:
         self, prepared: Prepared, context: Context, variables: Any
     ) -> AsyncIterator[Payload]:
         """A subscription's masked payloads, one per event it yields."""
-        stream = subscribe(
-            prepared.schema,
-            prepared.document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=prepared.operation_name,
-        )
+        stream = subscribe(**prepared.arguments(context, variables))
         if asyncio.iscoroutine(stream):
             stream = await stream
         if isinstance(stream, ExecutionResult):  # refused before the first event
@@ -206,14 +210,7 @@ class GraphQLPipeline:
         variables: Any,
         executor: type[PlainFieldsExecutor] | None,
     ) -> ExecutionResult:
-        result = execute(
-            prepared.schema,
-            prepared.document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=prepared.operation_name,
-            executor_class=executor,
-        )
+        result = execute(**prepared.arguments(context, variables), executor_class=executor)
         if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
             result = await result
         return result  # type: ignore[return-value]
