@@ -386,8 +386,7 @@ class Application(Aggregate):
         )
 
     def annul_interview(self, meta: EventMeta) -> None:
-        self._require(meta)
-        self.trigger_event(ev.InterviewAnnulled, meta=meta)
+        self._record(meta, ev.InterviewAnnulled)
 
     def award(
         self, meta: EventMeta, protocol: tuple[str, date], deadline: date, basis: ev.Basis
@@ -451,8 +450,7 @@ class Application(Aggregate):
         self.trigger_event(ev.StatusRevoked, meta=meta, revocation=reason, decision_basis=basis)
 
     def withdraw(self, meta: EventMeta) -> None:
-        self._require(meta)
-        self.trigger_event(ev.Withdrawn, meta=meta)
+        self._record(meta, ev.Withdrawn)
 
     def assign_language_course(
         self, meta: EventMeta, months: tuple[int, int], pre_sessional: bool, basis: ev.Basis
@@ -542,16 +540,13 @@ class Application(Aggregate):
         )
 
     def record_departure(self, meta: EventMeta) -> None:
-        self._require(meta)
-        self.trigger_event(ev.Departed, meta=meta)
+        self._record(meta, ev.Departed)
 
     def record_studies_completed(self, meta: EventMeta) -> None:
-        self._require(meta)
-        self.trigger_event(ev.StudiesCompleted, meta=meta)
+        self._record(meta, ev.StudiesCompleted)
 
     def record_return(self, meta: EventMeta) -> None:
-        self._require(meta)
-        self.trigger_event(ev.Returned, meta=meta)
+        self._record(meta, ev.Returned)
 
     def start_work_off(
         self, meta: EventMeta, employer: str, location: str, term: tuple[int, date], basis: ev.Basis
@@ -610,6 +605,11 @@ class Application(Aggregate):
                 f"{meta.occurred_on.isoformat()} is before the case's last event"
                 f" ({self.last_occurred_on.isoformat()})",
             )
+
+    def _record(self, meta: EventMeta, event_class: type[CanMutateAggregate[UUID]]) -> None:
+        """A step that carries nothing but its metadata: allowed now, then recorded."""
+        self._require(meta)
+        self.trigger_event(event_class, meta=meta)
 
     def _refuse(self, meta: EventMeta, rule: str, message: str) -> None:
         raise TransitionRefusedError(meta.command, self.stage.value, rule, message)
