@@ -55,6 +55,20 @@ def measure_api(settings: Settings, report: Report, seconds: float) -> None:
         _measure(settings, report, seconds, cores, f"_{cores}_processes", history_of)
 
 
+def server_for(settings: Settings, officer: str) -> tuple[dict[str, str], str]:
+    """The environment of a production server on ``settings``' database, and the token of
+    ``officer``, registered in the user directory so that the server lets it in."""
+    env = {
+        **os.environ,
+        "BOLASHAK_DATABASE_URL": settings.database.url,
+        "BOLASHAK_JWT_SECRET": SECRET,
+        "BOLASHAK_MODE": "production",
+        **REPLAYING_HISTORY_ENV,
+    }
+    register_users(settings, {officer: Role.OFFICER})
+    return env, TokenKeys(SECRET).mint(officer, Role.OFFICER)
+
+
 def _measure(
     settings: Settings,
     report: Report,
@@ -63,15 +77,7 @@ def _measure(
     suffix: str,
     history_of: UUID,
 ) -> None:
-    env = {
-        **os.environ,
-        "BOLASHAK_DATABASE_URL": settings.database.url,
-        "BOLASHAK_JWT_SECRET": SECRET,
-        "BOLASHAK_MODE": "production",
-        **REPLAYING_HISTORY_ENV,
-    }
-    register_users(settings, {"bench-officer": Role.OFFICER})  # the directory lets it in
-    token = TokenKeys(SECRET).mint("bench-officer", Role.OFFICER)
+    env, token = server_for(settings, "bench-officer")
     serve = [str(BIN / "bolashak"), "serve", "--port", "{port}", "--no-workers-in-process"]
     plain = [sys.executable, "-m", "bench.plain_app", "{port}", str(processes)]
     with (

@@ -10,12 +10,9 @@ import os
 import time
 from typing import Any
 
-from api.auth import TokenKeys
-from bench.api_speed import BIN, SECRET, _auth, _server
+from bench.api_speed import BIN, _auth, _server, server_for
 from bench.dataset import fresh_database
-from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, percentile
-from domain.case.meta import Role
-from infra.container import register_users
+from bench.harness import Line, Report, percentile
 from tests.support.graphql_client import (
     SUBMIT,
     read_response,
@@ -30,15 +27,7 @@ CLIENTS = 16
 def measure_burst_intake(report: Report, command_rate: float, count: int) -> None:
     cores = os.cpu_count() or 1
     with fresh_database("bolashak_bench_burst") as settings:
-        env = {
-            **os.environ,
-            "BOLASHAK_DATABASE_URL": settings.database.url,
-            "BOLASHAK_JWT_SECRET": SECRET,
-            "BOLASHAK_MODE": "production",
-            **REPLAYING_HISTORY_ENV,
-        }
-        register_users(settings, {"intake-officer": Role.OFFICER})  # the directory lets it in
-        token = TokenKeys(SECRET).mint("intake-officer", Role.OFFICER)
+        env, token = server_for(settings, "intake-officer")
         command = [
             str(BIN / "bolashak"),
             "serve",
