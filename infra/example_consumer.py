@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import orjson
 
 from infra.settings import Settings
-from projections.sql import Cursor, ViewDatabase
+from projections.cursors import Cursor
+from projections.sql import ViewDatabase
 from projections.tracking import now
 
 log = logging.getLogger(__name__)

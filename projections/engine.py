@@ -21,9 +21,10 @@ from domain.case.events import CaseEvent
 from domain.service import CaseEvents
 from projections import tracking
 from projections.base import Projection, without_cycle_collection
+from projections.cursors import Cursor
 from projections.rows import BatchRows, Key
 from projections.schema import Table
-from projections.sql import Cursor, ViewDatabase
+from projections.sql import ViewDatabase
 from projections.tracking import LogEntry
 
 log = logging.getLogger(__name__)

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 
 from projections import tracking
 from projections.base import Projection, without_cycle_collection
+from projections.cursors import Cursor
 from projections.engine import ProjectionEngine
 from projections.rows import BatchRows, Row
 from projections.schema import REBUILD_SUFFIX
-from projections.sql import Cursor, Partition
+from projections.sql import Partition
 
 Progress = Callable[[int, int], None]  # (position reached, head of the log)
 # Builds a process's own engine over the same store and projections: given to the

@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from projections.cursors import Cursor
 from projections.schema import Table
-from projections.sql import Cursor
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]

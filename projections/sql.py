@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 from psycopg.conninfo import make_conninfo
 
-Params = Sequence[Any]
+from projections.cursors import Cursor, Params, PgCursor, SqliteCursor
 
 
 @dataclass(frozen=True)
@@ -42,23 +42,6 @@ class Partition:
     index: int
     count: int
     upto: int
-
-
-class Cursor(Protocol):
-    def execute(self, sql: str, params: Params = ()) -> None: ...
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
-        """Inserts many rows at once (COPY on PostgreSQL)."""
-
-    def upsert_rows(
-        self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Params]
-    ) -> None:
-        """Inserts or replaces many rows at once, by primary key."""
-
-    def fetchall(self) -> list[tuple[Any, ...]]: ...
-    def fetchone(self) -> tuple[Any, ...] | None: ...
-    @property
-    def rowcount(self) -> int: ...
 
 
 class ViewDatabase:
@@ -115,13 +98,13 @@ class ViewDatabase:
             if self._pg is not None:
                 pg = self._live()
                 with pg.transaction(), pg.cursor() as cur:
-                    yield _PgCursor(cur)
+                    yield PgCursor(cur)
                 return
             assert self._sqlite is not None
             lite = self._sqlite.cursor()
             lite.execute("BEGIN IMMEDIATE")
             try:
-                yield _SqliteCursor(lite)
+                yield SqliteCursor(lite)
             except BaseException:
                 lite.execute("ROLLBACK")
                 raise
@@ -144,13 +127,13 @@ class ViewDatabase:
         with self._lock:
             if self._pg is not None:
                 with self._live().cursor() as pg:
-                    cur: Cursor = _PgCursor(pg)
+                    cur: Cursor = PgCursor(pg)
                     cur.execute(sql, params)
                     return cur.fetchall()
             assert self._sqlite is not None
             lite = self._sqlite.cursor()
             try:
-                cur = _SqliteCursor(lite)
+                cur = SqliteCursor(lite)
                 cur.execute(sql, params)
                 return cur.fetchall()
             finally:
@@ -220,92 +203,6 @@ class ViewDatabase:
                 self._sqlite.close()
 
 
-class _PgCursor:
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Params = ()) -> None:
-        self._cursor.execute(sql.encode(), params or None)  # bytes: no template parsing
-
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
-        if rows:
-            statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            with self._cursor.copy(statement.encode()) as copy:
-                for row in rows:
-                    copy.write_row(row)
-
-    def upsert_rows(
-        self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Params]
-    ) -> None:
-        """COPY into a session-private staging table, then one INSERT ... ON CONFLICT."""
-        if not rows:
-            return
-        stage = f"stage__{table}"
-        self.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
-        )
-        self.insert_rows(stage, columns, rows)
-        names = ", ".join(columns)
-        self.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "
-            f"ON CONFLICT ({', '.join(key)}) {_on_conflict(columns, key)}"
-        )
-        self.execute(f"DELETE FROM {stage}")
-
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
-            self._cursor.executemany(sql.encode(), rows)
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchall()
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        return self._cursor.fetchone()
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-
-class _SqliteCursor:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: Params = ()) -> None:
-        self._cursor.execute(sql.replace("%s", "?"), tuple(params))
-
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
-        marks = ", ".join("?" * len(columns))
-        self._cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-        )
-
-    def upsert_rows(
-        self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Params]
-    ) -> None:
-        marks = ", ".join("?" * len(columns))
-        self._cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-            f"ON CONFLICT ({', '.join(key)}) {_on_conflict(columns, key)}",
-            rows,
-        )
-
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
-            self._cursor.executemany(sql.replace("%s", "?"), [tuple(r) for r in rows])
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchall()
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        row: tuple[Any, ...] | None = self._cursor.fetchone()
-        return row
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-
 _PG_LOG = (
     "SELECT notification_id, originator_id, originator_version, topic, state"
     " FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
@@ -328,8 +225,3 @@ _PG_CASES_WITH = (
 _SQLITE_CASES_WITH = "SELECT originator_id FROM {} WHERE rowid > %s AND rowid <= %s AND topic = %s"
 _PG_HEAD = "SELECT max(notification_id) FROM {}"
 _SQLITE_HEAD = "SELECT max(rowid) FROM {}"
-
-
-def _on_conflict(columns: Sequence[str], key: Sequence[str]) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return f"DO UPDATE SET {updates}" if updates else "DO NOTHING"

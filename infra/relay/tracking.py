@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from projections.sql import Cursor, ViewDatabase
+from projections.cursors import Cursor
+from projections.sql import ViewDatabase
 from projections.tracking import TrackingConflictError, now
 
 RELAY_TRACKING_DDL = (
