@@ -18,10 +18,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from api.auth import TokenKeys
-from api.context import Services, ViewPool
+from api.context import Services
 from api.http import GraphQLEndpoint
 from api.pipeline import GraphQLPipeline, Limits
 from api.users import ActiveUsers
+from api.view_pool import ViewPool
 from api.watch import LogWatcher
 from api.websocket import SubscriptionApp
 from domain.clock import Clock, SystemClock

@@ -17,8 +17,8 @@ import time
 import psycopg
 
 from api.auth import AuthError, Principal
-from api.context import ViewPool
 from api.errors import BusyError
+from api.view_pool import ViewPool
 from infra import users
 from infra.users import ApiUser
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.context import ViewPool
+from api.view_pool import ViewPool
 from infra.container import build_reader, query_connection
 from infra.settings import Settings
 from projections import queries

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from api.context import ViewPool
+from api.view_pool import ViewPool
 from infra.container import query_connection
 from infra.settings import Settings
 from projections.sql import ViewDatabase

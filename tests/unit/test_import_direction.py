@@ -48,3 +48,69 @@ def test_the_check_sees_the_arrows_the_entry_points_draw() -> None:
     assert "infra.container" in imported(ROOT / "api" / "app.py")
     assert "infra.container" in imported(ROOT / "api" / "cli" / "serve.py")
     assert any(name.startswith("api.") for name in imported(ROOT / "api" / "cli" / "serve.py"))
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """The project modules ``path`` imports when it is loaded (not for type checking only,
+    not inside a function)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _module_graph() -> dict[str, set[str]]:
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for layer in LAYERS
+        for path in (ROOT / layer).rglob("*.py")
+    }
+    return {
+        name: {n for n in _top_level_imports(path) if n in modules and n != name}
+        for name, path in modules.items()
+    }
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for after in graph[node]:
+            if after not in index:
+                visit(after)
+                low[node] = min(low[node], low[after])
+            elif after in stack:
+                low[node] = min(low[node], index[after])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_two_modules_import_each_other_when_loaded() -> None:
+    assert _cycles(_module_graph()) == []
+
+
+def test_the_cycle_check_sees_a_cycle_and_the_imports_a_module_makes() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert {"api.users", "api.view_pool"} <= _module_graph()["api.context"]
