@@ -69,6 +69,22 @@ def installed_version(package: str) -> str | None:
     return version
 
 
+def run_in_audit_dir(
+    command: list[str], *, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``command`` in the audit folder with no input; its exit status and output."""
+    return subprocess.run(
+        command,
+        cwd=AUDIT_DIR,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def node() -> str:
     """The node executable, with the pinned graphql-http installed next to the script."""
@@ -77,15 +93,7 @@ def node() -> str:
     if any(installed_version(name) != version for name, version in wanted.items()):
         if npm is None:
             pytest.fail("npm is needed to install graphql-http into tests/e2e/audit")
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund"],
-            cwd=AUDIT_DIR,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_in_audit_dir([npm, "install", "--no-audit", "--no-fund"], timeout=300)
         if done.returncode != 0:
             pytest.fail(f"npm install failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     for name, version in wanted.items():
@@ -96,16 +104,7 @@ def node() -> str:
 def run_audit(node: str, server: LiveServer) -> tuple[int, dict[str, Any], list[Audit]]:
     """Runs the script against the server: its exit status, summary and audits."""
     env = {**os.environ, TOKEN_VARIABLE: server.token(Role.AUDITOR, "graphql-http-audit")}
-    done = subprocess.run(
-        [node, str(SCRIPT), server.graphql_url],
-        cwd=AUDIT_DIR,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_in_audit_dir([node, str(SCRIPT), server.graphql_url], timeout=120, env=env)
     try:
         summary: dict[str, Any] = json.loads(done.stdout)
     except json.JSONDecodeError:

@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from api.auth import TokenKeys
 from domain.case.meta import Role
 from tests.e2e.conftest import LiveServer, ServerSpec
+from tests.support import authz
 from tests.support import builders as b
 from tests.support.journey import PATH, PROTOCOL_DATE, SCORES, SLOT_DAY
 
@@ -130,68 +131,10 @@ def mutation_document(field: str) -> str:
 
 
 def submission_input(on: date, key: str) -> JSONObject:
-    """A package that meets every 2023 requirement (as ``tests.support.builders``), in the
+    """A package that meets every 2023 requirement (``tests.support.builders``), in the
     API's own names: camelCase fields, enum values by name."""
-    return {
-        "applicant": {
-            "fullName": "Temirbekova Aigerim",
-            "iin": b.synthetic_iin(),
-            "birthDate": "1996-05-17",
-            "email": "aigerim.t@example.kz",
-            "phone": "+77011234567",
-        },
-        "plan": {
-            "programme": "MASTERS",
-            "category": "RURAL",
-            "country": "GB",
-            "institution": "University of Edinburgh",
-            "institutionRecommended": True,
-            "specialty": "Hydrology",
-            "specialtyPriority": True,
-            "direction": "TECHNICAL",
-            "language": "ENGLISH",
-        },
-        "background": {
-            "kaztest": {"correctAnswers": 120},
-            "certificates": [
-                {
-                    "test": "IELTS",
-                    "score": "7.0",
-                    "bands": {"listening": "7", "reading": "7", "writing": "7", "speaking": "7"},
-                }
-            ],
-            "gpa": {"value": "3.40", "scale": "FOUR"},
-            "bachelorSpecialty": "Water Resources",
-            "bachelorSpecialtyRelated": True,
-            "unconditionalInvitation": True,
-            "employer": "Synthetic Water LLP",
-            "position": "engineer",
-            "totalWorkMonths": 60,
-            "fieldWorkMonthsLast12": 12,
-            "ruralResidenceMonths": 60,
-            "ruralWorkMonths": 36,
-            "managesProductionProcess": True,
-            "directMedicalCare": True,
-            "higherMedicalEducation": True,
-            "medicalWorkMonths": 24,
-            "documents": [
-                "IDENTITY_CARD_AND_PASSPORT",
-                "BACHELOR_DIPLOMA_WITH_SUPPLEMENT",
-                "KAZTEST_CERTIFICATE",
-                "LANGUAGE_CERTIFICATE",
-                "UNCONDITIONAL_INVITATION",
-                "MEDICAL_CERTIFICATE_072U",
-                "ACADEMIC_RECORD",
-                "INDIVIDUAL_STUDY_PLAN",
-                "EMPLOYMENT_RECORD_BOOK",
-                "EMPLOYMENT_AND_PENSION_STATEMENTS",
-                "EMPLOYER_REQUEST",
-                "INTERNSHIP_PROGRAMME",
-            ],
-        },
-        "idempotencyKey": key,
-        "occurredOn": on.isoformat(),
-    }
+    fields: JSONObject = authz.submission_input(b.submission())
+    return fields | {"idempotencyKey": key, "occurredOn": on.isoformat()}
 
 
 # -- clients --------------------------------------------------------------------------------

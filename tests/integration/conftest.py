@@ -34,27 +34,29 @@ def new_postgres_settings(prefix: str = "bolashak_test") -> Settings:
     return Settings(database=Database.parse(ADMIN_URL.rsplit("/", 1)[0] + "/" + name), pool_size=4)
 
 
-@pytest.fixture(scope="session")
-def postgres_settings() -> Iterator[Settings]:
-    settings = new_postgres_settings()
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[Settings]:
+    """A new PostgreSQL database with the schema, dropped afterwards."""
+    settings = new_postgres_settings(prefix)
     try:
         init_schema(settings)
     except psycopg.OperationalError as e:
         postgres_unavailable(str(e).strip())
     yield settings
     drop_database(settings.database)
+
+
+@pytest.fixture(scope="session")
+def postgres_settings() -> Iterator[Settings]:
+    with postgres_database("bolashak_test") as settings:
+        yield settings
 
 
 @pytest.fixture
 def fresh_postgres() -> Iterator[Settings]:
     """A PostgreSQL database of its own, for a test that looks at everything stored."""
-    settings = new_postgres_settings("bolashak_fresh")
-    try:
-        init_schema(settings)
-    except psycopg.OperationalError as e:
-        postgres_unavailable(str(e).strip())
-    yield settings
-    drop_database(settings.database)
+    with postgres_database("bolashak_fresh") as settings:
+        yield settings
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -86,18 +88,13 @@ def store_of_its_own(
     """An empty store on ``backend`` ("sqlite" or "postgres") for a module's fixture,
     dropped afterwards."""
     if backend == "postgres":
-        settings = new_postgres_settings(f"bolashak_{name}")
-        try:
-            init_schema(settings)
-        except psycopg.OperationalError as e:
-            postgres_unavailable(str(e).strip())
-    else:
-        folder = tmp_path_factory.mktemp(name)
-        settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/{name}.db"})
-        init_schema(settings)
+        with postgres_database(f"bolashak_{name}") as settings:
+            yield settings
+        return
+    folder = tmp_path_factory.mktemp(name)
+    settings = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/{name}.db"})
+    init_schema(settings)
     yield settings
-    if backend == "postgres":
-        drop_database(settings.database)
 
 
 def broker_unavailable(reason: str) -> None:

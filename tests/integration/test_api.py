@@ -19,6 +19,7 @@ from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import Api, api_for
+from tests.support.authz import submission_input
 from tests.support.journey import Journey
 
 CASE_FIELDS = "id applicantCode stage status programme category version"
@@ -44,60 +45,10 @@ def api(store: Settings) -> Iterator[Api]:
 
 
 def submit_input(key: str) -> dict[str, Any]:
-    return {
-        "idempotencyKey": key,
-        "occurredOn": "2023-04-20",
-        "applicant": {
-            "fullName": "Esenbayeva Madina",
-            "iin": b.synthetic_iin(),
-            "birthDate": "1996-05-17",
-            "email": "madina.e@example.kz",
-            "phone": "+77012223344",
-        },
-        "plan": {
-            "programme": "MASTERS",
-            "category": "GENERAL",
-            "country": "GB",
-            "institution": "University of Glasgow",
-            "institutionRecommended": True,
-            "specialty": "Public Policy",
-            "specialtyPriority": True,
-            "direction": "HUMANITARIAN",
-            "language": "ENGLISH",
-        },
-        "background": {
-            "kaztest": {"correctAnswers": 118},
-            "certificates": [
-                {
-                    "test": "IELTS",
-                    "score": "7.0",
-                    "bands": {"listening": "7", "reading": "7", "writing": "6.5", "speaking": "7"},
-                }
-            ],
-            "gpa": {"value": "3.5", "scale": "FOUR"},
-            "bachelorSpecialty": "Economics",
-            "bachelorSpecialtyRelated": True,
-            "unconditionalInvitation": True,
-            "employer": "",
-            "position": "",
-            "totalWorkMonths": 0,
-            "fieldWorkMonthsLast12": 0,
-            "ruralResidenceMonths": 0,
-            "ruralWorkMonths": 0,
-            "managesProductionProcess": False,
-            "directMedicalCare": False,
-            "higherMedicalEducation": False,
-            "medicalWorkMonths": 0,
-            "documents": [
-                "IDENTITY_CARD_AND_PASSPORT",
-                "BACHELOR_DIPLOMA_WITH_SUPPLEMENT",
-                "KAZTEST_CERTIFICATE",
-                "LANGUAGE_CERTIFICATE",
-                "UNCONDITIONAL_INVITATION",
-                "MEDICAL_CERTIFICATE_072U",
-            ],
-        },
-    }
+    """A package that meets every 2023 requirement (``tests.support.builders``), filed on 20
+    April 2023 with idempotency key ``key``."""
+    package = b.submission(applicant=b.applicant(full_name="Esenbayeva Madina"))
+    return submission_input(package) | {"idempotencyKey": key, "occurredOn": "2023-04-20"}
 
 
 SUBMIT = f"""mutation($input: SubmitApplicationInput!) {{ submitApplication(input: $input) {{

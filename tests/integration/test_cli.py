@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import builders as b
+from tests.support.authz import graphql_input
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 
@@ -33,64 +34,21 @@ def db(tmp_path: Path) -> str:
 
 
 def submission_json() -> str:
-    return json.dumps(
-        {
-            "applicant": {
-                "fullName": "Nurbekova Dana",
-                "iin": b.synthetic_iin(),
-                "birthDate": "1996-05-17",
-                "email": "dana.n@example.kz",
-                "phone": "+77017654321",
-            },
-            "plan": {
-                "programme": "masters",
-                "category": "general",
-                "country": "GB",
-                "institution": "University of Glasgow",
-                "institutionRecommended": True,
-                "specialty": "Public Policy",
-                "specialtyPriority": True,
-                "direction": "humanitarian",
-                "language": "en",
-            },
-            "background": {
-                "kaztest": {"correctAnswers": 118},
-                "certificates": [
-                    {
-                        "test": "IELTS",
-                        "score": "7.0",
-                        "bands": {
-                            "listening": "7",
-                            "reading": "7",
-                            "writing": "6.5",
-                            "speaking": "7",
-                        },
-                    }
-                ],
-                "gpa": {"value": "3.5", "scale": "4.00"},
-                "bachelorSpecialty": "Economics",
-                "bachelorSpecialtyRelated": True,
-                "unconditionalInvitation": True,
-                "employer": "",
-                "position": "",
-                "totalWorkMonths": 0,
-                "fieldWorkMonthsLast12": 0,
-                "ruralResidenceMonths": 0,
-                "ruralWorkMonths": 0,
-                "manageProductionProcess": False,
-                "directMedicalCare": False,
-                "higherMedicalEducation": False,
-                "medicalWorkMonths": 0,
-                "documents": [
-                    "identity_card_and_passport",
-                    "bachelor_diploma_with_supplement",
-                    "kaztest_certificate",
-                    "language_certificate",
-                    "unconditional_invitation",
-                    "medical_certificate_072u",
-                ],
-            },
-        }
+    """A package that meets every 2023 requirement (``tests.support.builders``) as the command
+    line reads it: camelCase fields, enums by value."""
+    package = b.submission(applicant=b.applicant(full_name="Nurbekova Dana"))
+    return json.dumps(graphql_input(package, enums_by_value=True))
+
+
+def submit(
+    key: str, *, db: str, data: str = "", check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """The applicant submits ``data`` (by default ``submission_json()``) on 20 April 2023."""
+    return bolashak(
+        *("case", "run", "submit_application", "--data", data or submission_json()),
+        *("--on", "2023-04-20", "--role", "applicant", "--key", key),
+        db=db,
+        check=check,
     )
 
 
@@ -99,57 +57,16 @@ def test_db_init_is_idempotent(db: str) -> None:
 
 
 def test_a_submission_with_a_typo_is_refused_naming_the_field(db: str) -> None:
-    result = bolashak(
-        "case",
-        "run",
-        "submit_application",
-        "--data",
-        submission_json(),
-        "--on",
-        "2023-04-20",
-        "--role",
-        "applicant",
-        "--key",
-        "cli-1",
-        db=db,
-        check=False,
-    )
+    typo = submission_json().replace("managesProductionProcess", "manageProductionProcess")
+    result = submit("cli-1", db=db, data=typo, check=False)
     assert result.returncode == 1
     assert "background.manageProductionProcess" in result.stderr
     assert "unknown_field" in result.stderr
 
 
 def test_a_case_is_submitted_assessed_and_shown(db: str) -> None:
-    data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
-    submitted = bolashak(
-        "case",
-        "run",
-        "submit_application",
-        "--data",
-        data,
-        "--on",
-        "2023-04-20",
-        "--role",
-        "applicant",
-        "--key",
-        "cli-2",
-        db=db,
-    )
-    case_id = json.loads(submitted.stdout)["applicationId"]
-    again = bolashak(
-        "case",
-        "run",
-        "submit_application",
-        "--data",
-        data,
-        "--on",
-        "2023-04-20",
-        "--role",
-        "applicant",
-        "--key",
-        "cli-2",
-        db=db,
-    )
+    case_id = json.loads(submit("cli-2", db=db).stdout)["applicationId"]
+    again = submit("cli-2", db=db)
     assert json.loads(again.stdout)["replayed"] is True
     bolashak(
         "case",
@@ -171,22 +88,7 @@ def test_a_case_is_submitted_assessed_and_shown(db: str) -> None:
 
 
 def test_a_step_the_process_forbids_exits_with_the_rule(db: str) -> None:
-    data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
-    submitted = bolashak(
-        "case",
-        "run",
-        "submit_application",
-        "--data",
-        data,
-        "--on",
-        "2023-04-20",
-        "--role",
-        "applicant",
-        "--key",
-        "cli-3",
-        db=db,
-    )
-    case_id = json.loads(submitted.stdout)["applicationId"]
+    case_id = json.loads(submit("cli-3", db=db).stdout)["applicationId"]
     result = bolashak(
         "case",
         "run",
@@ -242,21 +144,7 @@ def test_rules_are_listed_with_their_sources(db: str) -> None:
 
 def test_read_models_are_run_rebuilt_and_reported_from_the_command_line(db: str) -> None:
     bolashak("demo", "--applications", "12", "--seed", "3", db=db)
-    data = submission_json().replace("manageProductionProcess", "managesProductionProcess")
-    bolashak(
-        "case",
-        "run",
-        "submit_application",
-        "--data",
-        data,
-        "--on",
-        "2023-04-20",
-        "--role",
-        "applicant",
-        "--key",
-        "cli-rm",
-        db=db,
-    )
+    submit("cli-rm", db=db)
     behind = bolashak("projections", "status", "--max-lag", "0", db=db, check=False)
     assert behind.returncode == 1
     assert "case_list" in behind.stdout

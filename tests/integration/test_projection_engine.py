@@ -11,6 +11,7 @@ from typing_extensions import override
 from domain.case import events as ev
 from domain.case.stage import Stage
 from domain.clock import FixedClock
+from domain.service import CaseService
 from infra.container import build_in_process_workers, build_projection_engine, build_service
 from infra.settings import Settings
 from projections import queries
@@ -38,6 +39,14 @@ class Flaky(CaseListProjection):
         if isinstance(event, ev.TestingCompleted) and not self.fixed:
             raise ValueError("cannot read testing results")
         super().apply(rows, event, position)
+
+
+def cases_at(stage: Stage, store: Settings, count: int = 1) -> CaseService:
+    """A service on ``store`` in which ``count`` new cases have been taken to ``stage``."""
+    service = build_service(store, clock=FixedClock(FAR_FUTURE))
+    for _ in range(count):
+        Journey(service).to(stage)
+    return service
 
 
 def flaky_engine(store: Settings) -> tuple[ProjectionEngine, Flaky]:
@@ -81,8 +90,7 @@ def test_an_event_that_fails_is_parked_with_its_error_and_the_world_goes_on(
 
 
 def test_a_retry_that_still_fails_keeps_the_events_parked(fresh_postgres: Settings) -> None:
-    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
-    Journey(service).to(Stage.TESTED)
+    cases_at(Stage.TESTED, fresh_postgres)
     engine, _ = flaky_engine(fresh_postgres)
     engine.run_until_head()
     assert engine.retry("case_list") == (0, 1)
@@ -91,9 +99,7 @@ def test_a_retry_that_still_fails_keeps_the_events_parked(fresh_postgres: Settin
 def test_queries_keep_working_during_a_rebuild_and_the_worker_carries_on(
     store_settings: Settings,
 ) -> None:
-    service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
-    for _ in range(15):
-        Journey(service).to(Stage.AWARDED)
+    service = cases_at(Stage.AWARDED, store_settings, count=15)
     engine = build_projection_engine(store_settings)
     engine.run_until_head()
     reader = build_projection_engine(store_settings)
@@ -122,9 +128,7 @@ def test_queries_keep_working_during_a_rebuild_and_the_worker_carries_on(
 def test_a_rebuilt_postgres_table_comes_with_planner_statistics(
     fresh_postgres: Settings,
 ) -> None:
-    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
-    for _ in range(3):
-        Journey(service).to(Stage.ELIGIBLE)
+    cases_at(Stage.ELIGIBLE, fresh_postgres, count=3)
     engine = build_projection_engine(fresh_postgres)
     rebuild(engine, "case_list")
     with engine.db.transaction() as cur:
@@ -138,8 +142,7 @@ def test_a_rebuilt_postgres_table_comes_with_planner_statistics(
 def test_a_rebuilt_table_has_every_declared_index_under_its_final_name(
     store_settings: Settings,
 ) -> None:
-    service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
-    Journey(service).to(Stage.ELIGIBLE)
+    cases_at(Stage.ELIGIBLE, store_settings)
     engine = build_projection_engine(store_settings)
     engine.run_until_head()
     before = _index_names(engine)

@@ -28,6 +28,7 @@ from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
 from tests.support.api import Api, api_for
+from tests.support.authz import submission_input
 from tests.support.cli import bolashak_here
 from tests.support.journey import Journey, key
 
@@ -314,44 +315,13 @@ class TestWhatTheCampaignConsiders:
 
     def test_an_internship_is_submitted_and_decided_without_a_gpa(self, api: Api) -> None:
         """001 line 178: the GPA is not considered for an internship: none is asked for."""
-        submission = {
-            "applicant": {
-                "fullName": "Nurlanova Dana",
-                "iin": b.synthetic_iin(),
-                "birthDate": "1996-05-17",
-                "email": "dana.n@example.kz",
-                "phone": "+77015556677",
-            },
-            "plan": {
-                "programme": "INTERNSHIP",
-                "category": "TEACHER",
-                "country": "GB",
-                "institution": "Synthetic Teaching Trust",
-                "institutionRecommended": True,
-                "specialty": "Primary education",
-                "specialtyPriority": True,
-                "direction": "HUMANITARIAN",
-                "language": "ENGLISH",
-            },
-            "background": {
-                "kaztest": {"correctAnswers": 120},
-                "certificates": [{"test": "IELTS", "score": "6.0"}],
-                "bachelorSpecialty": "Pedagogy",
-                "bachelorSpecialtyRelated": True,
-                "unconditionalInvitation": True,
-                "employer": "School No. 7 (synthetic)",
-                "position": "teacher",
-                "totalWorkMonths": 60,
-                "fieldWorkMonthsLast12": 12,
-                "ruralResidenceMonths": 0,
-                "ruralWorkMonths": 0,
-                "managesProductionProcess": False,
-                "directMedicalCare": False,
-                "higherMedicalEducation": False,
-                "medicalWorkMonths": 0,
-                "documents": [d.name for d in Document],
-            },
-        }
+        internship = b.plan(Programme.INTERNSHIP, Category.TEACHER)
+        ielts_6 = certificate(LanguageTest.IELTS, "6.0")
+        package = b.submission(
+            plan=internship, background=b.background(gpa=None, certificates=(ielts_6,))
+        )
+        submission = submission_input(package)
+        assert "gpa" not in submission["background"]
         new = run(api, "submitApplication", submission, date(2023, 4, 20))
         assert new["__typename"] == "CaseUpdated", new
         case_id = new["application"]["id"]

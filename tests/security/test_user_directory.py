@@ -35,6 +35,19 @@ def bolashak(*args: str, db: str, check: bool = True) -> Result:
     return result
 
 
+def new_database(folder: Path) -> str:
+    """The URL of a new SQLite store in ``folder``, its tables made by ``db init``."""
+    db = f"sqlite:///{folder}/users.db"
+    bolashak("db", "init", db=db)
+    return db
+
+
+def minting_in(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line runs in ``mode`` and signs tokens with the tests' secret."""
+    monkeypatch.setenv("BOLASHAK_MODE", mode)
+    monkeypatch.setenv("BOLASHAK_JWT_SECRET", SECRET)
+
+
 def _bearer(user: str, role: str = "officer") -> dict[str, str]:
     return {"authorization": f"Bearer {forged_token(sub=user, role=role)}"}
 
@@ -97,8 +110,7 @@ def test_a_disabled_user_is_refused_within_the_recheck_time_though_its_token_was
 
 
 def test_users_are_added_listed_and_disabled_from_the_command_line(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/users.db"
-    bolashak("db", "init", db=db)
+    db = new_database(tmp_path)
     assert (
         "added clerk-7 (officer)"
         in bolashak("users", "add", "--user", "clerk-7", "--role", "officer", db=db).stdout
@@ -119,10 +131,8 @@ def test_users_are_added_listed_and_disabled_from_the_command_line(tmp_path: Pat
 def test_token_is_minted_in_production_only_for_an_active_user_holding_the_role(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BOLASHAK_MODE", "production")
-    monkeypatch.setenv("BOLASHAK_JWT_SECRET", SECRET)
-    db = f"sqlite:///{tmp_path}/tokens.db"
-    bolashak("db", "init", db=db)
+    minting_in("production", monkeypatch)
+    db = new_database(tmp_path)
     bolashak("users", "add", "--user", "officer-9", "--role", "officer", db=db)
 
     def token(role: str, user: str) -> tuple[int, str, str]:
@@ -148,10 +158,8 @@ def test_token_is_minted_in_production_only_for_an_active_user_holding_the_role(
 def test_token_registers_an_unknown_user_in_development_mode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BOLASHAK_MODE", "development")
-    monkeypatch.setenv("BOLASHAK_JWT_SECRET", SECRET)
-    db = f"sqlite:///{tmp_path}/tokens.db"
-    bolashak("db", "init", db=db)
+    minting_in("development", monkeypatch)
+    db = new_database(tmp_path)
     minted = bolashak("token", "--role", "expert", "--user", "nec-9", db=db)
     assert "added nec-9 (expert) (development mode)" in minted.stderr
     assert TokenKeys(SECRET).verify(minted.stdout.strip()).role is Role.EXPERT

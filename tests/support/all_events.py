@@ -9,7 +9,6 @@ from domain import commands as c
 from domain.case.events import (
     ControlTestPurpose,
     ReviewDecision,
-    RevocationReason,
     TestingAnnulment,
 )
 from domain.case.meta import Role
@@ -83,11 +82,7 @@ def record_every_event_type(service: CaseService) -> list[UUID]:
 
     revoked = Journey(service)
     revoked.to(Stage.AWARDED)
-    revoked.send(
-        c.Revoke(revoked.id, RevocationReason.CONTRACT_DEADLINE_MISSED),
-        date(2023, 9, 10),
-        role=Role.SYSTEM,
-    )
+    revoked.revoke_for_the_missed_deadline(date(2023, 9, 10))
 
     withdrawn = Journey(service)
     withdrawn.to(Stage.SUBMITTED)

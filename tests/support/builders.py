@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from domain.language_tests import LanguageTest
 from domain.programme import Category, Programme, StudyDirection, StudyLanguage
 from domain.qualifications import Gpa, GradeScale, IeltsBands, KazTest, LanguageCertificate
 from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
+from infra.simulation.people import synthetic_applicant
 
 SUBMITTED_ON = date(2023, 4, 20)  # inside the second 2023 window (3-28 April, seed 001)
 
@@ -41,17 +43,12 @@ def applicant(**changes: Any) -> ApplicantIdentity:
 
 def unique_applicant() -> ApplicantIdentity:
     """An identity no other case of a (shared) store has: searching for its name, IIN or
-    contacts finds this applicant only."""
-    born = date(1990 + uuid4().int % 15, 1 + uuid4().int % 12, 1 + uuid4().int % 28)
-    iin = make_iin(born, female=False, serial=uuid4().int % 9000 + 1)
-    while iin is None:
-        iin = make_iin(born, female=False, serial=uuid4().int % 9000 + 1)
-    return applicant(
-        full_name=f"Erasable {uuid4().hex[:10]}",
-        iin=iin,
-        birth_date=born,
-        email=f"{uuid4().hex[:12]}@example.kz",
-        phone=f"+7701{uuid4().int % 10**7:07d}",
+    contacts finds this applicant only. A synthetic person of a random seed (its IIN and
+    phone drawn from millions), named and addressed by a fresh uuid."""
+    person = synthetic_applicant(random.Random(uuid4().int))
+    tag = uuid4().hex
+    return dataclasses.replace(
+        person, full_name=f"Erasable {tag[:10]}", email=f"{tag[10:22]}@example.kz"
     )
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from domain import commands as c
+from domain.case.events import RevocationReason
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.service import CaseService, CommandResult
@@ -18,21 +19,26 @@ _keys = itertools.count(1)
 
 # The ordinary path, and the business date of each step.
 PATH: tuple[tuple[Stage, date], ...] = (
-    (Stage.SUBMITTED, date(2023, 4, 20)),
-    (Stage.ELIGIBLE, date(2023, 4, 25)),
+    (Stage.SUBMITTED, date(2023, 4, 20)),  # in the second 2023 window (3-28 April, 001)
+    (Stage.ELIGIBLE, date(2023, 4, 25)),  # a day after the eGov answer was due: late
     (Stage.TESTED, date(2023, 5, 5)),
     (Stage.INTERVIEW_BOOKED, date(2023, 5, 6)),
     (Stage.INTERVIEWED, date(2023, 5, 22)),
-    (Stage.AWARDED, date(2023, 6, 12)),
-    (Stage.CONTRACTED, date(2023, 7, 15)),
+    (Stage.AWARDED, date(2023, 6, 12)),  # the protocol of PROTOCOL_DATE, received in time
+    (Stage.CONTRACTED, date(2023, 7, 15)),  # within the 90 days (due DAY_90)
     (Stage.STUDYING, date(2023, 9, 1)),
     (Stage.STUDIES_COMPLETED, date(2024, 7, 1)),
     (Stage.RETURNED, date(2024, 7, 20)),
     (Stage.WORKING_OFF, date(2024, 9, 1)),
-    (Stage.WORK_OFF_COMPLETED, date(2029, 9, 1)),
+    (Stage.WORK_OFF_COMPLETED, date(2029, 9, 1)),  # after the longest term, 5 years (001 line 114)
 )
+ON: dict[Stage, date] = dict(PATH)  # the business date of each step of the ordinary path
 SLOT_DAY = date(2023, 5, 20)
 PROTOCOL_DATE = date(2023, 6, 10)
+# Contracts within 90 calendar days of the award, counted from the protocol date (000 lines
+# 36-45; 001 line 445): the last day to sign, and the first on which the status is lost.
+DAY_90 = PROTOCOL_DATE + timedelta(days=90)
+DAY_91 = PROTOCOL_DATE + timedelta(days=91)
 ERASURE_REASON = "the applicant asked for erasure (request 2023/17)"
 EXPERTS = ("nec-01", "nec-02", "nec-03")
 SCORES = {
@@ -101,6 +107,10 @@ class Journey:
     def submit(self, on: date) -> None:
         self.send(self.submission, on, role=Role.APPLICANT, actor="egov")
 
+    def withdraw(self, on: date) -> CommandResult:
+        """The applicant withdraws through eGov, as the package was submitted."""
+        return self.send(c.Withdraw(self.id), on, role=Role.APPLICANT, actor="egov")
+
     def erase(self, on: date, idempotency_key: str | None = None) -> CommandResult:
         """The admin erases the applicant's personal data (a request under the data law)."""
         return self.send(
@@ -110,6 +120,16 @@ class Journey:
             actor="admin-1",
             idempotency_key=idempotency_key,
             reason=ERASURE_REASON,
+        )
+
+    def revoke_for_the_missed_deadline(self, on: date, actor: str = "officer-1") -> CommandResult:
+        """The system revokes the status: contracts not signed within the 90 days (000 lines
+        43-45)."""
+        return self.send(
+            c.Revoke(self.id, RevocationReason.CONTRACT_DEADLINE_MISSED),
+            on,
+            role=Role.SYSTEM,
+            actor=actor,
         )
 
     def evaluate_all(self, on: date = SLOT_DAY) -> None:

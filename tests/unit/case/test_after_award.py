@@ -3,7 +3,7 @@ departure, study, return and work-off (001 "ШАГ 6"). Grouped by the stage the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -18,10 +18,7 @@ from domain.rules.contract_deadline import SecurityKind
 from domain.service import CaseService
 from tests.support import builders as b
 from tests.support.decider import CASE, event, given, path_to
-from tests.support.journey import PATH, PROTOCOL_DATE, Journey
-
-DAY_90 = PROTOCOL_DATE + timedelta(days=90)
-DAY_91 = PROTOCOL_DATE + timedelta(days=91)
+from tests.support.journey import DAY_90, DAY_91, PATH, Journey
 
 
 class TestWhenAwarded:
@@ -84,11 +81,10 @@ class TestWhenAwarded:
 
 
 class TestWhenContracted:
-    def test_no_contract_twice(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.CONTRACTED)
-        with pytest.raises(TransitionRefusedError):
-            j.send(c.SignContracts(j.id, "TC-2", "SC-2"), date(2023, 7, 16))
+    def test_no_contract_twice(self) -> None:
+        given(*path_to(Stage.CONTRACTED)).when(
+            c.SignContracts(CASE, "TC-2", "SC-2"), on=date(2023, 7, 16)
+        ).then_refused("contracts_after_award")
 
     def test_no_withdrawal_after_contracts(self) -> None:
         given(*path_to(Stage.CONTRACTED)).when(
@@ -113,27 +109,24 @@ class TestWhenContracted:
         assert case.course_months is not None
         assert sum(case.course_months) > 0
 
-    def test_no_course_when_the_certificate_needs_none(self, service: CaseService) -> None:
-        j = Journey(service, b.submission(background=b.background(certificates=(b.ielts("8.0"),))))
-        j.to(Stage.CONTRACTED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.AssignLanguageCourse(j.id), date(2023, 7, 20))
-        assert e.value.rule == "course_only_when_needed"
+    def test_no_course_when_the_certificate_needs_none(self) -> None:
+        strong = b.submission(background=b.background(certificates=(b.ielts("8.0"),)))
+        given(*path_to(Stage.CONTRACTED, strong)).when(
+            c.AssignLanguageCourse(CASE), on=date(2023, 7, 20)
+        ).then_refused("course_only_when_needed")
 
     def test_no_contract_after_revocation(self, service: CaseService) -> None:
         j = Journey(service)
         j.to(Stage.AWARDED)
-        j.send(c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED), DAY_91, role=Role.SYSTEM)
+        j.revoke_for_the_missed_deadline(DAY_91)
         with pytest.raises(TransitionRefusedError) as e:
             j.send(c.SignContracts(j.id, "TC-9", "SC-9"), DAY_91)
         assert e.value.rule == "contracts_after_award"
 
-    def test_no_contract_before_award(self, service: CaseService) -> None:
-        j = Journey(service)
-        j.to(Stage.INTERVIEWED)
-        with pytest.raises(TransitionRefusedError) as e:
-            j.send(c.SignContracts(j.id, "TC-9", "SC-9"), date(2023, 5, 30))
-        assert e.value.rule == "contracts_after_award"
+    def test_no_contract_before_award(self) -> None:
+        given(*path_to(Stage.INTERVIEWED)).when(
+            c.SignContracts(CASE, "TC-9", "SC-9"), on=date(2023, 5, 30)
+        ).then_refused("contracts_after_award")
 
 
 class TestAbroadAndBack:

@@ -255,7 +255,7 @@ class TestWithdrawal:
     def test_nothing_happens_after_withdrawal(self, service: CaseService) -> None:
         j = Journey(service)
         j.to(Stage.TESTED)
-        j.send(c.Withdraw(j.id), date(2023, 5, 6), role=Role.APPLICANT, actor="egov")
+        j.withdraw(date(2023, 5, 6))
         assert service.get_case(j.id).stage is Stage.WITHDRAWN
         with pytest.raises(TransitionRefusedError):
             j.send(c.BookInterview(j.id, b.slot(SLOT_DAY)), date(2023, 5, 7), role=Role.APPLICANT)

@@ -4,7 +4,7 @@ a decision was made on. Given these events, these rows."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from uuid import uuid5
 
 from domain import commands as c
@@ -17,11 +17,8 @@ from projections.base import fold
 from projections.rows import MemoryRows, Row
 from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
-from tests.support.journey import EXPERTS, PATH, PROTOCOL_DATE, Journey, key
+from tests.support.journey import DAY_91, EXPERTS, ON, Journey, key
 from tests.unit.projections.folding import logged, project
-
-ON = dict(PATH)  # the business date of each step of the ordinary path
-DAY_91 = PROTOCOL_DATE + timedelta(days=91)
 
 
 def trail(service: CaseService) -> list[Row]:
@@ -181,7 +178,7 @@ class TestRulesets:
     ) -> None:
         j = Journey(service)
         j.to(Stage.AWARDED)
-        j.send(c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED), DAY_91, role=Role.SYSTEM)
+        j.revoke_for_the_missed_deadline(DAY_91)
         row = only(service, "StatusRevoked")
         assert (row["rulesets"], row["actor_role"]) == ("contract-deadline", "system")
 

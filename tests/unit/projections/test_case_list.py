@@ -5,12 +5,12 @@ these rows. Grouped by the stage the case reached."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from domain import commands as c
-from domain.case.events import RevocationReason, Submitted, TestingAnnulment
+from domain.case.events import Submitted, TestingAnnulment
 from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
 from domain.qualifications import KazTest
@@ -26,7 +26,7 @@ from projections.case_list import (
 from projections.rows import Row
 from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
-from tests.support.journey import PATH, PROTOCOL_DATE, SLOT_DAY, Journey
+from tests.support.journey import DAY_90, DAY_91, ON, PROTOCOL_DATE, SLOT_DAY, Journey
 from tests.unit.projections.folding import (
     DISTINCT,
     all_rows,
@@ -36,10 +36,6 @@ from tests.unit.projections.folding import (
     row_of,
     step_by_step,
 )
-
-ON = dict(PATH)  # the business date of each step of the ordinary path
-DAY_90 = PROTOCOL_DATE + timedelta(days=90)
-DAY_91 = PROTOCOL_DATE + timedelta(days=91)
 
 
 def listed(service: CaseService, journey: Journey) -> Row:
@@ -281,7 +277,7 @@ class TestAfterAward:
         """000 lines 43-45: no contracts in time, the status is lost."""
         j = Journey(service)
         j.to(Stage.AWARDED)
-        j.send(c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED), DAY_91, role=Role.SYSTEM)
+        j.revoke_for_the_missed_deadline(DAY_91)
         row = listed(service, j)
         assert (row["stage"], row["status"], row["revoked_on"]) == (
             "revoked",
@@ -296,7 +292,7 @@ class TestAfterAward:
     ) -> None:
         j = Journey(service)
         j.to(Stage.ELIGIBLE)
-        j.send(c.Withdraw(j.id), date(2023, 4, 28), role=Role.APPLICANT, actor="egov")
+        j.withdraw(date(2023, 4, 28))
         row = listed(service, j)
         assert (row["stage"], row["status"], row["withdrawn_on"]) == (
             "withdrawn",

@@ -5,7 +5,7 @@ which only alert. Given these events, these rows. Grouped by the kind of deadlin
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -30,12 +30,9 @@ from projections.deadlines import (
 from projections.rows import MemoryRows, Row
 from tests.support import builders as b
 from tests.support.all_events import record_every_event_type
-from tests.support.journey import PATH, PROTOCOL_DATE, Journey
+from tests.support.journey import DAY_90, DAY_91, ON, PROTOCOL_DATE, Journey
 from tests.unit.projections.folding import all_rows, logged, project
 
-ON = dict(PATH)  # the business date of each step of the ordinary path
-DAY_90 = PROTOCOL_DATE + timedelta(days=90)
-DAY_91 = PROTOCOL_DATE + timedelta(days=91)
 COURSE_ASSIGNED_ON = date(2023, 7, 20)
 
 
@@ -132,12 +129,7 @@ class TestContractDeadline:
         """000 lines 43-45: contracts not signed in time, the status is lost on day 91."""
         j = Journey(service)
         j.to(Stage.AWARDED)
-        j.send(
-            c.Revoke(j.id, RevocationReason.CONTRACT_DEADLINE_MISSED),
-            DAY_91,
-            role=Role.SYSTEM,
-            actor="deadline-job",
-        )
+        j.revoke_for_the_missed_deadline(DAY_91, actor="deadline-job")
         row = deadline(service, j, CONTRACT)
         assert closing(row) == ("revoked", DAY_91.isoformat())
         assert row["due_on"] == DAY_90.isoformat()
@@ -147,7 +139,7 @@ class TestContractDeadline:
     ) -> None:
         j = Journey(service)
         j.to(Stage.AWARDED)
-        j.send(c.Withdraw(j.id), date(2023, 6, 20), role=Role.APPLICANT, actor="egov")
+        j.withdraw(date(2023, 6, 20))
         assert closing(deadline(service, j, CONTRACT)) == ("withdrawn", "2023-06-20")
 
     def test_a_met_deadline_stays_met_when_the_status_is_revoked_later(

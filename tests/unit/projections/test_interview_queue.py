@@ -81,7 +81,7 @@ class TestBeforeTheSlotIsBooked:
     def test_a_case_withdrawn_before_booking_leaves_the_table(self, service: CaseService) -> None:
         j = Journey(service)
         j.to(Stage.TESTED)
-        j.send(c.Withdraw(j.id), date(2023, 5, 6), role=Role.APPLICANT, actor="egov")
+        j.withdraw(date(2023, 5, 6))
         assert in_table(service, j) is None
 
     def test_a_case_whose_testing_is_annulled_leaves_the_table(self, service: CaseService) -> None:
@@ -170,7 +170,7 @@ class TestLeavingTheQueue:
     def test_a_withdrawal_takes_the_case_out_of_the_queue(self, service: CaseService) -> None:
         j = Journey(service)
         j.to(Stage.INTERVIEW_BOOKED)
-        j.send(c.Withdraw(j.id), date(2023, 5, 10), role=Role.APPLICANT, actor="egov")
+        j.withdraw(date(2023, 5, 10))
         assert in_table(service, j) is None
 
     def test_the_others_stay_queued_when_one_leaves(self, service: CaseService) -> None:

@@ -7,7 +7,6 @@ from datetime import date
 
 from domain import commands as c
 from domain.case.events import ControlTestPurpose, ReviewDecision
-from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.programme import Category, Programme
 from domain.service import CaseService
@@ -71,7 +70,7 @@ class TestReviews:
 
     def test_a_withdrawal_takes_it_off_the_list(self, service: CaseService) -> None:
         j = referred(service)
-        j.send(c.Withdraw(j.id), date(2023, 4, 26), role=Role.APPLICANT, actor="egov")
+        j.withdraw(date(2023, 4, 26))
         assert items(service) == {}
 
     def test_a_failed_control_test_is_listed_until_decided(self, service: CaseService) -> None:

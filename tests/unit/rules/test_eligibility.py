@@ -40,36 +40,20 @@ def test_the_2023_campaign_ruleset_is_the_default_for_2023_submissions() -> None
     assert eligibility_ruleset(ON).id == "eligibility-2023-campaign"
 
 
-@pytest.mark.parametrize(
-    ("programme", "category"),
-    [
-        (Programme.MASTERS, c)
-        for c in (
-            Category.GENERAL,
-            Category.RURAL,
-            Category.ENGINEERING_TECHNICAL,
-            Category.MEDICAL,
-            Category.SELF_ADMITTED_MASTERS,
-        )
-    ]
-    + [
-        (Programme.RESIDENCY, Category.GENERAL),
-        (Programme.DOCTORATE, Category.GENERAL),
-        (Programme.DOCTORATE, Category.SELF_ADMITTED_DOCTORATE_RESIDENCY),
-    ]
-    + [
-        (Programme.INTERNSHIP, c)
-        for c in (
-            Category.ENGINEERING_TECHNICAL,
-            Category.CIVIL_SERVANT,
-            Category.MEDICAL,
-            Category.TEACHER,
-            Category.CULTURE_TOURISM_SPORT,
-            Category.MASS_MEDIA,
-            Category.AGRO_INDUSTRIAL,
-        )
-    ],
-)
+# Every programme and category of the 2023 table (001), as the ruleset's blocks list them.
+TABLE_2023 = [
+    (Programme(programme), Category(category))
+    for block in CAMPAIGN.data["categories"]
+    for programme in block["programmes"]
+    for category in block["categories"]
+]
+
+
+def test_the_2023_table_speaks_of_every_programme() -> None:
+    assert {programme for programme, _ in TABLE_2023} == set(Programme)
+
+
+@pytest.mark.parametrize(("programme", "category"), TABLE_2023)
 def test_an_applicant_meeting_every_requirement_is_eligible(
     programme: Programme, category: Category
 ) -> None:
