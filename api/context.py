@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from api.auth import Principal, TokenKeys
 from api.errors import BusyError
 from domain.clock import Clock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.settings import POOL_WAIT_SECONDS, Settings
 from projections.engine import ProjectionEngine, ProjectionStatus
 from projections.sql import ViewDatabase

@@ -24,27 +24,31 @@ GOLDEN_FILE = Path(__file__).resolve().parents[1] / "data" / "stored_events.json
 @dataclass
 class PlainSealer:
     """A sealer with no secret (base64 of the plaintext): the golden file opens anywhere.
-    The cases in ``erased`` have lost their key."""
+    The cases in ``erased`` have lost their key. (It answers the whole ``Sealer``
+    protocol, so some arguments go unused.)"""
 
     erased: frozenset[UUID] = frozenset()
 
-    def seal(self, application_id: UUID, plaintext: bytes) -> str:
+    def seal(self, application_id: UUID, plaintext: bytes) -> str:  # noqa: ARG002
         return base64.b64encode(plaintext).decode()
 
     def open(self, application_id: UUID, sealed: str) -> bytes | None:
         return None if application_id in self.erased else base64.b64decode(sealed)
 
-    def destroy(self, application_id: UUID) -> bool:
+    def destroy(self, application_id: UUID) -> bool:  # noqa: ARG002
         return False
 
-    def forget(self, application_id: UUID) -> None:
+    def forget(self, application_id: UUID) -> None:  # noqa: ARG002
         return None
 
     def seal_existing(self, application_id: UUID, plaintext: bytes) -> str | None:
         return None if application_id in self.erased else self.seal(application_id, plaintext)
 
     def open_with_key(
-        self, application_id: UUID, wrapped_key: bytes | None, sealed: str
+        self,
+        application_id: UUID,
+        wrapped_key: bytes | None,  # noqa: ARG002
+        sealed: str,
     ) -> bytes | None:
         return self.open(application_id, sealed)
 
