@@ -142,7 +142,7 @@ class CaseService(CaseEvents):
         backdating_window: timedelta | None = None,
     ) -> None:
         super().__init__(env)
-        self.commands = CommandHandler(
+        self.handler = CommandHandler(
             self,
             clock=clock,
             code_generator=code_generator,
@@ -152,8 +152,8 @@ class CaseService(CaseEvents):
 
     @property
     def clock(self) -> Clock:
-        return self.commands.clock
+        return self.handler.clock
 
     def handle(self, command: c.Command, ctx: CommandContext) -> CommandResult:
         """Runs ``command`` as its spec says (``domain/service.py``)."""
-        return self.commands.handle(command, ctx)
+        return self.handler.handle(command, ctx)
