@@ -41,7 +41,8 @@ from domain.errors import (
 )
 from domain.permissions import PermissionDeniedError
 from domain.registry import spec_for
-from domain.service import CaseService, CommandResult
+from domain.service import CommandResult
+from infra.case_store import CaseService
 from infra.inputs import build, camel
 from projections.case_list import CASE_LIST, CaseListProjection, identity_row
 from projections.rows import MemoryRows

@@ -19,7 +19,7 @@ from api.errors import BusyError
 from api.users import ActiveUsers
 from api.view_pool import ViewPool, within_wait
 from domain.clock import Clock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.settings import Settings
 from projections.engine import ProjectionEngine, ProjectionStatus
 

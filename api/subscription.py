@@ -19,7 +19,7 @@ from api.types.reports import Dashboard
 from api.users import RECHECK_SECONDS, DirectoryUnavailableError
 from api.watch import LogWatcher
 from domain.case.events import CaseEvent, erasure_applied
-from domain.service import CaseService
+from infra.case_store import CaseService
 from projections import queries as q
 
 Ctx = Info[Context, None]

@@ -19,6 +19,7 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.rules.interview_sheet import criterion_keys
 from infra.audit.verify import verify_store
+from infra.case_store import CaseEvents
 from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from infra.simulation.campaign import CaseDriver
@@ -40,7 +41,9 @@ def measure_verify(settings: Settings, report: Report, size: int) -> None:
     engine = build_projection_engine(settings)
     baseline = read_and_decode(engine)
     found = []
-    events = rate(engine.head(), lambda: found.append(verify_store(engine.reader, engine.db)))
+    reader = engine.reader
+    assert isinstance(reader, CaseEvents)  # the container's engine reads the event store
+    events = rate(engine.head(), lambda: found.append(verify_store(reader, engine.db)))
     if not found[0].ok:
         raise RuntimeError(f"the bench data does not verify: {found[0].findings[:3]}")
     report.add(

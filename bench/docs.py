@@ -11,7 +11,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 PLOT = "benchmark-growth.png"
 
 CHANGES = """\
-- **Events are stored as type-directed JSON** (`domain/codec.py`) instead of the library's
+- **Events are stored as type-directed JSON** (`infra/codec.py`) instead of the library's
   object-hook transcoder: decoding was the largest cost of every reader (about 18 µs of the
   ~40 µs a projection spent per event). A decoder generated per class from its type hints,
   with `orjson`, cut it to about a third.
@@ -61,7 +61,7 @@ CHANGES = """\
   target, 0.60-0.89 of raw in this session's runs); the one-at-a-time figure (0.34-0.45)
   and raw inserts from 8 threads (0.32-0.38) are printed beside it. Command fingerprints
   are hashed from `orjson` and the save's arrays are sent in binary.
-- **Current events decode in one `msgspec` pass** (`domain/codec.py` `bytes_decoder`):
+- **Current events decode in one `msgspec` pass** (`infra/codec.py` `bytes_decoder`):
   a mirror struct per event class parses the stored bytes straight into the field values,
   about three times faster than parse-then-convert (5-15 µs against 24-32 µs an event,
   measured side by side); older shapes fall back to the upcasting path.

@@ -1,35 +1,42 @@
-"""The case service: every command runs one way (load, decide, save).
+"""The command service: every command runs one way (load, decide, save).
 
-``CaseEvents`` is the event-sourced application every reader builds (projections, relay,
-audit): same name, same tables, same codec. ``CaseService.handle`` adds the commands, each
-found by its type in the registry (``domain/registry.py``). Every command is checked for
-permission and input, is idempotent by its key, and is retried on a concurrent write to
-the same case.
+``CommandHandler.handle`` runs the commands, each found by its type in the registry
+(``domain/registry.py``). Every command is checked for permission and input, is idempotent
+by its key, and is decided again when another writer changed the same case meanwhile. It
+loads and saves through the store port (``domain/store.py``); the event store that
+implements it, and the ``CaseService`` the other layers use, are infra's
+(``infra/case_store.py``).
+
+The retry on a concurrent write lives here, on tenacity, rather than behind the port: what
+is retried is the decision (a refusal on this process's copy of the case, or a save that
+conflicts, is decided again on the case as stored), which is domain logic; tenacity is a
+control-flow library with no I/O of its own, so the domain stays free of infrastructure.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError
-from eventsourcing.utils import EnvType, resolve_topic
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
 
 from domain import commands as c
 from domain.case import events as ev
 from domain.case.application import ERASED_ONCE, Application
 from domain.case.meta import CommandContext, EventMeta
-from domain.case.personal import ErasedIdentityError, Sealer
+from domain.case.personal import ErasedIdentityError
 from domain.clock import Clock, SystemClock
 from domain.errors import (
     ApplicationNotFoundError,
@@ -41,14 +48,13 @@ from domain.errors import (
 )
 from domain.permissions import check_allowed
 from domain.registry import CommandSpec, spec_for
-from domain.transcodings import DomainMapper, NoSealerError
+from domain.store import CaseStore, WriteConflictError
 from domain.validation import validate_command, validate_context
 
 APPLICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://bolashak.gov.kz/cases")
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
-LATEST = 2**62  # "up to this version": every stored event, read past the cache
-SEALER_TOPIC = "PII_SEALER_TOPIC"
+MAX_ATTEMPTS = 8  # of a command on a case other writers keep changing
 
 
 def new_applicant_code() -> str:
@@ -82,73 +88,24 @@ class CommandResult:
         return None
 
 
-class CaseEvents(EventSourcedApplication[UUID]):
-    """The event store of the cases, for readers and writers alike."""
-
-    name = "Bolashak"
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        return DomainMapper(
-            transcoder=self.construct_transcoder(),
-            cipher=self.factory.cipher(),
-            compressor=self.factory.compressor(),
-            sealer=self._sealer(),
-        )
-
-    def _sealer(self) -> Sealer | None:
-        """The keeper of the cases' data keys, named by ``PII_SEALER_TOPIC`` (infra's, as
-        the library names its recorder by a topic): called with the environment and the
-        store's factory, so that the keys live in the event store's own database."""
-        topic = self.env.get(SEALER_TOPIC)
-        if not topic:
-            return None
-        make: Callable[[Any, InfrastructureFactory[Any]], Sealer] = resolve_topic(topic)
-        return make(self.env, self.factory)
-
-    @property
-    def sealer(self) -> Sealer:
-        found = getattr(self.mapper, "sealer", None)
-        if found is None:
-            raise NoSealerError("this store was built without PII_SEALER_TOPIC")
-        return found  # type: ignore[no-any-return]
-
-    def events_table(self) -> str:
-        """The library's table of stored events: ``bolashak_events`` on PostgreSQL (named
-        after the application), ``stored_events`` on SQLite."""
-        return str(getattr(self.recorder, "events_table_name", "stored_events"))
-
-    def get_case(self, application_id: UUID, version: int | None = None) -> Application:
-        """The case as stored: from every event up to ``version`` (all by default), never
-        from a cache another process's writes may have left behind."""
-        return self._get(application_id, LATEST if version is None else version)
-
-    def cached_case(self, application_id: UUID) -> Application:
-        """This process's latest copy of the case: as stored when this process is the only
-        writer (the campaign simulator), possibly behind another process's writes."""
-        return self._get(application_id, None)
-
-    def _get(self, application_id: UUID, version: int | None) -> Application:
-        """``version`` None: this process's cached copy (commands only)."""
-        try:
-            case: Application = self.repository.get(application_id, version=version)
-        except AggregateNotFoundError:
-            raise ApplicationNotFoundError(application_id) from None
-        return case
+class StaleCopyError(Exception):
+    """A command refused on this process's copy of the case: decide again on the stored
+    case before answering the refusal."""
 
 
-class CaseService(CaseEvents):
-    name = CaseEvents.name  # the library names an application after its class otherwise
+class CommandHandler:
+    """Runs the commands on the cases of ``store``."""
 
     def __init__(
         self,
-        env: EnvType | None = None,
+        store: CaseStore,
         *,
         clock: Clock | None = None,
         code_generator: Callable[[], str] = new_applicant_code,
-        max_attempts: int = 8,
+        max_attempts: int = MAX_ATTEMPTS,
         backdating_window: timedelta | None = None,
     ) -> None:
-        super().__init__(env)
+        self.store = store
         self.clock = clock or SystemClock()
         self.code_generator = code_generator
         self.max_attempts = max_attempts
@@ -196,9 +153,9 @@ class CaseService(CaseEvents):
         except TransitionRefusedError as e:
             if e.rule != ERASED_ONCE:
                 raise
-            case = self.get_case(cmd.application_id)
+            case = self.store.stored_case(cmd.application_id)
             result = CommandResult(case.id, case.version, True)
-        self.sealer.destroy(cmd.application_id)
+        self.store.destroy_personal_data(cmd.application_id)
         return result
 
     # -- the one way a command runs ----------------------------------------------------------
@@ -217,62 +174,80 @@ class CaseService(CaseEvents):
         validate_command(cmd, ctx.occurred_on)
         fingerprint = fingerprint_of(name, cmd, ctx)
         meta = _meta(ctx, name, fingerprint, backdated)
-        fresh = False  # the first attempt trusts this process's cached case
-        for attempt in range(1, self.max_attempts + 1):
-            case = self._load(application_id, must_exist=create is None, fresh=fresh)
-            if case is not None and ctx.idempotency_key in case.commands:
-                return _replay(case, ctx.idempotency_key, fingerprint)
-            try:
-                if case is None:
-                    assert create is not None
-                    case = create(meta)
-                else:
-                    spec.apply(cmd, case, meta)
-            except DomainError:
-                if fresh:
-                    raise
-                fresh = True  # refused on the cached case: decide again on the stored one
-                continue
-            try:
-                recordings = self.save(case)
-            except (RecordConflictError, ErasedIdentityError):
-                # another writer (maybe another process) got there first; or a submission
-                # retried after its case was erased (its key is gone, its events are not)
-                fresh = True
-                time.sleep(0.005 * attempt * secrets.randbelow(4))
-                continue
-            last = recordings[-1].notification.id if recordings else None
-            stored = tuple(cast(ev.CaseEvent, r.domain_event) for r in recordings)
-            return CommandResult(case.id, case.version, False, last, stored)
+        retrying = Retrying(
+            retry=retry_if_exception_type(
+                (StaleCopyError, WriteConflictError, ErasedIdentityError)
+            ),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=_pause,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    fresh = attempt.retry_state.attempt_number > 1  # the first trusts the copy
+                    return self._decide(application_id, ctx, cmd, spec, meta, create, fresh)
+        except RetryError:
+            pass
         raise ConcurrencyConflictError(application_id, self.max_attempts)
 
+    def _decide(
+        self,
+        application_id: UUID,
+        ctx: CommandContext,
+        cmd: Any,
+        spec: CommandSpec[Any],
+        meta: EventMeta,
+        create: Callable[[EventMeta], Application] | None,
+        fresh: bool,
+    ) -> CommandResult:
+        """One attempt: load, replay a known key, decide, save. Raises ``StaleCopyError``
+        for a refusal on this process's copy; ``WriteConflictError`` when another writer
+        got there first, or ``ErasedIdentityError`` for a submission retried after its case
+        was erased (its key is gone, its events are not): decided again on the stored case."""
+        case = self._load(application_id, must_exist=create is None, fresh=fresh)
+        if case is not None and ctx.idempotency_key in case.commands:
+            return _replay(case, ctx.idempotency_key, meta.command_fingerprint)
+        try:
+            if case is None:
+                assert create is not None
+                case = create(meta)
+            else:
+                spec.apply(cmd, case, meta)
+        except DomainError as refusal:
+            if fresh:
+                raise
+            raise StaleCopyError(str(refusal)) from refusal
+        saved = self.store.save_case(case)
+        return CommandResult(case.id, case.version, False, saved.notification_id, saved.events)
+
     def _load(self, application_id: UUID, *, must_exist: bool, fresh: bool) -> Application | None:
-        """The case as this process last saw it (its cache is not fast-forwarded: a stale
-        copy shows as a conflict on save, or is re-read before a refusal), or, when
-        ``fresh``, as stored now.
+        """The case as this process last saw it (a stale copy shows as a conflict on save,
+        or is re-read before a refusal), or, when ``fresh``, as stored now.
 
         A submission whose case this process has not seen is taken to be new without a
         read: if the case exists after all (a retry handled by another process), saving
         its first event conflicts, and the next attempt reads it and replays the result.
         """
-        cache = self.repository.cache
-        if not fresh and cache is not None:
-            try:
-                cached = cache.get(application_id)
-                assert isinstance(cached, Application)
-                return copy.deepcopy(cached)  # the command may change it, then fail
-            except KeyError:
-                if not must_exist:
-                    return None
+        if not fresh:
+            held = self.store.held_case(application_id)
+            if held is not None or not must_exist:
+                return held
         try:
-            case = self.get_case(application_id)
+            return self.store.stored_case(application_id)
         except ApplicationNotFoundError:
             if must_exist:
                 raise
             return None
-        if cache is not None:
-            cache.put(application_id, copy.deepcopy(case))
-        return case
+
+
+def _pause(state: RetryCallState) -> float:
+    """Seconds before the next attempt: none to decide again on the stored case; after a
+    conflicting write, a random 0 to 15 ms times the attempt, so that two writers of one
+    case do not meet again."""
+    failed = state.outcome.exception() if state.outcome is not None else None
+    if isinstance(failed, StaleCopyError):
+        return 0.0
+    return 0.005 * state.attempt_number * secrets.randbelow(4)
 
 
 def fingerprint_of(name: str, cmd: object, ctx: CommandContext) -> str:

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from domain.case.meta import Role
 from domain.clock import Clock
-from domain.service import CaseEvents, CaseService, new_applicant_code
+from domain.service import new_applicant_code
 from infra import users
+from infra.case_store import CaseEvents, CaseService
 from infra.deadline_job import DeadlineJob
 from infra.example_consumer import CaseStatusConsumer
 from infra.settings import (

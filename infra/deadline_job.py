@@ -20,7 +20,7 @@ from domain.case.events import RevocationReason
 from domain.case.meta import CommandContext, Role
 from domain.clock import Clock
 from domain.errors import DomainError
-from domain.service import CaseService
+from infra.case_store import CaseService
 from projections.sql import ViewDatabase
 
 log = logging.getLogger(__name__)

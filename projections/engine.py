@@ -13,12 +13,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
+from uuid import UUID
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Mapper, Notification
 
 from domain.case.events import CaseEvent
-from domain.service import CaseEvents
 from projections import tracking
 from projections.base import Projection, without_cycle_collection
 from projections.cursors import Cursor
@@ -28,6 +28,15 @@ from projections.sql import ViewDatabase
 from projections.tracking import LogEntry
 
 log = logging.getLogger(__name__)
+
+
+class EventReader(Protocol):
+    """What the engine needs of the event store: its mapper, to decode the log's
+    notifications (the store is infra's ``CaseEvents``; the log itself is read through
+    ``ViewDatabase``)."""
+
+    @property
+    def mapper(self) -> Mapper[UUID]: ...
 
 
 class Item(NamedTuple):
@@ -63,7 +72,7 @@ class ProjectionStatus:
 class ProjectionEngine:
     def __init__(
         self,
-        reader: CaseEvents,
+        reader: EventReader,
         db: ViewDatabase,
         projections: Sequence[Projection],
         *,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 
 import infra.settings
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_service
 from infra.settings import Settings
 

@@ -21,10 +21,10 @@ from api.cli.common import (
     stop_on_signals,
     worker_logging,
 )
-from domain.service import CaseEvents
 from infra.audit import checkpoints, replay
 from infra.audit.export import FORMATS, render, timeline
 from infra.audit.verify import VerifyReport, verify_case, verify_store
+from infra.case_store import CaseEvents
 from infra.container import build_reader, view_database
 from projections.sql import ViewDatabase
 

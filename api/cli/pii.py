@@ -27,7 +27,7 @@ from domain import commands as c
 from domain.case.meta import CommandContext, Role
 from domain.errors import InvalidInputError
 from domain.iin import InvalidIinError, validate_iin
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_service, view_database
 from infra.settings import Settings
 from projections.queries import cases_of_iin

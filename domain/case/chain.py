@@ -12,7 +12,8 @@ Definition (what ``bolashak audit verify`` recomputes from the stored rows alone
                    "applicant"."commitment" (its "sealed" part is not hashed)>}
 
 Canonical JSON: keys sorted, no whitespace, UTF-8 (``orjson`` with ``OPT_SORT_KEYS``). The
-body is the stored JSON object itself (``domain/transcodings.py``), so the recording
+body is the stored JSON object itself: ``encode_body`` makes it for the chain and for the
+store (``infra/mapper.py``) alike, so the recording
 ``timestamp``, the business date, the actor, the facts, and ``meta.prev_hash`` (the
 previous event's ``chain_hash``, or ``GENESIS`` for version 1) are all covered. Changing a
 byte of an event, deleting one, or moving one to another version breaks the chain at
@@ -36,6 +37,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -43,7 +46,6 @@ import orjson
 from eventsourcing.utils import get_topic
 
 from domain.case.personal import chained_body
-from domain.codec import field_converters
 
 GENESIS = "0" * 64  # the "previous hash" of a case's first event
 _CANONICAL = orjson.OPT_SORT_KEYS
@@ -53,10 +55,36 @@ class UnsealedEventError(ValueError):
     """A case event reached the store without its chain hash (a bug, never data)."""
 
 
+IDENTITY = ("originator_id", "originator_version")  # stored beside the body, not in it
+
+
+@cache
+def stored_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass (an event or a value in one) that its stored object
+    holds, in declaration order: all but an event's originator id and version."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in IDENTITY)
+
+
 def encode_body(event: Any) -> dict[str, Any]:
-    """The stored JSON object of an event (without its class version marker)."""
-    state = event.__dict__
-    return {name: encode(state[name]) for name, encode, _ in field_converters(event.__class__)}
+    """The stored JSON object of an event (without its class version marker): its stored
+    fields; enums by value, dates and times in ISO form, ids as text, decimals as text,
+    tuples as lists, frozen dataclasses as objects of their stored fields. Any other type
+    is refused (``TypeError``), never stored as text."""
+    found: dict[str, Any] = orjson.loads(
+        orjson.dumps(event, default=_stored_form, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+    )
+    return found
+
+
+def _stored_form(value: Any) -> Any:
+    """What orjson does not write itself: a dataclass as its stored fields (orjson's own
+    form would follow ``__dict__``), a decimal as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        state = value.__dict__
+        return {name: state[name] for name in stored_fields(type(value))}
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"the event store does not know how to store {type(value).__qualname__}")
 
 
 def digest(originator_id: UUID | str, version: int, topic: str, state: dict[str, Any]) -> str:

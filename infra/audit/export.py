@@ -13,9 +13,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.case.chain_check import Finding
-from domain.service import CaseEvents
 from infra.audit import replay
 from infra.audit.verify import verify_case
+from infra.case_store import CaseEvents
 
 FORMATS = ("json", "html")
 

@@ -25,7 +25,7 @@ from domain.case.application import Application
 from domain.case.events import Awarded, CaseEvent, Refused, erasure_applied
 from domain.errors import ApplicationNotFoundError, InvalidInputError
 from domain.rules import catalog
-from domain.service import CaseEvents
+from infra.case_store import CaseEvents
 from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS, case_view, plain
 from projections.sql import ViewDatabase
 

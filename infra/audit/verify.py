@@ -24,9 +24,9 @@ from domain.case.chain_check import (
     check_checkpoint_chain,
 )
 from domain.errors import ApplicationNotFoundError
-from domain.service import CaseEvents
 from infra.audit import checkpoints
 from infra.audit.stored import link_of
+from infra.case_store import CaseEvents
 from projections.sql import ViewDatabase
 
 PAGE = 5000

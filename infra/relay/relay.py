@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 
 from domain.case.events import CaseEvent
-from domain.service import CaseEvents
+from infra.case_store import CaseEvents
 from infra.log_follower import LogWaiter, follow_log
 from infra.relay import broker
 from infra.relay import tracking as relay_tracking

@@ -32,7 +32,7 @@ from domain.case.stage import Stage
 from domain.errors import DomainError
 from domain.rules.intake_windows import all_windows, annual_awards_target
 from domain.rules.interview_sheet import criterion_keys
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 

@@ -18,7 +18,7 @@ import pytest
 
 from domain.case.meta import Role
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_service, register_users
 from infra.settings import Settings
 from tests.e2e.conftest import (

@@ -12,7 +12,7 @@ import psycopg
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -29,7 +29,8 @@ from domain.clock import FixedClock
 from domain.commands import SubmitApplication
 from domain.errors import DomainError
 from domain.registry import BY_TYPE, spec_for
-from domain.service import CaseService, CommandResult, application_id_for
+from domain.service import CommandResult, application_id_for
+from infra.case_store import CaseService
 from infra.container import build_service
 from infra.database import init_schema
 from infra.settings import Settings

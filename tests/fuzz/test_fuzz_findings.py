@@ -16,9 +16,9 @@ from domain.case.stage import Stage
 from domain.errors import InvalidInputError
 from domain.language_tests import LanguageTest
 from domain.qualifications import Gpa, GradeScale, LanguageCertificate
-from domain.service import CaseService
 from domain.validation import validate_command
 from infra.audit.replay import AsOf, from_store
+from infra.case_store import CaseService
 from tests.fuzz.strategies import fragment_bomb
 from tests.support import builders as b
 from tests.support.journey import Journey

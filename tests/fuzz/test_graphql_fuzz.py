@@ -30,7 +30,7 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.registry import BY_TYPE, spec_for
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_reader, build_service
 from infra.database import init_schema
 from infra.inputs import camel

@@ -33,9 +33,10 @@ from domain.clock import FixedClock
 from domain.errors import ApplicationNotFoundError
 from domain.permissions import ALLOWED_ROLES
 from domain.registry import REGISTRY
-from domain.service import CaseService, application_id_for
+from domain.service import application_id_for
 from domain.submission import ApplicantIdentity
 from infra import users
+from infra.case_store import CaseService
 from infra.container import build_service, register_users, view_database
 from infra.database import init_schema
 from infra.inputs import camel

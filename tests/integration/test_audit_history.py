@@ -19,8 +19,8 @@ from api.schema import EXPERT_SDL_FILE
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
 from infra.audit import replay
+from infra.case_store import CaseService
 from infra.case_view import case_view
 from infra.container import build_reader, build_service
 from infra.database import init_schema

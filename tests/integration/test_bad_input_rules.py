@@ -24,8 +24,8 @@ from api.cli.main import app as cli
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.iin import make_iin
-from domain.service import CaseService
 from domain.submission import Document
+from infra.case_store import CaseService
 from infra.container import build_reader, build_service
 from infra.database import init_schema
 from infra.settings import Settings

@@ -22,7 +22,7 @@ from domain.case.events import CaseEvent
 from domain.case.meta import EventMeta, Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseEvents
+from infra.case_store import CaseEvents
 from infra.container import build_reader, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

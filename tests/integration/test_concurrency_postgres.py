@@ -16,7 +16,8 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.errors import TransitionRefusedError
-from domain.service import CaseService, CommandResult
+from domain.service import CommandResult
+from infra.case_store import CaseService
 from infra.container import build_reader, build_service, view_database
 from infra.event_store import LockedInsertRecorder, _QueuedSave
 from infra.settings import Settings

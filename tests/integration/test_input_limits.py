@@ -20,8 +20,8 @@ import pytest
 from api.inputs import MAX_INPUT_DEPTH, MAX_INPUT_VALUES
 from domain.case.meta import Role
 from domain.clock import FixedClock
-from domain.service import CaseEvents
 from domain.validation import MAX_CERTIFICATES
+from infra.case_store import CaseEvents
 from infra.container import build_reader, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

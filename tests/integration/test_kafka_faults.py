@@ -17,7 +17,7 @@ import pytest
 from kafka import KafkaProducer
 
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_consumer, build_projection_engine, build_relay, build_service
 from infra.example_consumer import new_kafka_consumer
 from infra.relay import tracking as relay_tracking

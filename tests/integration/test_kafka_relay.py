@@ -15,7 +15,7 @@ import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_relay, build_service
 from infra.relay import schemas
 from infra.relay.messages import SCHEMA_VERSIONS

@@ -29,7 +29,8 @@ from api.cli.main import app as cli
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService, application_id_for
+from domain.service import application_id_for
+from infra.case_store import CaseService
 from infra.container import build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

@@ -24,10 +24,10 @@ from domain.case.chain_check import SEALED
 from domain.case.personal import PersonalDataError
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
 from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.verify import VerifyReport, verify_store
+from infra.case_store import CaseEvents, CaseService
 from infra.container import build_projection_engine, build_reader, build_service, view_database
 from infra.pii.keys import KeyRow, MemoryKeyStore
 from infra.pii.sealer import KeySealer
@@ -181,6 +181,7 @@ def test_the_case_list_holds_the_identity_sealed_in_its_restricted_table(store: 
     try:
         engine.run_until_head()
         rows = engine.db.query(f"SELECT * FROM {CASE_PII.name}")
+        assert isinstance(engine.reader, CaseEvents)
         sealer = engine.reader.sealer
         listed = q.list_cases(engine.db, first=10, personal_data=sealer).items
         found = {

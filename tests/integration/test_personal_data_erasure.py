@@ -24,11 +24,11 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.errors import ApplicationNotFoundError, InvalidInputError
 from domain.permissions import PermissionDeniedError
-from domain.service import CaseService
 from domain.submission import ApplicantIdentity
 from infra.audit import checkpoints
 from infra.audit.export import render, timeline
 from infra.audit.verify import verify_store
+from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_reader, build_service, view_database
 from infra.pii.keys import TABLE as KEY_TABLE
 from infra.settings import Settings

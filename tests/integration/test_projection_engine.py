@@ -11,7 +11,7 @@ from typing_extensions import override
 from domain.case import events as ev
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_in_process_workers, build_projection_engine, build_service
 from infra.settings import Settings
 from projections import queries

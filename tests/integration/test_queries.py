@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from domain.case.personal import Sealer
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.programme import Category, Programme
+from infra.case_store import CaseEvents
 from infra.container import build_projection_engine, build_service
 from infra.database import init_schema
 from infra.settings import Settings
@@ -25,6 +27,12 @@ from tests.support import builders as b
 from tests.support.journey import Journey
 
 TODAY = date(2026, 11, 22)
+
+
+def sealer_of(engine: ProjectionEngine) -> Sealer:
+    """The sealer of the store the container gave the engine."""
+    assert isinstance(engine.reader, CaseEvents)
+    return engine.reader.sealer
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -105,7 +113,7 @@ def test_injection_attempts_in_filters_return_no_extra_rows(
 def test_personal_data_only_when_asked_for(campaign: ProjectionEngine) -> None:
     plain = q.list_cases(campaign.db, first=5)
     assert not set(PII_COLUMNS) & set(plain.items[0])
-    personal = q.list_cases(campaign.db, first=5, personal_data=campaign.reader.sealer)
+    personal = q.list_cases(campaign.db, first=5, personal_data=sealer_of(campaign))
     assert all(personal.items[0][c] for c in PII_COLUMNS)
 
 
@@ -145,7 +153,7 @@ def test_interview_queue_rows_carry_no_personal_data(campaign: ProjectionEngine)
     pii = {
         v
         for r in q.list_cases(
-            campaign.db, first=q.MAX_PAGE, personal_data=campaign.reader.sealer
+            campaign.db, first=q.MAX_PAGE, personal_data=sealer_of(campaign)
         ).items
         for k, v in r.items()
         if k in PII_COLUMNS

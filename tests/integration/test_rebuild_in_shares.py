@@ -13,7 +13,7 @@ import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_service, projection_engine_factory
 from infra.settings import Settings
 from projections import tracking

@@ -21,8 +21,8 @@ from domain.language_tests import LanguageTest, score_of
 from domain.programme import Category, Programme, StudyLanguage
 from domain.qualifications import LanguageCertificate
 from domain.rules import catalog
-from domain.service import CaseService
 from domain.submission import Document
+from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE

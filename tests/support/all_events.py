@@ -14,8 +14,8 @@ from domain.case.events import (
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.programme import Category, Programme
-from domain.service import CaseService
 from domain.submission import Document
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import PROTOCOL_DATE, SLOT_DAY, Journey
 

@@ -28,8 +28,8 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.commands import SubmitApplication
 from domain.programme import Category, Programme
-from domain.service import CaseService
 from domain.submission import ApplicantIdentity, Document
+from infra.case_store import CaseService
 from infra.inputs import camel
 from tests.support import builders as b
 from tests.support.api import SECRET

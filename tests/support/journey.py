@@ -12,7 +12,8 @@ from domain import commands as c
 from domain.case.events import RevocationReason
 from domain.case.meta import Role
 from domain.case.stage import Stage
-from domain.service import CaseService, CommandResult
+from domain.service import CommandResult
+from infra.case_store import CaseService
 from tests.support import builders as b
 
 _keys = itertools.count(1)

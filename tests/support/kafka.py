@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_relay
 from infra.relay.relay import RelayStatus
 from infra.settings import Kafka, Settings

@@ -53,7 +53,7 @@ def fold_snapshot(
     engine: ProjectionEngine, projections: list[Projection] | None = None
 ) -> Snapshot:
     """The plain fold: every stored event, in log order, through each projection."""
-    notifications = engine.reader.recorder.select_notifications(start=1, limit=10**7)
+    notifications = engine.db.read_log(0, 10**7)
     events = [(n.id, engine.reader.mapper.to_domain_event(n)) for n in notifications]
     snapshot: Snapshot = {}
     for projection in projections or engine.projections:

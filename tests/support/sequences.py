@@ -13,7 +13,7 @@ from domain import commands as c
 from domain.case.events import RevocationReason, TestingAnnulment
 from domain.case.meta import Role
 from domain.errors import DomainError
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import SCORES
 

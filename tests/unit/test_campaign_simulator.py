@@ -10,7 +10,7 @@ from datetime import date
 from domain.case import events as ev
 from domain.clock import FixedClock
 from domain.programme import Category, StudyLanguage
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_service
 from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign

@@ -13,7 +13,7 @@ from api.types.results import ProcessRefused
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.errors import DomainError, TransitionRefusedError
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support.journey import PATH, Journey
 
 SUBMITTED_ON = dict(PATH)[Stage.SUBMITTED]

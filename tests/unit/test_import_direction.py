@@ -9,26 +9,14 @@ built by the composition root (``infra/container.py``).
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
+from tests.support.imports import imported_by, imported_when_loaded
+
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("domain", "projections", "infra", "api")  # from the bottom up
-
-
-def imported(path: Path) -> set[str]:
-    """Every module ``path`` imports by absolute name (``from a import b``: ``a`` and
-    ``a.b``, which may be a module)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
 
 
 @pytest.mark.parametrize("layer", LAYERS[:-1])
@@ -37,7 +25,7 @@ def test_no_module_imports_a_layer_above_its_own(layer: str) -> None:
     upward = sorted(
         f"{path.relative_to(ROOT)} imports {name}"
         for path in (ROOT / layer).rglob("*.py")
-        for name in imported(path)
+        for name in imported_by(path)
         if name.split(".")[0] in above
     )
     assert upward == []
@@ -45,22 +33,9 @@ def test_no_module_imports_a_layer_above_its_own(layer: str) -> None:
 
 def test_the_check_sees_the_arrows_the_entry_points_draw() -> None:
     """The control: the ASGI app and the CLI import the composition root below them."""
-    assert "infra.container" in imported(ROOT / "api" / "app.py")
-    assert "infra.container" in imported(ROOT / "api" / "cli" / "serve.py")
-    assert any(name.startswith("api.") for name in imported(ROOT / "api" / "cli" / "serve.py"))
-
-
-def _top_level_imports(path: Path) -> set[str]:
-    """The project modules ``path`` imports when it is loaded (not for type checking only,
-    not inside a function)."""
-    names: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
+    assert "infra.container" in imported_by(ROOT / "api" / "app.py")
+    assert "infra.container" in imported_by(ROOT / "api" / "cli" / "serve.py")
+    assert any(name.startswith("api.") for name in imported_by(ROOT / "api" / "cli" / "serve.py"))
 
 
 def _module_graph() -> dict[str, set[str]]:
@@ -70,7 +45,7 @@ def _module_graph() -> dict[str, set[str]]:
         for path in (ROOT / layer).rglob("*.py")
     }
     return {
-        name: {n for n in _top_level_imports(path) if n in modules and n != name}
+        name: {n for n in imported_when_loaded(path) if n in modules and n != name}
         for name, path in modules.items()
     }
 

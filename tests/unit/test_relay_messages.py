@@ -12,7 +12,7 @@ from domain.case import events as ev
 from domain.case.events import CaseEvent
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.relay import schemas
 from infra.relay.messages import ce_type, message_kind, messages_for
 from infra.settings import Database, Settings

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.service import CaseEvents, CaseService
+from infra.case_store import CaseEvents, CaseService
 from infra.container import jwt_secret
 from infra.settings import PII_DEV_KEY_FILE, Database, Settings, SettingsError
 from tests.conftest import TEST_PII_MASTER_KEY

@@ -15,7 +15,7 @@ from domain.case.stage import CaseStatus, Stage
 from domain.errors import TransitionRefusedError
 from domain.programme import Category, Programme
 from domain.rules.contract_deadline import SecurityKind
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.decider import CASE, event, given, path_to
 from tests.support.journey import DAY_90, DAY_91, PATH, Journey

@@ -24,7 +24,7 @@ from domain.case.chain_check import (
 )
 from domain.case.meta import Role
 from domain.case.stage import Stage
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import Journey
 

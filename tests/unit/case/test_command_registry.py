@@ -18,7 +18,7 @@ from domain.case.meta import Role
 from domain.case.process import STEPS
 from domain.case.stage import Stage
 from domain.registry import BY_TYPE, REGISTRY, CommandSpec, spec_for
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.inputs import camel
 from tests.support import builders as b
 from tests.support.cli import bolashak_here

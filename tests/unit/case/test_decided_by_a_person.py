@@ -18,8 +18,8 @@ from domain.language_tests import LanguageTest, score_of
 from domain.permissions import PermissionDeniedError
 from domain.programme import Category, Programme, StudyLanguage
 from domain.qualifications import Gpa, GradeScale, LanguageCertificate
-from domain.service import CaseService
 from domain.submission import Document
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import Journey
 

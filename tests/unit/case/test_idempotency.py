@@ -12,7 +12,7 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.errors import IdempotencyKeyReusedError, TransitionRefusedError
 from domain.qualifications import KazTest
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import PROTOCOL_DATE, SCORES, SLOT_DAY, Journey
 from tests.support.stored import stored

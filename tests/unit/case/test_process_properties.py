@@ -15,7 +15,7 @@ from hypothesis import given
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from domain.service import CaseService
+from infra.case_store import CaseService
 from infra.container import build_service
 from infra.settings import Settings
 from tests.support.sequences import Step, play, steps

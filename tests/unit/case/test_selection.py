@@ -19,7 +19,7 @@ from domain.case.stage import CaseStatus, Stage
 from domain.errors import InvalidInputError, TransitionRefusedError
 from domain.permissions import PermissionDeniedError
 from domain.qualifications import KazTest
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.decider import CASE, event, given, path_to
 from tests.support.journey import EXPERTS, PROTOCOL_DATE, SCORES, SLOT_DAY, Journey

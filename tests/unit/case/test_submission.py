@@ -12,7 +12,7 @@ from domain.case.stage import CaseStatus, Stage
 from domain.errors import InvalidInputError
 from domain.iin import InvalidIinError
 from domain.qualifications import KazTest
-from domain.service import CaseService
+from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import Journey, key
 

@@ -8,8 +8,8 @@ from typing import cast
 from uuid import UUID
 
 from domain.case.events import CaseEvent
-from domain.service import CaseService
 from domain.submission import ApplicantIdentity
+from infra.case_store import CaseService
 from projections.base import Projection, fold
 from projections.rows import MemoryRows, Row
 from projections.schema import Table

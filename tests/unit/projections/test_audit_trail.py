@@ -11,7 +11,8 @@ from domain import commands as c
 from domain.case.events import EVENT_TYPES, RevocationReason
 from domain.case.meta import CommandContext, Role
 from domain.case.stage import Stage
-from domain.service import APPLICATION_NAMESPACE, CaseService
+from domain.service import APPLICATION_NAMESPACE
+from infra.case_store import CaseService
 from projections.audit_trail import AUDIT_TRAIL, AuditTrailProjection
 from projections.base import fold
 from projections.rows import MemoryRows, Row

@@ -15,7 +15,7 @@ from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
 from domain.qualifications import KazTest
 from domain.rules.interview_sheet import criterion_keys
-from domain.service import CaseService
+from infra.case_store import CaseService
 from projections.case_list import (
     CASE_LIST,
     CASE_PII,

@@ -15,7 +15,7 @@ from domain.case.stage import Stage
 from domain.programme import Category, Programme
 from domain.qualifications import Gpa, GradeScale, KazTest
 from domain.rules.interview_sheet import criterion_keys
-from domain.service import CaseService
+from infra.case_store import CaseService
 from projections.base import fold
 from projections.dashboard import (
     DASHBOARD,

@@ -14,7 +14,7 @@ from domain.case.events import LanguageCourseAssigned, RevocationReason
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.programme import Category, Programme
-from domain.service import CaseService
+from infra.case_store import CaseService
 from projections.deadlines import (
     CONTRACT,
     COURSE,

@@ -13,7 +13,7 @@ from domain.case.events import TestingAnnulment
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.qualifications import KazTest
-from domain.service import CaseService
+from infra.case_store import CaseService
 from projections.case_list import PII_COLUMNS
 from projections.interview_queue import INTERVIEW_QUEUE, InterviewQueueProjection
 from projections.rows import MemoryRows, Row

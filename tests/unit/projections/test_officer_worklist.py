@@ -9,8 +9,8 @@ from domain import commands as c
 from domain.case.events import ControlTestPurpose, ReviewDecision
 from domain.case.stage import Stage
 from domain.programme import Category, Programme
-from domain.service import CaseService
 from domain.submission import Document
+from infra.case_store import CaseService
 from projections.officer_worklist import (
     DOCUMENTS,
     REVIEW,

@@ -1,6 +1,6 @@
-"""The mapper between events and stored records, using the type-directed codec.
+"""The mapper between events and stored records, using the msgspec codec.
 
-It replaces the library's JSON transcoder for the cases' events (``domain/codec.py``) and
+It replaces the library's JSON transcoder for the cases' events (``infra/codec.py``) and
 keeps the library's cipher, compressor and upcasting (``class_version``,
 ``upcast_vN_vN+1``) in the same places. It stores no case event without its chain hash
 (``domain/case/chain.py``), and no personal data in the clear: a Submitted event's identity
@@ -21,8 +21,8 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.case import personal
-from domain.case.chain import check_sealed, encode_body
-from domain.codec import NotPlainError, bytes_decoder, field_converters, state_decoder
+from domain.case.chain import check_sealed, encode_body, stored_fields
+from infra.codec import NotPlainError, bytes_decoder, encode_state, state_decoder
 
 
 class NoSealerError(RuntimeError):
@@ -46,7 +46,7 @@ class DomainMapper(Mapper[UUID]):
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             body["class_version"] = class_version
-        data = orjson.dumps(body)
+        data = encode_state(body)
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
@@ -101,7 +101,7 @@ class DomainMapper(Mapper[UUID]):
 @cache
 def _carries_identity(cls: type) -> bool:
     """An event class with a sealed identity (decoded through the dict path)."""
-    return any(name == personal.SALT_FIELD for name, _, _ in field_converters(cls))
+    return personal.SALT_FIELD in stored_fields(cls)
 
 
 def _upcast(cls: type, body: dict[str, Any]) -> None:

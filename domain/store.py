@@ -1,0 +1,50 @@
+"""The port the command service stores cases through (``domain/service.py``).
+
+The service decides; the store loads and saves. Its one implementation is the event store
+(``infra/case_store.py``, on the eventsourcing library); the domain knows it only by this
+protocol, so nothing under ``domain/`` imports persistence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from domain.case.application import Application
+from domain.case.events import CaseEvent
+
+
+class WriteConflictError(Exception):
+    """Another writer stored a version of the case this save meant to store; nothing of
+    this save was stored (decide again on the stored case)."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What one save stored: its events in order, and the log position of the last."""
+
+    events: tuple[CaseEvent, ...]
+    notification_id: int | None
+
+
+class CaseStore(Protocol):
+    def held_case(self, application_id: UUID) -> Application | None:
+        """This process's copy of the case, the caller's to change (it may lag behind
+        another process's writes: saving it then conflicts); None when this process holds
+        none. A store that keeps no copies answers with the stored case, or None."""
+        ...
+
+    def stored_case(self, application_id: UUID) -> Application:
+        """The case as stored now, which becomes this process's copy; raises
+        ``ApplicationNotFoundError`` when there is no such case."""
+        ...
+
+    def save_case(self, case: Application) -> Saved:
+        """Stores the case's new events in one transaction; raises ``WriteConflictError``
+        when one of their versions is taken."""
+        ...
+
+    def destroy_personal_data(self, application_id: UUID) -> None:
+        """Destroys the key of the case's personal data (an erasure; no-op if gone)."""
+        ...

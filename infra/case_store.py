@@ -1,0 +1,159 @@
+"""The cases' event store, on the eventsourcing library, and the command service on it.
+
+``CaseEvents`` is the event-sourced application every reader builds (projections, relay,
+audit): same name, same tables, same codec (``infra/mapper.py``), and personal data sealed
+by the sealer ``PII_SEALER_TOPIC`` names. It implements the domain's store port
+(``domain/store.py``). ``CaseService`` is the store with the commands
+(``domain/service.py::CommandHandler``): what the API, the CLI and the workers send
+commands to.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import Application as EventSourcedApplication
+from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError
+from eventsourcing.utils import EnvType, resolve_topic
+
+from domain import commands as c
+from domain.case import events as ev
+from domain.case.application import Application
+from domain.case.meta import CommandContext
+from domain.case.personal import Sealer
+from domain.clock import Clock
+from domain.errors import ApplicationNotFoundError
+from domain.service import MAX_ATTEMPTS, CommandHandler, CommandResult, new_applicant_code
+from domain.store import Saved, WriteConflictError
+from infra.mapper import DomainMapper, NoSealerError
+
+LATEST = 2**62  # "up to this version": every stored event, read past the cache
+SEALER_TOPIC = "PII_SEALER_TOPIC"
+
+
+class CaseEvents(EventSourcedApplication[UUID]):
+    """The event store of the cases, for readers and writers alike."""
+
+    name = "Bolashak"
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return DomainMapper(
+            transcoder=self.construct_transcoder(),
+            cipher=self.factory.cipher(),
+            compressor=self.factory.compressor(),
+            sealer=self._sealer(),
+        )
+
+    def _sealer(self) -> Sealer | None:
+        """The keeper of the cases' data keys, named by ``PII_SEALER_TOPIC`` (infra's, as
+        the library names its recorder by a topic): called with the environment and the
+        store's factory, so that the keys live in the event store's own database."""
+        topic = self.env.get(SEALER_TOPIC)
+        if not topic:
+            return None
+        make: Callable[[Any, InfrastructureFactory[Any]], Sealer] = resolve_topic(topic)
+        return make(self.env, self.factory)
+
+    @property
+    def sealer(self) -> Sealer:
+        found = getattr(self.mapper, "sealer", None)
+        if found is None:
+            raise NoSealerError("this store was built without PII_SEALER_TOPIC")
+        return found  # type: ignore[no-any-return]
+
+    def events_table(self) -> str:
+        """The library's table of stored events: ``bolashak_events`` on PostgreSQL (named
+        after the application), ``stored_events`` on SQLite."""
+        return str(getattr(self.recorder, "events_table_name", "stored_events"))
+
+    def get_case(self, application_id: UUID, version: int | None = None) -> Application:
+        """The case as stored: from every event up to ``version`` (all by default), never
+        from a cache another process's writes may have left behind."""
+        return self._get(application_id, LATEST if version is None else version)
+
+    def cached_case(self, application_id: UUID) -> Application:
+        """This process's latest copy of the case: as stored when this process is the only
+        writer (the campaign simulator), possibly behind another process's writes."""
+        return self._get(application_id, None)
+
+    def _get(self, application_id: UUID, version: int | None) -> Application:
+        """``version`` None: this process's cached copy (commands only)."""
+        try:
+            case: Application = self.repository.get(application_id, version=version)
+        except AggregateNotFoundError:
+            raise ApplicationNotFoundError(application_id) from None
+        return case
+
+    # -- the store port (domain/store.py) ------------------------------------------------
+
+    def held_case(self, application_id: UUID) -> Application | None:
+        """A copy of the cached case (the command may change it, then fail); the stored
+        case when this store keeps no cache. The cache is not fast-forwarded: a stale
+        copy shows as a conflict on save."""
+        cache = self.repository.cache
+        if cache is None:
+            try:
+                return self.get_case(application_id)
+            except ApplicationNotFoundError:
+                return None
+        try:
+            cached = cache.get(application_id)
+        except KeyError:
+            return None
+        assert isinstance(cached, Application)
+        return copy.deepcopy(cached)
+
+    def stored_case(self, application_id: UUID) -> Application:
+        case = self.get_case(application_id)
+        cache = self.repository.cache
+        if cache is not None:
+            cache.put(application_id, copy.deepcopy(case))
+        return case
+
+    def save_case(self, case: Application) -> Saved:
+        try:
+            recordings = self.save(case)
+        except RecordConflictError as e:
+            raise WriteConflictError(str(e)) from e
+        last = recordings[-1].notification.id if recordings else None
+        return Saved(tuple(cast(ev.CaseEvent, r.domain_event) for r in recordings), last)
+
+    def destroy_personal_data(self, application_id: UUID) -> None:
+        self.sealer.destroy(application_id)
+
+
+class CaseService(CaseEvents):
+    """The event store with the commands: ``handle`` runs any command."""
+
+    name = CaseEvents.name  # the library names an application after its class otherwise
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Clock | None = None,
+        code_generator: Callable[[], str] = new_applicant_code,
+        max_attempts: int = MAX_ATTEMPTS,
+        backdating_window: timedelta | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.handler = CommandHandler(
+            self,
+            clock=clock,
+            code_generator=code_generator,
+            max_attempts=max_attempts,
+            backdating_window=backdating_window,
+        )
+
+    @property
+    def clock(self) -> Clock:
+        return self.handler.clock
+
+    def handle(self, command: c.Command, ctx: CommandContext) -> CommandResult:
+        """Runs ``command`` as its spec says (``domain/service.py``)."""
+        return self.handler.handle(command, ctx)
