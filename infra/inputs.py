@@ -10,10 +10,12 @@ as a level name ("B2"), and every problem named at once by the field's path, e.g
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, TypeVar
 
@@ -34,22 +36,25 @@ def camel(name: str) -> str:
 
 def build(cls: type[T], data: Any) -> T:
     """The command (or any dataclass) ``cls`` from ``data``; ``InvalidInputError`` naming
-    every problem. The data is read once to rename its keys; only when msgspec refuses it
-    is it read again, each field on its own, to name every problem and not the first."""
+    every problem. The data is read once to rename its keys for msgspec; only when that
+    finds a problem or msgspec refuses, it is read again, each field converted on its own,
+    to name every problem and not the first."""
     info = _info(typing.cast(type, cls))
-    first = _Reader(check=False)
-    prepared = first.read(info, data, "")
-    refused: msgspec.ValidationError | None = None
-    if not first.problems:
+    fast = _Reader(check=False)
+    prepared = fast.read(info, data, "")
+    if not fast.problems:
         try:
             return msgspec.convert(prepared, cls, strict=True)
-        except msgspec.ValidationError as e:
-            refused = e
-    again = _Reader(check=True)
-    again.read(info, data, "")
-    if refused is not None and not again.problems:  # not seen in the fields on their own
-        again.add(*_translated(refused, info))
-    raise InvalidInputError(again.problems)
+        except msgspec.ValidationError:
+            pass
+    thorough = _Reader(check=True)
+    prepared = thorough.read(info, data, "")
+    if not thorough.problems:  # a local date and time without seconds was all
+        try:
+            return msgspec.convert(prepared, cls, strict=True)
+        except msgspec.ValidationError as e:  # not seen in the fields on their own
+            thorough.add(*_translated(e, info))
+    raise InvalidInputError(thorough.problems)
 
 
 @cache
@@ -57,16 +62,72 @@ def _info(cls: type) -> mi.Type:
     return mi.type_info(cls)
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """One field of a dataclass as the reader needs it, worked out once per class."""
+
+    name: str
+    key: str  # camelCase, as the problems name it
+    type: mi.Type
+    hint: Any  # the field's annotation, for msgspec
+    records: bool  # holds dataclasses: read field by field
+    fill: Callable[[], Any] | None  # a left-out field's value; None: it is required
+
+
+@dataclass(frozen=True)
+class _Shape:
+    names: dict[str, str]  # a key as given, camelCase or snake_case -> the field's name
+    slots: tuple[_Slot, ...]
+
+
 @cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _shape(cls: type) -> _Shape:
+    info = _info(cls)
+    assert isinstance(info, mi.DataclassType)
+    hints = typing.get_type_hints(cls)
+    slots = tuple(
+        _Slot(f.name, camel(f.name), f.type, hints[f.name], _holds_records(f.type), _fill(f))
+        for f in info.fields
+    )
+    return _Shape({**{s.key: s.name for s in slots}, **{s.name: s.name for s in slots}}, slots)
+
+
+def _fill(field: mi.Field) -> Callable[[], Any] | None:
+    """A left-out field: its default, given so that the instance holds it as the
+    dataclass's ``__init__`` would (msgspec leaves a default to the class attribute, and
+    the codecs read ``vars()``); None for ``X | None`` without a default (the GraphQL
+    input declares it ``= null``); else required."""
+    if field.default_factory is not msgspec.NODEFAULT:
+        return typing.cast(Callable[[], Any], field.default_factory)
+    if field.default is not msgspec.NODEFAULT:
+        return functools.partial(_same, field.default)
+    if isinstance(field.type, mi.UnionType) and any(
+        isinstance(t, mi.NoneType) for t in field.type.types
+    ):
+        return functools.partial(_same, None)
+    return None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _holds_records(info: mi.Type) -> bool:
+    """Whether a value of this type holds dataclasses (read field by field)."""
+    if isinstance(info, mi.DataclassType):
+        return True
+    if isinstance(info, mi.UnionType):
+        return any(_holds_records(t) for t in info.types)
+    if isinstance(info, mi.ListType | mi.VarTupleType):
+        return _holds_records(info.item_type)
+    return isinstance(info, mi.DictType) and _holds_records(info.value_type)
 
 
 class _Reader:
     """Reads plain data in the shape msgspec describes for a type: the keys renamed to the
-    fields' names, left-out optional fields as None, what msgspec does not check named.
-    With ``check``, each field without records inside is also converted by msgspec on
-    its own, so that every bad value is named."""
+    fields' names, left-out fields filled, what msgspec does not check named. With
+    ``check``, each field without dataclasses inside is converted by msgspec on its own,
+    so that every bad value is named."""
 
     def __init__(self, *, check: bool) -> None:
         self.check = check
@@ -82,7 +143,7 @@ class _Reader:
             info = next(t for t in info.types if not isinstance(t, mi.NoneType))
         if isinstance(info, mi.DataclassType):
             if isinstance(value, dict):
-                return self.record(info, value, path)
+                return self.record(info.cls, value, path)
             self.add(path, "type", "must be an object")
         elif isinstance(info, mi.ListType | mi.VarTupleType):
             if isinstance(value, list | tuple):
@@ -92,53 +153,49 @@ class _Reader:
             if isinstance(value, dict):
                 return {k: self.read(info.value_type, v, _join(path, k)) for k, v in value.items()}
             self.add(path, "type", "must be an object")
-        elif isinstance(info, mi.DecimalType) and _not_finite(value):
-            self.add(path, "type", "must be a finite number")
-        elif isinstance(info, mi.DateTimeType) and isinstance(value, str):
-            return _date_time(value)
         return value
 
-    def record(self, info: mi.DataclassType, value: dict[Any, Any], path: str) -> Any:
-        if info.cls is LanguageCertificate:
+    def record(self, cls: type, value: dict[Any, Any], path: str) -> dict[str, Any]:
+        if cls is LanguageCertificate:
             value = self.certificate(value, path)
-        names = _names(info.cls)
-        given = {names.get(str(k), str(k)): v for k, v in value.items()}
-        for unknown in sorted(given.keys() - names.values()):
-            self.add(_join(path, unknown), "unknown_field", "is not a field of this input")
+        shape = _shape(cls)
+        given = {shape.names.get(k, k): v for k, v in value.items()}
+        if not shape.names.keys() >= given.keys():
+            for unknown in sorted(given.keys() - shape.names.keys()):
+                self.add(_join(path, unknown), "unknown_field", "is not a field of this input")
         fields = {}
-        for f in info.fields:
-            where = _join(path, camel(f.name))
-            if f.name in given:
-                named = len(self.problems)
-                fields[f.name] = self.read(f.type, given[f.name], where)
-                if self.check and len(self.problems) == named and not _holds_records(f.type):
-                    self.convert(info.cls, f, given[f.name], where)
-            elif _is_optional(f):
-                fields[f.name] = None
-            elif f.default is not msgspec.NODEFAULT:
-                # given, so that the instance holds it as the dataclass's __init__ would
-                # (msgspec leaves a default to the class attribute; the codecs read vars())
-                fields[f.name] = f.default
-            elif f.default_factory is not msgspec.NODEFAULT:
-                fields[f.name] = f.default_factory()
-            elif f.required:
-                self.add(where, "required", "is required")
+        for slot in shape.slots:
+            if slot.name in given:
+                found = given[slot.name]
+                if slot.records:
+                    found = self.read(slot.type, found, _join(path, slot.key))
+                elif self.check:
+                    found = self.convert(slot, found, _join(path, slot.key))
+                fields[slot.name] = found
+            elif slot.fill is not None:
+                fields[slot.name] = slot.fill()
+            else:
+                self.add(_join(path, slot.key), "required", "is required")
         return fields
 
-    def convert(self, cls: type, field: mi.Field, value: Any, path: str) -> None:
-        """``value`` converted by msgspec to the field's type; a map or a list entry by
-        entry, so that each bad entry is named (msgspec names the first, and no key)."""
-        parts: list[tuple[Any, str, str]] = [(_read_value(field.type, value), path, "")]
-        if isinstance(field.type, mi.DictType):
+    def convert(self, slot: _Slot, value: Any, path: str) -> Any:
+        """``value`` converted by msgspec to the field's type, named if refused; a map or
+        a list entry by entry, so that each bad entry is named (msgspec names the first,
+        and no key). A local date and time may leave out the seconds."""
+        if isinstance(slot.type, mi.DateTimeType) and isinstance(value, str):
+            value = _date_time(value)
+        parts: list[tuple[Any, str, str]] = [(value, path, "")]
+        if isinstance(slot.type, mi.DictType) and isinstance(value, dict):
             parts = [({k: v}, _join(path, str(k)), "[...]") for k, v in value.items()]
-        elif isinstance(field.type, mi.ListType | mi.VarTupleType):
+        elif isinstance(slot.type, mi.ListType | mi.VarTupleType) and isinstance(value, list):
             parts = [([v], f"{path}[{i}]", "[0]") for i, v in enumerate(value)]
         for part, where, at in parts:
             try:
-                msgspec.convert(part, _hints(cls)[field.name], strict=True)
+                msgspec.convert(part, slot.hint, strict=True)
             except msgspec.ValidationError as e:
-                inner, rule, message = _translated(e, field.type)
+                inner, rule, message = _translated(e, slot.type)
                 self.add(where + inner.removeprefix(at), rule, message)
+        return value
 
     def certificate(self, value: dict[Any, Any], path: str) -> dict[Any, Any]:
         """A certificate's score may be a number or a level name ("B2", "HSK4", "N2")."""
@@ -152,54 +209,6 @@ class _Reader:
                 self.add(_join(path, "score"), "language_test_scale", str(e))
                 return {**value, "score": "0"}
         return value
-
-
-def _read_value(info: mi.Type, value: Any) -> Any:
-    """A field's value as msgspec takes it (a local date and time parsed)."""
-    if isinstance(info, mi.DateTimeType) and isinstance(value, str):
-        return _date_time(value)
-    return value
-
-
-@cache
-def _names(cls: type) -> dict[str, str]:
-    """A key as given, camelCase or snake_case, to the field's name."""
-    info = _info(cls)
-    assert isinstance(info, mi.DataclassType)
-    return {
-        **{camel(f.name): f.name for f in info.fields},
-        **{f.name: f.name for f in info.fields},
-    }
-
-
-def _is_optional(field: mi.Field) -> bool:
-    """``X | None`` without a default: the GraphQL input declares it ``= null``, and it
-    may be left out (then it is None)."""
-    return (
-        field.required
-        and isinstance(field.type, mi.UnionType)
-        and any(isinstance(t, mi.NoneType) for t in field.type.types)
-    )
-
-
-def _holds_records(info: mi.Type) -> bool:
-    """Whether a value of this type holds dataclasses (read field by field)."""
-    if isinstance(info, mi.DataclassType):
-        return True
-    if isinstance(info, mi.UnionType):
-        return any(_holds_records(t) for t in info.types)
-    if isinstance(info, mi.ListType | mi.VarTupleType):
-        return _holds_records(info.item_type)
-    return isinstance(info, mi.DictType) and _holds_records(info.value_type)
-
-
-def _not_finite(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return False
-    try:
-        return not Decimal(str(value)).is_finite()
-    except InvalidOperation:
-        return False  # not a number at all: msgspec names it
 
 
 def _date_time(value: str) -> datetime | str:
