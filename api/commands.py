@@ -17,7 +17,7 @@ from eventsourcing.persistence import OperationalError as StoreUnavailableError
 
 from api.context import Context
 from api.errors import PublicError, unavailable
-from api.inputs import CONTEXT_FIELDS, InputTooLargeError, to_plain
+from api.inputs import CONTEXT_FIELDS, InputTooLargeError, check_size
 from api.types.cases import ApplicationView
 from api.types.results import (
     CaseUpdated,
@@ -43,14 +43,14 @@ from domain.permissions import PermissionDeniedError
 from domain.registry import spec_for
 from domain.service import CommandResult
 from infra.case_store import CaseService
-from infra.inputs import build, camel
+from infra.case_view import plain
+from infra.inputs import build
 from projections.case_list import CASE_LIST, CaseListProjection, identity_row
 from projections.rows import MemoryRows
 
 Outcome = (
     CaseUpdated | SheetRecorded | InvalidInput | ProcessRefused | NotFound | NotAllowed | Conflict
 )
-_CONTEXT_KEYS = {camel(name) for name in CONTEXT_FIELDS}
 log = logging.getLogger(__name__)
 
 
@@ -59,17 +59,16 @@ async def run(
 ) -> Outcome:
     caller = context.caller
     try:
-        plain = to_plain(data)
+        check_size(data)
     except InputTooLargeError as e:
         log.info("input refused: %s (%s)", e, command_class.__name__)  # one line, no trace
         raise PublicError(f"input: {e}", "BAD_USER_INPUT", field="input") from None
+    given = {k: v for k, v in plain(data).items() if k not in CONTEXT_FIELDS}
     try:
-        command: Any = build(
-            command_class, {k: v for k, v in plain.items() if k not in _CONTEXT_KEYS}
-        )
+        command: Any = build(command_class, given)
     except InvalidInputError as e:
         if anonymous:
-            return await _expert_refusal(context, command_class, plain.get("applicationId"), e)
+            return await _expert_refusal(context, command_class, given.get("application_id"), e)
         return _invalid(e)
     services = context.services
     ctx = CommandContext(

@@ -3,8 +3,8 @@
 Each command ``X`` gets an input type ``XInput`` with the command's fields (camelCase) and
 the context every command carries: the idempotency key, the business date, a reason,
 correlation and causation ids. Nested values (the applicant, the study plan...) get their
-own input types. An input comes back to the command through ``infra.inputs.build``, which
-reports every problem with its field path.
+own input types. An input comes back to the command through ``infra.inputs.build``
+(msgspec), which reports every problem with its field path.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from domain.qualifications import IeltsBands, LanguageCertificate
 from domain.rules.interview_sheet import criterion_keys
 from domain.submission import Background
 from domain.validation import MAX_CERTIFICATES, MAX_DOCUMENTS, MAX_SCORES
-from infra.inputs import camel, is_optional
 
 # How deep and how big an input value may be before it is converted (the deepest command
 # input, a certificate's band scores, nests four levels; a submission at every list's cap
@@ -148,6 +147,13 @@ def _input(cls: type, name: str, *, with_context: bool = False) -> type:
     return strawberry.input(type(name, (), namespace))
 
 
+def is_optional(hint: Any) -> bool:
+    """``X | None``: the GraphQL input declares it ``= null``, and it may be left out."""
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in (
+        typing.get_args(hint)
+    )
+
+
 def _graphql_type(hint: Any) -> Any:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
@@ -180,37 +186,26 @@ class InputTooLargeError(ValueError):
     """An input nests deeper, or holds more values, than any command can."""
 
 
-def to_plain(value: Any) -> Any:
-    """An input object as plain data for ``infra.inputs.build`` (camelCase keys).
-
-    Raises ``InputTooLargeError`` past ``MAX_INPUT_DEPTH`` levels or ``MAX_INPUT_VALUES``
-    values (a JSON scalar takes any nesting: a list nested 500 deep exhausted the
-    interpreter's stack here)."""
-    budget = [MAX_INPUT_VALUES]
-    return _plain(value, 0, budget)
-
-
-def _plain(value: Any, depth: int, budget: list[int]) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise InputTooLargeError(f"the input holds more than {MAX_INPUT_VALUES} values")
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    record = dataclasses.is_dataclass(value) and not isinstance(value, type)
-    if not (record or isinstance(value, list | tuple | dict)):
-        return value
-    if depth == MAX_INPUT_DEPTH:
-        raise InputTooLargeError(f"the input nests deeper than {MAX_INPUT_DEPTH} levels")
-    if record:
-        return {
-            camel(f.name): _plain(getattr(value, f.name), depth + 1, budget)
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not None
-        }
-    if isinstance(value, dict):
-        return {key: _plain(item, depth + 1, budget) for key, item in value.items()}
-    return [_plain(item, depth + 1, budget) for item in value]
+def check_size(value: Any) -> None:
+    """Raises ``InputTooLargeError`` past ``MAX_INPUT_DEPTH`` levels or ``MAX_INPUT_VALUES``
+    values, before the input is read (a JSON scalar takes any nesting: a list nested 500
+    deep exhausted the interpreter's stack). Walked with a stack of its own, not by
+    recursion, for the same reason."""
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    seen = 0
+    while todo:
+        item, depth = todo.pop()
+        seen += 1
+        if seen > MAX_INPUT_VALUES:
+            raise InputTooLargeError(f"the input holds more than {MAX_INPUT_VALUES} values")
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            inner: Any = [getattr(item, f.name) for f in dataclasses.fields(item)]
+        elif isinstance(item, dict):
+            inner = item.values()
+        elif isinstance(item, list | tuple):
+            inner = item
+        else:
+            continue
+        if depth == MAX_INPUT_DEPTH:
+            raise InputTooLargeError(f"the input nests deeper than {MAX_INPUT_DEPTH} levels")
+        todo.extend((v, depth + 1) for v in inner)

@@ -1,21 +1,26 @@
-"""Commands from plain data (JSON from the CLI, input objects from the API).
+"""Commands from plain data (JSON from the CLI, input objects from the API), by msgspec.
 
-``build(SubmitApplication, data)`` walks the dataclass's type hints, accepts camelCase or
-snake_case keys, converts dates, enums and decimals, and reports every problem at once
-with the field's path, e.g. ``plan.programme: must be one of masters, ...``.
+``build(SubmitApplication, data)`` hands the data to ``msgspec.convert``, which reads the
+command's dataclasses (dates, enums, decimals, ids). Around it this module keeps what the
+callers are promised and msgspec does not do: camelCase or snake_case keys, an unknown key
+named, an optional field (``X | None``) that may be left out, a certificate's score given
+as a level name ("B2"), and every problem named at once by the field's path, e.g.
+``plan.programme: must be one of masters, ...`` (msgspec stops at the first).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import types
+import re
 import typing
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from enum import Enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
-from uuid import UUID
+
+import msgspec
+from msgspec import inspect as mi
 
 from domain.errors import FieldError, InvalidInputError
 from domain.language_tests import LanguageTest, score_of
@@ -24,225 +29,244 @@ from domain.qualifications import LanguageCertificate
 T = TypeVar("T")
 
 
-class _Problems(list[FieldError]):
-    def add(self, path: str, rule: str, message: str) -> None:
-        self.append(FieldError(path or "input", rule, message))
-
-
-def build(cls: type[T], data: Any) -> T:
-    problems = _Problems()
-    value = _convert(cls, data, "", problems)
-    if problems:
-        raise InvalidInputError(problems)
-    result: T = value
-    return result
-
-
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _convert(hint: Any, value: Any, path: str, problems: _Problems) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return _optional(hint, value, path, problems)
-    if origin is tuple:
-        return _sequence(typing.get_args(hint)[0], value, path, problems)
-    if origin is dict:
-        return _mapping(typing.get_args(hint)[1], value, path, problems)
-    if hint is LanguageCertificate:
-        return _certificate(value, path, problems)
-    if dataclasses.is_dataclass(hint):
-        return _dataclass(typing.cast(type, hint), value, path, problems)
-    return _scalar(hint, value, path, problems)
+def build(cls: type[T], data: Any) -> T:
+    """The command (or any dataclass) ``cls`` from ``data``; ``InvalidInputError`` naming
+    every problem. The data is read once to rename its keys for msgspec; only when that
+    finds a problem or msgspec refuses, it is read again, each field converted on its own,
+    to name every problem and not the first."""
+    info = _info(typing.cast(type, cls))
+    fast = _Reader(check=False)
+    prepared = fast.read(info, data, "")
+    if not fast.problems:
+        try:
+            return msgspec.convert(prepared, cls, strict=True)
+        except msgspec.ValidationError:
+            pass
+    thorough = _Reader(check=True)
+    prepared = thorough.read(info, data, "")
+    if not thorough.problems:  # a local date and time without seconds was all
+        try:
+            return msgspec.convert(prepared, cls, strict=True)
+        except msgspec.ValidationError as e:  # not seen in the fields on their own
+            thorough.add(*_translated(e, info))
+    raise InvalidInputError(thorough.problems)
 
 
-def _optional(hint: Any, value: Any, path: str, problems: _Problems) -> Any:
-    inner = [a for a in typing.get_args(hint) if a is not type(None)]
-    if value is None:
-        return None
-    return _convert(inner[0], value, path, problems)
+@cache
+def _info(cls: type) -> mi.Type:
+    return mi.type_info(cls)
 
 
-def _sequence(item: Any, value: Any, path: str, problems: _Problems) -> Any:
-    if not isinstance(value, list | tuple):
-        problems.add(path, "type", "must be a list")
-        return ()
-    return tuple(_convert(item, v, f"{path}[{i}]", problems) for i, v in enumerate(value))
+@dataclass(frozen=True)
+class _Slot:
+    """One field of a dataclass as the reader needs it, worked out once per class."""
 
-
-def _mapping(item: Any, value: Any, path: str, problems: _Problems) -> Any:
-    if not isinstance(value, dict):
-        problems.add(path, "type", "must be an object")
-        return {}
-    return {str(k): _convert(item, v, f"{path}.{k}", problems) for k, v in value.items()}
-
-
-@dataclasses.dataclass(frozen=True)
-class _Field:
     name: str
-    camel: str
-    hint: Any
-    required: bool
-    none_when_absent: bool  # optional, without a default: left out means null
+    key: str  # camelCase, as the problems name it
+    type: mi.Type
+    hint: Any  # the field's annotation, for msgspec
+    records: bool  # holds dataclasses: read field by field
+    fill: Callable[[], Any] | None  # a left-out field's value; None: it is required
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class _Shape:
-    """What building a dataclass needs to know of it, worked out once per class (resolving
-    its type hints took about a twentieth of a submission's time through the API)."""
-
-    fields: tuple[_Field, ...]
-    names: dict[str, str]  # a given key, camelCase or snake_case -> the field's name
-    known: frozenset[str]  # the fields' names
+    names: dict[str, str]  # a key as given, camelCase or snake_case -> the field's name
+    slots: tuple[_Slot, ...]
 
 
-def is_optional(hint: Any) -> bool:
-    """``X | None``: the GraphQL input declares it ``= null``, and it may be left out."""
-    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in (
-        typing.get_args(hint)
-    )
-
-
-@functools.cache
+@cache
 def _shape(cls: type) -> _Shape:
-    """An optional field (``X | None``) without a default may be left out, as the GraphQL
-    input derived from the class declares it (``= null``): it is then None."""
+    info = _info(cls)
+    assert isinstance(info, mi.DataclassType)
     hints = typing.get_type_hints(cls)
-    fields = []
-    for f in dataclasses.fields(cls):
-        undefaulted = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        optional = is_optional(hints[f.name])
-        fields.append(
-            _Field(
-                f.name,
-                camel(f.name),
-                hints[f.name],
-                undefaulted and not optional,
-                undefaulted and optional,
-            )
-        )
-    names = {**{f.camel: f.name for f in fields}, **{f.name: f.name for f in fields}}
-    return _Shape(tuple(fields), names, frozenset(f.name for f in fields))
+    slots = tuple(
+        _Slot(f.name, camel(f.name), f.type, hints[f.name], _holds_records(f.type), _fill(f))
+        for f in info.fields
+    )
+    return _Shape({**{s.key: s.name for s in slots}, **{s.name: s.name for s in slots}}, slots)
 
 
-def _dataclass(cls: type, value: Any, path: str, problems: _Problems) -> Any:
-    if not isinstance(value, dict):
-        problems.add(path, "type", "must be an object")
-        return None
-    shape = _shape(cls)
-    given = {shape.names.get(str(k), str(k)): v for k, v in value.items()}
-    for unknown in sorted(given.keys() - shape.known):
-        problems.add(_join(path, unknown), "unknown_field", "is not a field of this input")
-    kwargs = {}
-    for f in shape.fields:
-        if f.name in given:
-            kwargs[f.name] = _convert(f.hint, given[f.name], _join(path, f.camel), problems)
-        elif f.required:
-            problems.add(_join(path, f.camel), "required", "is required")
-        elif f.none_when_absent:
-            kwargs[f.name] = None
-    try:
-        return cls(**kwargs)
-    except TypeError:  # a required field is missing: already reported
-        return None
+def _fill(field: mi.Field) -> Callable[[], Any] | None:
+    """A left-out field: its default, given so that the instance holds it as the
+    dataclass's ``__init__`` would (msgspec leaves a default to the class attribute, and
+    the codecs read ``vars()``); None for ``X | None`` without a default (the GraphQL
+    input declares it ``= null``); else required."""
+    if field.default_factory is not msgspec.NODEFAULT:
+        return typing.cast(Callable[[], Any], field.default_factory)
+    if field.default is not msgspec.NODEFAULT:
+        return functools.partial(_same, field.default)
+    if isinstance(field.type, mi.UnionType) and any(
+        isinstance(t, mi.NoneType) for t in field.type.types
+    ):
+        return functools.partial(_same, None)
+    return None
 
 
-def _certificate(value: Any, path: str, problems: _Problems) -> Any:
-    """A certificate's score may be a number or a level name ("B2", "HSK4", "N2")."""
-    if isinstance(value, dict) and "score" in value:
+def _same(value: Any) -> Any:
+    return value
+
+
+def _holds_records(info: mi.Type) -> bool:
+    """Whether a value of this type holds dataclasses (read field by field)."""
+    if isinstance(info, mi.DataclassType):
+        return True
+    if isinstance(info, mi.UnionType):
+        return any(_holds_records(t) for t in info.types)
+    if isinstance(info, mi.ListType | mi.VarTupleType):
+        return _holds_records(info.item_type)
+    return isinstance(info, mi.DictType) and _holds_records(info.value_type)
+
+
+class _Reader:
+    """Reads plain data in the shape msgspec describes for a type: the keys renamed to the
+    fields' names, left-out fields filled, what msgspec does not check named. With
+    ``check``, each field without dataclasses inside is converted by msgspec on its own,
+    so that every bad value is named."""
+
+    def __init__(self, *, check: bool) -> None:
+        self.check = check
+        self.problems: list[FieldError] = []
+
+    def add(self, path: str, rule: str, message: str) -> None:
+        self.problems.append(FieldError(path or "input", rule, message))
+
+    def read(self, info: mi.Type, value: Any, path: str) -> Any:
+        if isinstance(info, mi.UnionType):
+            if value is None:
+                return None
+            info = next(t for t in info.types if not isinstance(t, mi.NoneType))
+        if isinstance(info, mi.DataclassType):
+            if isinstance(value, dict):
+                return self.record(info.cls, value, path)
+            self.add(path, "type", "must be an object")
+        elif isinstance(info, mi.ListType | mi.VarTupleType):
+            if isinstance(value, list | tuple):
+                return [self.read(info.item_type, v, f"{path}[{i}]") for i, v in enumerate(value)]
+            self.add(path, "type", "must be a list")
+        elif isinstance(info, mi.DictType):
+            if isinstance(value, dict):
+                return {k: self.read(info.value_type, v, _join(path, k)) for k, v in value.items()}
+            self.add(path, "type", "must be an object")
+        return value
+
+    def record(self, cls: type, value: dict[Any, Any], path: str) -> dict[str, Any]:
+        if cls is LanguageCertificate:
+            value = self.certificate(value, path)
+        shape = _shape(cls)
+        given = {shape.names.get(k, k): v for k, v in value.items()}
+        if not shape.names.keys() >= given.keys():
+            for unknown in sorted(given.keys() - shape.names.keys()):
+                self.add(_join(path, unknown), "unknown_field", "is not a field of this input")
+        fields = {}
+        for slot in shape.slots:
+            if slot.name in given:
+                found = given[slot.name]
+                if slot.records:
+                    found = self.read(slot.type, found, _join(path, slot.key))
+                elif self.check:
+                    found = self.convert(slot, found, _join(path, slot.key))
+                fields[slot.name] = found
+            elif slot.fill is not None:
+                fields[slot.name] = slot.fill()
+            else:
+                self.add(_join(path, slot.key), "required", "is required")
+        return fields
+
+    def convert(self, slot: _Slot, value: Any, path: str) -> Any:
+        """``value`` converted by msgspec to the field's type, named if refused; a map or
+        a list entry by entry, so that each bad entry is named (msgspec names the first,
+        and no key). A local date and time may leave out the seconds."""
+        if isinstance(slot.type, mi.DateTimeType) and isinstance(value, str):
+            value = _date_time(value)
+        parts: list[tuple[Any, str, str]] = [(value, path, "")]
+        if isinstance(slot.type, mi.DictType) and isinstance(value, dict):
+            parts = [({k: v}, _join(path, str(k)), "[...]") for k, v in value.items()]
+        elif isinstance(slot.type, mi.ListType | mi.VarTupleType) and isinstance(value, list):
+            parts = [([v], f"{path}[{i}]", "[0]") for i, v in enumerate(value)]
+        for part, where, at in parts:
+            try:
+                msgspec.convert(part, slot.hint, strict=True)
+            except msgspec.ValidationError as e:
+                inner, rule, message = _translated(e, slot.type)
+                self.add(where + inner.removeprefix(at), rule, message)
+        return value
+
+    def certificate(self, value: dict[Any, Any], path: str) -> dict[Any, Any]:
+        """A certificate's score may be a number or a level name ("B2", "HSK4", "N2")."""
+        if "score" not in value:
+            return value
         try:
             test = LanguageTest(value.get("test"))
-            value = {**value, "score": str(score_of(test, str(value["score"])))}
+            return {**value, "score": str(score_of(test, str(value["score"])))}
         except (ValueError, ArithmeticError) as e:
-            if "test" in value and value["test"] in {t.value for t in LanguageTest}:
-                problems.add(_join(path, "score"), "language_test_scale", str(e))
-                value = {**value, "score": "0"}
-    return _dataclass(LanguageCertificate, value, path, problems)
+            if value.get("test") in {t.value for t in LanguageTest}:
+                self.add(_join(path, "score"), "language_test_scale", str(e))
+                return {**value, "score": "0"}
+        return value
 
 
-def _scalar(hint: Any, value: Any, path: str, problems: _Problems) -> Any:
-    try:
-        return _SCALARS.get(hint, _enum_or_other)(hint, value)
-    except (ValueError, TypeError, InvalidOperation) as e:
-        problems.add(path, "type", str(e) or f"is not a valid {getattr(hint, '__name__', hint)}")
-        return None
-
-
-def _enum_or_other(hint: Any, value: Any) -> Any:
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        try:
-            return hint(value)
-        except ValueError:
-            allowed = ", ".join(str(m.value) for m in hint)
-            raise ValueError(f"must be one of {allowed}") from None
-    raise TypeError(f"unsupported input type {hint!r}")
-
-
-def _as_int(_: Any, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("must be a whole number")
-    return value
-
-
-def _as_bool(_: Any, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError("must be true or false")
-    return value
-
-
-def _as_str(_: Any, value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError("must be text")
-    return value
-
-
-def _as_decimal(_: Any, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise TypeError("must be a number")
-    number = Decimal(str(value))
-    if not number.is_finite():
-        raise ValueError("must be a finite number")
-    return number
-
-
-def _as_date(_: Any, value: Any) -> date:
-    if not isinstance(value, str):
-        raise TypeError("must be a date like 2023-04-28")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be a date like 2023-04-28") from None
-
-
-def _as_datetime(_: Any, value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError("must be a date and time like 2023-05-10T10:00")
+def _date_time(value: str) -> datetime | str:
+    """``2023-05-10T10:00``, seconds left out, as the API's DateTime takes it."""
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError("must be a date and time like 2023-05-10T10:00") from None
+        return value
 
 
-def _as_uuid(_: Any, value: Any) -> UUID:
-    if not isinstance(value, str):
-        raise TypeError("must be an application id")
-    try:
-        return UUID(value)
-    except ValueError:
-        raise ValueError("must be an application id (a UUID)") from None
-
-
-_SCALARS: dict[Any, Any] = {
-    int: _as_int,
-    bool: _as_bool,
-    str: _as_str,
-    Decimal: _as_decimal,
-    date: _as_date,
-    datetime: _as_datetime,
-    UUID: _as_uuid,
+# msgspec's words for a value of the wrong kind, and how the project says it.
+_KINDS = {
+    "int": "must be a whole number",
+    "bool": "must be true or false",
+    "str": "must be text",
+    "decimal": "must be a number",
+    "float": "must be a number",
+    "date": "must be a date like 2023-04-28",
+    "datetime": "must be a date and time like 2023-05-10T10:00",
+    "uuid": "must be an application id (a UUID)",
+    "array": "must be a list",
+    "object": "must be an object",
 }
+_KIND = re.compile(r"Expected `(\w+)|Invalid RFC3339 encoded (\w+)|Invalid (UUID|decimal)")
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+
+
+def _translated(
+    error: msgspec.ValidationError, info: mi.Type, path: str = ""
+) -> tuple[str, str, str]:
+    """msgspec's ``Expected `int`, got `str` - at `$.verbal_score[0]``` as the field's path
+    (under ``path``, camelCase), the rule and the project's words."""
+    found = _AT.match(str(error))
+    assert found is not None  # the pattern matches any text
+    message, at = found["message"], found["path"] or ""
+    where = path + re.sub(r"\.(\w+)", lambda m: "." + camel(m[1]), at)
+    if message.startswith("Object missing required field"):
+        name = message.split("`")[1]
+        return _join(where.lstrip("."), camel(name)), "required", "is required"
+    if message.startswith("Invalid enum value") and (enum := _enum_in(info)) is not None:
+        return where.lstrip("."), "type", "must be one of " + ", ".join(str(m.value) for m in enum)
+    kind = _KIND.search(message)
+    words = _KINDS.get(next(k for k in kind.groups() if k).lower(), message) if kind else message
+    return where.lstrip("."), "type", words
+
+
+def _enum_in(info: mi.Type) -> Any:
+    """The enum a field's type holds, if any (its values name what is allowed)."""
+    if isinstance(info, mi.EnumType):
+        return info.cls
+    inner: tuple[mi.Type, ...] = ()
+    if isinstance(info, mi.UnionType):
+        inner = info.types
+    elif isinstance(info, mi.ListType | mi.VarTupleType):
+        inner = (info.item_type,)
+    elif isinstance(info, mi.DictType):
+        inner = (info.value_type,)
+    return next((e for e in map(_enum_in, inner) if e is not None), None)
 
 
 def _join(path: str, name: str) -> str:

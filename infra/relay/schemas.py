@@ -1,26 +1,27 @@
 """JSON Schemas of the relay's messages, one file per message type and version.
 
-The files under ``infra/relay/schemas/`` are the contract with downstream teams. They are
-derived from the event classes' declared fields (``bolashak relay schemas --write``), and a
-test fails when an event's shape changes and the committed file no longer matches: then
+The files under ``infra/relay/schemas/`` are the contract with downstream teams. Each is
+derived by msgspec (``msgspec.json.schema``) from a message's shape: the CloudEvents
+value's envelope around the event class's declared fields, as msgspec Structs built here
+from the event's type hints (``bolashak relay schemas --write``). The output is then put in
+the published form: the dialect, ``$id`` and title at the root, every object closed
+(``additionalProperties: false``) with every field required (the relay writes them all).
+A test fails when an event's shape changes and the committed file no longer matches: then
 bump the kind's version in ``messages.SCHEMA_VERSIONS``, write the new file and keep the
 old one for consumers still reading it.
 """
 
 from __future__ import annotations
 
-import collections.abc
-import dataclasses
 import json
-import types
 import typing
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
+
+import msgspec
 
 from domain.case.events import CaseEvent
 from domain.case.meta import EventMeta
@@ -38,7 +39,9 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "https://schemas.bolashak.kz/events/"
 Schema = dict[str, Any]
-LOCAL_OR_OFFSET_DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$"
+Fields = list[tuple[str, Any]]
+# The recording time: UTC, with its offset (``format: date-time``).
+RecordedAt = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 def event_classes() -> list[type[CaseEvent]]:
@@ -54,131 +57,79 @@ def event_classes() -> list[type[CaseEvent]]:
     return found
 
 
-def schema_of(tp: Any) -> Schema:
-    """The JSON Schema of a value of type ``tp`` as ``infra.case_view.plain`` writes it."""
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = [schema_of(a) for a in args if a is not type(None)]
-        if type(None) in args:
-            options.append({"type": "null"})
-        return options[0] if len(options) == 1 else {"anyOf": options}
-    if origin is typing.Literal:
-        return {"enum": list(args)}
-    if origin in (tuple, list, frozenset, set):
-        item = args[0] if args else Any
-        return {"type": "array", "items": schema_of(item)}
-    if origin in (dict, collections.abc.Mapping):
-        return {"type": "object", "additionalProperties": schema_of(args[1] if args else Any)}
-    if tp is Any:
-        return {}
-    if isinstance(tp, type):
-        return _schema_of_class(tp)
-    raise TypeError(f"no JSON Schema for the type {tp!r}")
+def _fields(cls: type, keep: typing.Callable[[str], bool]) -> Fields:
+    """The declared fields of ``cls`` that ``keep`` names, with their types."""
+    return [
+        (name, tp)
+        for name, tp in typing.get_type_hints(cls).items()
+        if keep(name) and typing.get_origin(tp) is not ClassVar and tp is not ClassVar
+    ]
 
 
-def _schema_of_class(tp: type) -> Schema:
-    if issubclass(tp, bool):
-        return {"type": "boolean"}
-    if issubclass(tp, Enum):
-        return {"type": "string", "enum": [m.value for m in tp]}
-    if issubclass(tp, str):
-        return {"type": "string"}
-    if issubclass(tp, int):
-        return {"type": "integer"}
-    if issubclass(tp, Decimal):
-        return {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
-    if issubclass(tp, datetime):
-        return {
-            "type": "string",
-            "pattern": LOCAL_OR_OFFSET_DATE_TIME,
-            "description": "ISO 8601; without an offset, Kazakhstan local time (Asia/Almaty)",
-        }
-    if issubclass(tp, date):
-        return {"type": "string", "format": "date"}
-    if issubclass(tp, UUID):
-        return {"type": "string", "format": "uuid"}
-    if dataclasses.is_dataclass(tp):
-        return _object(typing.get_type_hints(tp))
-    raise TypeError(f"no JSON Schema for the type {tp!r}")
+def data_fields(event_class: type[CaseEvent]) -> Fields:
+    """What a public message's ``data`` holds: the event's own fields, no personal data."""
+    return _fields(event_class, lambda n: n not in NOT_DATA and n not in PERSONAL_FIELDS)
 
 
-def _object(fields: dict[str, Any]) -> Schema:
-    return {
-        "type": "object",
-        "properties": {name: schema_of(tp) for name, tp in fields.items()},
-        "required": list(fields),
-        "additionalProperties": False,
-    }
-
-
-def data_fields(event_class: type[CaseEvent]) -> dict[str, Any]:
-    hints = typing.get_type_hints(event_class)
-    return {
-        name: tp
-        for name, tp in hints.items()
-        if name not in NOT_DATA
-        and name not in PERSONAL_FIELDS
-        and typing.get_origin(tp) is not ClassVar
-        and tp is not ClassVar
-    }
-
-
-def personal_fields(event_class: type[CaseEvent]) -> dict[str, Any]:
-    hints = typing.get_type_hints(event_class)
-    return {name: tp for name, tp in hints.items() if name in PERSONAL_FIELDS}
+def _struct(name: str, fields: Fields) -> type:
+    return msgspec.defstruct(name, fields, forbid_unknown_fields=True)
 
 
 def public_schema(event_class: type[CaseEvent]) -> Schema:
-    kind = message_kind(event_class)
-    meta = typing.get_type_hints(EventMeta)
-    stages = [s.value for s in Stage]
-    statuses = [s.value for s in CaseStatus]
+    name = event_class.__name__
+    meta = _fields(EventMeta, lambda n: n in PUBLIC_META)
+    message = _struct(
+        f"{name}Message",
+        [
+            ("application_id", UUID),
+            ("version", int),
+            ("event_type", Literal[name]),
+            ("recorded_at", RecordedAt),
+            ("stage", Stage | None),
+            ("status", CaseStatus | None),
+            ("meta", _struct("PublicMeta", meta)),
+            ("data", _struct(f"{name}Data", data_fields(event_class))),
+        ],
+    )
     doc = (event_class.__doc__ or "").strip().splitlines()
-    body = _object(
-        {
-            "application_id": UUID,
-            "version": int,
-            "event_type": str,
-            "recorded_at": datetime,
-            "stage": str,
-            "status": str,
-            "meta": str,
-            "data": str,
-        }
-    )
-    body["properties"].update(
-        {
-            "event_type": {"const": event_class.__name__},
-            "recorded_at": {"type": "string", "format": "date-time"},
-            "stage": {"enum": [*stages, None]},
-            "status": {"enum": [*statuses, None]},
-            "meta": _object({name: meta[name] for name in PUBLIC_META}),
-            "data": _object(data_fields(event_class)),
-        }
-    )
-    return _document(kind, doc[0] if doc else event_class.__name__, body)
+    return _document(message_kind(event_class), doc[0] if doc else name, message)
 
 
 def personal_data_schema() -> Schema:
-    fields: dict[str, Any] = {
-        "application_id": UUID,
-        "version": int,
-        "applicant_code": str | None,  # None on the erasure's message
-    }
+    fields: Fields = [
+        ("application_id", UUID),
+        ("version", int),
+        ("applicant_code", str | None),  # None on the erasure's message
+    ]
     for event_class in event_classes():
-        fields.update(personal_fields(event_class))
-    fields["erased"] = bool
+        fields += _fields(event_class, lambda n: n in PERSONAL_FIELDS)
+    fields.append(("erased", bool))
     return _document(
         PERSONAL_DATA_TYPE,
         "An applicant's personal data, for the restricted topic only.",
-        _object(fields),
+        _struct("PersonalData", list(dict(fields).items())),
     )
 
 
-def _document(kind: str, title: str, body: Schema) -> Schema:
-    name = ce_type(kind)
-    return {"$schema": DIALECT, "$id": f"{ID_BASE}{name}.json", "title": title, **body}
+def _document(kind: str, title: str, message: type) -> Schema:
+    """msgspec's schema of ``message``, in the published form: the message's own
+    definition at the root, under the dialect, ``$id`` and title; the others in
+    ``$defs``, each object closed with every field required."""
+    found = msgspec.json.schema(message)
+    definitions: dict[str, Schema] = found["$defs"]
+    root = definitions.pop(message.__name__)
+    for definition in [root, *definitions.values()]:
+        if "properties" in definition:
+            definition["required"] = list(definition["properties"])
+            definition["additionalProperties"] = False
+    root.pop("title")
+    return {
+        "$schema": DIALECT,
+        "$id": f"{ID_BASE}{ce_type(kind)}.json",
+        "title": title,
+        **root,
+        "$defs": dict(sorted(definitions.items())),
+    }
 
 
 def generated() -> dict[str, Schema]:

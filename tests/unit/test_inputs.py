@@ -63,3 +63,31 @@ def test_a_score_off_its_tests_scale_is_refused() -> None:
     assert problems(LanguageCertificate, {"test": "IELTS", "score": "9.5"}) == {
         ("score", "language_test_scale")
     }
+
+
+def test_a_default_left_out_is_held_by_the_instance_as_its_init_would() -> None:
+    """msgspec leaves a default to the class attribute; the event codec reads vars()."""
+    certificate = build(LanguageCertificate, {"test": "IELTS", "score": "6.5"})
+    assert vars(certificate)["within_competition"] is False
+    assert vars(certificate)["bands"] is None
+
+
+def test_every_bad_entry_of_a_list_or_a_map_is_named() -> None:
+    assert problems(
+        c.EvaluateInterview,
+        {"applicationId": CASE, "scores": {"a": "b", "c": 3, "d": True}, "recommend": 1},
+    ) == {
+        ("scores.a", "type"),
+        ("scores.d", "type"),
+        ("recommend", "type"),
+        ("comment", "required"),
+    }
+    assert problems(c.PresentDocuments, {"applicationId": CASE, "documents": ["x", "y"]}) == {
+        ("documents[0]", "type"),
+        ("documents[1]", "type"),
+    }
+
+
+def test_a_local_date_and_time_may_leave_out_the_seconds() -> None:
+    booked = build(c.BookInterview, {"application_id": CASE, "slotAt": "2023-05-10T10:00"})
+    assert booked.slot_at.isoformat() == "2023-05-10T10:00:00"

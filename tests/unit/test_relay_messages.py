@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import jsonschema
 import orjson
 import pytest
 
@@ -17,6 +18,7 @@ from infra.relay import schemas
 from infra.relay.messages import ce_type, message_kind, messages_for
 from infra.settings import Database, Settings
 from tests.support import builders as b
+from tests.support.all_events import record_every_event_type
 from tests.support.journey import Journey
 
 
@@ -33,6 +35,28 @@ def awarded() -> CaseService:
 def test_committed_schemas_match_the_events_fields() -> None:
     """Change an event and this fails: bump its version, write the file, keep the old one."""
     assert schemas.differences() == []
+
+
+def test_every_message_of_every_event_type_fits_its_committed_schema() -> None:
+    """The schemas msgspec derives validate what the relay publishes, public and personal."""
+    settings = Settings(database=Database.parse("memory:"))
+    service = CaseService(
+        settings.eventsourcing_env(create_table=True), clock=FixedClock(date(2030, 1, 1))
+    )
+    record_every_event_type(service)
+    seen = set()
+    for n in service.recorder.select_notifications(start=1, limit=1000):
+        event = service.mapper.to_domain_event(n)
+        assert isinstance(event, CaseEvent)
+        for message in messages_for(event, n.id, topic="pub", pii_topic="pii", source="/t"):
+            kind = dict(message.headers)["ce_type"].decode()
+            schema = schemas.committed(kind)
+            validator = jsonschema.Draft202012Validator(
+                schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
+            validator.validate(orjson.loads(message.value))
+            seen.add(kind)
+    assert seen == set(schemas.generated())
 
 
 def test_message_type_names_the_event_in_snake_case_with_its_version() -> None:
