@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.case import events as ev
 from domain.case.meta import EventMeta
@@ -174,26 +175,24 @@ class Selection(CaseState):
     def award(
         self, meta: EventMeta, protocol: tuple[str, date], deadline: date, basis: ev.Basis
     ) -> None:
-        self._require(meta)
-        number, protocol_date = protocol
-        self._check_protocol_date(meta, protocol_date)
+        protocol_fields = self._commission_protocol(meta, protocol)
         self.trigger_event(
             ev.Awarded,
             meta=meta,
-            protocol_number=number,
-            protocol_date=protocol_date,
+            **protocol_fields,
             contract_deadline=deadline,
             decision_basis=basis,
         )
 
     def refuse(self, meta: EventMeta, protocol: tuple[str, date], basis: ev.Basis) -> None:
+        protocol_fields = self._commission_protocol(meta, protocol)
+        self.trigger_event(ev.Refused, meta=meta, **protocol_fields, decision_basis=basis)
+
+    def _commission_protocol(self, meta: EventMeta, protocol: tuple[str, date]) -> dict[str, Any]:
+        """The Republican Commission's decision is allowed now and its protocol (number,
+        date) is dated between the interview result and the day it is recorded: the
+        protocol's fields of the decision's event."""
         self._require(meta)
         number, protocol_date = protocol
         self._check_protocol_date(meta, protocol_date)
-        self.trigger_event(
-            ev.Refused,
-            meta=meta,
-            protocol_number=number,
-            protocol_date=protocol_date,
-            decision_basis=basis,
-        )
+        return {"protocol_number": number, "protocol_date": protocol_date}
