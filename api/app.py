@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from api.auth import TokenKeys
 from api.context import Services
+from api.health import Health
 from api.http import GraphQLEndpoint
 from api.pipeline import GraphQLPipeline, Limits
 from api.users import ActiveUsers
@@ -56,13 +55,14 @@ def create_app(
         keys=TokenKeys(secret, settings.token_max_hours * 3600),
         users=ActiveUsers(views),
         clock=clock,
-        engine=container.status_engine(settings, service),  # projectionStatus and /health
+        engine=container.status_engine(settings, service),  # /health/ready, the status queries
         production=options.production,
     )
     pipeline = GraphQLPipeline(
         options.limits, production=options.production, differential=options.differential
     )
     endpoint = GraphQLEndpoint(services, pipeline, production=options.production)
+    health = Health(services)
     ws = SubscriptionApp(services, pipeline)
     workers = (
         container.build_in_process_workers(settings, service, clock)
@@ -82,11 +82,8 @@ def create_app(
             await services.watcher.stop()
             if workers is not None:
                 workers.stop()
+            health.close()
             services.close()
-
-    async def health(_: Request) -> Response:
-        status = await services.projection_status()
-        return JSONResponse({"status": "ok", "lag": {s.name: s.lag for s in status}})
 
     async def websocket(socket: WebSocket) -> None:
         await ws(socket.scope, socket.receive, socket.send)
@@ -94,7 +91,9 @@ def create_app(
     routes = [
         Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         WebSocketRoute("/graphql", websocket),
-        Route("/health", health),
+        Route("/health/live", health.live),
+        Route("/health/ready", health.ready),
+        Route("/health", health.live),  # the first name of /health/live, kept for scripts
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services  # for the tests that look inside a server process

@@ -75,9 +75,15 @@ class Services:
                 raise BusyError(f"the command took over {COMMAND_SECONDS}s") from None
 
     async def projection_status(self) -> list[ProjectionStatus]:
-        def status() -> list[ProjectionStatus]:
+        return await self.read_status(ProjectionEngine.status)
+
+    async def read_status(self, work: Callable[[ProjectionEngine], T]) -> T:
+        """``work`` over the status engine (its own read-model connection), one at a time,
+        on a command thread (``projectionStatus``, ``systemStatus``)."""
+
+        def status() -> T:
             with self._status_lock:
-                return self.engine.status()
+                return work(self.engine)
 
         return await asyncio.get_running_loop().run_in_executor(self._commands, status)
 

@@ -38,11 +38,15 @@ from api.types.reports import (
     WorklistEdge,
     WorklistItem,
 )
+from api.types.results import NotAllowed
 from api.types.rulesets import Ruleset
+from api.types.status import SystemStatus, SystemStatusResult
+from domain.case.meta import Role
 from domain.errors import ApplicationNotFoundError
 from domain.rules import catalog
 from infra.audit import replay
 from infra.case_view import plain
+from infra.system_status import system_status
 from projections import queries as q
 from projections.sql import ViewDatabase
 
@@ -257,17 +261,20 @@ class OfficeQueries(InterviewQueries):
     @strawberry.field(description="Each read model's position against the log's head.")
     async def projection_status(self, info: Ctx) -> list[ProjectionState]:
         found = await info.context.services.projection_status()
-        return [
-            ProjectionState(
-                name=s.name,
-                position=s.position,
-                head=s.head,
-                lag=s.lag,
-                dead_letters=s.dead_letters,
-                needs_rebuild=s.needs_rebuild,
-            )
-            for s in found
-        ]
+        return [ProjectionState.of(s) for s in found]
+
+    @strawberry.field(
+        description="Admins only: each read model's lag, the relay's position, the deadline"
+        " job's and the audit checkpoints' last rounds, the last checkpoint (what"
+        " GET /health/ready sums up as yes or no)."
+    )
+    async def system_status(self, info: Ctx) -> SystemStatusResult:
+        role = info.context.caller.role
+        if role is not Role.ADMIN:
+            message = "systemStatus is for admins"
+            return NotAllowed(message=message, command="systemStatus", role=role.value)
+        found = await info.context.services.read_status(system_status)
+        return SystemStatus.of(found)
 
 
 def _filter_values(f: ApplicationFilter) -> dict[str, object]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from infra import users
+from infra import users, worker_runs
 from infra.audit import checkpoints
 from infra.container import create_store_tables, schema_engine
 from infra.relay.tracking import RELAY_TRACKING_DDL
@@ -61,9 +61,10 @@ def init_schema(settings: Settings) -> list[str]:
         with views.transaction() as cur:
             cur.execute(RELAY_TRACKING_DDL)
         checkpoints.create_table(views)
+        worker_runs.create_table(views)
         users.create_table(views)
         views.close()
-        done.append("read model, audit checkpoint and user directory tables ready")
+        done.append("read model, audit checkpoint, worker run and user directory tables ready")
     return done
 
 

@@ -20,6 +20,7 @@ from domain.case.events import RevocationReason
 from domain.case.meta import CommandContext, Role
 from domain.clock import Clock
 from domain.errors import DomainError
+from infra import worker_runs
 from infra.case_store import CaseService
 from projections.sql import ViewDatabase
 
@@ -33,6 +34,12 @@ class DeadlineRun:
     revoked: list[UUID] = field(default_factory=list)  # revoked by this run
     already: list[UUID] = field(default_factory=list)  # revoked before (a repeated run)
     refused: list[tuple[UUID, str]] = field(default_factory=list)  # e.g. signed meanwhile
+
+    def summary(self) -> str:
+        return (
+            f"revoked {len(self.revoked)}, already revoked {len(self.already)},"
+            f" refused {len(self.refused)}"
+        )
 
 
 class DeadlineJob:
@@ -71,12 +78,28 @@ class DeadlineJob:
             (run.already if result.replayed else run.revoked).append(application_id)
         return run
 
+    def run_recorded(self) -> DeadlineRun:
+        """One run, recorded as the job's last (``infra/worker_runs.py``), failed or not."""
+        try:
+            run = self.run_once()
+        except Exception as e:
+            self._record(ok=False, outcome=f"failed: {type(e).__name__}")
+            raise
+        self._record(ok=True, outcome=run.summary())
+        return run
+
     def follow(self, stop: threading.Event, interval: float = 60.0) -> None:
         while not stop.is_set():
             try:
-                run = self.run_once()
+                run = self.run_recorded()
                 if run.revoked:
                     log.info("revoked %d case(s) for a missed contract deadline", len(run.revoked))
             except Exception:
                 log.exception("deadline job run failed; trying again in %.0fs", interval)
             stop.wait(interval)
+
+    def _record(self, *, ok: bool, outcome: str) -> None:
+        try:
+            worker_runs.record(self.views, worker_runs.DEADLINES, ok=ok, outcome=outcome)
+        except Exception:  # the store is down: the run's own error says so, or the next run
+            log.warning("could not record the deadline job's run", exc_info=True)

@@ -25,11 +25,8 @@ def run(
     clock = FixedClock(date.fromisoformat(today)) if today else business_clock()
     job = build_deadline_job(current, clock)
     if once:
-        result = job.run_once()
-        console.print(
-            f"revoked {len(result.revoked)}, already revoked {len(result.already)},"
-            f" refused {len(result.refused)}"
-        )
+        result = job.run_recorded()
+        console.print(result.summary())
         for case_id in result.revoked:
             console.print(f"  revoked {case_id}")
         return

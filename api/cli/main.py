@@ -11,6 +11,7 @@ from api.cli import (
     db,
     deadlines,
     demo,
+    health,
     pii,
     projections,
     relay,
@@ -40,6 +41,7 @@ app.add_typer(serve.schema_app, name="schema")
 app.add_typer(relay.app, name="relay")
 app.add_typer(users.app, name="users")
 app.command("consume")(relay.consume)
+app.command("health")(health.health)
 
 
 if __name__ == "__main__":

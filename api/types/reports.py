@@ -11,6 +11,7 @@ from api.types.cases import PageInfo
 from domain.case.meta import Role
 from domain.programme import Category, Programme, StudyLanguage
 from domain.submission import Document
+from projections.engine import ProjectionStatus
 from projections.queries import Dashboard as DashboardData
 
 
@@ -230,6 +231,17 @@ class ProjectionState:
     lag: int
     dead_letters: int
     needs_rebuild: bool
+
+    @classmethod
+    def of(cls, s: ProjectionStatus) -> ProjectionState:
+        return cls(
+            name=s.name,
+            position=s.position,
+            head=s.head,
+            lag=s.lag,
+            dead_letters=s.dead_letters,
+            needs_rebuild=s.needs_rebuild,
+        )
 
 
 def _counts(values: dict[Any, int]) -> list[Count]:

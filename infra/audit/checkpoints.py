@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper
 
 from domain.case.chain import GENESIS
 from domain.case.chain_check import Checkpoint, CheckpointHasher
+from infra import worker_runs
 from infra.audit.stored import body_of
 from projections.sql import ViewDatabase
 
@@ -39,7 +41,11 @@ def create_table(db: ViewDatabase) -> None:
 
 def load(db: ViewDatabase) -> list[Checkpoint]:
     rows = db.query(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY seq")
-    return [Checkpoint(int(r[0]), int(r[1]), int(r[2]), int(r[3]), r[4], r[5]) for r in rows]
+    return [_checkpoint(r) for r in rows]
+
+
+def _checkpoint(row: tuple[Any, ...]) -> Checkpoint:
+    return Checkpoint(int(row[0]), int(row[1]), int(row[2]), int(row[3]), row[4], row[5])
 
 
 def make(db: ViewDatabase, mapper: Mapper[UUID], every: int = DEFAULT_EVERY) -> list[Checkpoint]:
@@ -77,11 +83,28 @@ def follow(
     ``stop`` is set; a failed round (database down, a second sealer) is retried next time."""
     while not stop.is_set():
         try:
-            for cp in make(db, mapper, every):
+            made = make(db, mapper, every)
+            for cp in made:
                 log.info("checkpoint #%s sealed %s events: %s", cp.seq, cp.events, cp.hash)
-        except Exception:
+            _record(db, ok=True, outcome=f"sealed {len(made)} checkpoint(s)")
+        except Exception as e:
             log.exception("checkpoint round failed; next try in %.0fs", interval)
+            _record(db, ok=False, outcome=f"failed: {type(e).__name__}")
         stop.wait(interval)
+
+
+def _record(db: ViewDatabase, *, ok: bool, outcome: str) -> None:
+    """The round as the checkpoints' last run (``infra/worker_runs.py``): their heartbeat."""
+    try:
+        worker_runs.record(db, worker_runs.CHECKPOINTS, ok=ok, outcome=outcome)
+    except Exception:  # the store is down: the round's own error says so
+        log.warning("could not record the checkpoint round", exc_info=True)
+
+
+def latest(db: ViewDatabase) -> tuple[Checkpoint, str] | None:
+    """The last checkpoint sealed and when (ISO 8601, UTC); None before the first."""
+    rows = db.query(f"SELECT {_COLUMNS}, made_at FROM {TABLE} ORDER BY seq DESC LIMIT 1")
+    return (_checkpoint(rows[0]), str(rows[0][6])) if rows else None
 
 
 def stored_chain_hash(mapper: Mapper[UUID], state: bytes) -> str:

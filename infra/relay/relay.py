@@ -121,7 +121,7 @@ class Relay:
         self.reader.mapper.opens_personal_data = bool(self.kafka.pii_topic)  # type: ignore[attr-defined]
         self.db = db
         self.page_size = page_size
-        self.name = f"relay:{self.kafka.topic}"
+        self.name = relay_tracking.name_for(self.kafka.topic)
         self._new_producer = producer_factory or broker.new_producer
         self._producer: Producer | None = None
         self._topics_ready = False

@@ -4,6 +4,7 @@ acknowledged every message up to that position."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from projections.cursors import Cursor
 from projections.sql import ViewDatabase
@@ -14,6 +15,11 @@ RELAY_TRACKING_DDL = (
     " updated_at TEXT NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
     " last_error_at TEXT NOT NULL DEFAULT '')"
 )
+
+
+def name_for(topic: str) -> str:
+    """The relay's row: one per topic it publishes to."""
+    return f"relay:{topic}"
 
 
 @dataclass(frozen=True)
@@ -34,16 +40,22 @@ def ensure(cur: Cursor, name: str) -> None:
     )
 
 
+_SELECT = "SELECT name, position, updated_at, last_error, last_error_at FROM relay_tracking"
+
+
 def read(db: ViewDatabase, name: str) -> RelayPosition:
-    rows = db.query(
-        "SELECT name, position, updated_at, last_error, last_error_at FROM relay_tracking"
-        " WHERE name = %s",
-        (name,),
-    )
-    if not rows:
-        return RelayPosition(name, 0, "", "", "")
-    found, position, updated_at, error, error_at = rows[0]
-    return RelayPosition(found, int(position), updated_at, error, error_at)
+    rows = db.query(f"{_SELECT} WHERE name = %s", (name,))
+    return _position(rows[0]) if rows else RelayPosition(name, 0, "", "", "")
+
+
+def read_all(db: ViewDatabase) -> list[RelayPosition]:
+    """Every relay's position (one per topic), by name."""
+    return [_position(r) for r in db.query(f"{_SELECT} ORDER BY name")]
+
+
+def _position(row: tuple[Any, ...]) -> RelayPosition:
+    name, position, updated_at, error, error_at = row
+    return RelayPosition(name, int(position), updated_at, error, error_at)
 
 
 def advance(db: ViewDatabase, name: str, expected: int, new: int) -> None:

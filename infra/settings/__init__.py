@@ -76,6 +76,9 @@ DEFAULT_DATABASE_URL = "sqlite:///var/bolashak.db"
 BACKDATING_WINDOW_DAYS = 7
 TOKEN_MAX_HOURS = 12  # the longest a bearer token may live (BOLASHAK_TOKEN_MAX_HOURS)
 AWARDS_TARGET = f"{PREFIX}AWARDS_TARGET_"  # then the year: BOLASHAK_AWARDS_TARGET_2024
+# Events a read model may lag behind the log's head while the server still counts as ready
+# (BOLASHAK_READY_MAX_LAG): about a minute of a busy intake day's writes.
+READY_MAX_LAG = 10_000
 
 
 class Settings(FromEnv):
@@ -115,6 +118,8 @@ class Settings(FromEnv):
     today: date | None = None
     cipher_key: str = Field(default="", repr=False)  # the library's whole-event cipher
     cipher_topic: str = Field(default="", repr=False)
+    # /health/ready answers 503 while a read model is further behind the log's head
+    ready_max_lag: Count = READY_MAX_LAG
 
     _AWARDS: ClassVar[re.Pattern[str]] = re.compile(r"\d{4}")
 

@@ -93,6 +93,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Query.auditTrail":                  (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.caseHistory":                 (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.projectionStatus":            (DATA,   ABSENT, DATA,   DATA,   DATA),
+    "Query.systemStatus":                (DENIED, ABSENT, DENIED, DENIED, DATA),
     "Mutation.submitApplication":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.assessEligibility":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.recordTesting":            (DONE,   ABSENT, DENIED, DENIED, DONE),
@@ -143,6 +144,8 @@ DOCUMENTS: dict[str, str] = {
     "Query.caseHistory": "query Q($id: ID!) { caseHistory(applicationId: $id) {"
     " asOfVersion events { type actorRole } } }",
     "Query.projectionStatus": "query Q { projectionStatus { name lag } }",
+    "Query.systemStatus": "query Q { systemStatus { __typename ... on SystemStatus { logHead }"
+    " ... on NotAllowed { command role } } }",
     "Subscription.caseEvents": "subscription S($id: ID!) { caseEvents(applicationId: $id) {"
     " type version } }",
     "Subscription.dashboardUpdates": "subscription S { dashboardUpdates(year: 2023) {"
@@ -186,6 +189,8 @@ def observed(response: Any, operation: str, role: Role) -> str:
     if messages:
         return SOCKET.value if messages == [SOCKET_MESSAGE] else f"errors {messages}"
     value = body["data"][name]
+    if root == "Query" and isinstance(value, dict) and value.get("__typename") == "NotAllowed":
+        return DENIED.value if value["role"] == role.value else f"NotAllowed {value}"
     if root == "Query":
         filled = value.get("edges", True) if isinstance(value, dict) else value
         return DATA.value if filled else f"no data: {value!r}"
@@ -225,7 +230,7 @@ def test_the_matrix_has_a_row_for_every_operation() -> None:
             assert (row[role] is not ABSENT) == (operation in office), (operation, role)
         kinds = {e for e in row.values() if e is not ABSENT}
         allowed = {
-            "Query": {DATA},
+            "Query": {DATA, DENIED},  # DENIED: the admins' systemStatus
             "Mutation": {DONE, DENIED},
             "Subscription": {SOCKET},
         }[operation.split(".")[0]]
