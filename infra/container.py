@@ -195,10 +195,14 @@ def build_relay(
 def build_consumer(settings: Settings, consumer: Any) -> CaseStatusConsumer:
     """The example consumer, over its own store (``BOLASHAK_CONSUMER_DATABASE_URL``,
     else the system's)."""
+    return CaseStatusConsumer(consumer_store(settings), consumer)
+
+
+def consumer_store(settings: Settings) -> ViewDatabase:
+    """A connection to the example consumer's own store (``BOLASHAK_CONSUMER_DATABASE_URL``,
+    else the system's): its work, and its health check."""
     store = settings.consumer_database or settings.database
-    return CaseStatusConsumer(
-        ViewDatabase(view_config(store, settings.lock_timeout_seconds)), consumer
-    )
+    return ViewDatabase(view_config(store, settings.lock_timeout_seconds))
 
 
 def connection_budget(settings: Settings) -> dict[str, int]:

@@ -26,6 +26,8 @@ from infra.worker_runs import WorkerRun
 from projections.engine import ProjectionEngine, ProjectionStatus
 from projections.sql import ViewDatabase
 
+CONSUMER_TABLE = "consumer_cases"  # infra/example_consumer.py's table of cases
+
 
 @dataclass(frozen=True)
 class Readiness:
@@ -118,4 +120,14 @@ def round_overdue(db: ViewDatabase, worker: str, max_age_seconds: float) -> str 
         return f"{worker}: last round {age:.0f}s ago (more than {max_age_seconds:g}s)"
     if not run.ok:
         return f"{worker}: last round {run.outcome}"
+    return None
+
+
+def consumer_store_unreadable(db: ViewDatabase) -> str | None:
+    """None when the example consumer's own store answers with the table it keeps (made
+    when it starts); else why not. (Its lag is the broker's: the consumer group's offsets.)"""
+    try:
+        db.query(f"SELECT 1 FROM {CONSUMER_TABLE} LIMIT 1")
+    except Exception as e:
+        return f"the consumer's store: {type(e).__name__}: {e}"
     return None

@@ -5,7 +5,8 @@ reserves the other codes, so every failure here is 1, a database that does not a
 included). The workers that follow the log are healthy while their position is within
 ``--max-lag`` events of its head (``BOLASHAK_READY_MAX_LAG`` by default); the periodic
 ones while their last round (``infra/worker_runs.py``) succeeded within ``--max-age``
-seconds. The server's own checks are ``GET /health/live`` and ``/health/ready``.
+seconds; the example consumer while its own database answers with its tables. The
+server's own checks are ``GET /health/live`` and ``/health/ready``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from rich.markup import escape
 
 from api.cli.common import console, err_console
 from infra import system_status, worker_runs
-from infra.container import build_projection_engine, build_reader, view_database
+from infra.container import (
+    build_projection_engine,
+    build_reader,
+    consumer_store,
+    view_database,
+)
 from infra.relay import tracking as relay_tracking
 from infra.settings import Settings
 
@@ -31,6 +37,7 @@ class Worker(StrEnum):
     relay = "relay"
     deadlines = worker_runs.DEADLINES
     checkpoints = worker_runs.CHECKPOINTS
+    consumer = "consumer"  # the example downstream service (bolashak consume)
 
 
 # a periodic worker's default: three rounds of the compose file's 300 s missed
@@ -69,5 +76,8 @@ def _problem(worker: Worker, max_lag: int | None, max_age: float) -> str | None:
         reader = build_reader(settings)
         with closing(reader), closing(view_database(settings, reader.events_table())) as db:
             return system_status.relay_behind(db, name, lag)
+    if worker is Worker.consumer:
+        with closing(consumer_store(settings)) as db:
+            return system_status.consumer_store_unreadable(db)
     with closing(view_database(settings)) as db:
         return system_status.round_overdue(db, worker.value, max_age)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import worker_runs
+from infra import example_consumer, worker_runs
 from infra.container import view_database
 from infra.relay import tracking as relay_tracking
 from infra.settings import Settings
@@ -86,7 +86,7 @@ def test_the_deadline_job_records_its_rounds(sqlite_settings: Settings) -> None:
 
 def test_a_store_that_does_not_answer_is_unhealthy_not_an_error() -> None:
     gone = Settings.from_env({"BOLASHAK_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
-    for worker in ("projections", "relay", "deadlines", "checkpoints"):
+    for worker in ("projections", "relay", "deadlines", "checkpoints", "consumer"):
         assert_unhealthy(health(gone, "--worker", worker), "OperationalError")
 
 
@@ -94,3 +94,13 @@ def test_an_unknown_worker_is_a_usage_error(sqlite_settings: Settings) -> None:
     found = health(sqlite_settings, "--worker", "nobody")
     assert found.returncode == 2
     assert "projections" in found.stderr
+
+
+def test_the_example_consumer_is_healthy_once_its_store_has_its_tables(
+    sqlite_settings: Settings,
+) -> None:
+    assert_unhealthy(health(sqlite_settings, "--worker", "consumer"), "the consumer's store")
+    with closing(view_database(sqlite_settings)) as db, db.transaction() as cur:
+        for ddl in example_consumer.TABLES:
+            cur.execute(ddl)
+    assert health(sqlite_settings, "--worker", "consumer").returncode == 0
