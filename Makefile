@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_APPLICATIONS ?= 300
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck unit integration bench bench-quick faults fuzz clean browser
+.PHONY: run test lint typecheck unit integration bench bench-quick faults fuzz clean browser compose lock
 CHROMIUM := /usr/bin/chromium
 
 $(PY):
@@ -33,13 +33,25 @@ run: $(VENV)/.installed
 	$(BIN)/bolashak serve
 
 ## make test: lint, types and the whole suite against the real services.
-test: $(VENV)/.installed-dev lint typecheck browser
+test: $(VENV)/.installed-dev lint typecheck browser compose
 	$(BIN)/pytest
 
 ## The audit export is checked in headless Chromium (Debian package); installed when missing.
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+## docker-compose.yml is checked by a real Compose implementation (`docker-compose config`,
+## Debian's package; no Docker engine needed); installed when missing.
+compose:
+	@command -v docker-compose > /dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose; }
+
+## make lock: the image's pinned dependencies (requirements.lock, used by the Dockerfile),
+## compiled again from pyproject.toml; run it after changing the dependencies.
+lock: $(VENV)/.installed-dev
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -53,6 +53,7 @@ from infra.settings.files import (
 )
 from infra.settings.kafka import Kafka
 from infra.settings.library import CIPHER_TOPIC, POOL_WAIT_SECONDS, PYCRYPTODOME_CIPHER_TOPIC
+from infra.settings.public_defaults import refuse_public_defaults
 
 __all__ = [
     "PII_DEV_KEY_FILE",
@@ -182,6 +183,8 @@ class Settings(FromEnv):
     def _coherent(self) -> Self:
         if self.today is not None and self.mode == "production":
             raise ValueError(f"{PREFIX}TODAY is for development and tests only")
+        if self.mode == "production":
+            refuse_public_defaults(self.jwt_secret, self.pii_master_key, self.database.password)
         if self.cipher_topic and not self.cipher_key:
             raise ValueError(f"{PREFIX}CIPHER_TOPIC is set but {PREFIX}CIPHER_KEY is not")
         if self.cipher_key:
