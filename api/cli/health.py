@@ -69,7 +69,7 @@ def _problem(worker: Worker, max_lag: int | None, max_age: float) -> str | None:
     lag = settings.ready_max_lag if max_lag is None else max_lag
     if worker is Worker.projections:
         engine = build_projection_engine(settings)
-        with closing(engine.reader), closing(engine.db):
+        with closing(engine.db):  # the log's reader closes with the process
             return system_status.projections_behind(engine.status(), lag)
     if worker is Worker.relay:
         name = relay_tracking.name_for(settings.kafka.topic)
