@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from api.auth import TokenKeys
 from api.context import Services, ViewPool
 from api.http import GraphQLEndpoint
+from api.ide import ASSETS, ASSETS_URL
 from api.pipeline import GraphQLPipeline, Limits
 from api.users import ActiveUsers
 from api.watch import LogWatcher
@@ -95,6 +97,8 @@ def create_app(
         WebSocketRoute("/graphql", websocket),
         Route("/health", health),
     ]
+    if not options.production:  # GraphiQL's own files: the IDE needs no CDN
+        routes.append(Mount(ASSETS_URL.rstrip("/"), StaticFiles(directory=ASSETS)))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services  # for the tests that look inside a server process
     return app
