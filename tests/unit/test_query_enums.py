@@ -5,9 +5,12 @@ section 3)."""
 
 from __future__ import annotations
 
+from enum import Enum
+
 import pytest
 from graphql import parse, validate
 
+from api.pipeline import GraphQLPipeline, Limits, RefusedDocumentError
 from api.schema import office_schema
 from api.types.enums import CaseSort, DeadlineKind, EventType, WorklistItemKind
 from domain.case.events import CaseEvent
@@ -45,3 +48,29 @@ def test_a_bad_value_is_a_validation_error_naming_the_enum(document: str, enum: 
     errors = validate(office_schema()._schema, parse(document))
     assert len(errors) == 1
     assert f"'{enum}'" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "allowed"),
+    [
+        ("{ deadlines(kind: NOPE) { edges { cursor } } }", None, DeadlineKind),
+        ('{ applications(sort: "iin") { edges { cursor } } }', None, CaseSort),
+        (
+            "query($k: WorklistItemKind) { officerWorklist(item: $k) { edges { cursor } } }",
+            {"k": "todo"},
+            WorklistItemKind,
+        ),
+    ],
+)
+def test_the_answer_to_a_bad_value_names_every_allowed_value(
+    document: str, variables: dict[str, str] | None, allowed: type[Enum]
+) -> None:
+    pipeline = GraphQLPipeline(Limits(), production=False)
+
+    def checked() -> None:
+        pipeline.coerce_variables(pipeline.prepare(document, None, expert=False), variables)
+
+    with pytest.raises(RefusedDocumentError) as refused:
+        checked()
+    message = refused.value.errors[0]["message"]
+    assert message.endswith(f"Allowed values: {', '.join(m.name for m in allowed)}.")
