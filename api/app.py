@@ -12,13 +12,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from api.auth import TokenKeys
 from api.context import Services
 from api.health import Health
 from api.http import GraphQLEndpoint
+from api.ide import ASSETS, ASSETS_URL
 from api.pipeline import GraphQLPipeline, Limits
 from api.users import ActiveUsers
 from api.view_pool import ViewPool
@@ -95,6 +97,8 @@ def create_app(
         Route("/health/ready", health.ready),
         Route("/health", health.live),  # the first name of /health/live, kept for scripts
     ]
+    if not options.production:  # GraphiQL's own files: the IDE needs no CDN
+        routes.append(Mount(ASSETS_URL.rstrip("/"), StaticFiles(directory=ASSETS)))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services  # for the tests that look inside a server process
     return app

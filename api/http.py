@@ -17,11 +17,11 @@ import orjson
 from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from api.auth import AuthError, Principal
 from api.context import Context, Services
 from api.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, is_unavailable, unavailable
+from api.ide import graphiql_html
 from api.pipeline import GraphQLPipeline, Limits, Payload, RefusedDocumentError
 from api.users import DirectoryUnavailableError
 from domain.case.meta import Role
@@ -57,7 +57,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         try:
             if request.method == "GET" and _wants_ide(request) and not self.production:
-                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+                return HTMLResponse(graphiql_html())
             principal = await self._principal(request)  # who asks first: 401 before all else
             media_type = _negotiate(request.headers.get("accept"))
             params = await self._params(request)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +26,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -164,7 +166,7 @@ class GraphQLPipeline:
             prepared.schema, prepared.operation.variable_definitions or (), variables or {}
         )
         if isinstance(coerced, list):
-            raise RefusedDocumentError([dict(e.formatted) for e in coerced])
+            raise RefusedDocumentError([_naming_allowed(prepared.schema, e) for e in coerced])
 
     # -- running -------------------------------------------------------------------------
 
@@ -230,7 +232,23 @@ class GraphQLPipeline:
         if expanded_field_count(document, cap + 1) > cap:  # before the rules that spread them
             message = f"the document selects over {cap} fields once its fragments are spread"
             return [GraphQLError(message).formatted]
-        return [e.formatted for e in validate(self.schemas[expert], document, self.rules)]
+        schema = self.schemas[expert]
+        return [_naming_allowed(schema, e) for e in validate(schema, document, self.rules)]
+
+
+_ENUM_NAMED = re.compile(r"'(\w+)' enum|Enum '(\w+)'")
+
+
+def _naming_allowed(schema: GraphQLSchema, error: GraphQLError) -> Payload:
+    """The error, formatted; one about a value of an enum also names every value the enum
+    allows (graphql-core names the enum and, at most, a close one)."""
+    formatted = dict(error.formatted)
+    found = _ENUM_NAMED.search(error.message)
+    kind = schema.type_map.get(next(filter(None, found.groups()))) if found else None
+    if isinstance(kind, GraphQLEnumType):
+        allowed = ", ".join(kind.values)
+        formatted["message"] = f"{error.message} Allowed values: {allowed}."
+    return formatted
 
 
 def _met_an_outage(result: ExecutionResult) -> bool:

@@ -20,6 +20,7 @@ from api.types.cases import (
     ApplicationView,
     PageInfo,
 )
+from api.types.enums import CaseSort, DeadlineKind, DeadlineState, WorklistItemKind
 from api.types.history import CaseHistory, EventRecord
 from api.types.reports import (
     AuditEntry,
@@ -135,7 +136,7 @@ class OfficeQueries(InterviewQueries):
         filter: ApplicationFilter | None = None,
         first: int = 20,
         after: str | None = None,
-        sort: str = "submitted_on",
+        sort: CaseSort = CaseSort.SUBMITTED_ON,
         descending: bool = False,
     ) -> ApplicationConnection:
         where = q.CaseFilter(**_filter_values(filter)) if filter else None  # type: ignore[arg-type]
@@ -145,7 +146,7 @@ class OfficeQueries(InterviewQueries):
             lambda db: q.list_cases(
                 db,
                 where,
-                sort=sort,
+                sort=sort.value,
                 descending=descending,
                 first=first,
                 after=after,
@@ -167,8 +168,8 @@ class OfficeQueries(InterviewQueries):
     async def deadlines(
         self,
         info: Ctx,
-        kind: str | None = None,
-        state: str | None = "open",
+        kind: DeadlineKind | None = None,
+        state: DeadlineState | None = DeadlineState.OPEN,
         overdue_only: bool = False,
         first: int = 20,
         after: str | None = None,
@@ -179,8 +180,8 @@ class OfficeQueries(InterviewQueries):
             lambda db: q.deadlines(
                 db,
                 today,
-                kind=kind,
-                state=state,
+                kind=kind.value if kind else None,
+                state=state.value if state else None,
                 overdue_only=overdue_only,
                 first=first,
                 after=after,
@@ -193,10 +194,15 @@ class OfficeQueries(InterviewQueries):
         ' (item "review") and packages missing documents (item "documents").'
     )
     async def officer_worklist(
-        self, info: Ctx, item: str | None = None, first: int = 20, after: str | None = None
+        self,
+        info: Ctx,
+        item: WorklistItemKind | None = None,
+        first: int = 20,
+        after: str | None = None,
     ) -> WorklistConnection:
+        kind = item.value if item else None
         page = await read(
-            info, lambda db: q.officer_worklist(db, item=item, first=first, after=after)
+            info, lambda db: q.officer_worklist(db, item=kind, first=first, after=after)
         )
         return connection(page, WorklistConnection, WorklistEdge, WorklistItem.from_row)
 
@@ -213,7 +219,7 @@ class OfficeQueries(InterviewQueries):
             if filter and filter.application_id
             else None,
             actor_id=filter.actor_id if filter else None,
-            event_type=filter.event_type if filter else None,
+            event_type=filter.event_type.value if filter and filter.event_type else None,
             recorded_from=filter.recorded_from.isoformat()
             if filter and filter.recorded_from
             else None,

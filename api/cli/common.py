@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from api.cli.errors import debugging, report
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.errors import DomainError, InvalidInputError
-from domain.permissions import PermissionDeniedError
 from infra.settings import Settings, SettingsError
 
 console = Console()
@@ -58,32 +58,34 @@ BACKDATING_HELP = (
 
 def business_date(on: str, clock: Clock) -> date:
     """A command's ``--on``, or the business clock's today."""
-    if not on:
-        return clock.today()
+    return parsed_date("--on", on) if on else clock.today()
+
+
+def parsed_date(option: str, value: str) -> date:
+    """An option's date (YYYY-MM-DD), or an input error naming the option."""
     try:
-        return date.fromisoformat(on)
+        return date.fromisoformat(value)
     except ValueError:
         raise InvalidInputError.single(
-            "--on", "date_format", f"must be a date like 2023-04-28, not {on!r}"
+            option, "date_format", f"must be a date like 2023-04-28, not {value!r}"
         ) from None
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Domain errors end the command with their message and exit status 1 (2 for settings)."""
+    """Errors a person can act on end the command with their one line and exit status
+    (``api/cli/errors.py``: the same table whichever way the command is run)."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except PermissionDeniedError as e:
-            err_console.print(f"[red]not allowed:[/red] {escape(str(e))}")
-            raise typer.Exit(3) from None
-        except DomainError as e:
-            err_console.print(f"[red]refused:[/red] {escape(str(e))}")
-            raise typer.Exit(1) from None
-        except SettingsError as e:
-            err_console.print(f"[red]setting error:[/red] {escape(str(e))}")
-            raise typer.Exit(2) from None
+        except (DomainError, SettingsError) as e:
+            if debugging():
+                raise
+            status = report(e)
+            if status is None:
+                raise
+            raise typer.Exit(status) from None
 
     return wrapper
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
-from api.cli.common import business_clock, console, reports_errors, settings, stop_on_signals
+from api.cli.common import (
+    business_clock,
+    console,
+    parsed_date,
+    reports_errors,
+    settings,
+    stop_on_signals,
+)
 from domain.clock import FixedClock
 from infra.container import build_deadline_job
 
@@ -22,7 +27,7 @@ def run(
 ) -> None:
     """Revoke the status where contracts were not signed within 90 days of the award."""
     current = settings()
-    clock = FixedClock(date.fromisoformat(today)) if today else business_clock()
+    clock = FixedClock(parsed_date("--today", today)) if today else business_clock()
     job = build_deadline_job(current, clock)
     if once:
         result = job.run_recorded()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import typer
 
 from api.cli import (
@@ -19,13 +21,40 @@ from api.cli import (
     serve,
     users,
 )
+from api.cli.errors import ReadableErrors, show_tracebacks
 
 app = typer.Typer(
     name="bolashak",
     help="Case management for the Bolashak international scholarship (CIP).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    cls=ReadableErrors,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"bolashak {version('bolashak-cases')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show an error's traceback instead of its one line."
+    ),
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Case management for the Bolashak international scholarship (CIP)."""
+    show_tracebacks(debug)
+
+
 app.add_typer(db.app, name="db")
 app.add_typer(rules.app, name="rules")
 app.add_typer(case.app, name="case")

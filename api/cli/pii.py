@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 import typer
-from rich.markup import escape
 
 from api.cli.common import (
     BACKDATING_HELP,
@@ -23,6 +22,7 @@ from api.cli.common import (
     reports_errors,
     settings,
 )
+from api.cli.errors import NotFoundError
 from domain import commands as c
 from domain.case.meta import CommandContext, Role
 from domain.errors import InvalidInputError
@@ -56,8 +56,7 @@ def erase(
     try:
         targets = [application] if application is not None else _by_iin(current, service, iin)
         if not targets:
-            err_console.print(escape(f"no application of IIN {iin} in the case list"))
-            raise typer.Exit(1)
+            raise NotFoundError(f"no application of IIN {iin} in the case list")
         if not yes and not typer.confirm(
             f"Erase the personal data of {len(targets)} application(s)? This cannot be undone."
         ):

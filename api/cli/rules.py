@@ -6,12 +6,12 @@ from datetime import date
 
 import typer
 from rich import box
-from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import business_clock, console, print_json, reports_errors
+from api.cli.errors import NotFoundError
 from domain.rules import catalog
 from domain.rules.ruleset import Ruleset
 from infra.case_view import plain
@@ -98,6 +98,5 @@ def show(ruleset_id: str) -> None:
     try:
         ruleset = catalog.get(ruleset_id)
     except catalog.UnknownRulesetError as e:
-        console.print(f"[red]{escape(str(e))}[/red]")
-        raise typer.Exit(1) from None
+        raise NotFoundError(str(e)) from None
     print_json({**plain(ruleset), "policy_rows": list(ruleset.policy_rows)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING
 
 import typer
@@ -16,6 +17,7 @@ from api.cli.common import (
     reports_errors,
     settings,
 )
+from api.cli.errors import NotFoundError
 from domain.case.meta import Role
 from infra import users
 from infra.container import jwt_secret, user_directory
@@ -23,6 +25,20 @@ from infra.users import UserDirectoryError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+
+
+class TokenRole(Enum):
+    """The roles a token is minted for: those of the API's users (``API_ROLES``), not the
+    applicant's (eGov) nor the system's."""
+
+    OFFICER = Role.OFFICER.value
+    EXPERT = Role.EXPERT.value
+    COMMISSION = Role.COMMISSION.value
+    AUDITOR = Role.AUDITOR.value
+    ADMIN = Role.ADMIN.value
+
+
+assert {r.value for r in TokenRole} == {r.value for r in API_ROLES}
 
 schema_app = typer.Typer(help="The GraphQL schema (SDL).", no_args_is_help=True)
 
@@ -104,7 +120,9 @@ def server_process_app() -> Starlette:
 
 @reports_errors
 def token(
-    role: Role = typer.Option(..., help="officer, expert, commission, auditor or admin."),
+    role_name: TokenRole = typer.Option(
+        ..., "--role", help="The role the token carries (the roles of the API's users)."
+    ),
     user: str = typer.Option(..., help="The user's id (recorded as the actor)."),
     hours: float = typer.Option(
         8.0, help="Validity in hours: at most BOLASHAK_TOKEN_MAX_HOURS (12 by default)."
@@ -113,9 +131,7 @@ def token(
     """Mint a bearer token (signed with BOLASHAK_JWT_SECRET) for an active user of the
     directory holding ROLE (bolashak users add). In development mode an unknown user is
     registered with ROLE first; production refuses it."""
-    if role not in API_ROLES:
-        err_console.print(f"role must be one of {', '.join(r.value for r in API_ROLES)}")
-        raise typer.Exit(2)
+    role = Role(role_name.value)
     production = production_mode()
     current = settings()
     if not 0 < hours * 3600 <= current.token_max_hours * 3600:
@@ -135,7 +151,7 @@ def token(
             err_console.print(escape(users.add(db, user, role)) + " (development mode)")
             found = users.find(db, user)
     if found is None:
-        raise UserDirectoryError(f"user: no user {user!r} in the directory (bolashak users add)")
+        raise NotFoundError(f"user: no user {user!r} in the directory (bolashak users add)")
     if not found.active:
         raise UserDirectoryError(f"user: {user} is disabled")
     if found.role is not role:

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from api.types.cases import PageInfo
+from api.types.enums import EventType
 from domain.case.meta import Role
 from domain.programme import Category, Programme, StudyLanguage
 from domain.submission import Document
@@ -218,7 +219,7 @@ class AuditTrailConnection:
 class AuditFilter:
     application_id: strawberry.ID | None = None
     actor_id: str | None = None
-    event_type: str | None = None
+    event_type: EventType | None = None
     recorded_from: datetime | None = None
     recorded_to: datetime | None = None
 

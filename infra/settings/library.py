@@ -7,6 +7,7 @@ import base64
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from infra.settings.base import PREFIX, SettingsError
 from infra.settings.files import development_pii_key, private_database_file
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def _store_env(settings: Settings, pool_size: int) -> dict[str, str]:
     if db.kind == "memory":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if db.kind == "sqlite":
-        Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_folder(Path(db.path))
         private_database_file(db.path)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -87,3 +88,19 @@ def _store_env(settings: Settings, pool_size: int) -> dict[str, str]:
         # One round trip per save, the table lock kept (infra/event_store.py).
         "APPLICATION_RECORDER_TOPIC": "infra.event_store:LockedInsertRecorder",
     }
+
+
+DEVELOPMENT_FOLDER = Path("var")  # the default store's (and the development keys') folder
+
+
+def _sqlite_folder(path: Path) -> None:
+    """The embedded store's folder: ``var/`` (the development default) is created when
+    missing; any other folder must exist, so a mistyped path is refused rather than a new
+    empty store made somewhere else."""
+    if path.parent == DEVELOPMENT_FOLDER:
+        path.parent.mkdir(exist_ok=True)
+    elif not path.parent.is_dir():
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL: the folder {str(path.parent)!r} of the SQLite file does not"
+            " exist (create it first)"
+        )

@@ -2,7 +2,9 @@
 
 Each case is submitted inside a 2023 intake window (more of them near the window's end, as
 on eGov), then moves through the process with plausible business dates, stopping at a
-random stage, or where the next step would lie after today. Nothing bypasses the service:
+random stage, or where the next step would lie after today; an award waits for its
+contracts only while its 90 days run (most scholars sign, a few are revoked on day 91, as
+in a real campaign by its business date). Nothing bypasses the service:
 every event is made by an ordinary command with its own idempotency key. The work people
 do is simulated too: documents presented after the submission, officers deciding what the
 rules left undecided (with a reason), the winners list, control tests after courses.
@@ -219,13 +221,18 @@ def _after_award(d: CaseDriver) -> None:
             Role.SYSTEM,
             (91, 92),
             actor="deadline-job",
+            may_wait=False,  # the deadline job does not wait
         )
         return
     d.do(c.RecordWinnersListPublished(d.case_id), Role.OFFICER, (1, 2), may_wait=False)
+    deadline = d.service.cached_case(d.case_id).contract_deadline
     d.do(
         c.SignContracts(d.case_id, f"TC-{d.case_no:06d}", f"SC-{d.case_no:06d}"),
         Role.OFFICER,
         (10, 70),
+        # a scholar waits to sign only while the 90 days run: by the business date a real
+        # campaign's awards are signed, or revoked (above), never left to the deadline job
+        may_wait=deadline is not None and deadline >= d.today,
     )
     route = d.service.cached_case(d.case_id).route
     if route is not None and route.value != "straight_to_study":

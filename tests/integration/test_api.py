@@ -172,7 +172,7 @@ class TestQueries:
     def test_dashboard_deadlines_queue_trail_rulesets_and_status(self, api: Api) -> None:
         data = api.data("""{
           dashboard(year: 2023) { funnel { key count } awardsTarget }
-          deadlines(kind: "contract", state: null) { edges { node { dueOn state overdue } } }
+          deadlines(kind: CONTRACT, state: null) { edges { node { dueOn state overdue } } }
           interviewQueue { edges { node { applicantCode sheets } } }
           auditTrail(first: 5) { edges { node { eventType actorRole rulesets } } }
           rulesets(kind: "contract_deadline") { id sources { seed lines } }
@@ -210,7 +210,6 @@ class TestUserErrors:
         [
             ('{ applications(after: "garbage") { edges { cursor } } }', "after"),
             ("{ applications(first: 101) { edges { cursor } } }", "first"),
-            ('{ applications(sort: "iin") { edges { cursor } } }', "sort"),
             ('{ application(id: "not-a-uuid") { id } }', "id"),
         ],
     )

@@ -227,6 +227,6 @@ def test_an_as_of_that_is_neither_version_date_nor_time_is_refused(
     store: Settings, live: tuple[UUID, dict[int, dict[str, Any]]]
 ) -> None:
     done = cli(store, "history", str(live[0]), "--as-of", "last tuesday")
-    assert done.returncode == 1
+    assert done.returncode == 2  # an input error
     assert "asOf" in done.stderr
     assert done.stdout == ""  # nothing replayed

@@ -297,7 +297,7 @@ def test_the_command_line_refuses_an_unknown_application_id(store: Settings, rea
         ["case", "run", "withdraw", "--data", data, "--on", "2023-05-01"],
         env={"BOLASHAK_DATABASE_URL": store.database.url, "COLUMNS": "10000"},
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # not found
     assert "not found" in result.output
     assert stored(reader) == before
 
@@ -346,7 +346,7 @@ def test_the_command_line_names_a_business_date_it_cannot_read(
         ["case", "run", "withdraw", "--data", data, "--on", on],
         env={"BOLASHAK_DATABASE_URL": store.database.url, "COLUMNS": "10000"},
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an input error
     assert "--on: must be a date like 2023-04-28" in result.output
     assert "[date_format]" in result.output
     assert stored(reader) == before
@@ -389,7 +389,7 @@ def test_the_command_line_names_the_field_and_the_rule_and_stores_nothing(
         [*args, "--reason", reason] if reason else args,
         env={"BOLASHAK_DATABASE_URL": store.database.url, "COLUMNS": "10000"},
     )
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # an input error
     assert f"{row.field}: " in result.output, result.output
     assert f"[{row.rule}]" in result.output, result.output
     assert stored(reader) == before

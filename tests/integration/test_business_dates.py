@@ -199,7 +199,7 @@ def test_the_command_line_holds_its_commands_to_the_window(
     )
     args = ["case", "run", "sign_contracts", "--data", data, "--on", "2023-09-01"]
     refused = CliRunner().invoke(cli, [*args], env={"COLUMNS": "10000"})
-    assert refused.exit_code == 1, refused.output
+    assert refused.exit_code == 2, refused.output  # an input error
     assert "occurredOn" in refused.output
     assert "business_date_within_backdating_window" in refused.output
     admin = ["--role", "admin", "--backdating-reason", REASON]

@@ -334,7 +334,7 @@ def test_the_command_line_refuses_an_invalid_iin_naming_the_rule(
     result = CliRunner().invoke(
         app, ["pii", "erase", "--iin", "123456789012", "--reason", "x", "--yes"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an input error
     assert "iin" in result.output
 
 

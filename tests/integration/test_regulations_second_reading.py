@@ -39,7 +39,7 @@ RESULT = """__typename
   ... on InvalidInput { fieldErrors { field rule message } }"""
 HISTORY = """query($id: ID!) { caseHistory(applicationId: $id) {
   events { type command reason rulesets facts data } } }"""
-WORKLIST = """query($item: String) { officerWorklist(item: $item) { edges { node {
+WORKLIST = """query($item: WorklistItemKind) { officerWorklist(item: $item) { edges { node {
   applicationId item stage step reason rulesetsTried missingDocuments since } } } }"""
 
 
@@ -77,7 +77,8 @@ def of_type(api: Api, case_id: UUID, event_type: str) -> list[dict[str, Any]]:
 
 def worklist(api: Api, settings: Settings, item: str | None = None) -> list[dict[str, Any]]:
     build_projection_engine(settings).run_until_head()
-    edges = api.data(WORKLIST, {"item": item})["officerWorklist"]["edges"]
+    kind = item.upper() if item else None  # the enum's value: "review" is REVIEW
+    edges = api.data(WORKLIST, {"item": kind})["officerWorklist"]["edges"]
     return [e["node"] for e in edges]
 
 
@@ -429,7 +430,7 @@ class TestTimeLimits:
         j.to(Stage.AWARDED)  # eligibility on 25 April: the intake's answer was late
         run(api, "recordWinnersListPublished", {"applicationId": str(j.id)}, date(2023, 6, 13))
         build_projection_engine(store_settings).run_until_head()
-        query = """query($kind: String, $after: String) {
+        query = """query($kind: DeadlineKind, $after: String) {
           deadlines(kind: $kind, state: null, first: 100, after: $after) {
           edges { node { applicationId kind dueOn state closedOn } }
           pageInfo { hasNextPage endCursor } } }"""
@@ -437,7 +438,7 @@ class TestTimeLimits:
         for kind in ("egov_intake", "commission_protocol", "winners_list"):
             after = None
             while True:  # every page: the PostgreSQL store is shared by the session's tests
-                page = api.data(query, {"kind": kind, "after": after})["deadlines"]
+                page = api.data(query, {"kind": kind.upper(), "after": after})["deadlines"]
                 for edge in page["edges"]:
                     if edge["node"]["applicationId"] == str(j.id):
                         states[kind] = (edge["node"]["dueOn"], edge["node"]["state"])

@@ -90,27 +90,24 @@ def _page(field: str, args: str, node: str, kind: str = "String") -> Probe:
 
 
 # Legit values are filled in from the stored cases (``legit_values``).
+# Sort orders, deadline kinds and states, worklist items and event types are enums: a value
+# that is not one of them is refused by validation, before any SQL.
 PROBES: dict[str, Probe] = {
     "interviewQueue.after": _page("interviewQueue", "after: $v", "applicationId"),
     "rulesets.kind": Probe("query Q($v: String) { rulesets(kind: $v) { id } }", ("rulesets",)),
     "ruleset.id": Probe("query Q($v: ID!) { ruleset(id: $v) { id } }", ("ruleset",)),
     "application.id": Probe("query Q($v: ID!) { application(id: $v) { id } }", ("application",)),
     "applications.after": _page("applications", "after: $v", "id"),
-    "applications.sort": _page("applications", "sort: $v", "id", "String!"),
     "applications.filter.country": _page("applications", "filter: {country: $v}", "id"),
     "applications.filter.institution": _page("applications", "filter: {institution: $v}", "id"),
     "applications.filter.specialty": _page("applications", "filter: {specialty: $v}", "id"),
     "applications.filter.code": _page("applications", "filter: {code: $v}", "id"),
-    "deadlines.kind": _page("deadlines", "kind: $v", "applicationId kind"),
-    "deadlines.state": _page("deadlines", "state: $v", "applicationId kind"),
     "deadlines.after": _page("deadlines", "after: $v", "applicationId kind"),
-    "officerWorklist.item": _page("officerWorklist", "item: $v", "applicationId item"),
     "officerWorklist.after": _page("officerWorklist", "after: $v", "applicationId item"),
     "auditTrail.filter.applicationId": _page(
         "auditTrail", "filter: {applicationId: $v}", "position", "ID"
     ),
     "auditTrail.filter.actorId": _page("auditTrail", "filter: {actorId: $v}", "position"),
-    "auditTrail.filter.eventType": _page("auditTrail", "filter: {eventType: $v}", "position"),
     "auditTrail.after": _page("auditTrail", "after: $v", "position"),
     "caseHistory.applicationId": Probe(
         "query Q($v: ID!) { caseHistory(applicationId: $v) { events { type } } }",
@@ -178,24 +175,17 @@ def legit_values(api: Api) -> dict[str, str]:
     )["applications"]["edges"][0]["node"]
     entry = api.data("query { auditTrail(first: 1) { edges { node { actorId eventType } } } }")
     audit = entry["auditTrail"]["edges"][0]["node"]
-    deadline = api.data("query { deadlines { edges { node { kind state } } } }")
-    due = deadline["deadlines"]["edges"][0]["node"]
     ruleset = api.data("query { rulesets { id kind } }")["rulesets"][0]
     return {
         "rulesets.kind": ruleset["kind"],
         "ruleset.id": ruleset["id"],
         "application.id": case["id"],
-        "applications.sort": "submitted_on",
         "applications.filter.country": case["country"],
         "applications.filter.institution": case["institution"],
         "applications.filter.specialty": case["specialty"],
         "applications.filter.code": case["applicantCode"],
-        "deadlines.kind": due["kind"],
-        "deadlines.state": due["state"],
-        "officerWorklist.item": "review",
         "auditTrail.filter.applicationId": case["id"],
         "auditTrail.filter.actorId": audit["actorId"],
-        "auditTrail.filter.eventType": audit["eventType"],
         "caseHistory.applicationId": case["id"],
     }
 

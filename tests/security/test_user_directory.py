@@ -143,7 +143,7 @@ def test_token_is_minted_in_production_only_for_an_active_user_holding_the_role(
     assert minted[0] == 0, minted
     assert TokenKeys(SECRET).verify(minted[1]).user_id == "officer-9"
     unknown = token("officer", "stranger-1")
-    assert unknown[:2] == (1, "")
+    assert unknown[:2] == (3, "")  # not found
     assert "user: no user 'stranger-1'" in unknown[2]
     other_role = token("admin", "officer-9")
     assert other_role[:2] == (1, "")
