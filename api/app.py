@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -27,6 +28,8 @@ from api.watch import LogWatcher
 from api.websocket import SubscriptionApp
 from domain.clock import Clock, SystemClock
 from infra import container
+from infra.observability import metrics
+from infra.observability.access import AccessLog
 from infra.settings import Settings
 
 
@@ -88,6 +91,11 @@ def create_app(
         status = await services.projection_status()
         return JSONResponse({"status": "ok", "lag": {s.name: s.lag for s in status}})
 
+    async def prometheus(_: Request) -> Response:
+        metrics.PROJECTIONS.update(await services.projection_status())
+        body = metrics.exposition(settings.prometheus_multiproc_dir)
+        return Response(body, media_type=metrics.CONTENT_TYPE_LATEST)
+
     async def websocket(socket: WebSocket) -> None:
         await ws(socket.scope, socket.receive, socket.send)
 
@@ -95,7 +103,9 @@ def create_app(
         Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
         WebSocketRoute("/graphql", websocket),
         Route("/health", health),
+        Route("/metrics", prometheus),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    metrics.POOL.watch(service.recorder)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AccessLog)])
     app.state.services = services  # for the tests that look inside a server process
     return app

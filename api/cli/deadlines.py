@@ -6,7 +6,14 @@ from datetime import date
 
 import typer
 
-from api.cli.common import business_clock, console, reports_errors, settings, stop_on_signals
+from api.cli.common import (
+    business_clock,
+    console,
+    observe_process,
+    reports_errors,
+    settings,
+    stop_on_signals,
+)
 from domain.clock import FixedClock
 from infra.container import build_deadline_job
 
@@ -33,6 +40,7 @@ def run(
         for case_id in result.revoked:
             console.print(f"  revoked {case_id}")
         return
+    observe_process("deadlines", worker_metrics=True, business_date=clock.today().isoformat())
     stop = stop_on_signals()
     console.print(f"following the contract deadlines as of {clock.today()}, every {interval:g}s")
     job.follow(stop, interval)
