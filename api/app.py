@@ -91,10 +91,11 @@ def create_app(
         status = await services.projection_status()
         return JSONResponse({"status": "ok", "lag": {s.name: s.lag for s in status}})
 
-    async def prometheus(_: Request) -> Response:
+    async def prometheus(request: Request) -> Response:
         metrics.PROJECTIONS.update(await services.projection_status())
-        body = metrics.exposition(settings.prometheus_multiproc_dir)
-        return Response(body, media_type=metrics.CONTENT_TYPE_LATEST)
+        accept = request.headers.get("accept", "")
+        body, content_type = metrics.exposition(settings.prometheus_multiproc_dir, accept)
+        return Response(body, headers={"Content-Type": content_type})
 
     async def websocket(socket: WebSocket) -> None:
         await ws(socket.scope, socket.receive, socket.send)

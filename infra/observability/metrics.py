@@ -24,26 +24,24 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     disable_created_metrics,
-    generate_latest,
     start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from infra.settings.base import pass_to_child_processes
 from projections.engine import ProjectionStatus
 
-__all__ = ["CONTENT_TYPE_LATEST"]
-
-disable_created_metrics()  # type: ignore[no-untyped-call]  # the *_created series: noise for these dashboards
+# the *_created series: noise for these dashboards
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 # seconds: a command or an operation takes from a millisecond to a request's 10 s limit
@@ -260,16 +258,19 @@ def multiprocess_folder(given: str, processes: int) -> SharedFolder:
     return SharedFolder(folder, made=not given)
 
 
-def exposition(multiprocess_dir: str = "") -> bytes:
-    """The Prometheus text of this process (or, with a shared folder, of all the server's
-    processes, with this process's collected gauges)."""
+def exposition(multiprocess_dir: str = "", accept: str = "") -> tuple[bytes, str]:
+    """The metrics of this process (or, with a shared folder, of all the server's
+    processes, with this process's collected gauges) and their content type, in the
+    format the scraper's ``Accept`` asks for (Prometheus text 0.0.4 by default,
+    OpenMetrics when asked)."""
+    encode, content_type = choose_encoder(accept)
     if not multiprocess_dir:
-        return generate_latest(REGISTRY)
+        return encode(REGISTRY), content_type
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=multiprocess_dir)  # type: ignore[no-untyped-call]
     registry.register(PROJECTIONS)
     registry.register(POOL)
-    return generate_latest(registry)
+    return encode(registry), content_type
 
 
 def serve_worker_metrics(port: int | None, host: str = "0.0.0.0") -> None:
