@@ -55,6 +55,7 @@ REQUEST_FIELDS = {
     "request_id",
 }
 COMMAND_FIELDS = {"command", "case_id", "outcome", "events", "duration_ms"}
+REQUESTS, SCRAPES = 20, 6
 
 
 @dataclass
@@ -211,3 +212,27 @@ def promtool() -> str:
 def test_promtool_passes_the_rules_and_the_scrape_config(args: list[str]) -> None:
     done = subprocess.run([promtool(), *args], capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "live_server", [ServerSpec("postgres", processes=2)], indirect=True, ids=lambda s: s.id
+)
+def test_any_server_process_answers_metrics_for_all_of_them(live_server: LiveServer) -> None:
+    """``serve --workers 2``: each request and scrape on a connection of its own, so the
+    kernel hands them to either process; every scrape counts every request."""
+    headers = live_server.bearer(Role.OFFICER, "officer-1")
+    sent = {"query": "query Counted { __typename }"}
+    for _ in range(REQUESTS):
+        response = httpx.post(live_server.graphql_url, json=sent, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+    counted = 'bolashak_graphql_operations_total{operation="Counted",outcome="ok",type="query"}'
+    for _ in range(SCRAPES):
+        text = httpx.get(f"{live_server.base_url}/metrics", timeout=10).text
+        assert f"{counted} {REQUESTS}.0" in text, text
+    starts = [
+        json.loads(line)["component"]
+        for process in live_server.processes
+        for line in process.stderr.read_text(encoding="utf-8").splitlines()
+        if '"event":"starting"' in line
+    ]
+    assert sorted(starts) == ["projections", "serve", "serve-process", "serve-process"]
