@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 RUN_APPLICATIONS ?= 300
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck unit integration bench bench-quick faults fuzz clean browser compose lock
+.PHONY: run test lint typecheck unit integration bench bench-quick faults fuzz clean browser compose lock promtool
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,7 +34,7 @@ run: $(VENV)/.installed
 	$(BIN)/bolashak serve
 
 ## make test: lint, types and the whole suite against the real services.
-test: $(VENV)/.installed-dev lint typecheck browser compose
+test: $(VENV)/.installed-dev lint typecheck browser compose promtool
 	$(BIN)/pytest
 
 ## The audit export is checked in headless Chromium (Debian package); installed when missing.
@@ -52,6 +53,12 @@ compose:
 lock: $(VENV)/.installed-dev
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --output-file requirements.lock pyproject.toml
+
+## The alert rules and scrape config (ops/prometheus/) are checked with promtool (Debian's
+## prometheus package); installed when missing.
+promtool:
+	@test -x $(PROMTOOL) || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -12,6 +12,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -28,6 +31,8 @@ from api.watch import LogWatcher
 from api.websocket import SubscriptionApp
 from domain.clock import Clock, SystemClock
 from infra import container
+from infra.observability import metrics
+from infra.observability.access import AccessLog
 from infra.settings import Settings
 
 
@@ -87,6 +92,12 @@ def create_app(
             health.close()
             services.close()
 
+    async def prometheus(request: Request) -> Response:
+        metrics.PROJECTIONS.update(await services.projection_status())
+        accept = request.headers.get("accept", "")
+        body, content_type = metrics.exposition(settings.prometheus_multiproc_dir, accept)
+        return Response(body, headers={"Content-Type": content_type})
+
     async def websocket(socket: WebSocket) -> None:
         await ws(socket.scope, socket.receive, socket.send)
 
@@ -96,9 +107,11 @@ def create_app(
         Route("/health/live", health.live),
         Route("/health/ready", health.ready),
         Route("/health", health.live),  # the first name of /health/live, kept for scripts
+        Route("/metrics", prometheus),
     ]
     if not options.production:  # GraphiQL's own files: the IDE needs no CDN
         routes.append(Mount(ASSETS_URL.rstrip("/"), StaticFiles(directory=ASSETS)))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    metrics.POOL.watch(service.recorder)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AccessLog)])
     app.state.services = services  # for the tests that look inside a server process
     return app

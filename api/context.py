@@ -7,6 +7,8 @@ a connection per thread: the event loop never waits on the database.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import threading
 import uuid
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from api.users import ActiveUsers
 from api.view_pool import ViewPool, within_wait
 from domain.clock import Clock
 from infra.case_store import CaseService
+from infra.observability import tracing
 from infra.settings import Settings
 from projections.engine import ProjectionEngine, ProjectionStatus
 
@@ -67,6 +70,8 @@ class Services:
         (Its own waits, for a pooled connection and the event table's lock, can add up
         to more than a request's 10 s.)"""
         async with within_wait(self._command_slots, "command threads"):
+            if tracing.enabled():  # the command's span is the operation's child
+                work = functools.partial(contextvars.copy_context().run, work)
             running = asyncio.get_running_loop().run_in_executor(self._commands, work)
             try:
                 async with asyncio.timeout(COMMAND_SECONDS):

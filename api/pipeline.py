@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +49,8 @@ from api.document_size import expanded_field_count
 from api.errors import MASKED_MESSAGE, is_outage, is_public, unavailable
 from api.fast_executor import PlainFieldsExecutor
 from api.schema import expert_schema, office_schema
+from infra.observability import access, tracing
+from infra.observability.metrics import operation_label, operation_seconds, operations_run
 
 log = logging.getLogger(__name__)
 Payload = dict[str, Any]
@@ -171,7 +174,34 @@ class GraphQLPipeline:
     # -- running -------------------------------------------------------------------------
 
     async def execute(self, prepared: Prepared, context: Context, variables: Any) -> Payload:
-        """A query or mutation's masked payload (``data``, and ``errors`` when any)."""
+        """A query or mutation's masked payload (``data``, and ``errors`` when any):
+        counted and timed by operation name and outcome, noted in the access log, and a
+        span while tracing is on (``infra/observability/``)."""
+        operation = prepared.operation.name
+        label = operation_label(operation.value if operation is not None else None)
+        kind = prepared.kind.value
+        caller = getattr(context, "principal", None)  # None: a test without a caller
+        if caller is not None:
+            access.note(label, caller.user_id, caller.role.value, context)
+        started = time.perf_counter()
+        outcome = "cancelled"  # the request's time limit, or its client gone
+        try:
+            if tracing.enabled():
+                attributes = {"graphql.operation.name": label, "graphql.operation.type": kind}
+                with tracing.span(f"{kind} {label}", attributes=attributes):
+                    payload = await self._execute(prepared, context, variables)
+            else:
+                payload = await self._execute(prepared, context, variables)
+            outcome = "error" if "errors" in payload else "ok"
+            return payload
+        except Exception:
+            outcome = "failed"
+            raise
+        finally:
+            operations_run(label, kind, outcome).inc()
+            operation_seconds(label, kind).observe(time.perf_counter() - started)
+
+    async def _execute(self, prepared: Prepared, context: Context, variables: Any) -> Payload:
         result = await self._run(prepared, context, variables, PlainFieldsExecutor)
         if self.differential and prepared.kind is OperationType.QUERY:
             standard = await self._run(prepared, context, variables, None)

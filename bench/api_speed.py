@@ -11,11 +11,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 from uuid import UUID
 
 from api.auth import TokenKeys
@@ -217,32 +218,32 @@ def _auth(token: str) -> dict[str, str]:
 @contextmanager
 def _server(command: list[str], env: dict[str, Any]) -> Iterator[int]:
     port = _free_port()
-    process = subprocess.Popen(
-        [part.replace("{port}", str(port)) for part in command],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_for(port, process)
-        yield port
-    finally:
-        process.terminate()
+    # the server's log (a line per request) goes to a file: a pipe nobody reads would fill
+    # and stop the server
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [part.replace("{port}", str(port)) for part in command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            _wait_for(port, process, log)
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
-def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+def _wait_for(port: int, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"server exited: {process.stderr.read().decode()[-2000:]}"
-                if process.stderr
-                else "server exited"
-            )
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read().decode()[-2000:]}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return

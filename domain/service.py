@@ -277,6 +277,7 @@ def _meta(ctx: CommandContext, name: str, fingerprint: str, backdated: bool) -> 
         command=name,
         command_fingerprint=fingerprint,
         backdating_reason=ctx.backdating_reason if backdated else "",
+        traceparent=ctx.traceparent,
     )
 
 

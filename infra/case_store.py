@@ -11,6 +11,7 @@ commands to.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
@@ -28,9 +29,12 @@ from domain.case.meta import CommandContext
 from domain.case.personal import Sealer
 from domain.clock import Clock
 from domain.errors import ApplicationNotFoundError
+from domain.registry import spec_for
 from domain.service import MAX_ATTEMPTS, CommandHandler, CommandResult, new_applicant_code
 from domain.store import Saved, WriteConflictError
 from infra.mapper import DomainMapper, NoSealerError
+from infra.observability.commands import observed
+from infra.observability.metrics import APPEND_SECONDS
 
 LATEST = 2**62  # "up to this version": every stored event, read past the cache
 SEALER_TOPIC = "PII_SEALER_TOPIC"
@@ -116,10 +120,13 @@ class CaseEvents(EventSourcedApplication[UUID]):
         return case
 
     def save_case(self, case: Application) -> Saved:
+        started = time.perf_counter()
         try:
             recordings = self.save(case)
         except RecordConflictError as e:
             raise WriteConflictError(str(e)) from e
+        finally:
+            APPEND_SECONDS.observe(time.perf_counter() - started)
         last = recordings[-1].notification.id if recordings else None
         return Saved(tuple(cast(ev.CaseEvent, r.domain_event) for r in recordings), last)
 
@@ -155,5 +162,6 @@ class CaseService(CaseEvents):
         return self.handler.clock
 
     def handle(self, command: c.Command, ctx: CommandContext) -> CommandResult:
-        """Runs ``command`` as its spec says (``domain/service.py``)."""
-        return self.handler.handle(command, ctx)
+        """Runs ``command`` as its spec says (``domain/service.py``), counted, timed,
+        logged and traced (``infra/observability/commands.py``)."""
+        return observed(spec_for(command).name, command, ctx, self.handler.handle)

@@ -22,6 +22,7 @@ from domain.clock import Clock
 from domain.errors import DomainError
 from infra import worker_runs
 from infra.case_store import CaseService
+from infra.observability import metrics
 from projections.sql import ViewDatabase
 
 log = logging.getLogger(__name__)
@@ -89,13 +90,24 @@ class DeadlineJob:
         return run
 
     def follow(self, stop: threading.Event, interval: float = 60.0) -> None:
+        """A pass every ``interval`` seconds until ``stop``; each pass counted
+        (``bolashak_deadline_job_*``) and logged (at debug when it did nothing)."""
+        metrics.deadline_job_started()
         while not stop.is_set():
             try:
                 run = self.run_recorded()
-                if run.revoked:
-                    log.info("revoked %d case(s) for a missed contract deadline", len(run.revoked))
             except Exception:
+                metrics.deadline_run("failed")
                 log.exception("deadline job run failed; trying again in %.0fs", interval)
+            else:
+                done = {
+                    "revoked": len(run.revoked),
+                    "already": len(run.already),
+                    "refused": len(run.refused),
+                }
+                metrics.deadline_run("ok", done.items())
+                level = logging.INFO if run.revoked or run.refused else logging.DEBUG
+                log.log(level, "deadline job run", extra=done)
             stop.wait(interval)
 
     def _record(self, *, ok: bool, outcome: str) -> None:

@@ -7,10 +7,13 @@ handled in one database transaction that also records its event id: a duplicate 
 its id already there and changes nothing. Offsets are committed only after that
 transaction, so a crash between the two re-delivers, and the id check drops it again.
 A message that is not a well-formed event is recorded as rejected, not retried forever.
+While tracing is on, each message is handled in a span that continues the trace of the
+command that recorded its event (the CloudEvents ``traceparent`` the relay sends).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -20,6 +23,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from infra.observability import tracing
 from infra.settings import Settings
 from projections.cursors import Cursor
 from projections.sql import ViewDatabase
@@ -103,7 +107,11 @@ class CaseStatusConsumer:
         with self.db.transaction() as cur:
             for record in records:
                 try:
-                    applied = self._apply(cur, record)
+                    if tracing.enabled():
+                        with _consuming(record):
+                            applied = self._apply(cur, record)
+                    else:
+                        applied = self._apply(cur, record)
                 except RejectedMessageError as e:
                     self._reject(cur, record, str(e))
                     tally.rejected += 1
@@ -192,6 +200,24 @@ class CaseStatusConsumer:
     def close(self) -> None:
         self.consumer.close()
         self.db.close()
+
+
+def _consuming(record: Record) -> contextlib.AbstractContextManager[object]:
+    """A consumer span for ``record``, the child of the span its event was recorded in."""
+    headers = dict(record.headers or [])
+    parent = headers.get("ce_traceparent") or headers.get("traceparent") or b""
+    kind = headers.get("ce_type", b"").decode("utf-8", "replace")
+    return tracing.span(
+        f"{record.topic} process",
+        kind=tracing.SpanKind.CONSUMER,
+        parent=parent.decode("ascii", "replace"),
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": record.topic,
+            "messaging.kafka.offset": record.offset,
+            "cloudevents.event_type": kind,
+        },
+    )
 
 
 def _header(headers: dict[str, bytes], name: str) -> str:

@@ -77,16 +77,25 @@ def follow_projections(
     stop: threading.Event,
     listen_dsn: str | None,
     idle_wait: float = 0.5,
+    *,
+    after_batch: Callable[[int], None] | None = None,
 ) -> None:
     """Keeps the engine's read models up to date until ``stop`` is set; survives database
-    outages by retrying."""
+    outages by retrying. ``after_batch`` is told what each batch consumed (metrics, logs)."""
 
     def report(error: BaseException, wait: float) -> None:
         log.error("projection batch failed; retrying in %.1fs", wait, exc_info=error)
 
     waiter = LogWaiter(listen_dsn, engine.db.events_table)
+
+    def step() -> int:
+        done = engine.run_once()
+        if after_batch is not None:
+            after_batch(done)
+        return done
+
     follow_log(
-        engine.run_once,
+        step,
         stop,
         waiter,
         idle_wait=idle_wait,

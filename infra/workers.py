@@ -12,6 +12,7 @@ from collections.abc import Callable
 from infra.audit import checkpoints
 from infra.deadline_job import DeadlineJob
 from infra.log_follower import follow_projections
+from infra.observability.workers import ProjectionWatch
 from projections.engine import ProjectionEngine
 
 
@@ -32,10 +33,13 @@ class InProcessWorkers:
         self.engine = engine
         self.job = job
         self.stop_event = threading.Event()
+        watch = ProjectionWatch(engine)  # batches at debug, the status for /metrics
         self._threads = [
             self._thread(
                 "projections",
-                lambda: follow_projections(self.engine, self.stop_event, listen_dsn, idle_wait),
+                lambda: follow_projections(
+                    self.engine, self.stop_event, listen_dsn, idle_wait, after_batch=watch
+                ),
             ),
             self._thread("deadlines", lambda: self.job.follow(self.stop_event, deadline_interval)),
             self._thread("checkpoints", lambda: self._seal(checkpoint_interval)),

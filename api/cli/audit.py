@@ -15,11 +15,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from api.cli.common import (
     console,
     err_console,
+    observe_process,
     print_json,
     reports_errors,
     settings,
     stop_on_signals,
-    worker_logging,
 )
 from infra.audit import checkpoints, replay
 from infra.audit.export import FORMATS, render, timeline
@@ -135,7 +135,7 @@ def checkpoint(
     reader = build_reader(current)
     db = view_database(current, reader.events_table())
     if follow:
-        worker_logging()
+        observe_process("audit-checkpoint")
         stop = stop_on_signals()
         console.print(f"sealing checkpoints every {interval:g}s")
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from rich.markup import escape
 from api.cli.errors import debugging, report
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.errors import DomainError, InvalidInputError
+from infra.observability.startup import start_process
 from infra.settings import Settings, SettingsError
 
 console = Console()
@@ -98,9 +98,11 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def worker_logging() -> None:
-    """Timestamped log lines on stderr, for the long-running workers."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+def observe_process(process: str, *, worker_metrics: bool = False, **facts: Any) -> None:
+    """Structured logs (``BOLASHAK_LOG_FORMAT``, ``BOLASHAK_LOG_LEVEL``) and traces for a
+    long-running process, its startup line, and for a worker of its own its ``/metrics``
+    on ``BOLASHAK_METRICS_PORT`` (``infra/observability/startup.py``)."""
+    start_process(process, settings(), worker_metrics=worker_metrics, **facts)
 
 
 def print_json(data: Any) -> None:

@@ -7,6 +7,7 @@ import typer
 from api.cli.common import (
     business_clock,
     console,
+    observe_process,
     parsed_date,
     reports_errors,
     settings,
@@ -35,6 +36,7 @@ def run(
         for case_id in result.revoked:
             console.print(f"  revoked {case_id}")
         return
+    observe_process("deadlines", worker_metrics=True, business_date=clock.today().isoformat())
     stop = stop_on_signals()
     console.print(f"following the contract deadlines as of {clock.today()}, every {interval:g}s")
     job.follow(stop, interval)

@@ -9,9 +9,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli import common
 from api.cli.common import console, err_console, reports_errors, settings, stop_on_signals
 from infra.container import build_projection_engine, listen_dsn, projection_engine_factory
 from infra.log_follower import follow_projections
+from infra.observability.workers import ProjectionWatch
 from projections.engine import ProjectionEngine
 from projections.rebuild import check_processes, default_processes, rebuild_many
 
@@ -29,13 +31,17 @@ def run(
     """Follow the event log and keep the read models up to date (a worker process)."""
     engine = _engine(names)
     engine.page_size = page_size
+    if not once:
+        common.observe_process(
+            "projections", worker_metrics=True, projections=[p.name for p in engine.projections]
+        )
     if once:
         consumed = engine.run_until_head()
         console.print(f"processed {consumed} notifications; head {engine.head()}")
         return
     stop = stop_on_signals()
     console.print(f"following the event log for {', '.join(p.name for p in engine.projections)}")
-    follow_projections(engine, stop, listen_dsn(settings()))
+    follow_projections(engine, stop, listen_dsn(settings()), after_batch=ProjectionWatch(engine))
 
 
 @app.command("rebuild")

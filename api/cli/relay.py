@@ -12,10 +12,10 @@ from rich.table import Table
 from api.cli.common import (
     console,
     err_console,
+    observe_process,
     reports_errors,
     settings,
     stop_on_signals,
-    worker_logging,
 )
 from infra.container import build_consumer, build_relay
 from infra.database import create_database_if_missing
@@ -25,15 +25,16 @@ from infra.relay import tracking as relay_tracking
 from infra.relay.relay import Relay
 from infra.settings import SettingsError
 
+log = logging.getLogger("bolashak.consume")
 app = typer.Typer(
     help="Publish every event to Kafka (CloudEvents, key = application id).",
     invoke_without_command=True,
 )
 
 
-def _logging() -> None:
-    worker_logging()
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the relay reports broker trouble
+def _logging(process: str) -> None:
+    """The relay reports broker trouble itself: kafka-python's own lines stay quiet."""
+    observe_process(process, worker_metrics=process == "relay")
 
 
 def _relay(page_size: int = 1000, *, publishing: bool = False) -> Relay:
@@ -60,7 +61,7 @@ def relay(
     """
     if ctx.invoked_subcommand is not None:
         return
-    _logging()
+    _logging("relay")
     relay = _relay(page_size, publishing=True)
     if once:
         published = relay.run_until_head()
@@ -149,7 +150,7 @@ def consume(
     Group BOLASHAK_KAFKA_CONSUMER_GROUP; its own store BOLASHAK_CONSUMER_DATABASE_URL
     (default: BOLASHAK_DATABASE_URL).
     """
-    _logging()
+    _logging("consume")
     config = settings()
     try:
         create_database_if_missing(config.consumer_database or config.database)
@@ -161,11 +162,13 @@ def consume(
     console.print(f"consuming {config.kafka.topic} as group {config.kafka.consumer_group}")
 
     def show(tally: Tally) -> None:
-        logging.info(
-            "applied %s, duplicates dropped %s, rejected %s",
-            tally.applied,
-            tally.duplicates,
-            tally.rejected,
+        log.info(
+            "consumed batch",
+            extra={
+                "applied": tally.applied,
+                "duplicates": tally.duplicates,
+                "rejected": tally.rejected,
+            },
         )
 
     total = consumer.run(stop.is_set, idle_exit=idle_exit, on_batch=show)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from api.cli.common import (
     business_clock,
     console,
     err_console,
+    observe_process,
     production_mode,
     reports_errors,
     settings,
@@ -21,6 +23,7 @@ from api.cli.errors import NotFoundError
 from domain.case.meta import Role
 from infra import users
 from infra.container import jwt_secret, user_directory
+from infra.observability.metrics import multiprocess_folder
 from infra.users import UserDirectoryError
 
 if TYPE_CHECKING:
@@ -91,21 +94,30 @@ def serve(
         f"GraphQL at http://{host}:{port}/graphql, {mode}, store {current.database.redacted()}"
         + (f", {workers} processes" if workers > 1 else "")
     )
+    # the server's processes count into one folder that any of them answers /metrics from
+    shared = multiprocess_folder(current.prometheus_multiproc_dir, workers)
+    observe_process("serve", host=host, port=port, workers=workers, in_process_workers=in_process)
     if workers > 1:  # each process builds its own app from the same environment
         target: str | Starlette = f"{__name__}:{server_process_app.__name__}"
     else:
         target = create_app(
             current, ServerOptions(production=production, in_process_workers=in_process), today
         )
-    uvicorn.run(
-        target,
-        host=host,
-        port=port,
-        log_level="warning",
-        ws="websockets-sansio",
-        factory=workers > 1,
-        workers=workers if workers > 1 else None,
-    )
+    try:
+        uvicorn.run(
+            target,
+            host=host,
+            port=port,
+            log_level="warning",
+            log_config=None,  # the process's own logging (infra/observability/logs.py)
+            access_log=False,  # the app logs each request (infra/observability/access.py)
+            ws="websockets-sansio",
+            factory=workers > 1,
+            workers=workers if workers > 1 else None,
+        )
+    finally:
+        if shared.made:
+            shutil.rmtree(shared.path, ignore_errors=True)
 
 
 def server_process_app() -> Starlette:
@@ -114,6 +126,7 @@ def server_process_app() -> Starlette:
     from api.app import ServerOptions, create_app
 
     current = settings()  # checked by the parent process
+    observe_process("serve-process")
     options = ServerOptions(production=current.production, in_process_workers=False)
     return create_app(current, options, business_clock())
 

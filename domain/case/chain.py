@@ -56,6 +56,7 @@ class UnsealedEventError(ValueError):
 
 
 IDENTITY = ("originator_id", "originator_version")  # stored beside the body, not in it
+_NONE: frozenset[str] = frozenset()
 
 
 @cache
@@ -68,7 +69,8 @@ def stored_fields(cls: type) -> tuple[str, ...]:
 def encode_body(event: Any) -> dict[str, Any]:
     """The stored JSON object of an event (without its class version marker): its stored
     fields; enums by value, dates and times in ISO form, ids as text, decimals as text,
-    tuples as lists, frozen dataclasses as objects of their stored fields. Any other type
+    tuples as lists, frozen dataclasses as objects of their stored fields (less those in
+    the class's ``stored_when_set`` that are empty: the metadata's traceparent). Any other type
     is refused (``TypeError``), never stored as text."""
     found: dict[str, Any] = orjson.loads(
         orjson.dumps(event, default=_stored_form, option=orjson.OPT_PASSTHROUGH_DATACLASS)
@@ -81,7 +83,13 @@ def _stored_form(value: Any) -> Any:
     form would follow ``__dict__``), a decimal as text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         state = value.__dict__
-        return {name: state[name] for name in stored_fields(type(value))}
+        cls = type(value)
+        optional: frozenset[str] = getattr(cls, "stored_when_set", _NONE)
+        return {
+            name: state[name]
+            for name in stored_fields(cls)
+            if name not in optional or state.get(name)  # absent: decoded from older bytes
+        }
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"the event store does not know how to store {type(value).__qualname__}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import ClassVar
 
 
 class Role(Enum):
@@ -35,6 +36,8 @@ class CommandContext:
     correlation_id: str = ""
     causation_id: str = ""
     backdating_reason: str = ""
+    # the W3C traceparent of the command's span (empty when tracing is off), for its events
+    traceparent: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,12 @@ class EventMeta:
     # an admin's reason for a business date more than the backdating window before the
     # day it was recorded; empty otherwise (and on events stored before it existed)
     backdating_reason: str = ""
+    # the W3C traceparent of the command that recorded the event (OpenTelemetry), so that
+    # the relay's message and its consumers continue the trace; empty when tracing was off
+    # (and on events stored before it existed), and then not stored at all; left out of
+    # the repr, as it is out of the stored bytes, when empty or not
+    traceparent: str = field(default="", repr=False)
+
+    # fields stored only when they hold something: bytes stored before they existed, and
+    # events recorded without them, are the same (``domain/case/chain.py::encode_body``)
+    stored_when_set: ClassVar[frozenset[str]] = frozenset({"traceparent"})

@@ -6,6 +6,11 @@ message sent again after a crash has the same id and consumers can drop the dupl
 Personal data (the applicant's name, IIN, birth date and contacts) never goes into the
 public message: the applicant code stands in for the person. It goes, when a restricted
 topic is configured, into a message of its own type there.
+
+The W3C ``traceparent`` of the command that recorded the event, when it was traced, goes
+with every message as the CloudEvents distributed-tracing extension (``ce_traceparent``,
+the attribute in binary mode) and as the plain ``traceparent`` header that
+OpenTelemetry's messaging instrumentations read: a consumer continues the trace.
 """
 
 from __future__ import annotations
@@ -159,7 +164,17 @@ def messages_for(
             found.append(
                 _message(envelope, position, pii_topic, PERSONAL_DATA_TYPE, personal, source)
             )
+    traceparent = event.meta.traceparent
+    if traceparent:
+        for message in found:
+            message.headers.extend(tracing_headers(traceparent))
     return found
+
+
+def tracing_headers(traceparent: str) -> tuple[tuple[str, bytes], ...]:
+    """The distributed-tracing extension's attribute, and the W3C header."""
+    value = traceparent.encode()
+    return (("ce_traceparent", value), ("traceparent", value))
 
 
 def _message(

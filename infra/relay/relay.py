@@ -25,6 +25,7 @@ from eventsourcing.persistence import Notification
 from domain.case.events import CaseEvent
 from infra.case_store import CaseEvents
 from infra.log_follower import LogWaiter, follow_log
+from infra.observability import metrics
 from infra.relay import broker
 from infra.relay import tracking as relay_tracking
 from infra.relay.messages import Message, messages_for
@@ -126,6 +127,8 @@ class Relay:
         self._producer: Producer | None = None
         self._topics_ready = False
         self.listen_dsn = listen_dsn
+        self._published = metrics.RELAY_PUBLISHED.labels(self.kafka.topic)
+        self._errors = metrics.RELAY_ERRORS.labels(self.kafka.topic)
         with self.db.transaction() as cur:
             relay_tracking.ensure(cur, self.name)
 
@@ -175,6 +178,8 @@ class Relay:
                     in_flight.clear()
                     break
                 published += page.events
+                self._published.inc(page.events)
+                log.debug("relay batch", extra={"events": page.events, "position": recorded})
         if isinstance(halt, BrokerError):
             self._discard_producer()
             raise halt
@@ -244,13 +249,14 @@ class Relay:
         self, stop: threading.Event, idle_wait: float = 0.5, report_every: float = 10.0
     ) -> None:
         """Publishes until ``stop`` is set; waits out broker and database outages."""
-        last_report = time.monotonic()
+        last_report = float("-inf")  # the first report (and the metrics) at once
 
         def report() -> None:
             nonlocal last_report
             if time.monotonic() - last_report >= report_every:
                 last_report = time.monotonic()
                 status = self.status()
+                metrics.relay_status(status.topic, status.position, status.head)
                 log.info("relay at %s of %s (lag %s)", status.position, status.head, status.lag)
 
         follow_log(
@@ -265,9 +271,12 @@ class Relay:
         self.close()
 
     def _note_failure(self, error: BaseException, backoff: float) -> None:
+        self._errors.inc()
         try:
             relay_tracking.record_error(self.db, self.name, f"{type(error).__name__}: {error}")
-            lag = self.status().lag
+            status = self.status()
+            metrics.relay_status(status.topic, status.position, status.head)
+            lag = status.lag
         except Exception:
             lag = -1
         log.warning(

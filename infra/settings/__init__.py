@@ -121,6 +121,19 @@ class Settings(FromEnv):
     cipher_topic: str = Field(default="", repr=False)
     # /health/ready answers 503 while a read model is further behind the log's head
     ready_max_lag: Count = READY_MAX_LAG
+    # logs (infra/observability/logs.py): None chooses console on a terminal, JSON otherwise
+    log_format: Literal["json", "console"] | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # the /metrics port of a worker that runs as its own process (projections, relay,
+    # deadlines); None: no metrics server (the API serves its own /metrics)
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    # the standard variables of the libraries, read here so that nothing else reads the
+    # environment: traces are exported over OTLP when the endpoint is set (the SDK reads
+    # the other OTEL_* variables itself); prometheus-client's folder for several processes
+    otel_exporter_otlp_endpoint: str = Field(
+        default="", validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    prometheus_multiproc_dir: str = Field(default="", validation_alias="PROMETHEUS_MULTIPROC_DIR")
 
     _AWARDS: ClassVar[re.Pattern[str]] = re.compile(r"\d{4}")
 
@@ -144,7 +157,7 @@ class Settings(FromEnv):
             return Database.parse(value, "CONSUMER_DATABASE_URL")
         return value
 
-    @field_validator("mode", mode="before")
+    @field_validator("mode", "log_format", "log_level", mode="before")
     @classmethod
     def _mode(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

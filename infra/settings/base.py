@@ -92,3 +92,10 @@ def _refusal(error: ErrorDetails, prefix: str) -> str:
     if rule.startswith(PREFIX) or not where:
         return rule  # the validator named the setting(s) itself
     return f"{variable} {rule}" if rule.startswith("must") else f"{variable}: {rule}"
+
+
+def pass_to_child_processes(name: str, value: str) -> None:
+    """Sets ``name`` in this process's environment for the processes it starts (a
+    library's own variable that its children read on import, e.g. prometheus-client's
+    folder for the server's processes): written beside where the environment is read."""
+    os.environ[name] = value

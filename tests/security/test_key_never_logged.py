@@ -82,6 +82,7 @@ def test_the_signing_and_master_keys_never_appear_in_any_output_at_debug_level(
     master_key = base64.b64encode(secrets.token_bytes(32)).decode()
     env = server_environment(f"sqlite:///{tmp_path}/cases.db", production=False)
     env.update(BOLASHAK_JWT_SECRET=jwt_secret, BOLASHAK_PII_MASTER_KEY=master_key)
+    env.update(BOLASHAK_LOG_LEVEL="debug")  # the server's own logging, configured at start
     production = {**env, "BOLASHAK_MODE": "production"}
     production.pop("BOLASHAK_TODAY")
     outputs = [

@@ -46,7 +46,12 @@ def test_every_event_has_its_relay_schema_file() -> None:
 
 
 # fields read under another name than their own: the variable the README documents
-VARIABLE_OF = {"awards_targets": "BOLASHAK_AWARDS_TARGET_"}
+VARIABLE_OF = {
+    "awards_targets": "BOLASHAK_AWARDS_TARGET_",
+    # the libraries' own standard variables, read with the settings
+    "otel_exporter_otlp_endpoint": "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "prometheus_multiproc_dir": "PROMETHEUS_MULTIPROC_DIR",
+}
 
 
 def test_every_setting_is_in_the_readme() -> None:
