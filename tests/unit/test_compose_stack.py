@@ -221,13 +221,18 @@ def test_prometheus_runs_in_the_monitoring_profile_scraping_the_apis_metrics() -
     prometheus = services()["prometheus"]
     assert prometheus["profiles"] == ["monitoring"]
     mounted = {_volume(v).split(":")[1]: _volume(v).split(":")[0] for v in prometheus["volumes"]}
-    config_file = Path(mounted["/etc/prometheus/prometheus.yml"])
-    assert config_file == ROOT / "ops" / "prometheus.yml"
+    assert Path(mounted["/etc/prometheus"]) == ROOT / "ops" / "prometheus"
+    assert "--config.file=/etc/prometheus/scrape.yml" in prometheus["command"]
+    config_file = ROOT / "ops" / "prometheus" / "scrape.yml"
     scrape = yaml.safe_load(config_file.read_text(encoding="utf-8"))["scrape_configs"]
+    targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in scrape}
     api = next(job for job in scrape if job["job_name"] == "bolashak-api")
     assert api["metrics_path"] == "/metrics"
     port = services()["api"]["command"][services()["api"]["command"].index("--port") + 1]
-    assert api["static_configs"][0]["targets"] == [f"api:{port}"]
+    assert targets["bolashak-api"] == [f"api:{port}"]
+    for worker in ("projections", "relay", "deadlines"):  # each serves its own /metrics
+        served = services()[worker]["environment"]["BOLASHAK_METRICS_PORT"]
+        assert targets[f"bolashak-{worker}"] == [f"{worker}:{served}"]
 
 
 # -- connections -----------------------------------------------------------------------------
