@@ -21,6 +21,7 @@ from bench.harness import ADMIN_URL, Report, machine
 from bench.kafka_relay import ROUNDS as RELAY_ROUNDS
 from bench.kafka_relay import measure_relay
 from bench.read_models import measure_rebuilds, query_latencies, report_growth
+from bench.write_concurrent import measure_write_concurrent
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -38,6 +39,9 @@ def main() -> None:
     report = Report()
     command_rate = measure_command_throughput(report, applications=40 if quick else 300)
     measure_burst_intake(report, command_rate, count=300 if quick else 3000)
+    measure_write_concurrent(
+        report, lifecycles=60 if quick else 1000, curve_lifecycles=30 if quick else 300
+    )
     master = ensure_master(ADMIN_URL, max(sizes))
     measured = []
     for size in sizes:

@@ -9,6 +9,7 @@ from bench.harness import Report, machine
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PLOT = "benchmark-growth.png"
+WRITERS_PLOT = "benchmark-writers.png"
 
 CHANGES = """\
 - **Events are stored as type-directed JSON** (`infra/codec.py`) instead of the library's
@@ -179,10 +180,45 @@ def write(report: Report, command: str) -> Path:
         )
     if plotted:
         lines += ["", f"![cost against data size]({PLOT})"]
+    if report.writers:
+        _plot_writers(report)
+        lines += [
+            "",
+            "Concurrent writers (`write_concurrent_writers_N`): events/s as a ratio to raw",
+            "inserts from 8 threads, and the p95 latency of one command.",
+            "",
+            "| writers | ratio to raw | p95 of a command (ms) |",
+            "| --- | --- | --- |",
+            *(f"| {n} | {ratio:.2f} | {p95:.1f} |" for n, ratio, p95 in report.writers),
+            "",
+            f"![events/s and latency by number of writers]({WRITERS_PLOT})",
+        ]
     lines += ["", "## What was changed for speed, and why", "", CHANGES]
     out = DOCS / "benchmarks.md"
     out.write_text("\n".join(lines), encoding="utf-8")
     return out
+
+
+def _plot_writers(report: Report) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    writers, ratios, p95s = zip(*report.writers, strict=True)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    left.plot(writers, ratios, marker="o")
+    left.set_ylabel("events/s, ratio to raw inserts (8 threads)")
+    right.plot(writers, p95s, marker="o", color="tab:red")
+    right.set_ylabel("p95 of a command (ms)")
+    for axis in (left, right):
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(writers, [str(n) for n in writers])
+        axis.set_xlabel("writer threads")
+        axis.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(DOCS / WRITERS_PLOT, dpi=110)
+    plt.close(figure)
 
 
 def _plot(report: Report) -> bool:

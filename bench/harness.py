@@ -70,6 +70,8 @@ class Line:
 class Report:
     lines: list[Line] = field(default_factory=list)
     series: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # the concurrent writers' curve: (writers, events/s as a ratio to raw, p95 ms a command)
+    writers: list[tuple[int, float, float]] = field(default_factory=list)
 
     def add(self, line: Line) -> None:
         self.lines.append(line)

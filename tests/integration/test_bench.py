@@ -51,6 +51,8 @@ EXPECTED = (
     "case_list_first_page@30000",  # 7: growth, the larger size against the smaller
     "case_list_filtered_page@30000",
     "dashboard_year@30000",
+    "write_concurrent",  # issue 22: 8 writers, and the curve of 1 to 16
+    *(f"write_concurrent_writers_{n}" for n in (1, 2, 4, 8, 16)),
 )
 
 
@@ -108,6 +110,7 @@ def test_a_full_run_writes_the_results_table_and_the_growth_plot(
     report.add(Line("command_throughput", 900.0, "events/s", "raw", 1000.0, 0.5))
     report.add(Line("relay_throughput@100", 400.0, "events/s", "plain", 1000.0, 0.5))
     report.add(Line("burst_intake_16_clients", 300.0, "submissions/s", "command", 900.0))
+    report.writers += [(1, 0.3, 2.0), (8, 0.6, 6.0)]
     for size, rate in ((10_000, 40_000.0), (100_000, 41_000.0)):
         report.point("read and decode (events/s)", size, rate)
         report.point("case_list_first_page (ms)", size, 0.4)
@@ -125,4 +128,6 @@ def test_a_full_run_writes_the_results_table_and_the_growth_plot(
     ]
     assert f"![cost against data size]({docs.PLOT})" in text
     assert (tmp_path / docs.PLOT).read_bytes().startswith(b"\x89PNG")
+    assert "| 8 | 0.60 | 6.0 |" in text
+    assert (tmp_path / docs.WRITERS_PLOT).read_bytes().startswith(b"\x89PNG")
     assert "## What was changed for speed, and why" in text

@@ -1,0 +1,79 @@
+"""Concurrent writers (issue 22): whole lifecycles of the simulated campaign from several
+threads of one process, against raw psycopg inserts from as many threads in the same run
+(one row per transaction, rows of the same size); and the curve, 1 to 16 writers in one
+run, with the p95 latency of one command at each point. Target: at least 60% of raw with
+8 writers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.command_throughput import TODAY, _mean_event_size, _raw_inserts
+from bench.dataset import fresh_database
+from bench.harness import Line, Report, percentile
+from domain.clock import FixedClock
+from infra.container import build_service
+from infra.settings import Settings
+from infra.simulation.campaign import simulate_campaign
+
+WRITERS = 8
+CURVE = (1, 2, 4, 8, 16)
+TARGET = 0.6
+
+
+@dataclass(frozen=True)
+class Run:
+    rate: float  # events/s
+    events: int
+    p95: float  # ms, of one command
+
+
+def measure_write_concurrent(report: Report, lifecycles: int, curve_lifecycles: int) -> None:
+    """The ``write_concurrent`` line, then one line per point of the curve (each on a fresh
+    database, against the same raw baseline)."""
+    with fresh_database("bolashak_bench_write_concurrent") as settings:
+        run = timed_lifecycles(settings, lifecycles, WRITERS)
+        raw = _raw_inserts(settings, run.events, _mean_event_size(settings), threads=WRITERS)
+    baseline = f"raw_psycopg_{WRITERS}_threads"
+    report.add(Line("write_concurrent", run.rate, "events/s", baseline, raw, TARGET))
+    print(f"  ({WRITERS} writers: p95 {run.p95:.1f} ms per command)", flush=True)
+    for writers in CURVE:
+        with fresh_database(f"bolashak_bench_writers_{writers}") as settings:
+            point = timed_lifecycles(settings, curve_lifecycles, writers)
+        report.add(
+            Line(f"write_concurrent_writers_{writers}", point.rate, "events/s", baseline, raw)
+        )
+        print(f"  ({writers} writers: p95 {point.p95:.1f} ms per command)", flush=True)
+        report.writers.append((writers, point.rate / raw, point.p95))
+
+
+def timed_lifecycles(settings: Settings, lifecycles: int, writers: int) -> Run:
+    """The campaign's lifecycles on ``writers`` threads, each command timed."""
+    service = build_service(settings.replaying_history(), clock=FixedClock(TODAY))
+    times: list[float] = []
+    handle = _timed(service.handle, times)
+    setattr(service, "handle", handle)  # noqa: B010 (the simulator calls service.handle)
+    started = time.perf_counter()
+    summary = simulate_campaign(service, lifecycles, seed=11, today=TODAY, workers=writers)
+    rate = summary.events / (time.perf_counter() - started)
+    service.close()
+    return Run(rate, summary.events, percentile(times, 0.95) if times else 0.0)
+
+
+def _timed(handle: Callable[..., Any], times: list[float]) -> Callable[..., Any]:
+    lock = threading.Lock()
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return handle(*args, **kwargs)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                times.append(elapsed)
+
+    return timed
