@@ -145,26 +145,20 @@ CHANGES = """\
   class's shape is worked out once: 1.05-1.46 times the burst's submissions/s over five
   paired runs (median 1.45). The machine's own swing between runs, 184-487 submissions/s,
   was larger than that, so read the burst line against its baseline of the same run.
-- **Appends without the table lock** (issue 22, `infra/event_store.py`): a save no longer
-  holds `LOCK TABLE ... EXCLUSIVE` through its commit's flush. It holds an advisory lock
-  only while its transaction id is taken and its rows take their positions, records that
-  id (`transaction_id`, xid8, added by `bolashak db init`), and commits in parallel with
-  the others; followers (`ViewDatabase.read_log`, `log_head`, the recorder's
-  `select_notifications`) read only up to the last row whose transaction is below the
-  oldest running one (`pg_snapshot_xmin(pg_current_snapshot())`), so none skips an event
-  (a test with 16 raw writers sleeping inside their transactions fails without that rule).
-  Same-run ratios of `write_concurrent` (300 lifecycles, 8 threads of one process, against
-  raw inserts from 8 threads; three alternating rounds on a shared, busy machine where the
-  raw baseline itself swung from 1.7k to 5.7k rows/s): table lock and group commit 0.39,
-  0.54, 0.54 (median 0.54); without the lock, group commit kept 0.37, 0.39, 0.45 (0.39);
-  without the lock and up to 8 statements of a process at once instead of one group at a
-  time 0.22, 0.34, 0.15 (0.22: grouping kept, one group at a time). Two processes of 4
-  threads each: with the lock 0.39, 0.21; without 0.30, 0.28. No gain could be shown on
-  this machine: in one process group commit already writes one statement and one flush at
-  a time, and the command path is bound by the interpreter (8 threads of one process).
-  The lock's removal should pay where several processes write at once (`serve --workers`);
-  the quiet machine's run decides whether it stays. Its cost: a follower waits for the
-  longest transaction running in the database cluster, however unrelated.
+- **Appends without the table lock: tried, not kept** (issue 22). A save held an advisory
+  lock only while its transaction id (xid8) was taken and its rows their positions, then
+  committed in parallel with the others; followers read only below the oldest running
+  transaction (`pg_snapshot_xmin(pg_current_snapshot())`), and a test with 16 raw writers
+  sleeping inside their transactions showed none skipped an event. Same-run ratios of
+  `write_concurrent` (300 lifecycles, 8 threads of one process, against raw inserts from
+  8 threads; alternating rounds on a busy machine whose raw baseline swung from 1.7k to
+  5.7k rows/s): table lock and group commit 0.39, 0.54, 0.54 (median 0.54); without the
+  lock, group commit kept 0.37, 0.39, 0.45 (0.39); without the lock and without grouping
+  0.22. Two processes of 4 threads: with the lock 0.39, 0.21; without 0.30, 0.28. No gain:
+  in one process group commit already writes one statement and one flush at a time, and
+  the command path is bound by the interpreter. And a cost: the horizon is the whole
+  cluster's, so one long transaction in any database holds back every follower (two tests
+  flaked on it). The table lock with group commit stays.
 - **`write_concurrent`** (issue 22, `bench/write_concurrent.py`): 8 writer threads of whole
   lifecycles against raw inserts from 8 threads, and the curve of 1, 2, 4, 8 and 16
   writers with the p95 of one command, tabled and plotted below the results.
