@@ -20,7 +20,7 @@ from api.types.cases import (
     ApplicationView,
     PageInfo,
 )
-from api.types.enums import CaseSort, DeadlineKind, DeadlineState, WorklistItemKind
+from api.types.enums import CaseSort, DeadlineKind, DeadlineState, RulesetKind, WorklistItemKind
 from api.types.history import CaseHistory, EventRecord
 from api.types.reports import (
     AuditEntry,
@@ -99,7 +99,7 @@ class InterviewQueries:
     @strawberry.field(description="The regulations as versioned rulesets, with sources.")
     def rulesets(
         self,
-        kind: str | None = None,
+        kind: RulesetKind | None = None,
         policy: Annotated[
             bool | None,
             strawberry.argument(
@@ -112,7 +112,7 @@ class InterviewQueries:
         return [
             Ruleset.from_data(r)
             for r in found
-            if (kind is None or r.kind == kind) and (policy is None or r.has_policy is policy)
+            if (kind is None or r.kind == kind.value) and (policy is None or r.has_policy is policy)
         ]
 
     @strawberry.field

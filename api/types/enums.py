@@ -17,6 +17,7 @@ from domain.case.stage import CaseStatus, Stage
 from domain.language_tests import LanguageTest
 from domain.programme import Category, Programme, StudyDirection, StudyLanguage
 from domain.qualifications import GradeScale
+from domain.rules import catalog
 from domain.submission import Document
 
 for _enum in (
@@ -112,3 +113,12 @@ class EventType(Enum):
     WorkOffStarted = "WorkOffStarted"
     WorkOffCompleted = "WorkOffCompleted"
     PersonalDataErased = "PersonalDataErased"
+
+
+# The kinds of the rulesets in the catalog (domain/rules/data/), read from it: a ruleset of
+# a new kind adds its value (and the exported SDL shows it).
+RulesetKind = Enum(  # type: ignore[misc]  # its members are read from the catalog
+    "RulesetKind",
+    {kind.upper(): kind for kind in sorted({r.kind for r in catalog.all_rulesets().values()})},
+)
+strawberry.enum(RulesetKind, description="What a ruleset decides (its kind in the catalog).")

@@ -175,7 +175,7 @@ class TestQueries:
           deadlines(kind: CONTRACT, state: null) { edges { node { dueOn state overdue } } }
           interviewQueue { edges { node { applicantCode sheets } } }
           auditTrail(first: 5) { edges { node { eventType actorRole rulesets } } }
-          rulesets(kind: "contract_deadline") { id sources { seed lines } }
+          rulesets(kind: CONTRACT_DEADLINE) { id sources { seed lines } }
           ruleset(id: "intake-windows-2023") { data }
           projectionStatus { name lag }
         }""")

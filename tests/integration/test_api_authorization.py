@@ -582,7 +582,7 @@ QUEUE = """query Q($first: Int!, $after: String, $on: Date) {
     pageInfo { hasNextPage endCursor }
   }
 }"""
-RULESETS = """query R($kind: String) { rulesets(kind: $kind) { id kind title
+RULESETS = """query R($kind: RulesetKind) { rulesets(kind: $kind) { id kind title
   sources { seed section lines } effectiveFrom effectiveTo supersedes notes data } }"""
 RULESET = """query R($id: ID!) { ruleset(id: $id) { id kind title
   sources { seed section lines } effectiveFrom effectiveTo supersedes notes data } }"""
@@ -703,7 +703,10 @@ def test_experts_see_no_personal_data_by_any_path(
 
         # The rulesets.
         assert ask("rulesets", RULESETS)["data"]["rulesets"]
-        assert ask("rulesets of no kind", RULESETS, {"kind": "nope"})["data"]["rulesets"] == []
+        assert ask("rulesets of a kind", RULESETS, {"kind": "INTERVIEW_SHEET"})["data"]["rulesets"]
+        refused = ask("rulesets of no kind", RULESETS, {"kind": "nope"})["errors"][0]["message"]
+        assert "Allowed values:" in refused
+        assert "INTERVIEW_SHEET" in refused
         assert ask("ruleset", RULESET, {"id": "interview-sheet-2017"})["data"]["ruleset"]
         assert ask("unknown ruleset", RULESET, {"id": "no-such-rule"})["data"]["ruleset"] is None
 

@@ -136,7 +136,7 @@ class TestTheTextThatStands:
         found = {
             r["id"]: r
             for kind in ("language_thresholds", "language_courses")
-            for r in api.data(query.replace("$kind", f'"{kind}"'))["rulesets"]
+            for r in api.data(query.replace("$kind", kind.upper()))["rulesets"]
         }
         for older in ("language-thresholds-order318-amended", "language-courses-order318-amended"):
             assert (found[older]["effectiveTo"], found[older]["supersedes"]) == ("2017-05-22", [])

@@ -90,11 +90,10 @@ def _page(field: str, args: str, node: str, kind: str = "String") -> Probe:
 
 
 # Legit values are filled in from the stored cases (``legit_values``).
-# Sort orders, deadline kinds and states, worklist items and event types are enums: a value
-# that is not one of them is refused by validation, before any SQL.
+# Sort orders, deadline kinds and states, worklist items, ruleset kinds and event types are
+# enums: a value that is not one of them is refused by validation, before any SQL.
 PROBES: dict[str, Probe] = {
     "interviewQueue.after": _page("interviewQueue", "after: $v", "applicationId"),
-    "rulesets.kind": Probe("query Q($v: String) { rulesets(kind: $v) { id } }", ("rulesets",)),
     "ruleset.id": Probe("query Q($v: ID!) { ruleset(id: $v) { id } }", ("ruleset",)),
     "application.id": Probe("query Q($v: ID!) { application(id: $v) { id } }", ("application",)),
     "applications.after": _page("applications", "after: $v", "id"),
@@ -177,7 +176,6 @@ def legit_values(api: Api) -> dict[str, str]:
     audit = entry["auditTrail"]["edges"][0]["node"]
     ruleset = api.data("query { rulesets { id kind } }")["rulesets"][0]
     return {
-        "rulesets.kind": ruleset["kind"],
         "ruleset.id": ruleset["id"],
         "application.id": case["id"],
         "applications.filter.country": case["country"],
