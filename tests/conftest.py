@@ -73,3 +73,14 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     current = Settings.from_env({"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"})
     init_schema(current)
     return current
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_server_logs() -> Iterator[None]:
+    """After the whole session: no line any server or worker of the suite logged holds an
+    applicant's name, an IIN or a bearer token (tests/support/server_logs.py)."""
+    yield
+    from tests.support import server_logs
+
+    found = list(server_logs.leaks_in(server_logs.WRITTEN))
+    assert not found, "personal data or tokens in server logs:\n" + "\n".join(found[:20])

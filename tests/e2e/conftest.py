@@ -33,6 +33,7 @@ from infra.database import drop_database
 from infra.settings import Settings
 from tests.conftest import HISTORY_WINDOW_DAYS, TEST_PII_MASTER_KEY
 from tests.integration.conftest import new_postgres_settings, postgres_unavailable
+from tests.support import server_logs
 
 SECRET = "e2e-jwt-secret-" + "0123456789abcdef" * 3  # >= 32 characters
 TODAY = "2031-01-01"  # late enough for a whole case, the five-year work-off included
@@ -91,6 +92,7 @@ class ManagedProcess:
     def start(cls, name: str, args: list[str], env: dict[str, str], folder: Path) -> ManagedProcess:
         folder.mkdir(parents=True, exist_ok=True)
         stdout, stderr = folder / f"{name}.out", folder / f"{name}.err"
+        server_logs.WRITTEN += [stdout, stderr]  # read for leaks when the session ends
         with stdout.open("wb") as out, stderr.open("wb") as err:
             process = subprocess.Popen(
                 args, cwd=folder, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
