@@ -96,13 +96,13 @@ def serve(
     )
     # the server's processes count into one folder that any of them answers /metrics from
     shared = multiprocess_folder(current.prometheus_multiproc_dir, workers)
-    observe_process("serve", host=host, port=port, workers=workers, in_process_workers=in_process)
     if workers > 1:  # each process builds its own app from the same environment
         target: str | Starlette = f"{__name__}:{server_process_app.__name__}"
-    else:
+    else:  # built first: a store it cannot reach is one line of error, not a started server
         target = create_app(
             current, ServerOptions(production=production, in_process_workers=in_process), today
         )
+    observe_process("serve", host=host, port=port, workers=workers, in_process_workers=in_process)
     try:
         uvicorn.run(
             target,
