@@ -84,7 +84,9 @@ function show(body, board) {
 /** Places and quotas per category, only when the schema has `quotas(year)` (a feature
  * check: the page works with servers before and after it). */
 async function showQuotas(section, year) {
-  if (!(await hasQueryField("quotas", `(year: ${year})`))) return;
+  const present = await hasQueryField("quotas", `(year: ${year})`);
+  section.dataset.feature = present ? "present" : "absent";
+  if (!present) return;
   try {
     const selection = await quotaSelection();
     const data = await query(`query Quotas($year: Int!) { quotas(year: $year) { ${selection} } }`, { year });
