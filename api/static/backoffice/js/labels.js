@@ -100,7 +100,7 @@ export const PROGRAMME = {
 };
 
 export const DEADLINE_KIND = {
-  contract: t("Contracts (90 days)", "Договоры (90 дней)", "Шарттар (90 күн)", { ru: "project", kk: "000:38" }),
+  contract: t("Contracts (90 days)", "Договоры (90 дней)", "Шарттар (90 күн)", { ru: "project", kk: "000:45" }),
   commission_protocol: t("Commission protocol", "Протокол комиссии", "Комиссия хаттамасы",
     { ru: "project", kk: "project" }),
   egov_intake: t("eGov answer", "Ответ через eGov", "eGov жауабы", { ru: "project", kk: "project" }),
