@@ -134,6 +134,31 @@ def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
     screenshot(page, "campaign")
 
 
+def test_the_campaign_page_follows_a_new_event_live(
+    demo_server: LiveServer, page: DevTools
+) -> None:
+    sign_in(page, demo_server, demo_server.token(Role.OFFICER, "officer-1"))
+    page.wait_for("document.querySelector('.live').textContent.startsWith('Live')", "live")
+    before = shown_funnel(page).get("withdrawn", 0)
+    case = graphql(
+        demo_server,
+        Role.OFFICER,
+        "{ applications(filter: {stage: ELIGIBLE}, first: 1) { edges { node { id } } } }",
+    )["applications"]["edges"][0]["node"]["id"]
+    done = graphql(
+        demo_server,
+        Role.OFFICER,
+        "mutation($id: ID!) { withdraw(input: {applicationId: $id, idempotencyKey:"
+        ' "backoffice-live", reason: "the applicant withdrew"}) { __typename } }',
+        id=case,
+    )
+    assert done["withdraw"]["__typename"] == "CaseUpdated", done
+    page.wait_for(  # no reload: the subscription brought the new count
+        f"Number(document.querySelector('[data-funnel=withdrawn]').textContent) === {before + 1}",
+        "the funnel did not follow the withdrawal",
+    )
+
+
 def test_the_development_role_picker_mints_a_demo_token(
     demo_server: LiveServer, page: DevTools
 ) -> None:

@@ -79,6 +79,7 @@ async function offerDemoRoles(problem) {
     if (!response.ok) return; // production: no picker
     users = (await response.json()).users;
   } catch { return; }
+  if (!problem.isConnected) return; // the page moved on meanwhile
   const select = h("select", { id: "demo-role" },
     Object.entries(users).map(([user, role]) => h("option", { value: role }, `${role} (${user})`)));
   const picker = h("form", { id: "demo", class: "inline", onsubmit: async (event) => {
@@ -102,8 +103,9 @@ function start(token, problem) {
     problem.replaceChildren(message("That is not a token (three dot-separated parts).", "error"));
     return;
   }
-  location.hash = `#/${pagesFor(session.claims.role)[0][0]}`;
-  route();
+  const first = `#/${pagesFor(session.claims.role)[0][0]}`;
+  if (location.hash === first) route();
+  else location.hash = first; // the hashchange routes
 }
 
 function setUp() {
@@ -113,8 +115,8 @@ function setUp() {
   select.addEventListener("change", () => { preferences.lang = select.value; route(); });
   document.getElementById("signout").addEventListener("click", () => {
     session.token = null;
-    location.hash = "";
-    route();
+    if (location.hash.length > 1) location.hash = ""; // the hashchange routes
+    else route();
   });
   window.addEventListener("hashchange", route);
   route();
