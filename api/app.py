@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
+from api import backoffice
 from api.auth import TokenKeys
 from api.context import Services
 from api.health import Health
@@ -108,6 +109,7 @@ def create_app(
         Route("/health/ready", health.ready),
         Route("/health", health.live),  # the first name of /health/live, kept for scripts
         Route("/metrics", prometheus),
+        *backoffice.routes(services),  # the back-office page at /, in every mode
     ]
     if not options.production:  # GraphiQL's own files: the IDE needs no CDN
         routes.append(Mount(ASSETS_URL.rstrip("/"), StaticFiles(directory=ASSETS)))
