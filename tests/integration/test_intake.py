@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.service import application_id_for
 from infra.case_store import CaseService
@@ -24,6 +25,7 @@ from infra.intake.message import SUBMITTED_TYPE
 from infra.intake.worker import IntakeWorker, Tally, new_intake_consumer
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
+from tests.support.api import api_for
 from tests.support.broker import Tansu
 from tests.support.intake import (
     Message,
@@ -150,10 +152,37 @@ def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_consumer_goes_on
             applicant = package(n).applicant
             assert applicant.iin not in letter.reason
             assert applicant.full_name not in letter.reason
+    with api_for(settings) as api:
+        found = api.data(DEAD_LETTERS, role=Role.OFFICER)["intakeDeadLetters"]
+    listed = [d for d in found["items"] if d["topic"] == settings.kafka.intake_topic]
+    assert {d["kind"] for d in listed} == {"malformed", "refused"}
+    assert {d["reason"] for d in listed} == set(reasons.values())
+    assert {d["messageId"] for d in listed} >= {f"egov-{run}-no-plan", good[0]}
     # read again, the dead letters are not sent twice
     again = consume(workers(settings, group=f"{run}-again"))
     assert (again.replayed, again.dead_letters) == (3, 5)
     assert len(dead_letter_topic(settings.kafka, at_least=5)) == 5
+
+
+DEAD_LETTERS = """query D { intakeDeadLetters(first: 200) { __typename
+  ... on IntakeDeadLetters { total items { topic partition offset messageId messageType
+    source kind reason deadLetteredAt } }
+  ... on NotAllowed { command role } } }"""
+
+
+def test_the_dead_letters_are_for_officers_and_admins_only(sqlite_settings: Settings) -> None:
+    """None yet: an empty list for officers and admins, NotAllowed for the others."""
+    with api_for(sqlite_settings) as api:
+        for role in (Role.OFFICER, Role.ADMIN):
+            found = api.data(DEAD_LETTERS, role=role)["intakeDeadLetters"]
+            assert found == {"__typename": "IntakeDeadLetters", "total": 0, "items": []}
+        for role in (Role.COMMISSION, Role.AUDITOR):
+            found = api.data(DEAD_LETTERS, role=role)["intakeDeadLetters"]
+            assert found == {
+                "__typename": "NotAllowed",
+                "command": "intakeDeadLetters",
+                "role": role.value,
+            }
 
 
 class CrashError(Exception):
