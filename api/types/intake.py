@@ -5,6 +5,7 @@ data stays on the dead-letter topic)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated
 
@@ -30,17 +31,8 @@ class IntakeDeadLetter:
 
     @classmethod
     def of(cls, found: DeadLetter) -> IntakeDeadLetter:
-        return cls(
-            topic=found.topic,
-            partition=found.partition,
-            offset=found.offset,
-            message_id=found.message_id,
-            message_type=found.message_type,
-            source=found.source,
-            kind=found.kind,
-            reason=found.reason,
-            dead_lettered_at=found.dead_lettered_at,
-        )
+        """The row as it is: the type's fields are the row's."""
+        return cls(**dataclasses.asdict(found))
 
 
 @strawberry.type(description="The intake's dead letters, newest first.")
