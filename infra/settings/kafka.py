@@ -72,6 +72,11 @@ class Kafka(FromEnv):
                 f"{PREFIX}KAFKA_PII_TOPIC must differ from {PREFIX}KAFKA_TOPIC:"
                 " personal data never goes to the public topic"
             )
+        if not self.intake_topic or not self.intake_dead_letter_topic:
+            raise ValueError(
+                f"{PREFIX}KAFKA_INTAKE_TOPIC and {PREFIX}KAFKA_INTAKE_DEAD_LETTER_TOPIC"
+                " may not be empty"
+            )
         if self.intake_topic == self.intake_dead_letter_topic:
             raise ValueError(
                 f"{PREFIX}KAFKA_INTAKE_DEAD_LETTER_TOPIC must differ from"
