@@ -18,6 +18,7 @@ import pytest
 from domain.case.meta import Role
 from domain.clock import FixedClock
 from domain.service import application_id_for
+from infra import worker_runs
 from infra.case_store import CaseService
 from infra.container import build_intake, build_service
 from infra.intake import dead_letters
@@ -90,9 +91,13 @@ def test_each_submission_is_stored_once_and_a_redelivered_message_stores_nothing
     messages.append(messages[1])  # the portal sent one twice
     send(settings.kafka, messages)
 
-    first = consume(workers(settings))
+    worker = workers(settings)
+    first = consume(worker)
 
     assert (first.submitted, first.replayed, first.dead_letters) == (4, 1, 0)
+    round_ = worker_runs.last(worker.db, "intake")  # what its health check reads
+    assert round_ is not None
+    assert (round_.ok, round_.outcome) == (True, "submitted 4, replayed 1, dead letters 0")
     before = stored(reader, ids)
     assert sorted(before) == sorted(ids)
     assert all(versions[0] == 1 for versions in before.values())
