@@ -22,6 +22,7 @@ from api.types.cases import (
 )
 from api.types.enums import CaseSort, DeadlineKind, DeadlineState, RulesetKind, WorklistItemKind
 from api.types.history import CaseHistory, EventRecord
+from api.types.intake import IntakeDeadLetter, IntakeDeadLetters, IntakeDeadLettersResult
 from api.types.reports import (
     AuditEntry,
     AuditEntryEdge,
@@ -47,6 +48,7 @@ from domain.errors import ApplicationNotFoundError
 from domain.rules import catalog
 from infra.audit import replay
 from infra.case_view import plain
+from infra.intake import dead_letters
 from infra.system_status import system_status
 from projections import queries as q
 from projections.sql import ViewDatabase
@@ -281,6 +283,21 @@ class OfficeQueries(InterviewQueries):
             return NotAllowed(message=message, command="systemStatus", role=role.value)
         found = await info.context.services.read_status(system_status)
         return SystemStatus.of(found)
+
+    @strawberry.field(
+        description="Officers and admins: the eGov messages the intake could not store"
+        " (malformed, or refused by the command), newest first, at most 200: where each was"
+        " on the broker, its id and why; never its content."
+    )
+    async def intake_dead_letters(self, info: Ctx, first: int = 50) -> IntakeDeadLettersResult:
+        role = info.context.caller.role
+        if role not in (Role.OFFICER, Role.ADMIN):
+            message = "intakeDeadLetters is for officers and admins"
+            return NotAllowed(message=message, command="intakeDeadLetters", role=role.value)
+        if not 0 <= first <= dead_letters.MAX_SHOWN:
+            raise bad_input("first", f"must be between 0 and {dead_letters.MAX_SHOWN}")
+        total, found = await read(info, lambda db: dead_letters.newest(db, first))
+        return IntakeDeadLetters(total=total, items=[IntakeDeadLetter.of(d) for d in found])
 
 
 def _filter_values(f: ApplicationFilter) -> dict[str, object]:

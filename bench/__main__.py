@@ -17,6 +17,7 @@ from bench.audit_speed import measure_verify
 from bench.burst_intake import measure_burst_intake
 from bench.command_throughput import measure_command_throughput
 from bench.dataset import copy_of_master, ensure_master
+from bench.egov_intake import measure_egov_intake
 from bench.harness import ADMIN_URL, Report, machine
 from bench.kafka_relay import ROUNDS as RELAY_ROUNDS
 from bench.kafka_relay import measure_relay
@@ -39,6 +40,7 @@ def main() -> None:
     report = Report()
     command_rate = measure_command_throughput(report, applications=40 if quick else 300)
     measure_burst_intake(report, command_rate, count=300 if quick else 3000)
+    measure_egov_intake(report, command_rate, count=300 if quick else 1000)
     measure_write_concurrent(
         report, lifecycles=60 if quick else 1000, curve_lifecycles=30 if quick else 300
     )

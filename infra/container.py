@@ -42,6 +42,7 @@ from projections.engine import ProjectionEngine
 from projections.sql import ViewConfig, ViewDatabase
 
 if TYPE_CHECKING:
+    from infra.intake.worker import IntakeWorker, Sender
     from infra.relay.relay import Producer, Relay
 
 # Event-store connections of a process that reads the log on one thread (the projection
@@ -192,6 +193,32 @@ def build_relay(
     )
 
 
+def build_intake(
+    settings: Settings,
+    clock: Clock,
+    *,
+    consumer: Any = None,
+    producer: Sender | None = None,
+) -> IntakeWorker:
+    """The eGov intake worker (``bolashak intake``): its commands on one connection, its
+    dead letters and rounds in the system's database, its topics created when missing;
+    ``consumer``/``producer``: given by tests (else the intake group's, and the
+    dead-letter producer)."""
+    from infra.intake.worker import IntakeWorker, new_intake_consumer  # imports kafka-python
+    from infra.relay import broker
+
+    kafka = settings.kafka
+    broker.ensure_topics(kafka, [kafka.intake_topic, kafka.intake_dead_letter_topic])
+    return IntakeWorker(
+        build_service(settings, clock=clock, one_thread=True),
+        consumer if consumer is not None else new_intake_consumer(kafka),
+        producer if producer is not None else broker.new_producer(kafka),
+        view_database(settings),
+        kafka,
+        clock,
+    )
+
+
 def build_consumer(settings: Settings, consumer: Any) -> CaseStatusConsumer:
     """The example consumer, over its own store (``BOLASHAK_CONSUMER_DATABASE_URL``,
     else the system's)."""
@@ -218,6 +245,7 @@ def connection_budget(settings: Settings) -> dict[str, int]:
         "relay": ONE_THREAD_POOL + 2,  # the log's reader, its position, NOTIFY
         "audit checkpoint": ONE_THREAD_POOL + 1,  # the log's reader, the checkpoints
         "consume": 1,  # its own database's one connection
+        "intake": ONE_THREAD_POOL + 1,  # commands, its dead letters and rounds
     }
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from infra.consuming import IdleExit, manual_commit_consumer
 from infra.observability import tracing
 from infra.settings import Settings
 from projections.cursors import Cursor
@@ -181,20 +181,15 @@ class CaseStatusConsumer:
         """Consumes until ``should_stop()``, or until ``idle_exit`` seconds pass without a
         message once it has its partitions."""
         total = Tally()
-        idle_since: float | None = None
+        idle = IdleExit(idle_exit)
         while not should_stop():
             tally = self.poll_once(timeout_ms=500)
             total.add(tally)
-            if tally.applied or tally.duplicates or tally.rejected:
-                idle_since = None
-                if on_batch is not None:
-                    on_batch(tally)
-            elif not self.consumer.assignment():
-                idle_since = None  # still joining the group: not idle yet
-            else:
-                idle_since = idle_since or time.monotonic()
-                if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
-                    break
+            handled = bool(tally.applied or tally.duplicates or tally.rejected)
+            if handled and on_batch is not None:
+                on_batch(tally)
+            if idle.reached(handled=handled, assigned=bool(self.consumer.assignment())):
+                break
         return total
 
     def close(self) -> None:
@@ -229,19 +224,5 @@ def _header(headers: dict[str, bytes], name: str) -> str:
 
 def new_kafka_consumer(settings: Settings, **overrides: Any) -> Any:
     """A consumer in the configured group, committing by hand, reading from the start."""
-    from kafka import KafkaConsumer
-
-    options: dict[str, Any] = {
-        "bootstrap_servers": settings.kafka.require_servers(),
-        "group_id": settings.kafka.consumer_group,
-        "client_id": f"{settings.kafka.consumer_group}-client",
-        "enable_auto_commit": False,
-        "auto_offset_reset": "earliest",
-        "fetch_max_wait_ms": 100,
-        "session_timeout_ms": settings.kafka.session_timeout_ms,
-        "heartbeat_interval_ms": settings.kafka.heartbeat_interval_ms,
-        **overrides,
-    }
-    consumer = KafkaConsumer(**options)
-    consumer.subscribe([settings.kafka.topic])
-    return consumer
+    kafka = settings.kafka
+    return manual_commit_consumer(kafka, kafka.consumer_group, kafka.topic, **overrides)

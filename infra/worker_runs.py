@@ -55,7 +55,7 @@ def record(db: ViewDatabase, name: str, *, ok: bool, outcome: str) -> None:
 
 def last(db: ViewDatabase, name: str) -> WorkerRun | None:
     """The last round recorded for ``name``; None when it never ran (or no table yet)."""
-    if not _has_table(db):
+    if not has_table(db, TABLE):
         return None
     rows = db.query(f"SELECT name, finished_at, ok, outcome FROM {TABLE} WHERE name = %s", (name,))
     if not rows:
@@ -64,8 +64,9 @@ def last(db: ViewDatabase, name: str) -> WorkerRun | None:
     return WorkerRun(found, datetime.fromisoformat(finished_at), bool(ok), outcome)
 
 
-def _has_table(db: ViewDatabase) -> bool:
+def has_table(db: ViewDatabase, table: str) -> bool:
+    """Whether ``table`` exists (a store initialised before it was added has none yet)."""
     if db.dialect == "postgres":
-        return bool(db.query("SELECT to_regclass(%s) IS NOT NULL", (TABLE,))[0][0])
+        return bool(db.query("SELECT to_regclass(%s) IS NOT NULL", (table,))[0][0])
     query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s"
-    return bool(db.query(query, (TABLE,)))
+    return bool(db.query(query, (table,)))

@@ -47,7 +47,8 @@ TIME_LIMITS = frozenset({EGOV, PROTOCOL, LIST})  # CIP's and the commission's: a
 
 class DeadlinesProjection(Projection):
     name = "deadlines"
-    version = 2  # the eGov intake, the commission's protocol and the winners list
+    version = 3  # 2: the eGov intake, the commission's protocol and the winners list; 3: the
+    # eGov answer counts working days less public holidays (cip-policy-working-days-kz-holidays)
     tables = (DEADLINES, DEADLINE_CASES)
     handles = (
         ev.Submitted,

@@ -4,9 +4,10 @@ For the compose file's health checks (Docker reads 0 as healthy and 1 as unhealt
 reserves the other codes, so every failure here is 1, a database that does not answer
 included). The workers that follow the log are healthy while their position is within
 ``--max-lag`` events of its head (``BOLASHAK_READY_MAX_LAG`` by default); the periodic
-ones while their last round (``infra/worker_runs.py``) succeeded within ``--max-age``
-seconds; the example consumer while its own database answers with its tables. The
-server's own checks are ``GET /health/live`` and ``/health/ready``.
+ones, and the eGov intake (a round every 30 s, busy or idle), while their last round
+(``infra/worker_runs.py``) succeeded within ``--max-age`` seconds; the example consumer
+while its own database answers with its tables. The server's own checks are
+``GET /health/live`` and ``/health/ready``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Worker(StrEnum):
     deadlines = worker_runs.DEADLINES
     checkpoints = worker_runs.CHECKPOINTS
     consumer = "consumer"  # the example downstream service (bolashak consume)
+    intake = "intake"  # the eGov intake (bolashak intake): its rounds, like the periodic ones
 
 
 # a periodic worker's default: three rounds of the compose file's 300 s missed
@@ -50,7 +52,9 @@ def health(
         None, min=0, help="projections, relay: events behind the head (BOLASHAK_READY_MAX_LAG)."
     ),
     max_age: float = typer.Option(
-        MAX_AGE_SECONDS, min=1.0, help="deadlines, checkpoints: seconds since the last round."
+        MAX_AGE_SECONDS,
+        min=1.0,
+        help="deadlines, checkpoints, intake: seconds since the last round.",
     ),
 ) -> None:
     """Exit 0 when the worker keeps up, 1 (with the reason) when it does not."""

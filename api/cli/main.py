@@ -14,6 +14,7 @@ from api.cli import (
     deadlines,
     demo,
     health,
+    intake,
     pii,
     projections,
     relay,
@@ -70,6 +71,7 @@ app.add_typer(serve.schema_app, name="schema")
 app.add_typer(relay.app, name="relay")
 app.add_typer(users.app, name="users")
 app.command("consume")(relay.consume)
+app.add_typer(intake.app, name="intake")
 app.command("health")(health.health)
 
 

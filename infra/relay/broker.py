@@ -47,9 +47,9 @@ def new_producer(kafka: Kafka) -> KafkaProducer:
         return KafkaProducer(**{**config, "enable_idempotence": False})
 
 
-def ensure_topics(kafka: Kafka) -> list[str]:
-    """Creates the relay's topics when missing; returns those it created."""
-    wanted = [t for t in (kafka.topic, kafka.pii_topic) if t]
+def ensure_topics(kafka: Kafka, topics: list[str] | None = None) -> list[str]:
+    """Creates the relay's topics (or ``topics``) when missing; returns those it created."""
+    wanted = [t for t in (topics or [kafka.topic, kafka.pii_topic]) if t]
     admin = KafkaAdminClient(
         bootstrap_servers=kafka.require_servers(),
         client_id=f"{kafka.client_id}-admin",

@@ -1,4 +1,5 @@
-"""The relay's and the example consumer's broker settings (``BOLASHAK_KAFKA_*``)."""
+"""The broker settings (``BOLASHAK_KAFKA_*``) of the relay, the example consumer and the
+eGov intake worker (``bolashak intake``)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ class Kafka(FromEnv):
     session_timeout_ms: Count = 10_000
     heartbeat_interval_ms: Annotated[int, Field(ge=100)] = 3_000
     source: str = "/kz/cip/bolashak-cases"  # CloudEvents ``source``
+    # the eGov intake (``bolashak intake``): the inbound topic of submissions, where the
+    # messages it cannot turn into a stored case go (with the reason in a header), and
+    # its consumer group
+    intake_topic: str = "bolashak.intake"
+    intake_dead_letter_topic: str = "bolashak.intake.dead-letter"
+    intake_group: str = "bolashak-intake"
 
     @field_validator("bootstrap_servers", mode="before")
     @classmethod
@@ -40,7 +47,7 @@ class Kafka(FromEnv):
             return tuple(s.strip() for s in value.split(",") if s.strip())
         return value
 
-    @field_validator("topic", "pii_topic")
+    @field_validator("topic", "pii_topic", "intake_topic", "intake_dead_letter_topic")
     @classmethod
     def _topic_name(cls, value: str) -> str:
         if value and not TOPIC_NAME.match(value):
@@ -64,6 +71,21 @@ class Kafka(FromEnv):
             raise ValueError(
                 f"{PREFIX}KAFKA_PII_TOPIC must differ from {PREFIX}KAFKA_TOPIC:"
                 " personal data never goes to the public topic"
+            )
+        if not self.intake_topic or not self.intake_dead_letter_topic:
+            raise ValueError(
+                f"{PREFIX}KAFKA_INTAKE_TOPIC and {PREFIX}KAFKA_INTAKE_DEAD_LETTER_TOPIC"
+                " may not be empty"
+            )
+        if self.intake_topic == self.intake_dead_letter_topic:
+            raise ValueError(
+                f"{PREFIX}KAFKA_INTAKE_DEAD_LETTER_TOPIC must differ from"
+                f" {PREFIX}KAFKA_INTAKE_TOPIC: a dead letter would be read again"
+            )
+        if self.intake_topic in (self.topic, self.pii_topic):
+            raise ValueError(
+                f"{PREFIX}KAFKA_INTAKE_TOPIC must differ from the relay's topics: the intake"
+                " would read the events the relay publishes as submissions"
             )
         if self.heartbeat_interval_ms >= self.session_timeout_ms:
             raise ValueError(

@@ -94,6 +94,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Query.caseHistory":                 (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.projectionStatus":            (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.systemStatus":                (DENIED, ABSENT, DENIED, DENIED, DATA),
+    "Query.intakeDeadLetters":           (DATA,   ABSENT, DENIED, DENIED, DATA),
     "Mutation.submitApplication":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.assessEligibility":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.recordTesting":            (DONE,   ABSENT, DENIED, DENIED, DONE),
@@ -146,6 +147,8 @@ DOCUMENTS: dict[str, str] = {
     "Query.projectionStatus": "query Q { projectionStatus { name lag } }",
     "Query.systemStatus": "query Q { systemStatus { __typename ... on SystemStatus { logHead }"
     " ... on NotAllowed { command role } } }",
+    "Query.intakeDeadLetters": "query Q { intakeDeadLetters { __typename"
+    " ... on IntakeDeadLetters { total } ... on NotAllowed { command role } } }",
     "Subscription.caseEvents": "subscription S($id: ID!) { caseEvents(applicationId: $id) {"
     " type version } }",
     "Subscription.dashboardUpdates": "subscription S { dashboardUpdates(year: 2023) {"
@@ -230,7 +233,7 @@ def test_the_matrix_has_a_row_for_every_operation() -> None:
             assert (row[role] is not ABSENT) == (operation in office), (operation, role)
         kinds = {e for e in row.values() if e is not ABSENT}
         allowed = {
-            "Query": {DATA, DENIED},  # DENIED: the admins' systemStatus
+            "Query": {DATA, DENIED},  # DENIED: the admins' systemStatus, intakeDeadLetters
             "Mutation": {DONE, DENIED},
             "Subscription": {SOCKET},
         }[operation.split(".")[0]]

@@ -36,6 +36,7 @@ EXPECTED = (
     "command_throughput",  # 1: full lifecycles against raw psycopg
     "burst_intake_16_clients",  # 2: submissions at the end of a window, through GraphQL
     "burst_intake_p95_16_clients",
+    "egov_intake_rate",  # issue 23: eGov submissions from the intake topic
     "rebuild_case_list@30000",  # 3: projection rebuilds against read-and-decode
     "rebuild_dashboard@30000",
     "rebuild_deadlines@30000",

@@ -57,7 +57,7 @@ def test_the_relay_is_healthy_within_the_lag(sqlite_settings: Settings) -> None:
     assert health(sqlite_settings, "--worker", "relay", "--max-lag", "100").returncode == 0
 
 
-@pytest.mark.parametrize("worker", ["deadlines", "checkpoints"])
+@pytest.mark.parametrize("worker", ["deadlines", "checkpoints", "intake"])
 def test_a_periodic_worker_is_healthy_while_its_last_round_is_recent_and_ok(
     sqlite_settings: Settings, worker: str
 ) -> None:
@@ -86,7 +86,7 @@ def test_the_deadline_job_records_its_rounds(sqlite_settings: Settings) -> None:
 
 def test_a_store_that_does_not_answer_is_unhealthy_not_an_error() -> None:
     gone = Settings.from_env({"BOLASHAK_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
-    for worker in ("projections", "relay", "deadlines", "checkpoints", "consumer"):
+    for worker in ("projections", "relay", "deadlines", "checkpoints", "consumer", "intake"):
         assert_unhealthy(health(gone, "--worker", worker), "OperationalError")
 
 

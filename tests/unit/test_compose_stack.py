@@ -36,7 +36,7 @@ SECRETS = {
     "BOLASHAK_JWT_SECRET": "an-operators-own-secret-" + "k" * 30,
     "BOLASHAK_PII_MASTER_KEY": TEST_PII_MASTER_KEY,
 }
-APP_SERVICES = {"migrate", "api", "projections", "deadlines", "checkpoints", "relay"}
+APP_SERVICES = {"migrate", "api", "projections", "deadlines", "checkpoints", "relay", "intake"}
 
 
 def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -93,7 +93,9 @@ def test_no_secret_has_a_default_in_the_file() -> None:
         assert f"${{{secret}:?" in text, secret
 
 
-@pytest.mark.parametrize("service", ["api", "projections", "deadlines", "relay", "consumer"])
+@pytest.mark.parametrize(
+    "service", ["api", "projections", "deadlines", "relay", "consumer", "intake"]
+)
 def test_each_service_settings_parse_and_are_production(service: str) -> None:
     settings = Settings.from_env(env_of(service))
     assert settings.production
@@ -180,7 +182,7 @@ def test_every_long_running_service_has_a_health_check_that_means_something() ->
         assert test[:1] in (["CMD"], ["CMD-SHELL"]), name
         assert not service["healthcheck"].get("disable"), name
     assert "/health/ready" in " ".join(services()["api"]["healthcheck"]["test"])
-    for worker in ("projections", "deadlines", "checkpoints", "relay", "consumer"):
+    for worker in ("projections", "deadlines", "checkpoints", "relay", "consumer", "intake"):
         test = services()[worker]["healthcheck"]["test"]
         assert test[1:5] == ["bolashak", "health", "--worker", worker], worker
 
@@ -256,5 +258,13 @@ def test_the_stacks_connections_stay_well_under_postgres_max_connections() -> No
         kind = next(k for k in budget if command[1 : 1 + len(k.split())] == k.split())
         workers = int(command[command.index("--workers") + 1]) if "--workers" in command else 1
         total[name] = budget[kind] * workers
-    assert set(total) == {"api", "projections", "deadlines", "checkpoints", "relay", "consumer"}
+    assert set(total) == {
+        "api",
+        "projections",
+        "deadlines",
+        "checkpoints",
+        "relay",
+        "consumer",
+        "intake",
+    }
     assert sum(total.values()) <= POSTGRES_MAX_CONNECTIONS // 2, total

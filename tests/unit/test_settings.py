@@ -250,3 +250,20 @@ def _reads_environment(tree: ast.Module) -> bool:
         )
         for node in ast.walk(tree)
     )
+
+
+def test_the_intake_topics_default_and_may_not_meet_each_other_or_the_relays() -> None:
+    kafka = Settings.from_env({}).kafka
+    assert (kafka.intake_topic, kafka.intake_dead_letter_topic, kafka.intake_group) == (
+        "bolashak.intake",
+        "bolashak.intake.dead-letter",
+        "bolashak-intake",
+    )
+    same = {"BOLASHAK_KAFKA_INTAKE_DEAD_LETTER_TOPIC": "bolashak.intake"}
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_INTAKE_DEAD_LETTER_TOPIC"):
+        Settings.from_env(same)
+    relays = {"BOLASHAK_KAFKA_INTAKE_TOPIC": "bolashak.application-events"}
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_INTAKE_TOPIC"):
+        Settings.from_env(relays)
+    with pytest.raises(SettingsError, match="BOLASHAK_KAFKA_INTAKE_TOPIC"):
+        Settings.from_env({"BOLASHAK_KAFKA_INTAKE_TOPIC": "not a topic!"})

@@ -239,7 +239,7 @@ class TestTimeLimits:
         self, service: CaseService
     ) -> None:
         """Submitted Thursday 20 April 2023: due Monday 24 April (Saturday and Sunday are not
-        working days, cip-policy-working-days); answered that day, it is met."""
+        working days, cip-policy-working-days-kz-holidays); answered that day, it is met."""
         j = Journey(service)
         j.to(Stage.SUBMITTED)
         row = deadline(service, j, EGOV)
