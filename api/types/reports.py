@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from api.types.cases import PageInfo
-from api.types.enums import EventType
+from api.types.enums import DeadlineKind, DeadlineState, EventType, WorklistItemKind
 from domain.case.meta import Role
 from domain.programme import Category, Programme, StudyLanguage
 from domain.submission import Document
@@ -77,13 +77,13 @@ class Dashboard:
 )
 class Deadline:
     application_id: strawberry.ID
-    kind: str
+    kind: DeadlineKind
     applicant_code: str | None
     programme: Programme | None
     category: Category | None
     starts_on: date
     due_on: date
-    state: str
+    state: DeadlineState
     closed_on: date | None
     days_left: int
     overdue: bool
@@ -92,13 +92,13 @@ class Deadline:
     def from_row(cls, r: dict[str, Any]) -> Deadline:
         return cls(
             application_id=strawberry.ID(r["application_id"]),
-            kind=r["kind"],
+            kind=DeadlineKind(r["kind"]),
             applicant_code=r["applicant_code"],
             programme=Programme(r["programme"]) if r["programme"] else None,
             category=Category(r["category"]) if r["category"] else None,
             starts_on=date.fromisoformat(r["starts_on"]),
             due_on=date.fromisoformat(r["due_on"]),
-            state=r["state"],
+            state=DeadlineState(r["state"]),
             closed_on=date.fromisoformat(r["closed_on"]) if r["closed_on"] else None,
             days_left=int(r["days_left"]),
             overdue=bool(r["overdue"]),
@@ -175,7 +175,7 @@ class AuditEntry:
     position: int
     application_id: strawberry.ID
     version: int
-    event_type: str
+    event_type: EventType
     actor_id: str
     actor_role: Role
     recorded_at: datetime
@@ -191,7 +191,7 @@ class AuditEntry:
             position=int(r["position"]),
             application_id=strawberry.ID(r["application_id"]),
             version=int(r["version"]),
-            event_type=r["event_type"],
+            event_type=EventType(r["event_type"]),
             actor_id=r["actor_id"],
             actor_role=Role(r["actor_role"]),
             recorded_at=datetime.fromisoformat(r["recorded_at"]),
@@ -255,7 +255,7 @@ def _counts(values: dict[Any, int]) -> list[Count]:
 )
 class WorklistItem:
     application_id: strawberry.ID
-    item: str
+    item: WorklistItemKind
     applicant_code: str | None
     programme: Programme | None
     category: Category | None
@@ -270,7 +270,7 @@ class WorklistItem:
     def from_row(cls, r: dict[str, Any]) -> WorklistItem:
         return cls(
             application_id=strawberry.ID(r["application_id"]),
-            item=r["item"],
+            item=WorklistItemKind(r["item"]),
             applicant_code=r["applicant_code"],
             programme=Programme(r["programme"]) if r["programme"] else None,
             category=Category(r["category"]) if r["category"] else None,

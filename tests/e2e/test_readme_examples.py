@@ -43,7 +43,7 @@ def _revoked(data: dict[str, Any]) -> None:
 def _signed(data: dict[str, Any]) -> None:
     nodes = _nodes(data, "deadlines")
     assert len(nodes) == 20, "most awards signed"
-    assert all(n["state"] == "met" and n["closedOn"] <= n["dueOn"] for n in nodes)
+    assert all(n["state"] == "MET" and n["closedOn"] <= n["dueOn"] for n in nodes)
 
 
 # What each example returns, in the README's order (the first line names it).

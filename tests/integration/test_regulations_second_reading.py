@@ -446,9 +446,9 @@ class TestTimeLimits:
                     break
                 after = page["pageInfo"]["endCursor"]
         assert states == {
-            "egov_intake": ("2023-04-24", "late"),
-            "commission_protocol": ("2023-06-20", "met"),
-            "winners_list": ("2023-06-13", "met"),
+            "egov_intake": ("2023-04-24", "LATE"),
+            "commission_protocol": ("2023-06-20", "MET"),
+            "winners_list": ("2023-06-13", "MET"),
         }
         assert service.get_case(j.id).stage is Stage.AWARDED
 

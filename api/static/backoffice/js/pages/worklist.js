@@ -46,7 +46,7 @@ export function render(container) {
           n.item,
           n.category ? term(CATEGORY, n.category) : "—",
           term(STAGE, n.stage.toUpperCase()),
-          n.item === "documents" ? `missing: ${n.missingDocuments.join(", ")}` : [n.step, n.reason].filter(Boolean).join(": "),
+          n.item === "DOCUMENTS" ? `missing: ${n.missingDocuments.join(", ")}` : [n.step, n.reason].filter(Boolean).join(": "),
           n.rulesetsTried.join(", ") || "—",
           formatDate(n.since),
         ]), { id: "worklist" }) : h("p", {}, "Nothing waits for an officer."));
