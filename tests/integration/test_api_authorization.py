@@ -104,6 +104,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Mutation.completeInterview":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.annulInterview":           (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.award":                    (DENIED, ABSENT, DONE,   DENIED, DENIED),
+    "Mutation.awardBeyondPlaces":        (DENIED, ABSENT, DONE,   DENIED, DENIED),
     "Mutation.refuse":                   (DENIED, ABSENT, DONE,   DENIED, DENIED),
     "Mutation.signContracts":            (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.revoke":                   (DONE,   ABSENT, DENIED, DENIED, DONE),

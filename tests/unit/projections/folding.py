@@ -4,7 +4,6 @@ over it into ``MemoryRows``: given these events, these rows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
 from uuid import UUID
 
 from domain.case.events import CaseEvent
@@ -24,9 +23,11 @@ DISTINCT = b.applicant(
 
 
 def logged(service: CaseService) -> list[tuple[int, CaseEvent]]:
-    """Every event of the store, in log order, with its position (notification id)."""
+    """Every case event of the store, in log order, with its position (notification id);
+    the campaigns' quota ledgers' events, beside them in the log, are no case's."""
     notes = service.recorder.select_notifications(start=1, limit=10**6)
-    return [(n.id, cast(CaseEvent, service.mapper.to_domain_event(n))) for n in notes]
+    events = ((n.id, service.mapper.to_domain_event(n)) for n in notes)
+    return [(p, e) for p, e in events if isinstance(e, CaseEvent)]
 
 
 def project(projection: Projection, service: CaseService) -> MemoryRows:
