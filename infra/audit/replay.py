@@ -174,6 +174,19 @@ class QuotaReplay:
     def records(self) -> list[dict[str, Any]]:
         return [event_record(e, with_personal_data=False) for e in self.shown]  # type: ignore[arg-type]
 
+    def view(self) -> dict[str, Any] | None:
+        """The ledger at the as-of point as plain data, with what is used and available."""
+        found = self.summary()
+        if found is None:
+            return None
+        view: dict[str, Any] = plain(found)
+        for counts, plain_counts in [
+            (found.total, view["total"]),
+            *((c, view["categories"][k]) for k, c in found.categories.items()),
+        ]:
+            plain_counts.update(used=counts.used, available=counts.available)
+        return view
+
 
 def quota_replay(
     db: ViewDatabase | CaseEvents, mapper: Mapper[UUID], year: int, as_of: AsOf = WHOLE

@@ -7,6 +7,7 @@ reason, a declined award returning its place."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.integration.conftest import store_of_its_own
 from tests.support.api import Api, api_for
+from tests.support.cli import bolashak_here
 from tests.support.journey import Journey
 from tests.support.read_models import catch_up
 
@@ -206,3 +208,16 @@ def test_quotas_before_the_first_award(tmp_path: Path) -> None:
     assert quotas["opened"] is False
     assert quotas["total"]["places"] == 555  # seed 001 line 36
     assert quotas["total"]["used"] == 0
+
+
+def test_bolashak_audit_history_replays_the_quota_ledger(decided: tuple[Api, list[Any]]) -> None:
+    api, _ = decided
+    env = {"BOLASHAK_DATABASE_URL": api.settings.database.url}
+    whole = bolashak_here(["audit", "history", "--quota", "2023"], env)
+    assert whole.exit_code == 0, whole.output
+    found = json.loads(whole.stdout)
+    assert [e["type"] for e in found["events"]][-1] == "PlaceReturned"
+    assert found["quotas"]["total"]["used"] == 2
+    assert found["quotas"]["overrides"][0]["reason"] == REASON
+    earlier = bolashak_here(["audit", "history", "--quota", "2023", "--as-of", "2"], env)
+    assert json.loads(earlier.stdout)["quotas"]["total"]["used"] == 1
