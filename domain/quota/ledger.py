@@ -117,6 +117,10 @@ class QuotaLedger(SealedAggregate):
     def holds(self, application_id: UUID) -> bool:
         return application_id in self.held
 
+    def has_place_for(self, category: str) -> bool:
+        """An award in ``category`` would be within the places and the category's share."""
+        return all(within for *_, within in self._bounds(category))
+
     # -- its steps --------------------------------------------------------------------------
 
     def reserve(
