@@ -25,15 +25,20 @@ DISTINCT = b.applicant(
 def logged(service: CaseService) -> list[tuple[int, CaseEvent]]:
     """Every case event of the store, in log order, with its position (notification id);
     the campaigns' quota ledgers' events, beside them in the log, are no case's."""
+    return [(p, e) for p, e in every_event(service) if isinstance(e, CaseEvent)]
+
+
+def every_event(service: CaseService) -> list[tuple[int, CaseEvent]]:
+    """Every event of the log, the quota ledgers' too (a projection folds those it
+    handles)."""
     notes = service.recorder.select_notifications(start=1, limit=10**6)
-    events = ((n.id, service.mapper.to_domain_event(n)) for n in notes)
-    return [(p, e) for p, e in events if isinstance(e, CaseEvent)]
+    return [(n.id, service.mapper.to_domain_event(n)) for n in notes]  # type: ignore[misc]
 
 
 def project(projection: Projection, service: CaseService) -> MemoryRows:
     """The plain fold of ``projection`` over the whole log of ``service``."""
     rows = MemoryRows()
-    fold(projection, logged(service), rows)
+    fold(projection, every_event(service), rows)
     return rows
 
 
