@@ -23,6 +23,7 @@ from api.types.cases import (
 from api.types.enums import CaseSort, DeadlineKind, DeadlineState, RulesetKind, WorklistItemKind
 from api.types.history import CaseHistory, EventRecord
 from api.types.intake import IntakeDeadLetter, IntakeDeadLetters, IntakeDeadLettersResult
+from api.types.quotas import QuotaHistory, Quotas
 from api.types.reports import (
     AuditEntry,
     AuditEntryEdge,
@@ -45,7 +46,9 @@ from api.types.rulesets import Ruleset
 from api.types.status import SystemStatus, SystemStatusResult
 from domain.case.meta import Role
 from domain.errors import ApplicationNotFoundError
+from domain.quota import summary as quota_summary
 from domain.rules import catalog
+from domain.rules.campaign_places import NoPlacesOnRecordError
 from infra.audit import replay
 from infra.case_view import plain
 from infra.intake import dead_letters
@@ -263,6 +266,52 @@ class OfficeQueries(InterviewQueries):
                 replayed=found,
                 today=today,
             )
+
+        return await read(info, replayed)
+
+    @strawberry.field(
+        description="A campaign's quota ledger: its places (555 in 2023), used, reserved and"
+        " returned, per quota category, and the awards beyond them with the commission's"
+        " reasons; before the campaign's first award, the places it opens with. Null when"
+        " no places are on record for the year."
+    )
+    async def quotas(self, info: Ctx, year: int) -> Quotas | None:
+        mapper = info.context.services.service.mapper
+        places = info.context.services.service.handler.places
+
+        def found(db: ViewDatabase) -> Quotas | None:
+            try:
+                opened = replay.quota_replay(db, mapper, year).summary()
+            except ApplicationNotFoundError:
+                try:
+                    return Quotas.of(quota_summary.unopened(places(year)))
+                except NoPlacesOnRecordError:
+                    return None
+            return Quotas.of(opened) if opened else None
+
+        return await read(info, found)
+
+    @strawberry.field(
+        description="A campaign's quota ledger replayed from the event store like a case"
+        " (caseHistory): its events with their metadata and hash chain, and the ledger as of"
+        " a version, a moment (recording time) or a business date. Null before its first award."
+    )
+    async def quota_history(
+        self,
+        info: Ctx,
+        year: int,
+        as_of_version: int | None = None,
+        as_of_time: datetime | None = None,
+        as_of_date: date | None = None,
+    ) -> QuotaHistory | None:
+        mapper = info.context.services.service.mapper
+        as_of = replay.AsOf(as_of_version, as_of_time, as_of_date)
+
+        def replayed(db: ViewDatabase) -> QuotaHistory | None:
+            try:
+                return QuotaHistory.of(replay.quota_replay(db, mapper, year, as_of))
+            except ApplicationNotFoundError:
+                return None
 
         return await read(info, replayed)
 

@@ -103,6 +103,15 @@ class Award(CaseCommand):
 
 
 @dataclass(frozen=True)
+class AwardBeyondPlaces(CaseCommand):
+    """An award the commission makes knowing the campaign's places (or the category's
+    share) are used: the override is recorded on the quota ledger with the reason."""
+
+    protocol_number: str
+    protocol_date: date
+
+
+@dataclass(frozen=True)
 class Refuse(CaseCommand):
     protocol_number: str
     protocol_date: date

@@ -120,10 +120,26 @@ def complete_interview(
     case.complete_interview(meta, cmd.final_score, recommended, ev.Basis(rulesets, facts))
 
 
-def award(cmd: c.Award, case: Application, meta: EventMeta, rulesets: Rulesets) -> None:
+def award(
+    cmd: c.Award | c.AwardBeyondPlaces, case: Application, meta: EventMeta, rulesets: Rulesets
+) -> None:
+    """The award; its place is reserved on the campaign's quota ledger in the same decision
+    (``domain/quota/steps.py``)."""
     deadline = contract_deadline(cmd.protocol_date)
     basis = ev.Basis(rulesets, _interview_facts(case))
     case.award(meta, (cmd.protocol_number, cmd.protocol_date), deadline, basis)
+
+
+def award_beyond_places(
+    cmd: c.AwardBeyondPlaces, case: Application, meta: EventMeta, rulesets: Rulesets
+) -> None:
+    """An award beyond the places: only with the commission's reason, kept with the
+    override on the ledger."""
+    if not meta.reason.strip():
+        raise InvalidInputError.single(
+            "reason", "required", "an award beyond the campaign's places must say why"
+        )
+    award(cmd, case, meta, rulesets)
 
 
 def refuse(cmd: c.Refuse, case: Application, meta: EventMeta, rulesets: Rulesets) -> None:

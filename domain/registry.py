@@ -23,6 +23,7 @@ from domain import decisions as d
 from domain.case.application import Application
 from domain.case.meta import EventMeta, Role
 from domain.case.process import STEPS, Step
+from domain.quota.steps import GIVE_BACK, RESERVE, RESERVE_BEYOND_PLACES, QuotaStep
 from domain.rules import contract_deadline, interview_sheet
 
 C = TypeVar("C")
@@ -49,6 +50,8 @@ class CommandSpec(Generic[C]):
     create: Create[C] | None = None  # a new case (the submission)
     rulesets: tuple[str, ...] = ()  # the rulesets its decision stamps, where fixed
     description: str | None = None  # the mutation's, in the GraphQL schema
+    # what it does to the campaign's quota ledger, saved with the case (None: nothing)
+    quota: QuotaStep | None = None
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -134,7 +137,29 @@ REGISTRY: tuple[CommandSpec[Any], ...] = (
         ),
     ),
     CommandSpec(c.AnnulInterview, OFFICE, transition(Application.annul_interview)),
-    CommandSpec(c.Award, COMMISSION, d.award, rulesets=(contract_deadline.RULESET_ID,)),
+    CommandSpec(
+        c.Award,
+        COMMISSION,
+        d.award,
+        rulesets=(contract_deadline.RULESET_ID,),
+        quota=RESERVE,
+        description=(
+            "The Republican Commission awards the scholarship: one of the campaign's places"
+            " (555 in 2023) is reserved on its quota ledger in the same transaction; refused"
+            " (award_within_places, award_within_category_quota) when none is left."
+        ),
+    ),
+    CommandSpec(
+        c.AwardBeyondPlaces,
+        COMMISSION,
+        d.award_beyond_places,
+        rulesets=(contract_deadline.RULESET_ID,),
+        quota=RESERVE_BEYOND_PLACES,
+        description=(
+            "An award beyond the campaign's places or the category's share, explicitly (reason"
+            " required): the override is recorded on the quota ledger with the reason."
+        ),
+    ),
     CommandSpec(c.Refuse, COMMISSION, d.refuse),
     CommandSpec(
         c.SignContracts, OFFICE, d.sign_contracts, rulesets=(contract_deadline.RULESET_ID,)
@@ -148,8 +173,17 @@ REGISTRY: tuple[CommandSpec[Any], ...] = (
             " commission's protocol reached CIP, 000 lines 473-477)."
         ),
     ),
-    CommandSpec(c.Revoke, frozenset({Role.SYSTEM, *OFFICE}), d.revoke),
-    CommandSpec(c.Withdraw, APPLICANT_OR_OFFICE, transition(Application.withdraw)),
+    CommandSpec(c.Revoke, frozenset({Role.SYSTEM, *OFFICE}), d.revoke, quota=GIVE_BACK),
+    CommandSpec(
+        c.Withdraw,
+        APPLICANT_OR_OFFICE,
+        transition(Application.withdraw),
+        quota=GIVE_BACK,
+        description=(
+            "The applicant withdraws, before the contracts; after the award this is the"
+            " scholar declining it, and the place returns to the campaign's quota ledger."
+        ),
+    ),
     CommandSpec(c.AssignLanguageCourse, OFFICE, d.language_course),
     CommandSpec(
         c.ReassignLanguageCourse,

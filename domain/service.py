@@ -47,7 +47,15 @@ from domain.errors import (
     TransitionRefusedError,
 )
 from domain.permissions import check_allowed
+from domain.quota.ledger import QuotaLedger
+from domain.quota.steps import QuotaStep
 from domain.registry import CommandSpec, spec_for
+from domain.rules.campaign_places import (
+    WITHIN_PLACES,
+    CampaignPlaces,
+    NoPlacesOnRecordError,
+    places_for,
+)
 from domain.store import CaseStore, WriteConflictError
 from domain.validation import validate_command, validate_context
 
@@ -108,6 +116,7 @@ class CommandHandler:
         code_generator: Callable[[], str] = new_applicant_code,
         max_attempts: int = MAX_ATTEMPTS,
         backdating_window: timedelta | None = None,
+        places: Callable[[int], CampaignPlaces] = places_for,
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
@@ -116,6 +125,8 @@ class CommandHandler:
         # how far before today a business date may lie without an admin's reason (None:
         # any date, as when a past campaign is replayed)
         self.backdating_window = backdating_window
+        # a campaign's places, read when its quota ledger is opened (its first award)
+        self.places = places
 
     # -- every command, dispatched by its type ----------------------------------------------
 
@@ -211,18 +222,41 @@ class CommandHandler:
         case = self._load(application_id, must_exist=create is None, fresh=fresh)
         if case is not None and ctx.idempotency_key in case.commands:
             return _replay(case, ctx.idempotency_key, meta.command_fingerprint)
+        ledger: QuotaLedger | None = None
         try:
             if case is None:
                 assert create is not None
                 case = create(meta)
             else:
                 spec.apply(cmd, case, meta)
+                if spec.quota is not None:
+                    ledger = self._quota_step(spec.quota, case, meta, fresh)
         except DomainError as refusal:
             if fresh:
                 raise
             raise StaleCopyError(str(refusal)) from refusal
-        saved = self.store.save_case(case)
+        saved = self.store.save_case(case, ledger)
         return CommandResult(case.id, case.version, False, saved.notification_id, saved.events)
+
+    def _quota_step(
+        self, step: QuotaStep, case: Application, meta: EventMeta, fresh: bool
+    ) -> QuotaLedger | None:
+        """The case's campaign ledger after ``step`` (opened by an award when the campaign
+        has none yet); None when the step has nothing to do."""
+        year = case.campaign_year
+        held = None if fresh else self.store.held_ledger(year)
+        ledger = held if held is not None else self.store.stored_ledger(year)
+        if ledger is None:
+            if not step.opens:
+                return None
+            try:
+                places = self.places(year)
+            except NoPlacesOnRecordError as e:
+                stage = case.stage.value
+                raise TransitionRefusedError(meta.command, stage, WITHIN_PLACES, str(e)) from None
+            ledger = QuotaLedger.open(places, meta)
+        step.apply(case, ledger, meta)
+        return ledger
 
     def _load(self, application_id: UUID, *, must_exist: bool, fresh: bool) -> Application | None:
         """The case as this process last saw it (a stale copy shows as a conflict on save,

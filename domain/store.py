@@ -13,16 +13,19 @@ from uuid import UUID
 
 from domain.case.application import Application
 from domain.case.events import CaseEvent
+from domain.quota.ledger import QuotaLedger
 
 
 class WriteConflictError(Exception):
-    """Another writer stored a version of the case this save meant to store; nothing of
-    this save was stored (decide again on the stored case)."""
+    """Another writer stored a version of the case (or of the quota ledger saved with it)
+    this save meant to store; nothing of this save was stored (decide again on the stored
+    case and ledger)."""
 
 
 @dataclass(frozen=True)
 class Saved:
-    """What one save stored: its events in order, and the log position of the last."""
+    """What one save stored: the case's events in order, and the log position of the last
+    event stored (the ledger's, when one was saved with the case)."""
 
     events: tuple[CaseEvent, ...]
     notification_id: int | None
@@ -40,9 +43,20 @@ class CaseStore(Protocol):
         ``ApplicationNotFoundError`` when there is no such case."""
         ...
 
-    def save_case(self, case: Application) -> Saved:
-        """Stores the case's new events in one transaction; raises ``WriteConflictError``
-        when one of their versions is taken."""
+    def save_case(self, case: Application, ledger: QuotaLedger | None = None) -> Saved:
+        """Stores the case's new events, and the quota ledger's when given, in one
+        transaction; raises ``WriteConflictError`` when one of their versions is taken
+        (each aggregate's versions are checked: a ledger another award moved meanwhile
+        conflicts as a case would)."""
+        ...
+
+    def held_ledger(self, year: int) -> QuotaLedger | None:
+        """This process's copy of the campaign's quota ledger, the caller's to change (it
+        may lag behind: saving it then conflicts); None when this process holds none."""
+        ...
+
+    def stored_ledger(self, year: int) -> QuotaLedger | None:
+        """The campaign's quota ledger as stored now; None when it was never opened."""
         ...
 
     def destroy_personal_data(self, application_id: UUID) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -29,7 +30,9 @@ from domain.case.meta import CommandContext
 from domain.case.personal import Sealer
 from domain.clock import Clock
 from domain.errors import ApplicationNotFoundError
+from domain.quota.ledger import QuotaLedger, quota_ledger_id
 from domain.registry import spec_for
+from domain.rules.campaign_places import CampaignPlaces, NoPlacesOnRecordError, places_for
 from domain.service import MAX_ATTEMPTS, CommandHandler, CommandResult, new_applicant_code
 from domain.store import Saved, WriteConflictError
 from infra.mapper import DomainMapper, NoSealerError
@@ -38,6 +41,7 @@ from infra.observability.metrics import APPEND_SECONDS
 
 LATEST = 2**62  # "up to this version": every stored event, read past the cache
 SEALER_TOPIC = "PII_SEALER_TOPIC"
+T = TypeVar("T")
 
 
 class CaseEvents(EventSourcedApplication[UUID]):
@@ -99,36 +103,65 @@ class CaseEvents(EventSourcedApplication[UUID]):
         """A copy of the cached case (the command may change it, then fail); the stored
         case when this store keeps no cache. The cache is not fast-forwarded: a stale
         copy shows as a conflict on save."""
-        cache = self.repository.cache
-        if cache is None:
+        if self.repository.cache is None:
             try:
                 return self.get_case(application_id)
             except ApplicationNotFoundError:
                 return None
-        try:
-            cached = cache.get(application_id)
-        except KeyError:
-            return None
-        assert isinstance(cached, Application)
-        return copy.deepcopy(cached)
+        return self._held(application_id, Application)
 
     def stored_case(self, application_id: UUID) -> Application:
         case = self.get_case(application_id)
-        cache = self.repository.cache
-        if cache is not None:
-            cache.put(application_id, copy.deepcopy(case))
+        self._hold(case)
         return case
 
-    def save_case(self, case: Application) -> Saved:
+    def held_ledger(self, year: int) -> QuotaLedger | None:
+        """A copy of the cached ledger of the campaign; the stored one without a cache."""
+        if self.repository.cache is None:
+            return self.stored_ledger(year)
+        return self._held(quota_ledger_id(year), QuotaLedger)
+
+    def stored_ledger(self, year: int) -> QuotaLedger | None:
+        try:
+            ledger: QuotaLedger = self.repository.get(quota_ledger_id(year), version=LATEST)
+        except AggregateNotFoundError:
+            return None
+        self._hold(ledger)
+        return ledger
+
+    def _held(self, aggregate_id: UUID, kind: type[T]) -> T | None:
+        """A copy of this process's cached aggregate (None when it holds none)."""
+        assert self.repository.cache is not None
+        try:
+            cached = self.repository.cache.get(aggregate_id)
+        except KeyError:
+            return None
+        assert isinstance(cached, kind)
+        return copy.deepcopy(cached)
+
+    def _hold(self, aggregate: Application | QuotaLedger) -> None:
+        """Keeps a copy of the aggregate as stored as this process's copy."""
+        cache = self.repository.cache
+        if cache is not None:
+            cache.put(aggregate.id, copy.deepcopy(aggregate))
+
+    def save_case(self, case: Application, ledger: QuotaLedger | None = None) -> Saved:
+        """The case's new events, and the ledger's, in one transaction (the library's
+        ``save`` of several aggregates: each checked against its stored version)."""
         started = time.perf_counter()
         try:
-            recordings = self.save(case)
+            recordings = self.save(case) if ledger is None else self.save(case, ledger)
         except RecordConflictError as e:
             raise WriteConflictError(str(e)) from e
         finally:
             APPEND_SECONDS.observe(time.perf_counter() - started)
         last = recordings[-1].notification.id if recordings else None
-        return Saved(tuple(cast(ev.CaseEvent, r.domain_event) for r in recordings), last)
+        events = tuple(
+            cast(ev.CaseEvent, r.domain_event)
+            for r in recordings
+            if r.domain_event.originator_id == case.id
+        )
+        return Saved(events, last)
 
     def destroy_personal_data(self, application_id: UUID) -> None:
         self.sealer.destroy(application_id)
@@ -147,6 +180,7 @@ class CaseService(CaseEvents):
         code_generator: Callable[[], str] = new_applicant_code,
         max_attempts: int = MAX_ATTEMPTS,
         backdating_window: timedelta | None = None,
+        places: Mapping[int, int] | None = None,
     ) -> None:
         super().__init__(env)
         self.handler = CommandHandler(
@@ -155,6 +189,7 @@ class CaseService(CaseEvents):
             code_generator=code_generator,
             max_attempts=max_attempts,
             backdating_window=backdating_window,
+            places=campaign_places(places or {}),
         )
 
     @property
@@ -165,3 +200,20 @@ class CaseService(CaseEvents):
         """Runs ``command`` as its spec says (``domain/service.py``), counted, timed,
         logged and traced (``infra/observability/commands.py``)."""
         return observed(spec_for(command).name, command, ctx, self.handler.handle)
+
+
+def campaign_places(replaced: Mapping[int, int]) -> Callable[[int], CampaignPlaces]:
+    """A campaign's places from its ruleset, the number replaced where ``replaced`` (the
+    ``BOLASHAK_AWARDS_TARGET_<YEAR>`` settings) gives one: recorded so on the ledger."""
+
+    def places(year: int) -> CampaignPlaces:
+        if year not in replaced:
+            return places_for(year)
+        try:
+            found = places_for(year)
+        except NoPlacesOnRecordError:
+            found = CampaignPlaces(year, 0)
+        source = f"setting BOLASHAK_AWARDS_TARGET_{year}"
+        return replace(found, places=replaced[year], source=source)
+
+    return places

@@ -74,6 +74,7 @@ def build_service(
         clock=clock,
         code_generator=code_generator,
         backdating_window=settings.backdating_window(),
+        places=dict(settings.awards_targets),
     )
 
 

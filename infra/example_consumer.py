@@ -24,6 +24,7 @@ import orjson
 
 from infra.consuming import IdleExit, manual_commit_consumer
 from infra.observability import tracing
+from infra.relay.messages import QUOTA_TYPE_PREFIX
 from infra.settings import Settings
 from projections.cursors import Cursor
 from projections.sql import ViewDatabase
@@ -123,13 +124,17 @@ class CaseStatusConsumer:
         return tally
 
     def _apply(self, cur: Cursor, record: Record) -> bool:
+        """True: applied; False: a duplicate. A quota ledger's message (the topic carries
+        them beside the cases') is taken once, like any, and changes no case's row."""
         headers = dict(record.headers or [])
         event_id = _header(headers, "ce_id")
         if _header(headers, "ce_specversion") != "1.0":
             raise RejectedMessageError("ce_specversion: expected 1.0")
+        ledger = headers.get("ce_type", b"").startswith(QUOTA_TYPE_PREFIX.encode())
         try:
             value = orjson.loads(record.value or b"")
-            case_id, version = str(value["application_id"]), int(value["version"])
+            case_id = str(value["ledger_id" if ledger else "application_id"])
+            version = int(value["version"])
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             raise RejectedMessageError(f"value: not an event message ({e})") from None
         cur.execute(
@@ -139,6 +144,8 @@ class CaseStatusConsumer:
         )
         if cur.rowcount == 0:
             return False
+        if ledger:
+            return True
         data = value.get("data") or {}
         cur.execute(
             UPSERT_CASE,

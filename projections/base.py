@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from domain.case.events import CaseEvent
+from domain.quota.events import LedgerEvent
 from projections.rows import Key, Rows
 from projections.schema import Table
 
@@ -40,7 +41,9 @@ class Projection(ABC):
     name: str
     version: int = 1  # bump when the fold changes: the projection must be rebuilt
     tables: tuple[Table, ...]
-    handles: tuple[type[CaseEvent], ...]
+    # the events it folds: the cases', and for a read model of the campaigns' places, the
+    # quota ledgers' (domain/quota/events.py)
+    handles: tuple[type[CaseEvent] | type[LedgerEvent], ...]
 
     def topics(self) -> frozenset[str]:
         return frozenset(get_topic(t) for t in self.handles)

@@ -2,7 +2,8 @@
 category, with interview scores per criterion (for averages) and awards (against the
 annual target, 555 in 2023: 001 line 36); beside it, the work the rules leave to people:
 documents presented after the submission, referrals to an officer and the officers'
-decisions, control tests after language courses and their failures.
+decisions, control tests after language courses and their failures; and the campaign's
+places as its quota ledger counts them (reserved by awards, returned, awarded beyond them).
 
 An eligibility decided again (under corrected rules, or by an officer after a referral)
 counts the case once as assessed and moves it between eligible and ineligible."""
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from typing_extensions import override
 
 from domain.case import events as ev
+from domain.quota import events as qe
 from domain.rules.interview_sheet import criterion_keys
 from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
@@ -67,6 +69,23 @@ DASHBOARD_CASES = Table(
     ),
     key=("application_id",),
 )
+DASHBOARD_PLACES = Table(
+    "dashboard_places",
+    columns=(
+        ("ledger_id", "text"),
+        ("campaign_year", "int"),
+        ("places", "int"),
+        ("reserved", "int"),
+        ("returned", "int"),
+        ("overrides", "int"),
+    ),
+    key=("ledger_id",),
+)
+_PLACE_COUNTS: dict[type[qe.LedgerEvent], str] = {
+    qe.PlaceReserved: "reserved",
+    qe.PlaceReturned: "returned",
+    qe.QuotaOverridden: "overrides",
+}
 _MILESTONES: dict[type[ev.CaseEvent], str] = {
     ev.TestingCompleted: "tested",
     ev.InterviewCompleted: "interviewed",
@@ -80,9 +99,11 @@ _MILESTONES: dict[type[ev.CaseEvent], str] = {
 
 class DashboardProjection(Projection):
     name = "dashboard"
-    version = 2  # the officers' work and reassessments
-    tables = (DASHBOARD, DASHBOARD_CASES)
-    handles = (
+    version = 3  # the campaign's places, from its quota ledger
+    tables = (DASHBOARD, DASHBOARD_CASES, DASHBOARD_PLACES)
+    handles = (  # the ledger's events beside the cases'
+        qe.LedgerOpened,
+        *_PLACE_COUNTS,
         ev.Submitted,
         ev.EligibilityAssessed,
         ev.InterviewEvaluated,
@@ -97,10 +118,15 @@ class DashboardProjection(Projection):
 
     @override
     def keys(self, event: ev.CaseEvent) -> Iterable[tuple[Table, Key]]:
+        if isinstance(event, qe.LedgerEvent):
+            return [(DASHBOARD_PLACES, (case_key(event),))]
         return [(DASHBOARD_CASES, (case_key(event),))]
 
     @override
     def apply(self, rows: Rows, event: ev.CaseEvent, position: int) -> None:
+        if isinstance(event, qe.LedgerEvent):
+            _count_places(rows, event)
+            return
         case_id = case_key(event)
         if isinstance(event, ev.Submitted):
             case = {
@@ -121,6 +147,27 @@ class DashboardProjection(Projection):
         for column, amount in increments(event):
             counts[column] = (counts[column] or 0) + amount
         rows.put(DASHBOARD, counts)
+
+
+def _count_places(rows: Rows, event: qe.LedgerEvent) -> None:
+    """A quota ledger's event: its campaign's places, and one more reserved, returned or
+    awarded beyond them."""
+    ledger_id = case_key(event)  # type: ignore[arg-type]  # any aggregate's id
+    if isinstance(event, qe.LedgerOpened):
+        row: Row = {
+            "ledger_id": ledger_id,
+            "campaign_year": event.campaign_year,
+            "places": event.places,
+            **dict.fromkeys(_PLACE_COUNTS.values(), 0),
+        }
+    else:
+        found = rows.get(DASHBOARD_PLACES, (ledger_id,))
+        if found is None:
+            raise LookupError(f"no opening seen for quota ledger {ledger_id}")
+        row = found
+        column = _PLACE_COUNTS[type(event)]
+        row[column] = (row[column] or 0) + 1
+    rows.put(DASHBOARD_PLACES, row)
 
 
 def increments(event: ev.CaseEvent) -> list[tuple[str, int | float]]:

@@ -39,13 +39,33 @@ AS_OF_HELP = (
 @app.command("history")
 @reports_errors
 def history(
-    application_id: uuid.UUID,
+    application_id: uuid.UUID | None = typer.Argument(None, help="The case (or --quota)."),
     as_of: str = typer.Option("", "--as-of", help=AS_OF_HELP),
     personal: bool = typer.Option(False, help=PERSONAL_HELP),
+    quota: int | None = typer.Option(
+        None, "--quota", help="A campaign year: its quota ledger's history instead of a case's."
+    ),
 ) -> None:
-    """A case as it stood at a moment, and every event up to it with its metadata."""
+    """A case (or a campaign's quota ledger, --quota YEAR) as it stood at a moment, and
+    every event up to it with its metadata."""
     point = replay.AsOf.parse(as_of) if as_of else replay.WHOLE
-    found = replay.from_store(build_reader(settings()), application_id, point)
+    reader = build_reader(settings())
+    if quota is not None:
+        ledger = replay.quota_replay(reader, reader.mapper, quota, point)
+        print_json(
+            {
+                "campaign_year": quota,
+                "ledger_id": str(ledger.ledger_id),
+                "as_of_version": ledger.as_of_version,
+                "quotas": ledger.view(),
+                "events": ledger.records(),
+            }
+        )
+        return
+    if application_id is None:
+        err_console.print("name a case (APPLICATION_ID), or a campaign year with --quota")
+        raise typer.Exit(2)
+    found = replay.from_store(reader, application_id, point)
     print_json(
         {
             "application_id": str(application_id),

@@ -9,6 +9,7 @@ import strawberry
 
 from api.types.cases import PageInfo
 from api.types.enums import DeadlineKind, DeadlineState, EventType, WorklistItemKind
+from api.types.quotas import PlaceCounts
 from domain.case.meta import Role
 from domain.programme import Category, Programme, StudyLanguage
 from domain.submission import Document
@@ -50,6 +51,10 @@ class Dashboard:
         description="What the rules left to people: documents presented after the submission,"
         " referrals to an officer, officers' decisions, control tests and their failures."
     )
+    places: PlaceCounts | None = strawberry.field(
+        description="The campaign's places, used and available, reserved and returned, as its"
+        " quota ledger counts them (quotas(year) has them per category)."
+    )
 
     @classmethod
     def from_data(cls, d: DashboardData) -> Dashboard:
@@ -67,6 +72,7 @@ class Dashboard:
                 WindowFunnel(intake_window=w, funnel=_counts(f)) for w, f in d.by_window.items()
             ],
             work=_counts(d.work),
+            places=PlaceCounts.of(d.places) if d.places else None,
         )
 
 

@@ -67,6 +67,7 @@ STEPS: dict[str, Step] = {
     "annul_interview": _step("interview_annulled_for_violation", S.INTERVIEW_BOOKED, S.INTERVIEWED),
     # The Republican Commission decides after the interview.
     "award": _step("commission_decides_after_interview", S.INTERVIEWED),
+    "award_beyond_places": _step("commission_decides_after_interview", S.INTERVIEWED),
     "refuse": _step("commission_decides_after_interview", S.INTERVIEWED),
     # Contracts within 90 days of the award; status revocation; withdrawal.
     "sign_contracts": _step("contracts_after_award", S.AWARDED),

@@ -11,11 +11,10 @@ from __future__ import annotations
 import copy
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
-from eventsourcing.utils import get_topic
+from eventsourcing.domain import CanMutateAggregate
 
 from domain.case import chain
 from domain.case import events as ev
@@ -23,6 +22,7 @@ from domain.case.meta import EventMeta
 from domain.case.process import STEPS
 from domain.case.stage import Stage
 from domain.errors import InvalidInputError, TransitionRefusedError
+from domain.sealed import SealedAggregate
 from domain.submission import ApplicantIdentity, Background, Document, StudyPlan
 
 REVIEW_STAGES = {
@@ -32,7 +32,7 @@ REVIEW_STAGES = {
 }
 
 
-class CaseState(Aggregate):
+class CaseState(SealedAggregate):
     """What a case knows of itself, folded from its events (each event's ``evolve``)."""
 
     if TYPE_CHECKING:  # set by the Submitted event: declared for the type checker only, so
@@ -83,39 +83,6 @@ class CaseState(Aggregate):
         clone.interview_sheets = dict(self.interview_sheets)
         clone.__dict__["_pending_events"] = list(self.pending_events)
         return clone
-
-    @classmethod
-    def _create(
-        cls,
-        event_class: type[CanInitAggregate[UUID]],
-        *,
-        id: UUID | None = None,
-        **kwargs: Any,
-    ) -> Self:
-        make: Any = event_class  # the library's event classes take these keywords
-        created = make(
-            originator_topic=get_topic(cls),
-            originator_id=id,
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=event_class.create_timestamp(),
-            **kwargs,
-        )
-        chain.seal(created, chain.GENESIS)
-        case: Self = created.mutate(None)
-        case.pending_events.append(created)
-        return case
-
-    def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
-        make: Any = event_class
-        event = make(
-            originator_id=self.id,
-            originator_version=self.version + 1,
-            timestamp=event_class.create_timestamp(),
-            **kwargs,
-        )
-        chain.seal(event, self.chain_head)
-        event.mutate(self)
-        self.pending_events.append(event)
 
     def refer_to_officer(
         self,

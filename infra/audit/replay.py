@@ -8,6 +8,10 @@ only where the rows are read differs (the store's own connection, or the API's r
 connections). Plain data for the CLI, the exports and the GraphQL types. Personal data (the
 applicant's identity) is left out unless asked for, and kept apart in diffs
 (``personal_changes``).
+
+A campaign's quota ledger is replayed the same way (``quota_replay``): its events as of a
+version, a recording time or a business date, for ``quotaHistory`` and ``bolashak audit
+history --quota YEAR``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -24,6 +28,9 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from domain.case.application import Application
 from domain.case.events import Awarded, CaseEvent, Refused, erasure_applied
 from domain.errors import ApplicationNotFoundError, InvalidInputError
+from domain.quota.events import LedgerEvent
+from domain.quota.ledger import quota_ledger_id
+from domain.quota.summary import QuotaSummary, summary
 from domain.rules import catalog
 from infra.case_store import CaseEvents
 from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS, case_view, plain
@@ -144,6 +151,55 @@ def from_read_connection(
         for version, topic, state in rows
     )
     return replay(mapper, stored, application_id, as_of)
+
+
+@dataclass(frozen=True)
+class QuotaReplay:
+    """A campaign's quota ledger: its events to this day, those up to the as-of point, and
+    what it showed there."""
+
+    campaign_year: int
+    ledger_id: UUID
+    events: list[LedgerEvent]
+    shown: list[LedgerEvent]
+
+    @property
+    def as_of_version(self) -> int:
+        return self.shown[-1].originator_version if self.shown else 0
+
+    def summary(self) -> QuotaSummary | None:
+        """The ledger at the as-of point (None before its opening)."""
+        return summary(self.shown) if self.shown else None
+
+    def records(self) -> list[dict[str, Any]]:
+        return [event_record(e, with_personal_data=False) for e in self.shown]  # type: ignore[arg-type]
+
+    def view(self) -> dict[str, Any] | None:
+        """The ledger at the as-of point as plain data, with what is used and available."""
+        found = self.summary()
+        if found is None:
+            return None
+        view: dict[str, Any] = plain(found)
+        for counts, plain_counts in [
+            (found.total, view["total"]),
+            *((c, view["categories"][k]) for k, c in found.categories.items()),
+        ]:
+            plain_counts.update(used=counts.used, available=counts.available)
+        return view
+
+
+def quota_replay(
+    db: ViewDatabase | CaseEvents, mapper: Mapper[UUID], year: int, as_of: AsOf = WHOLE
+) -> QuotaReplay:
+    """The ``year`` campaign's ledger, read on a read connection (the API) or the event
+    store's own (the CLI); raises ``ApplicationNotFoundError`` when it was never opened."""
+    ledger_id = quota_ledger_id(year)
+    if isinstance(db, CaseEvents):
+        found = from_store(db, ledger_id, as_of)
+    else:
+        found = from_read_connection(db, mapper, ledger_id, as_of)
+    events = cast(list[LedgerEvent], found.events)
+    return QuotaReplay(year, ledger_id, events, cast(list[LedgerEvent], found.shown))
 
 
 def fold(events: Sequence[CaseEvent]) -> Application | None:

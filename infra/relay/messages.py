@@ -24,10 +24,14 @@ from typing import Any, NamedTuple
 import orjson
 
 from domain.case.events import CaseEvent
+from domain.quota.events import LEDGER_EVENT_TYPES, LedgerEvent
 from infra.case_view import PERSONAL_FIELDS, SECRET_FIELDS
 
 SPECVERSION = "1.0"
 TYPE_PREFIX = "kz.bolashak.application."
+# A campaign's quota ledger's events (domain/quota/events.py), on the same topic, keyed by
+# the ledger's id: their type names the ledger, not an application.
+QUOTA_TYPE_PREFIX = "kz.bolashak.quota."
 PERSONAL_DATA_TYPE = "personal_data"
 CONTENT_TYPE = b"application/json"
 # The headers every message repeats, built once and shared.
@@ -63,6 +67,9 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+_LEDGER_KINDS = frozenset(snake(t.__name__) for t in LEDGER_EVENT_TYPES)
+
+
 @cache  # per class: every message asks
 def message_kind(event_class: type) -> str:
     """``Awarded`` -> ``awarded``, ``EligibilityAssessed`` -> ``eligibility_assessed``."""
@@ -71,7 +78,8 @@ def message_kind(event_class: type) -> str:
 
 @cache
 def ce_type(kind: str) -> str:
-    return f"{TYPE_PREFIX}{kind}.v{SCHEMA_VERSIONS.get(kind, 1)}"
+    prefix = QUOTA_TYPE_PREFIX if kind in _LEDGER_KINDS else TYPE_PREFIX
+    return f"{prefix}{kind}.v{SCHEMA_VERSIONS.get(kind, 1)}"
 
 
 class Message(NamedTuple):
@@ -95,7 +103,7 @@ class Envelope(NamedTuple):
     time: str  # recorded, ISO 8601 in UTC
 
     @classmethod
-    def of(cls, event: CaseEvent) -> Envelope:
+    def of(cls, event: CaseEvent | LedgerEvent) -> Envelope:
         subject = str(event.originator_id)
         return cls(
             subject,
@@ -104,9 +112,13 @@ class Envelope(NamedTuple):
         )
 
 
-def public_value(event: CaseEvent, envelope: Envelope | None = None) -> dict[str, Any]:
+def public_value(
+    event: CaseEvent | LedgerEvent, envelope: Envelope | None = None
+) -> dict[str, Any]:
     """The value of the public message (no personal data), for ``to_json``."""
     envelope = envelope or Envelope.of(event)
+    if isinstance(event, LedgerEvent):
+        return ledger_value(event, envelope)
     stage = event.stage_after()
     meta = event.meta
     return {
@@ -116,6 +128,20 @@ def public_value(event: CaseEvent, envelope: Envelope | None = None) -> dict[str
         "recorded_at": envelope.time,
         "stage": stage.value if stage is not None else None,
         "status": stage.status.value if stage is not None else None,
+        "meta": {name: getattr(meta, name) for name in PUBLIC_META},
+        "data": {k: v for k, v in vars(event).items() if k not in NOT_PUBLIC},
+    }
+
+
+def ledger_value(event: LedgerEvent, envelope: Envelope) -> dict[str, Any]:
+    """The value of a quota ledger's event: the ledger's id and version, who and why, the
+    event's fields (application ids, categories, counts: no personal data)."""
+    meta = event.meta
+    return {
+        "ledger_id": envelope.subject,
+        "version": event.originator_version,
+        "event_type": type(event).__name__,
+        "recorded_at": envelope.time,
         "meta": {name: getattr(meta, name) for name in PUBLIC_META},
         "data": {k: v for k, v in vars(event).items() if k not in NOT_PUBLIC},
     }
@@ -133,7 +159,9 @@ def _decimal_as_text(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def personal_value(event: CaseEvent, envelope: Envelope | None = None) -> dict[str, Any] | None:
+def personal_value(
+    event: CaseEvent | LedgerEvent, envelope: Envelope | None = None
+) -> dict[str, Any] | None:
     """The value for the restricted topic, for an event that holds personal data or
     erases it (consumers delete what they hold: ``erased`` with a null identity)."""
     found = {k: v for k, v in vars(event).items() if k in PERSONAL_FIELDS}
@@ -152,7 +180,7 @@ def personal_value(event: CaseEvent, envelope: Envelope | None = None) -> dict[s
 
 
 def messages_for(
-    event: CaseEvent, position: int, *, topic: str, pii_topic: str, source: str
+    event: CaseEvent | LedgerEvent, position: int, *, topic: str, pii_topic: str, source: str
 ) -> list[Message]:
     """The public message for an event, and the restricted one when configured and due."""
     envelope = Envelope.of(event)

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification
 
 from domain.case.events import CaseEvent
+from domain.quota.events import LedgerEvent
 from infra.case_store import CaseEvents
 from infra.log_follower import LogWaiter, follow_log
 from infra.observability import metrics
@@ -192,7 +193,7 @@ class Relay:
         built: list[_Built] = []
         for n in notifications:
             try:
-                event: CaseEvent = self.reader.mapper.to_domain_event(n)  # type: ignore[assignment]
+                event: CaseEvent | LedgerEvent = self.reader.mapper.to_domain_event(n)  # type: ignore[assignment]
             except Exception as e:
                 return built, UndecodableEventError(
                     f"event at position {n.id} ({n.originator_id} v{n.originator_version})"
@@ -201,7 +202,7 @@ class Relay:
             built.append((n.id, self._messages(event, n.id)))
         return built, None
 
-    def _messages(self, event: CaseEvent, position: int) -> list[Message]:
+    def _messages(self, event: CaseEvent | LedgerEvent, position: int) -> list[Message]:
         kafka = self.kafka
         return messages_for(
             event, position, topic=kafka.topic, pii_topic=kafka.pii_topic, source=kafka.source

@@ -26,6 +26,7 @@ import msgspec
 from domain.case.events import CaseEvent
 from domain.case.meta import EventMeta
 from domain.case.stage import CaseStatus, Stage
+from domain.quota.events import LedgerEvent
 from infra.case_view import PERSONAL_FIELDS
 from infra.relay.messages import (
     NOT_DATA,
@@ -44,10 +45,10 @@ Fields = list[tuple[str, Any]]
 RecordedAt = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-def event_classes() -> list[type[CaseEvent]]:
-    """Every concrete event of the aggregate, in declaration order."""
-    found: list[type[CaseEvent]] = []
-    todo: list[type[CaseEvent]] = [CaseEvent]
+def event_classes() -> list[type[CaseEvent | LedgerEvent]]:
+    """Every concrete event of the case, then of the quota ledger, in declaration order."""
+    found: list[type[CaseEvent | LedgerEvent]] = []
+    todo: list[type[CaseEvent | LedgerEvent]] = [CaseEvent, LedgerEvent]
     while todo:
         cls = todo.pop(0)
         for sub in cls.__subclasses__():
@@ -66,7 +67,7 @@ def _fields(cls: type, keep: typing.Callable[[str], bool]) -> Fields:
     ]
 
 
-def data_fields(event_class: type[CaseEvent]) -> Fields:
+def data_fields(event_class: type[CaseEvent | LedgerEvent]) -> Fields:
     """What a public message's ``data`` holds: the event's own fields, no personal data."""
     return _fields(event_class, lambda n: n not in NOT_DATA and n not in PERSONAL_FIELDS)
 
@@ -75,18 +76,19 @@ def _struct(name: str, fields: Fields) -> type:
     return msgspec.defstruct(name, fields, forbid_unknown_fields=True)
 
 
-def public_schema(event_class: type[CaseEvent]) -> Schema:
+def public_schema(event_class: type[CaseEvent | LedgerEvent]) -> Schema:
     name = event_class.__name__
     meta = _fields(EventMeta, lambda n: n in PUBLIC_META)
+    case: Fields = [("stage", Stage | None), ("status", CaseStatus | None)]
+    ledger = issubclass(event_class, LedgerEvent)
     message = _struct(
         f"{name}Message",
         [
-            ("application_id", UUID),
+            ("ledger_id" if ledger else "application_id", UUID),
             ("version", int),
             ("event_type", Literal[name]),
             ("recorded_at", RecordedAt),
-            ("stage", Stage | None),
-            ("status", CaseStatus | None),
+            *([] if ledger else case),
             ("meta", _struct("PublicMeta", meta)),
             ("data", _struct(f"{name}Data", data_fields(event_class))),
         ],

@@ -208,10 +208,22 @@ def _selection(d: CaseDriver) -> None:
         d.do(sheet, Role.EXPERT, actor=f"nec-{expert:02d}", on=slot_day, may_wait=False)
     d.do(c.CompleteInterview(d.case_id, Decimal(strength)), Role.OFFICER, (1, 3))
     protocol_date = d.day + timedelta(days=d.rng.randint(10, 30))
-    decision = c.Award if strength >= 4 or d.rng.random() < 0.1 else c.Refuse
+    awards = strength >= 4 or d.rng.random() < 0.1
+    decision = c.Award if awards and _place_left(d) else c.Refuse
     protocol = decision(d.case_id, f"RK-2023/{d.rng.randint(1, 40)}", protocol_date)
     d.do(protocol, Role.COMMISSION, on=protocol_date + timedelta(days=d.rng.randint(1, 11)))
     return None
+
+
+def _place_left(d: CaseDriver) -> bool:
+    """The commission awards only within the campaign's places and its category's share
+    (its quota ledger, 555 places in 2023: 001 line 36): when they are used, it refuses.
+    A case decided already (a repeated run) is decided as it was."""
+    case = d.service.cached_case(d.case_id)
+    if case.stage is not Stage.INTERVIEWED:
+        return case.awarded_on is not None
+    ledger = d.service.held_ledger(2023) or d.service.stored_ledger(2023)
+    return ledger is None or ledger.has_place_for(case.plan.category.value)
 
 
 def _after_award(d: CaseDriver) -> None:

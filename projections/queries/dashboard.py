@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.dashboard import DASHBOARD, FUNNEL, SCORES, WORK
+from projections.dashboard import DASHBOARD, DASHBOARD_PLACES, FUNNEL, SCORES, WORK
 from projections.sql import ViewDatabase
 
 
@@ -25,6 +25,28 @@ class Dashboard:
     # the work the rules left to people: late documents, referrals, officers' decisions,
     # control tests
     work: dict[str, int] = field(default_factory=dict)
+    # the campaign's places as its quota ledger counts them (before its first award: the
+    # target, nothing used)
+    places: Places | None = None
+
+
+@dataclass(frozen=True)
+class Places:
+    """A campaign's places: how many, reserved by awards, returned, in use now, left, and
+    awards beyond them."""
+
+    places: int
+    reserved: int = 0
+    returned: int = 0
+    overrides: int = 0
+
+    @property
+    def used(self) -> int:
+        return self.reserved - self.returned
+
+    @property
+    def available(self) -> int:
+        return max(self.places - self.used, 0)
 
 
 def dashboard(
@@ -70,7 +92,22 @@ def dashboard(
             for w in sorted(windows)
         },
         work={k: int(total[k]) for k in WORK},
+        places=places_of(db, year, awards_target),
     )
+
+
+def places_of(db: ViewDatabase, year: int, awards_target: int | None) -> Places | None:
+    """The campaign's places from its quota ledger's row; before its first award, the
+    target with nothing used (None when no target is known either)."""
+    found = db.query(
+        f"SELECT places, reserved, returned, overrides FROM {DASHBOARD_PLACES.name}"
+        " WHERE campaign_year = %s",
+        [year],
+    )
+    if not found:
+        return None if awards_target is None else Places(awards_target)
+    places, reserved, returned, overrides = found[0]
+    return Places(int(places), int(reserved), int(returned), int(overrides))
 
 
 def _column_sums(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[str, float]:

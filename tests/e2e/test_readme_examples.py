@@ -46,10 +46,20 @@ def _signed(data: dict[str, Any]) -> None:
     assert all(n["state"] == "MET" and n["closedOn"] <= n["dueOn"] for n in nodes)
 
 
+def _places(data: dict[str, Any]) -> None:
+    total = data["quotas"]["total"]
+    assert total["places"] == 555  # seed 001 line 36
+    assert 0 < total["used"] <= total["places"], "the demo's awards fit the places"
+    assert total["available"] == total["places"] - total["used"]
+    shares = {c["category"]: c["counts"] for c in data["quotas"]["categories"]}
+    assert shares["rural"]["places"] == 100  # CIP policy
+
+
 # What each example returns, in the README's order (the first line names it).
 CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "# the few scholars whose status was revoked": _revoked,
     "# most awards: contracts signed within their 90 days": _signed,
+    "# the campaign's places: used, available, returned": _places,
 }
 
 

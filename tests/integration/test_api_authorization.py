@@ -92,6 +92,8 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Query.officerWorklist":             (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.auditTrail":                  (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.caseHistory":                 (DATA,   ABSENT, DATA,   DATA,   DATA),
+    "Query.quotas":                      (DATA,   ABSENT, DATA,   DATA,   DATA),
+    "Query.quotaHistory":                (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.projectionStatus":            (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.systemStatus":                (DENIED, ABSENT, DENIED, DENIED, DATA),
     "Query.intakeDeadLetters":           (DATA,   ABSENT, DENIED, DENIED, DATA),
@@ -104,6 +106,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Mutation.completeInterview":        (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.annulInterview":           (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.award":                    (DENIED, ABSENT, DONE,   DENIED, DENIED),
+    "Mutation.awardBeyondPlaces":        (DENIED, ABSENT, DONE,   DENIED, DENIED),
     "Mutation.refuse":                   (DENIED, ABSENT, DONE,   DENIED, DENIED),
     "Mutation.signContracts":            (DONE,   ABSENT, DENIED, DENIED, DONE),
     "Mutation.revoke":                   (DONE,   ABSENT, DENIED, DENIED, DONE),
@@ -144,6 +147,9 @@ DOCUMENTS: dict[str, str] = {
     " position eventType actorRole } } } }",
     "Query.caseHistory": "query Q($id: ID!) { caseHistory(applicationId: $id) {"
     " asOfVersion events { type actorRole } } }",
+    "Query.quotas": "query Q { quotas(year: 2023) { campaignYear total { places used } } }",
+    "Query.quotaHistory": "query Q { quotaHistory(year: 2023) { asOfVersion"
+    " events { type actorRole } } }",
     "Query.projectionStatus": "query Q { projectionStatus { name lag } }",
     "Query.systemStatus": "query Q { systemStatus { __typename ... on SystemStatus { logHead }"
     " ... on NotAllowed { command role } } }",

@@ -98,8 +98,9 @@ def test_every_event_of_a_full_case_arrives_in_order_with_headers_and_schema(
         assert r.headers["ce_source"] == settings.kafka.source.encode()
         assert r.headers["content-type"] == b"application/json"
         ce_type = r.headers["ce_type"].decode()
-        assert ce_type.startswith("kz.bolashak.application.")
-        kind = ce_type.removeprefix("kz.bolashak.application.").rsplit(".v", 1)[0]
+        prefix = "kz.bolashak.quota." if "ledger_id" in r.value else "kz.bolashak.application."
+        assert ce_type.startswith(prefix)
+        kind = ce_type.removeprefix(prefix).rsplit(".v", 1)[0]
         assert ce_type.endswith(f".v{SCHEMA_VERSIONS.get(kind, 1)}")  # the current version
         assert datetime.fromisoformat(r.headers["ce_time"].decode()).tzinfo is not None
         assert r.headers["ce_time"].decode() == r.value["recorded_at"]

@@ -13,6 +13,7 @@ import pytest
 
 from domain.case.stage import Stage
 from domain.clock import FixedClock
+from domain.quota.ledger import quota_ledger_id
 from infra.case_store import CaseService
 from infra.container import build_projection_engine, build_service, projection_engine_factory
 from infra.settings import Settings
@@ -143,7 +144,9 @@ def test_a_share_reads_only_its_cases_and_nothing_after_its_end(
         assert all(n.originator_id.bytes[15] % 2 == index for n in seen[index])
     together = sorted(n.id for share in seen.values() for n in share)
     assert together == [n.id for n in engine.db.read_log(0, upto)]
-    assert {n.originator_id for share in seen.values() for n in share} <= {j.id for j in journeys}
+    ledger = quota_ledger_id(2023)  # the campaign's quota ledger, its events in a share too
+    cases = {j.id for j in journeys} | {ledger}
+    assert {n.originator_id for share in seen.values() for n in share} <= cases
 
 
 def test_a_rebuild_in_several_processes_is_refused_without_a_factory(

@@ -1,7 +1,9 @@
-"""Cases that between them record every event type of the aggregate."""
+"""Cases that between them record every event type of the case, and of the campaign's quota
+ledger (opened, a place reserved, returned, an award beyond a category's share)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from uuid import UUID
 
@@ -14,15 +16,18 @@ from domain.case.events import (
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.programme import Category, Programme
+from domain.rules.campaign_places import CampaignPlaces
 from domain.submission import Document
 from infra.case_store import CaseService
 from tests.support import builders as b
 from tests.support.journey import PROTOCOL_DATE, SLOT_DAY, Journey
 
+ENGINEERING = Category.ENGINEERING_TECHNICAL.value
 OFFICER_REASON = "decided on the file (synthetic test case)"
 
 
 def record_every_event_type(service: CaseService) -> list[UUID]:
+    _no_engineering_share(service)
     weak = b.submission(background=b.background(certificates=(b.ielts("5.5"),)))
     whole = Journey(service, weak)
     whole.to(Stage.AWARDED)
@@ -84,6 +89,16 @@ def record_every_event_type(service: CaseService) -> list[UUID]:
     revoked.to(Stage.AWARDED)
     revoked.revoke_for_the_missed_deadline(date(2023, 9, 10))
 
+    beyond = Journey(service, b.submission(plan=b.plan(category=Category.ENGINEERING_TECHNICAL)))
+    beyond.to(Stage.INTERVIEWED)
+    beyond.send(
+        c.AwardBeyondPlaces(beyond.id, "RK-2023/9", PROTOCOL_DATE),
+        date(2023, 6, 12),
+        role=Role.COMMISSION,
+        reason="the commission awards beyond the share (synthetic test case)",
+    )
+    beyond.withdraw(date(2023, 6, 20))  # the scholar declines: the place comes back
+
     withdrawn = Journey(service)
     withdrawn.to(Stage.SUBMITTED)
     withdrawn.send(c.Withdraw(withdrawn.id), date(2023, 4, 22), role=Role.APPLICANT)
@@ -99,7 +114,20 @@ def record_every_event_type(service: CaseService) -> list[UUID]:
         annulled_interview,
         refused,
         revoked,
+        beyond,
         withdrawn,
         erased,
     )
     return [j.id for j in cases]
+
+
+def _no_engineering_share(service: CaseService) -> None:
+    """The campaign's ledger, when this service opens it, gives the engineering-technical
+    category no share (synthetic places): its award goes beyond it."""
+    given = service.handler.places
+
+    def places(year: int) -> CampaignPlaces:
+        found = given(year)
+        return replace(found, category_quotas={**found.category_quotas, ENGINEERING: 0})
+
+    service.handler.places = places

@@ -144,6 +144,9 @@ PREREQUISITES: dict[str, Prerequisite] = {
     ),
     "annulInterview": Prerequisite(Stage.INTERVIEW_BOOKED, date(2023, 5, 21)),
     "award": Prerequisite(Stage.INTERVIEWED, date(2023, 6, 12), _PROTOCOL),
+    "awardBeyondPlaces": Prerequisite(
+        Stage.INTERVIEWED, date(2023, 6, 12), {**_PROTOCOL, **_REASON}
+    ),
     "refuse": Prerequisite(Stage.INTERVIEWED, date(2023, 6, 12), _PROTOCOL),
     "signContracts": Prerequisite(
         Stage.AWARDED,
@@ -197,6 +200,7 @@ PREREQUISITES: dict[str, Prerequisite] = {
 # sheets, the admin's erasure).
 ROLES = {
     "award": Role.COMMISSION,
+    "awardBeyondPlaces": Role.COMMISSION,
     "refuse": Role.COMMISSION,
     "evaluateInterview": Role.EXPERT,
     "erasePersonalData": Role.ADMIN,

@@ -40,7 +40,8 @@ class Received:
 
     @property
     def application_id(self) -> str:
-        return str(self.value["application_id"])
+        """The case's id, or a quota ledger's (its messages share the topic)."""
+        return str(self.value.get("application_id") or self.value["ledger_id"])
 
     @property
     def version(self) -> int:

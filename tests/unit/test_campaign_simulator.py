@@ -56,3 +56,23 @@ def test_the_campaign_passes_through_the_states_officers_work_in() -> None:
     assert by_officer
     assert all(e.meta.reason for e in by_officer)
     service.close()
+
+
+def test_the_campaigns_awards_fit_its_places() -> None:
+    """The commission awards within the campaign's places (a synthetic 20 here, by the
+    setting; 555 in 2023, 001 line 36) and refuses once they are used: no award is refused
+    by award_within_places, and a repeated run stores nothing new (nor awards again)."""
+    settings = Settings.from_env({"BOLASHAK_DATABASE_URL": "memory:"})
+    service = build_service(
+        settings.model_copy(update={"awards_targets": ((2023, 20),)}), clock=FixedClock(TODAY)
+    )
+    summary = simulate_campaign(service, 200, seed=5, today=TODAY)
+    assert not summary.refusals, summary.refusals
+    ledger = service.stored_ledger(2023)
+    assert ledger is not None
+    assert ledger.used == 20
+    head = service.recorder.max_notification_id()
+    again = simulate_campaign(service, 200, seed=5, today=TODAY)
+    assert "PlacesExhaustedError" not in again.refusals
+    assert service.recorder.max_notification_id() == head
+    service.close()

@@ -40,6 +40,7 @@ NAMES = (
     "complete_interview",
     "annul_interview",
     "award",
+    "award_beyond_places",
     "refuse",
     "sign_contracts",
     "record_winners_list_published",
@@ -126,6 +127,15 @@ FIXED: dict[type, tuple[Any, type[ev.CaseEvent]]] = {
     c.Award: (
         lambda: given(*path_to(Stage.INTERVIEWED)).when(
             c.Award(CASE, "RK-2023/7", PROTOCOL_DATE), on=date(2023, 6, 12), role=Role.COMMISSION
+        ),
+        ev.Awarded,
+    ),
+    c.AwardBeyondPlaces: (
+        lambda: given(*path_to(Stage.INTERVIEWED)).when(
+            c.AwardBeyondPlaces(CASE, "RK-2023/7", PROTOCOL_DATE),
+            on=date(2023, 6, 12),
+            role=Role.COMMISSION,
+            reason="the commission's protocol RK-2023/7 awards beyond the places",
         ),
         ev.Awarded,
     ),

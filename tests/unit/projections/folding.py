@@ -4,7 +4,6 @@ over it into ``MemoryRows``: given these events, these rows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
 from uuid import UUID
 
 from domain.case.events import CaseEvent
@@ -24,15 +23,22 @@ DISTINCT = b.applicant(
 
 
 def logged(service: CaseService) -> list[tuple[int, CaseEvent]]:
-    """Every event of the store, in log order, with its position (notification id)."""
+    """Every case event of the store, in log order, with its position (notification id);
+    the campaigns' quota ledgers' events, beside them in the log, are no case's."""
+    return [(p, e) for p, e in every_event(service) if isinstance(e, CaseEvent)]
+
+
+def every_event(service: CaseService) -> list[tuple[int, CaseEvent]]:
+    """Every event of the log, the quota ledgers' too (a projection folds those it
+    handles)."""
     notes = service.recorder.select_notifications(start=1, limit=10**6)
-    return [(n.id, cast(CaseEvent, service.mapper.to_domain_event(n))) for n in notes]
+    return [(n.id, service.mapper.to_domain_event(n)) for n in notes]  # type: ignore[misc]
 
 
 def project(projection: Projection, service: CaseService) -> MemoryRows:
     """The plain fold of ``projection`` over the whole log of ``service``."""
     rows = MemoryRows()
-    fold(projection, logged(service), rows)
+    fold(projection, every_event(service), rows)
     return rows
 
 

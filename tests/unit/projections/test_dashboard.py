@@ -20,6 +20,7 @@ from projections.base import fold
 from projections.dashboard import (
     DASHBOARD,
     DASHBOARD_CASES,
+    DASHBOARD_PLACES,
     DIMENSIONS,
     FUNNEL,
     SCORES,
@@ -297,3 +298,23 @@ class TestWorkLeftToPeople:
             c.ReassessEligibility(j.id, Decimal("3.2")), date(2023, 4, 27), reason="Ministry 2023/9"
         )
         assert funnel(counts(service)) == {"submitted": 1, "assessed": 1, "eligible": 1}
+
+
+class TestThePlaces:
+    """The campaign's places as its quota ledger counts them (555 in 2023, seed 001 line
+    36): reserved by awards, returned by a revocation or a declined award, overrides."""
+
+    def test_the_places_are_counted_from_the_ledgers_events(self, service: CaseService) -> None:
+        record_every_event_type(service)
+        (row,) = all_rows(dashboard(service), DASHBOARD_PLACES)
+        ledger = service.stored_ledger(2023)
+        assert ledger is not None
+        assert row["campaign_year"] == 2023
+        assert row["places"] == 555
+        assert row["reserved"] == ledger.total("reserved") == 3  # the whole, revoked, beyond
+        assert row["returned"] == ledger.total("returned") == 2  # revoked, and declined
+        assert row["overrides"] == 1  # beyond the engineering share (synthetic: none)
+
+    def test_no_award_no_places_row(self, service: CaseService) -> None:
+        Journey(service).to(Stage.INTERVIEWED)
+        assert all_rows(dashboard(service), DASHBOARD_PLACES) == []

@@ -327,8 +327,9 @@ class TestTheFold:
         self, service: CaseService
     ) -> None:
         """tests/support/all_events.py: the whole life meets all three; the case revoked for
-        the missed deadline leaves it revoked; no other case reached an award."""
-        whole, _, _, _, _, _, revoked, _, _ = record_every_event_type(service)
+        the missed deadline leaves it revoked; the scholar who declined the award leaves it
+        withdrawn; no other case reached an award."""
+        whole, _, _, _, _, _, revoked, declined, _, _ = record_every_event_type(service)
         states = {
             (row["application_id"], row["kind"]): row["state"]
             for row in all_rows(deadlines(service), DEADLINES)
@@ -339,6 +340,7 @@ class TestTheFold:
             (str(whole), COURSE): "met",
             (str(whole), WORK_OFF): "met",
             (str(revoked), CONTRACT): "revoked",
+            (str(declined), CONTRACT): "withdrawn",
         }
 
     def test_every_value_the_fold_writes_has_a_declared_column(self, service: CaseService) -> None:
