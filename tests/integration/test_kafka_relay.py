@@ -74,9 +74,11 @@ def services() -> Iterator[Callable[[Settings], CaseService]]:
 
 
 def test_every_event_of_a_full_case_arrives_in_order_with_headers_and_schema(
-    store_settings: Settings, broker: Tansu, services: Services
+    fresh_store: Settings, broker: Tansu, services: Services
 ) -> None:
-    settings = with_broker(store_settings, broker.bootstrap)
+    """On a store of its own: the campaign's quota ledger is opened by the first award in a
+    database, and only a ledger opened here records an award beyond a category's share."""
+    settings = with_broker(fresh_store, broker.bootstrap)
     service = services(settings)
     record_every_event_type(service)
     stored = stored_versions(service)
