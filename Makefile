@@ -15,12 +15,14 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # Re-install only when the project's dependencies change.
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+## Installs are constrained to requirements.lock (the image's pins, `make lock`): the suite
+## runs on the versions the image ships; the dev extras resolve around them.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 ## make run: embedded SQLite store, a demo campaign, then the GraphQL server (projections and
