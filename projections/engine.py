@@ -89,7 +89,9 @@ class ProjectionEngine:
     def create_tables(self) -> list[str]:
         """Creates the tables of every projection; returns the names of those whose tables
         were made by another version of their fold (``Projection.version``), which are left
-        as they are: ``rebuild_many`` replaces them with tables of the current shape."""
+        as they are (a table of the current fold they lack is made, so that every table a
+        rebuild locks and swaps exists): ``rebuild_many`` replaces them with tables of the
+        current shape."""
         with self.db.transaction() as cur:
             tracking.create_tables(cur)
             known = tracking.positions(cur)
@@ -99,7 +101,9 @@ class ProjectionEngine:
                 if p.name in known and known[p.name][1] != p.version
             ]
             for projection in self.projections:
-                if projection.name in stale:
+                if projection.name in stale:  # a table the older fold did not have is made
+                    for table in projection.tables:  # (bare: the rebuild replaces it)
+                        cur.execute(table.create_statements(self.db.dialect, with_indexes=False)[0])
                     continue
                 tracking.ensure(cur, projection.name, projection.version)
                 for table in projection.tables:
