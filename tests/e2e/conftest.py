@@ -315,3 +315,25 @@ def pytest_runtest_makereport(
             if isinstance(value, LiveServer):
                 report.sections.append((f"live server {value.spec.id} stderr", value.output()))
     return report
+
+
+@contextlib.contextmanager
+def make_run_server(folder: Path, today: str | None) -> Iterator[LiveServer]:
+    """What ``make run`` starts: db init, the demo campaign (300 applications), serve, on a
+    SQLite store in ``folder``; at business date ``today`` (None: the system clock)."""
+    env = server_environment(f"sqlite:///{folder}/cases.db", production=False)
+    env.pop("BOLASHAK_TODAY", None)
+    if today is not None:
+        env["BOLASHAK_TODAY"] = today
+    server = LiveServer(ServerSpec(), free_port(), database_url=env["BOLASHAK_DATABASE_URL"])
+    for step in (["db", "init"], ["demo", "--applications", "300"]):
+        done = subprocess.run(
+            [*bolashak_command(), *step], cwd=folder, env=env, capture_output=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+    start_server(server, env, folder, [])
+    try:
+        yield server
+    finally:
+        for process in reversed(server.processes):
+            process.stop()

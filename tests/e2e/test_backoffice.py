@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,10 +37,7 @@ from domain.case.meta import Role
 from tests.e2e.conftest import (
     LiveServer,
     ServerSpec,
-    bolashak_command,
-    free_port,
-    server_environment,
-    start_server,
+    make_run_server,
 )
 from tests.support.devtools import DevTools, browser, devtools
 
@@ -52,21 +48,8 @@ SCREENSHOTS = os.environ.get("BACKOFFICE_SCREENSHOTS")
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``make run`` on a fixed business date: db init, demo (300 applications), serve."""
-    folder = tmp_path_factory.mktemp("backoffice")
-    env = server_environment(f"sqlite:///{folder}/cases.db", production=False)
-    env["BOLASHAK_TODAY"] = DEMO_TODAY
-    server = LiveServer(ServerSpec(), free_port(), database_url=env["BOLASHAK_DATABASE_URL"])
-    for step in (["db", "init"], ["demo", "--applications", "300"]):
-        done = subprocess.run(
-            [*bolashak_command(), *step], cwd=folder, env=env, capture_output=True, timeout=300
-        )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
-    start_server(server, env, folder, [])
-    try:
+    with make_run_server(tmp_path_factory.mktemp("backoffice"), DEMO_TODAY) as server:
         yield server
-    finally:
-        for process in reversed(server.processes):
-            process.stop()
 
 
 @pytest.fixture

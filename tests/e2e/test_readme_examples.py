@@ -6,7 +6,6 @@ deadline job (issue 20, section 3)."""
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,11 +17,7 @@ import pytest
 from domain.case.meta import Role
 from tests.e2e.conftest import (
     LiveServer,
-    ServerSpec,
-    bolashak_command,
-    free_port,
-    server_environment,
-    start_server,
+    make_run_server,
 )
 
 README = Path(__file__).parents[2] / "README.md"
@@ -76,21 +71,8 @@ def check_for(example: str) -> Callable[[dict[str, Any]], None]:
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """``make run``: db init, demo (today's date: no BOLASHAK_TODAY), serve."""
-    folder = tmp_path_factory.mktemp("make-run")
-    env = server_environment(f"sqlite:///{folder}/cases.db", production=False)
-    env.pop("BOLASHAK_TODAY")
-    server = LiveServer(ServerSpec(), free_port(), database_url=env["BOLASHAK_DATABASE_URL"])
-    for step in (["db", "init"], ["demo", "--applications", "300"]):
-        done = subprocess.run(
-            [*bolashak_command(), *step], cwd=folder, env=env, capture_output=True, timeout=300
-        )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
-    start_server(server, env, folder, [])
-    try:
+    with make_run_server(tmp_path_factory.mktemp("make-run"), None) as server:
         yield server
-    finally:
-        for process in reversed(server.processes):
-            process.stop()
 
 
 def test_every_example_has_its_check() -> None:
