@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.application import Application as EventSourcedApplication
 from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError
 from eventsourcing.utils import EnvType, resolve_topic
@@ -122,8 +122,17 @@ class CaseEvents(EventSourcedApplication[UUID]):
         return self._held(quota_ledger_id(year), QuotaLedger)
 
     def stored_ledger(self, year: int) -> QuotaLedger | None:
+        """The ledger as stored now: this process's copy brought up to date with the events
+        stored after it (a ledger gathers an event per award of the campaign, so reading
+        them all again on every conflict of two awards would grow with the campaign)."""
+        ledger_id = quota_ledger_id(year)
+        held = self._held(ledger_id, QuotaLedger) if self.repository.cache else None
         try:
-            ledger: QuotaLedger = self.repository.get(quota_ledger_id(year), version=LATEST)
+            if held is None:
+                ledger: QuotaLedger = self.repository.get(ledger_id, version=LATEST)
+            else:
+                later = self.events.get(ledger_id, gt=held.version)
+                ledger = cast(QuotaLedger, project_aggregate(held, later))
         except AggregateNotFoundError:
             return None
         self._hold(ledger)

@@ -87,3 +87,37 @@ def test_sixteen_awards_through_one_process_award_exactly_five(
     settings, cases = five_places
     results = award_all_at_once(settings, cases, shared=True)
     check_exactly_the_places_were_awarded(settings, cases, results)
+
+
+def test_a_stale_copy_of_the_ledger_is_brought_up_to_date_with_the_later_awards_only(
+    five_places: tuple[Settings, list[Journey]],
+) -> None:
+    """Another process's awards make this process's copy of the ledger stale: its next
+    award conflicts and is decided again on its copy brought up to date with the ledger's
+    events stored after it, not on every event of the campaign read again."""
+    settings, cases = five_places
+    this, other = (build_service(settings, clock=FixedClock(FAR_FUTURE)) for _ in range(2))
+
+    def award(service: CaseService, i: int) -> CommandResult:
+        ctx = b.context(f"award-{i}", on=AWARD_DAY, role=Role.COMMISSION, actor=f"member-{i}")
+        return service.handle(c.Award(cases[i].id, f"RK-2023/{i}", PROTOCOL_DATE), ctx)
+
+    award(this, 0)  # opens the ledger (version 1) and reserves (version 2): this one's copy
+    award(other, 1)
+    award(other, 2)
+    read_after: list[int | None] = []
+    events_get = this.events.get
+
+    def spied(originator_id: object, **kwargs: object) -> object:
+        if originator_id == quota_ledger_id(2023):
+            read_after.append(kwargs.get("gt"))  # type: ignore[arg-type]
+        return events_get(originator_id, **kwargs)  # type: ignore[arg-type]
+
+    setattr(this.events, "get", spied)  # noqa: B010
+    award(this, 3)
+    assert read_after == [2]
+    ledger = this.stored_ledger(2023)
+    assert ledger is not None
+    assert (ledger.version, ledger.used) == (5, 4)
+    this.close()
+    other.close()
