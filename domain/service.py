@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -127,6 +129,8 @@ class CommandHandler:
         self.backdating_window = backdating_window
         # a campaign's places, read when its quota ledger is opened (its first award)
         self.places = places
+        # one command at a time per campaign ledger in this process (``_ledger_turn``)
+        self._ledger_turns: dict[int, threading.Lock] = {}
 
     # -- every command, dispatched by its type ----------------------------------------------
 
@@ -223,20 +227,33 @@ class CommandHandler:
         if case is not None and ctx.idempotency_key in case.commands:
             return _replay(case, ctx.idempotency_key, meta.command_fingerprint)
         ledger: QuotaLedger | None = None
-        try:
-            if case is None:
-                assert create is not None
-                case = create(meta)
-            else:
-                spec.apply(cmd, case, meta)
-                if spec.quota is not None:
-                    ledger = self._quota_step(spec.quota, case, meta, fresh)
-        except DomainError as refusal:
-            if fresh:
-                raise
-            raise StaleCopyError(str(refusal)) from refusal
-        saved = self.store.save_case(case, ledger)
+        with self._ledger_turn(spec, case):
+            try:
+                if case is None:
+                    assert create is not None
+                    case = create(meta)
+                else:
+                    spec.apply(cmd, case, meta)
+                    if spec.quota is not None:
+                        ledger = self._quota_step(spec.quota, case, meta, fresh)
+            except DomainError as refusal:
+                if fresh:
+                    raise
+                raise StaleCopyError(str(refusal)) from refusal
+            saved = self.store.save_case(case, ledger)
         return CommandResult(case.id, case.version, False, saved.notification_id, saved.events)
+
+    def _ledger_turn(
+        self, spec: CommandSpec[Any], case: Application | None
+    ) -> AbstractContextManager[object]:
+        """For a command with a quota step: this process's turn at the case's campaign
+        ledger, held from deciding to saving. Every award of a campaign writes the next
+        version of one ledger, so two decided at once on the same copy would conflict and
+        one be decided again; in turn, each is decided on the copy the one before saved.
+        Writers in other processes still meet as conflicts on the ledger's version."""
+        if spec.quota is None or case is None:
+            return nullcontext()
+        return self._ledger_turns.setdefault(case.campaign_year, threading.Lock())
 
     def _quota_step(
         self, step: QuotaStep, case: Application, meta: EventMeta, fresh: bool

@@ -6,9 +6,10 @@ is awarded, before the contracts), returns it. The commission cannot award beyon
 campaign's places, nor beyond a quota category's share, unless it says so explicitly and
 why (``award_beyond_places``): the override is an event of the ledger.
 
-Two awards of the last place at once write the same version of the ledger: one is stored,
-the other conflicts, is decided again on the stored ledger (``domain/service.py``) and is
-refused with the rule and the count.
+Within one process, the awards of a campaign take turns at its ledger (the command
+handler's ``_ledger_turn``, ``domain/service.py``). Two awards of the last place from two
+processes at once write the same version of the ledger: one is stored, the other conflicts,
+is decided again on the stored ledger and is refused with the rule and the count.
 """
 
 from __future__ import annotations

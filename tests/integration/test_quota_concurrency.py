@@ -5,6 +5,8 @@ ledger and refused (award_within_places, seed 001 line 36: the campaign's places
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from domain import commands as c
@@ -14,6 +16,7 @@ from domain.clock import FixedClock
 from domain.quota import events as qe
 from domain.quota.ledger import PlacesExhaustedError, quota_ledger_id
 from domain.service import CommandResult
+from domain.store import WriteConflictError
 from infra.case_store import CaseService
 from infra.container import build_service
 from infra.settings import Settings
@@ -87,6 +90,29 @@ def test_sixteen_awards_through_one_process_award_exactly_five(
     settings, cases = five_places
     results = award_all_at_once(settings, cases, shared=True)
     check_exactly_the_places_were_awarded(settings, cases, results)
+
+
+def test_awards_through_one_process_take_turns_at_the_ledger_and_never_conflict(
+    five_places: tuple[Settings, list[Journey]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Awards of one campaign sent at once to one process are decided one after another,
+    each on the ledger the one before saved: none is refused by a conflict and decided
+    again (only writers in other processes meet on the ledger's version)."""
+    settings, cases = five_places
+    conflicts: list[WriteConflictError] = []
+    save_case = CaseService.save_case
+
+    def counted(self: CaseService, case: Any, ledger: Any = None) -> Any:
+        try:
+            return save_case(self, case, ledger)
+        except WriteConflictError as e:
+            conflicts.append(e)
+            raise
+
+    monkeypatch.setattr(CaseService, "save_case", counted)
+    results = award_all_at_once(settings, cases, shared=True)
+    check_exactly_the_places_were_awarded(settings, cases, results)
+    assert conflicts == []
 
 
 def test_a_stale_copy_of_the_ledger_is_brought_up_to_date_with_the_later_awards_only(
