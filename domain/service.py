@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,6 +39,7 @@ from domain.case import events as ev
 from domain.case.application import ERASED_ONCE, Application
 from domain.case.meta import CommandContext, EventMeta
 from domain.case.personal import ErasedIdentityError
+from domain.case.stage import CaseStatus
 from domain.clock import Clock, SystemClock
 from domain.errors import (
     ApplicationNotFoundError,
@@ -48,8 +49,8 @@ from domain.errors import (
     InvalidInputError,
     TransitionRefusedError,
 )
-from domain.permissions import check_allowed
-from domain.quota.ledger import QuotaLedger
+from domain.permissions import CARRY_OVER_AWARDS, check_allowed
+from domain.quota.ledger import PlaceHolder, QuotaLedger
 from domain.quota.steps import QuotaStep
 from domain.registry import CommandSpec, spec_for
 from domain.rules.campaign_places import (
@@ -100,6 +101,19 @@ class CommandResult:
         if self.events and self.events[0].originator_version == 1:
             return self.events
         return None
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """What ``carry_over_awards`` did to a campaign's ledger: places reserved for awards
+    stored before it, places given back for cases that left while it ran, the overrides
+    recorded (awards beyond the places), and the ledger's version after (0: no ledger)."""
+
+    campaign_year: int
+    reserved: int
+    returned: int
+    overrides: int
+    ledger_version: int
 
 
 class StaleCopyError(Exception):
@@ -267,13 +281,77 @@ class CommandHandler:
             if not step.opens:
                 return None
             try:
-                places = self.places(year)
+                ledger = QuotaLedger.open(self.places(year), meta)
             except NoPlacesOnRecordError as e:
                 stage = case.stage.value
                 raise TransitionRefusedError(meta.command, stage, WITHIN_PLACES, str(e)) from None
-            ledger = QuotaLedger.open(places, meta)
         step.apply(case, ledger, meta)
         return ledger
+
+    # -- an operator's step: the awards stored before the ledger -----------------------------
+
+    def carry_over_awards(
+        self, year: int, candidates: Sequence[UUID], ctx: CommandContext
+    ) -> CarriedOver:
+        """Gives the campaign's ledger a place for each award stored before it was opened
+        (a store upgraded from a version without the ledger), opening it if need be, so
+        that it counts every place the campaign's awards take. Admins only, with a reason.
+
+        ``candidates``: the cases with a stored award of any campaign (the caller scans the
+        log for them); each is read as stored, and holds a place while it is a scholar's
+        (awarded, not revoked nor withdrawn) of this campaign. After the save, the cases
+        are read again: one revoked or withdrawn meanwhile (its return found no place to
+        give back) gives its place back. Running it again adds nothing."""
+        check_allowed(CARRY_OVER_AWARDS, ctx.role)
+        if not ctx.reason.strip():
+            raise InvalidInputError.single("reason", "required", "a carry-over must say why")
+        backdated = validate_context(ctx, self.clock.today(), self.backdating_window)
+        fingerprint = fingerprint_of(CARRY_OVER_AWARDS, year, ctx)
+        meta = _meta(ctx, CARRY_OVER_AWARDS, fingerprint, backdated)
+        retrying = Retrying(
+            retry=retry_if_exception_type(WriteConflictError),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=_pause,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt, self._ledger_turns.setdefault(year, threading.Lock()):
+                return self._carry_over(year, candidates, meta)
+        raise AssertionError("unreachable: the last attempt's error is raised")
+
+    def _carry_over(self, year: int, candidates: Sequence[UUID], meta: EventMeta) -> CarriedOver:
+        holders = [h for h in map(self._holder, candidates) if h and h.campaign_year == year]
+        ledger = self.store.stored_ledger(year)
+        if ledger is None and holders:
+            try:
+                ledger = QuotaLedger.open(self.places(year), meta)
+            except NoPlacesOnRecordError as e:
+                raise InvalidInputError.single("year", WITHIN_PLACES, str(e)) from None
+        if ledger is None:
+            return CarriedOver(year, 0, 0, 0, 0)
+        overrides = ledger.total("overrides")
+        carried = [h.place for h in holders if not ledger.holds(h.place.application_id)]
+        reserved = ledger.carry_over(meta, carried)
+        overrides = ledger.total("overrides") - overrides
+        self.store.save_ledger(ledger)
+        returned = 0
+        for holder in holders:  # read again: a case may have left while it was carried over
+            held = holder.place.application_id
+            if ledger.holds(held) and self._holder(held) is None:
+                ledger.give_back(meta, held)
+                returned += 1
+        if returned:
+            self.store.save_ledger(ledger)
+        return CarriedOver(year, reserved, returned, overrides, ledger.version)
+
+    def _holder(self, application_id: UUID) -> _Holder | None:
+        """The case's place, when it holds one now (a scholar's, as stored)."""
+        case = self.store.stored_case(application_id)
+        if case.stage.status is not CaseStatus.SCHOLAR:
+            return None
+        category = case.plan.category.value
+        place = PlaceHolder(case.id, category, case.protocol_number)
+        return _Holder(case.campaign_year, place)
 
     def _load(self, application_id: UUID, *, must_exist: bool, fresh: bool) -> Application | None:
         """The case as this process last saw it (a stale copy shows as a conflict on save,
@@ -293,6 +371,12 @@ class CommandHandler:
             if must_exist:
                 raise
             return None
+
+
+@dataclass(frozen=True)
+class _Holder:
+    campaign_year: int
+    place: PlaceHolder
 
 
 def _pause(state: RetryCallState) -> float:

@@ -50,6 +50,11 @@ class CaseStore(Protocol):
         conflicts as a case would)."""
         ...
 
+    def save_ledger(self, ledger: QuotaLedger) -> None:
+        """Stores the quota ledger's new events on their own (an operator's step, no case
+        changed); raises ``WriteConflictError`` when one of their versions is taken."""
+        ...
+
     def held_ledger(self, year: int) -> QuotaLedger | None:
         """This process's copy of the campaign's quota ledger, the caller's to change (it
         may lag behind: saving it then conflicts); None when this process holds none."""

@@ -172,6 +172,12 @@ class CaseEvents(EventSourcedApplication[UUID]):
         )
         return Saved(events, last)
 
+    def save_ledger(self, ledger: QuotaLedger) -> None:
+        try:
+            self.save(ledger)
+        except RecordConflictError as e:
+            raise WriteConflictError(str(e)) from e
+
     def destroy_personal_data(self, application_id: UUID) -> None:
         self.sealer.destroy(application_id)
 

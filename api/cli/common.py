@@ -6,6 +6,7 @@ import functools
 import json
 import signal
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any, ParamSpec, TypeVar
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from api.cli.errors import debugging, report
+from domain.case.meta import CommandContext, Role
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.errors import DomainError, InvalidInputError
 from infra.observability.startup import start_process
@@ -107,3 +109,18 @@ def observe_process(process: str, *, worker_metrics: bool = False, **facts: Any)
 
 def print_json(data: Any) -> None:
     console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def admin_context(
+    actor: str, reason: str, on: str, backdating_reason: str, clock: Clock
+) -> CommandContext:
+    """An admin's step from the command line (an erasure, a carry-over): its own
+    idempotency key, the business date of ``--on`` or today, the reasons given."""
+    return CommandContext(
+        actor_id=actor,
+        role=Role.ADMIN,
+        idempotency_key=str(uuid.uuid4()),
+        occurred_on=business_date(on, clock),
+        reason=reason,
+        backdating_reason=backdating_reason,
+    )

@@ -17,6 +17,7 @@ from api.cli import (
     intake,
     pii,
     projections,
+    quota,
     relay,
     rules,
     serve,
@@ -63,6 +64,7 @@ app.add_typer(projections.app, name="projections")
 app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(audit.app, name="audit")
 app.add_typer(pii.app, name="pii")
+app.add_typer(quota.app, name="quota")
 app.command("demo")(demo.demo)
 app.command("dashboard")(dashboard.dashboard)
 app.command("serve")(serve.serve)

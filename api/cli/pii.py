@@ -15,8 +15,8 @@ import typer
 from api.cli.common import (
     BACKDATING_HELP,
     BUSINESS_DATE_HELP,
+    admin_context,
     business_clock,
-    business_date,
     err_console,
     print_json,
     reports_errors,
@@ -24,7 +24,6 @@ from api.cli.common import (
 )
 from api.cli.errors import NotFoundError
 from domain import commands as c
-from domain.case.meta import CommandContext, Role
 from domain.errors import InvalidInputError
 from domain.iin import InvalidIinError, validate_iin
 from infra.case_store import CaseService
@@ -61,16 +60,8 @@ def erase(
             f"Erase the personal data of {len(targets)} application(s)? This cannot be undone."
         ):
             raise typer.Exit(1)
-        occurred_on = business_date(on, clock)
         for target in targets:
-            ctx = CommandContext(
-                actor_id=actor,
-                role=Role.ADMIN,
-                idempotency_key=str(uuid.uuid4()),
-                occurred_on=occurred_on,
-                reason=reason,
-                backdating_reason=backdating_reason,
-            )
+            ctx = admin_context(actor, reason, on, backdating_reason, clock)
             result = service.handle(c.ErasePersonalData(target), ctx)
             print_json(
                 {

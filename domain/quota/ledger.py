@@ -15,6 +15,8 @@ is decided again on the stored ledger and is refused with the rule and the count
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -55,6 +57,16 @@ class PlacesExhaustedError(TransitionRefusedError):
             " (award_beyond_places)"
         )
         super().__init__(command, "interviewed", rule, message)
+
+
+@dataclass(frozen=True)
+class PlaceHolder:
+    """A case that holds a place by an award stored before its campaign's ledger was
+    opened (a store from before the ledger): what ``carry_over`` reserves for it."""
+
+    application_id: UUID
+    category: str
+    protocol_number: str
 
 
 class QuotaLedger(SealedAggregate):
@@ -187,3 +199,22 @@ class QuotaLedger(SealedAggregate):
         self.trigger_event(
             qe.PlaceReturned, meta=meta, application_id=application_id, category=category
         )
+
+    def carry_over(self, meta: EventMeta, holders: Iterable[PlaceHolder]) -> int:
+        """A place for each award stored before the ledger that it does not hold yet, so
+        that the places it counts are the places the campaign's awards take. Those awards
+        were made: one beyond the places (or a category's share) is recorded with the
+        override it needed, under the carry-over's reason. Returns how many were added."""
+        added = 0
+        for holder in holders:
+            if holder.application_id in self.held:
+                continue
+            self.reserve(
+                meta,
+                holder.application_id,
+                holder.category,
+                holder.protocol_number,
+                beyond_places=True,
+            )
+            added += 1
+        return added
