@@ -1,9 +1,9 @@
 """The back-office page (``/``, ``api/backoffice.py``, ``api/static/backoffice/``) in headless
 Chromium against a server as ``make run`` leaves it (a demo campaign of 2023), used as a
-person would: sign in, read the campaign's funnel (equal to the ``dashboard`` query's),
-open a case, move its as-of slider and open its audit export, page the worklist; and an
-NEC expert's page that asks for no personal field and shows no personal value (issue 23,
-section 1).
+person would: sign in, read the campaign's funnel, in all and per category (equal to the
+``dashboard`` query's), open a case, move its as-of slider and open its audit export, page
+the worklist; and an NEC expert's page that asks for no personal field and shows no
+personal value (issue 23, section 1).
 
 ``BACKOFFICE_SCREENSHOTS=docs/backoffice`` saves a screenshot of each page there (the
 README shows them).
@@ -92,15 +92,35 @@ def shown_funnel(tools: DevTools) -> dict[str, int]:
     return dict(json.loads(cells))
 
 
+def shown_funnels_by_category(tools: DevTools) -> dict[tuple[str, str], int]:
+    cells = tools.evaluate(
+        "JSON.stringify([...document.querySelectorAll('#funnel-by-category [data-funnel]')]"
+        ".map((e) => [e.dataset.category, e.dataset.funnel, Number(e.textContent)]))"
+    )
+    return {(category, step): count for category, step, count in json.loads(cells)}
+
+
 def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
     demo_server: LiveServer, page: DevTools
 ) -> None:
     sign_in(page, demo_server, demo_server.token(Role.OFFICER, "officer-1"))
     page.wait_for("!!document.querySelector('#funnel')", "the funnel did not show")
-    board = graphql(demo_server, Role.OFFICER, "{ dashboard(year: 2023) { funnel { key count } } }")
-    expected = {c["key"]: c["count"] for c in board["dashboard"]["funnel"]}
+    board = graphql(
+        demo_server,
+        Role.OFFICER,
+        "{ dashboard(year: 2023) { funnel { key count }"
+        " funnelByCategory { category funnel { key count } } } }",
+    )["dashboard"]
+    expected = {c["key"]: c["count"] for c in board["funnel"]}
     assert expected["submitted"] == 300
     assert shown_funnel(page) == expected
+    by_category = {
+        (f["category"], c["key"]): c["count"]
+        for f in board["funnelByCategory"]
+        for c in f["funnel"]
+    }
+    assert len(board["funnelByCategory"]) > 1
+    assert shown_funnels_by_category(page) == by_category
     page.wait_for(  # the subscription's first answer arrived over the websocket
         "document.querySelector('.live').textContent.startsWith('Live')",
         "the live dashboard did not answer",
