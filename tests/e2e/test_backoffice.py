@@ -135,6 +135,8 @@ def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
     assert feature == ("present" if has_quotas else "absent")
     if has_quotas:
         page.wait_for("!!document.querySelector('#quotas table')", "no places and quotas")
+        places_table = page.evaluate("document.querySelector('#places-table').textContent")
+        assert "campaign-places-2023" in places_table  # a list of names, shown as one cell
     screenshot(page, "campaign")
 
 

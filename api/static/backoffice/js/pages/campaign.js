@@ -153,14 +153,21 @@ function renderObject(value) {
     const keys = Object.keys(value[0]);
     return table("", keys, value.map((row) => keys.map((k) => renderCell(k, row[k]))));
   }
-  const scalars = Object.entries(value).filter(([, v]) => v === null || typeof v !== "object");
-  const nested = Object.entries(value).filter(([, v]) => v !== null && typeof v === "object");
+  const scalars = Object.entries(value).filter(([, v]) => !isObject(v));
+  const nested = Object.entries(value).filter(([, v]) => isObject(v));
   return h("div", {},
     table("Places", ["", "value"], scalars.map(([k, v]) => [k, renderCell(k, v)]), { id: "places-table" }),
     nested.map(([k, v]) => h("section", {}, h("h3", {}, k), renderObject(v))));
 }
 
+/** An object, or a list of objects or none (a list of strings is one cell). */
+function isObject(value) {
+  if (Array.isArray(value)) return !value.length || value.some((item) => item !== null && typeof item === "object");
+  return value !== null && typeof value === "object";
+}
+
 function renderCell(key, value) {
   if (key === "category" && typeof value === "string") return term(CATEGORY, value);
+  if (Array.isArray(value)) return value.join(", ") || "—";
   return value === null ? "—" : String(value);
 }
