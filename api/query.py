@@ -20,7 +20,14 @@ from api.types.cases import (
     ApplicationView,
     PageInfo,
 )
-from api.types.enums import CaseSort, DeadlineKind, DeadlineState, RulesetKind, WorklistItemKind
+from api.types.enums import (
+    AuditExportFormat,
+    CaseSort,
+    DeadlineKind,
+    DeadlineState,
+    RulesetKind,
+    WorklistItemKind,
+)
 from api.types.history import CaseHistory, EventRecord
 from api.types.intake import IntakeDeadLetter, IntakeDeadLetters, IntakeDeadLettersResult
 from api.types.quotas import QuotaHistory, Quotas
@@ -49,7 +56,7 @@ from domain.errors import ApplicationNotFoundError
 from domain.quota import summary as quota_summary
 from domain.rules import catalog
 from domain.rules.campaign_places import NoPlacesOnRecordError
-from infra.audit import replay
+from infra.audit import export, replay
 from infra.case_view import plain
 from infra.intake import dead_letters
 from infra.system_status import system_status
@@ -268,6 +275,35 @@ class OfficeQueries(InterviewQueries):
             )
 
         return await read(info, replayed)
+
+    @strawberry.field(
+        description="A case's audit timeline as an auditor files it, the same export as"
+        " `bolashak audit export` (docs/audit.md): one self-contained HTML page (its style"
+        " inline, no scripts) or its JSON, with the hash chain checked. The applicant's"
+        " identity only with personalData, and never after an erasure. Null when no case"
+        " has this id."
+    )
+    async def audit_export(
+        self,
+        info: Ctx,
+        application_id: strawberry.ID,
+        format: AuditExportFormat = AuditExportFormat.HTML,
+        personal_data: bool = False,
+    ) -> str | None:
+        case_id = parse_id(application_id, "applicationId")
+        mapper = info.context.services.service.mapper
+        today = info.context.services.clock.today()
+
+        def exported(db: ViewDatabase) -> str | None:
+            stored = replay.stored_rows(db, case_id)
+            if not stored:
+                return None
+            data = export.timeline_of(
+                mapper, stored, case_id, today=today, with_personal_data=personal_data
+            )
+            return export.render(data, format.value)
+
+        return await read(info, exported)
 
     @strawberry.field(
         description="A campaign's quota ledger: its places (555 in 2023), used, reserved and"

@@ -79,6 +79,12 @@ class DeadlineState(Enum):
     CANCELLED = "cancelled"
 
 
+@strawberry.enum(description="A case's audit export: one self-contained HTML page, or its JSON.")
+class AuditExportFormat(Enum):
+    HTML = "html"
+    JSON = "json"
+
+
 @strawberry.enum(description="What waits for an officer: a referral to decide, or documents.")
 class WorklistItemKind(Enum):
     REVIEW = "review"

@@ -35,6 +35,12 @@ class WindowFunnel:
     funnel: list[Count]
 
 
+@strawberry.type(description="The selection funnel of the cases submitted in one category.")
+class CategoryFunnel:
+    category: Category
+    funnel: list[Count]
+
+
 @strawberry.type(description="The selection funnel of a campaign, awards against the target.")
 class Dashboard:
     campaign_year: int
@@ -47,6 +53,10 @@ class Dashboard:
     average_scores: list[Rate]
     average_final_score: float | None
     by_window: list[WindowFunnel]
+    funnel_by_category: list[CategoryFunnel] = strawberry.field(
+        description="The funnel by stage of each category the campaign's cases were"
+        " submitted in (they add up to funnel)."
+    )
     work: list[Count] = strawberry.field(
         description="What the rules left to people: documents presented after the submission,"
         " referrals to an officer, officers' decisions, control tests and their failures."
@@ -70,6 +80,10 @@ class Dashboard:
             average_final_score=d.average_final_score,
             by_window=[
                 WindowFunnel(intake_window=w, funnel=_counts(f)) for w, f in d.by_window.items()
+            ],
+            funnel_by_category=[
+                CategoryFunnel(category=Category(c), funnel=_counts(f))
+                for c, f in d.by_category.items()
             ],
             work=_counts(d.work),
             places=PlaceCounts.of(d.places) if d.places else None,

@@ -1,20 +1,25 @@
 """A case's timeline as an auditor files it: JSON, or one self-contained HTML page.
 
 The page has its style inline and no scripts, fonts or images from anywhere, so it opens
-the same in any browser years later, offline. Personal data only when asked for.
+the same in any browser years later, offline. Personal data only when asked for. One
+export for every way to it: ``bolashak audit export`` and GraphQL's ``auditExport`` (the
+back-office page's case) both render ``timeline_of`` with ``render``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from html import escape
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import Mapper, StoredEvent
+
 from domain.case.chain_check import Finding
 from infra.audit import replay
-from infra.audit.verify import verify_case
+from infra.audit.verify import verify_rows
 from infra.case_store import CaseEvents
 
 FORMATS = ("json", "html")
@@ -23,9 +28,27 @@ FORMATS = ("json", "html")
 def timeline(
     reader: CaseEvents, application_id: UUID, *, today: date, with_personal_data: bool
 ) -> dict[str, Any]:
-    """Everything the export shows, as plain data (the JSON export itself)."""
-    found = replay.from_store(reader, application_id)
-    check = verify_case(reader, application_id)
+    """Everything the export shows, as plain data (the JSON export itself), read on the
+    event store's own connection (``bolashak audit export``)."""
+    stored = reader.recorder.select_events(application_id)
+    return timeline_of(
+        reader.mapper, stored, application_id, today=today, with_personal_data=with_personal_data
+    )
+
+
+def timeline_of(
+    mapper: Mapper[UUID],
+    stored: Sequence[StoredEvent],
+    application_id: UUID,
+    *,
+    today: date,
+    with_personal_data: bool,
+) -> dict[str, Any]:
+    """The export's data from a case's stored rows, however they were read (the CLI: the
+    store's connection; GraphQL's ``auditExport``: a read connection): one replay and one
+    chain check over the same rows."""
+    found = replay.replay(mapper, stored, application_id)
+    check = verify_rows(mapper, stored, application_id)
     view = found.commission(today)
     return {
         "application_id": str(application_id),

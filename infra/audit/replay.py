@@ -135,13 +135,19 @@ def from_read_connection(
     db: ViewDatabase, mapper: Mapper[UUID], application_id: UUID, as_of: AsOf = WHOLE
 ) -> Replay:
     """Read with one statement on a read connection (the API's read threads)."""
+    return replay(mapper, stored_rows(db, application_id), application_id, as_of)
+
+
+def stored_rows(db: ViewDatabase, application_id: UUID) -> list[StoredEvent]:
+    """An aggregate's stored rows in version order, read with one statement on a read
+    connection (as the event store's recorder returns them)."""
     key = str(application_id) if db.dialect == "postgres" else application_id.hex
     rows = db.query(
         f"SELECT originator_version, topic, state FROM {db.events_table}"
         " WHERE originator_id = %s ORDER BY originator_version",
         (key,),
     )
-    stored = (
+    return [
         StoredEvent(
             originator_id=application_id,
             originator_version=version,
@@ -149,8 +155,7 @@ def from_read_connection(
             state=bytes(state),
         )
         for version, topic, state in rows
-    )
-    return replay(mapper, stored, application_id, as_of)
+    ]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ checked in full (``check_case``), so the report names each case and version exac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
+
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.case.chain import GENESIS
 from domain.case.chain_check import (
@@ -47,17 +49,26 @@ class VerifyReport:
 
 def verify_case(reader: CaseEvents, application_id: UUID) -> VerifyReport:
     """One case's chain, from its stored rows."""
-    links = case_links(reader, application_id)
+    return verify_rows(reader.mapper, reader.recorder.select_events(application_id), application_id)
+
+
+def verify_rows(
+    mapper: Mapper[UUID], stored: Sequence[StoredEvent], application_id: UUID
+) -> VerifyReport:
+    """One case's chain, from its stored rows however they were read."""
+    links = links_of(mapper, stored)
     if not links:
         raise ApplicationNotFoundError(application_id)
     return VerifyReport(events=len(links), cases=1, findings=check_case(links))
 
 
 def case_links(reader: CaseEvents, application_id: UUID) -> list[StoredLink]:
-    stored = reader.recorder.select_events(application_id)
+    return links_of(reader.mapper, reader.recorder.select_events(application_id))
+
+
+def links_of(mapper: Mapper[UUID], stored: Sequence[StoredEvent]) -> list[StoredLink]:
     return [
-        link_of(reader.mapper, s.originator_id, s.originator_version, s.topic, s.state)
-        for s in stored
+        link_of(mapper, s.originator_id, s.originator_version, s.topic, s.state) for s in stored
     ]
 
 

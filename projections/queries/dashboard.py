@@ -1,5 +1,6 @@
-"""The dashboard of a campaign: its funnel, awards, pass rates, scores and the work the
-rules left to people, summed over the dashboard's rows."""
+"""The dashboard of a campaign: its funnel (in all, per intake window and per category),
+awards, pass rates, scores and the work the rules left to people, summed over the
+dashboard's rows."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Dashboard:
     average_scores: dict[str, float | None]
     average_final_score: float | None
     by_window: dict[int, dict[str, int]] = field(default_factory=dict)
+    # the funnel of each category (its rows' value, "rural"), of the cases submitted in it
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
     # the work the rules left to people: late documents, referrals, officers' decisions,
     # control tests
     work: dict[str, int] = field(default_factory=dict)
@@ -66,9 +69,6 @@ def dashboard(
     )
     total = _column_sums(rows, sums)
     funnel = {k: int(total[k]) for k in FUNNEL}
-    windows: dict[int, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        windows.setdefault(int(r[0]), []).append(r)
     awarded = 3 + FUNNEL.index("awarded")
     return Dashboard(
         campaign_year=year,
@@ -87,10 +87,8 @@ def dashboard(
             s.removeprefix("score_"): _ratio(total[s], total["interview_sheets"]) for s in SCORES
         },
         average_final_score=_ratio(total["final_score_sum"], total["final_scores"]),
-        by_window={
-            w: {k: int(v) for k, v in _column_sums(windows[w], FUNNEL).items()}
-            for w in sorted(windows)
-        },
+        by_window={int(w): f for w, f in _funnels_by(rows, 0).items()},
+        by_category=_funnels_by(rows, 2),
         work={k: int(total[k]) for k in WORK},
         places=places_of(db, year, awards_target),
     )
@@ -116,6 +114,18 @@ def _column_sums(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[st
         return dict.fromkeys(names, 0)
     columns = list(zip(*rows, strict=True))[3 : 3 + len(names)]
     return {name: sum(column) for name, column in zip(names, columns, strict=True)}
+
+
+def _funnels_by(rows: list[tuple[Any, ...]], dimension: int) -> dict[Any, dict[str, int]]:
+    """The funnel of each value of one dimension (0: the intake window, 2: the category),
+    summed over its rows, in the values' order."""
+    groups: dict[Any, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        groups.setdefault(r[dimension], []).append(r)
+    return {
+        value: {k: int(v) for k, v in _column_sums(groups[value], FUNNEL).items()}
+        for value in sorted(groups)
+    }
 
 
 def _sum_by(rows: list[tuple[Any, ...]], dimension: int, column: int) -> dict[str, int]:

@@ -1,8 +1,9 @@
 """The back-office page (``/``, ``api/backoffice.py``, ``api/static/backoffice/``) in headless
 Chromium against a server as ``make run`` leaves it (a demo campaign of 2023), used as a
-person would: sign in, read the campaign's funnel (equal to the ``dashboard`` query's),
-open a case and move its as-of slider, page the worklist; and an NEC expert's page that
-asks for no personal field and shows no personal value (issue 23, section 1).
+person would: sign in, read the campaign's funnel, in all and per category (equal to the
+``dashboard`` query's), open a case, move its as-of slider and open its audit export, page
+the worklist; and an NEC expert's page that asks for no personal field and shows no
+personal value (issue 23, section 1).
 
 ``BACKOFFICE_SCREENSHOTS=docs/backoffice`` saves a screenshot of each page there (the
 README shows them).
@@ -91,15 +92,35 @@ def shown_funnel(tools: DevTools) -> dict[str, int]:
     return dict(json.loads(cells))
 
 
+def shown_funnels_by_category(tools: DevTools) -> dict[tuple[str, str], int]:
+    cells = tools.evaluate(
+        "JSON.stringify([...document.querySelectorAll('#funnel-by-category [data-funnel]')]"
+        ".map((e) => [e.dataset.category, e.dataset.funnel, Number(e.textContent)]))"
+    )
+    return {(category, step): count for category, step, count in json.loads(cells)}
+
+
 def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
     demo_server: LiveServer, page: DevTools
 ) -> None:
     sign_in(page, demo_server, demo_server.token(Role.OFFICER, "officer-1"))
     page.wait_for("!!document.querySelector('#funnel')", "the funnel did not show")
-    board = graphql(demo_server, Role.OFFICER, "{ dashboard(year: 2023) { funnel { key count } } }")
-    expected = {c["key"]: c["count"] for c in board["dashboard"]["funnel"]}
+    board = graphql(
+        demo_server,
+        Role.OFFICER,
+        "{ dashboard(year: 2023) { funnel { key count }"
+        " funnelByCategory { category funnel { key count } } } }",
+    )["dashboard"]
+    expected = {c["key"]: c["count"] for c in board["funnel"]}
     assert expected["submitted"] == 300
     assert shown_funnel(page) == expected
+    by_category = {
+        (f["category"], c["key"]): c["count"]
+        for f in board["funnelByCategory"]
+        for c in f["funnel"]
+    }
+    assert len(board["funnelByCategory"]) > 1
+    assert shown_funnels_by_category(page) == by_category
     page.wait_for(  # the subscription's first answer arrived over the websocket
         "document.querySelector('.live').textContent.startsWith('Live')",
         "the live dashboard did not answer",
@@ -114,6 +135,8 @@ def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
     assert feature == ("present" if has_quotas else "absent")
     if has_quotas:
         page.wait_for("!!document.querySelector('#quotas table')", "no places and quotas")
+        places_table = page.evaluate("document.querySelector('#places-table').textContent")
+        assert "campaign-places-2023" in places_table  # a list of names, shown as one cell
     screenshot(page, "campaign")
 
 
@@ -177,7 +200,9 @@ def test_production_serves_the_page_and_refuses_demo_tokens(live_server: LiveSer
     page = httpx.get(f"{live_server.base_url}/")
     assert page.status_code == 200
     assert "Bolashak back-office" in page.text
-    assert "default-src 'self'" in page.headers["content-security-policy"]
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy  # the audit export's style is let in by its hash
     script = httpx.get(f"{live_server.base_url}/static/backoffice/js/main.js")
     assert script.status_code == 200
     url = f"{live_server.base_url}/backoffice/token"
@@ -221,6 +246,32 @@ def test_a_case_replays_as_of_the_slider(demo_server: LiveServer, page: DevTools
         "document.querySelector('#diff-from').form.requestSubmit()"
     )
     page.wait_for("!!document.querySelector('#diff-table')", "the diff did not show")
+
+
+def test_a_case_opens_its_audit_export(demo_server: LiveServer, page: DevTools) -> None:
+    found = graphql(
+        demo_server,
+        Role.AUDITOR,
+        "{ applications(filter: {stage: CONTRACTED}, first: 1) { edges { node { id version"
+        " applicant { fullName } } } } }",
+    )["applications"]["edges"][0]["node"]
+    sign_in(page, demo_server, demo_server.token(Role.AUDITOR, "auditor-1"))
+    page.wait_for("!!document.querySelector('#funnel')", "signed in")
+    page.go(f"{demo_server.base_url}/#/case/{found['id']}")
+    page.wait_for("!!document.querySelector('#audit-export')", "no export button")
+    page.evaluate("document.querySelector('#audit-export').click()")
+    opened = page.wait_for(
+        "document.querySelector('#audit-export-open')?.href", "the export was not offered"
+    )
+    assert opened.startswith(f"blob:{demo_server.base_url}/")
+    page.go(opened)
+    rows = "document.querySelectorAll('#timeline tr.event').length"
+    page.wait_for(f"{rows} === {found['version']}", "the export's timeline did not show")
+    assert page.evaluate("document.title") == f"Case {found['id']}: audit timeline"
+    heading = "getComputedStyle(document.querySelector('h2')).color"
+    assert page.evaluate(heading) == "rgb(11, 83, 148)"  # its inline style was let in
+    assert "intact" in page.evaluate("document.querySelector('#chain').textContent")
+    assert found["applicant"]["fullName"] not in page.evaluate("document.body.innerText")
 
 
 def test_the_worklist_and_the_deadlines_show_what_the_api_lists(

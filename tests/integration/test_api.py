@@ -13,6 +13,7 @@ from api.pipeline import Limits
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
+from domain.programme import Category, Programme
 from infra.container import build_projection_engine, build_service
 from infra.database import init_schema
 from infra.settings import Settings
@@ -33,6 +34,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     service = build_service(settings, clock=FixedClock(FAR_FUTURE))
     for stage in (Stage.SUBMITTED, Stage.INTERVIEW_BOOKED, Stage.AWARDED, Stage.CONTRACTED):
         Journey(service).to(stage)
+    Journey(service, b.submission(plan=b.plan(Programme.MASTERS, Category.GENERAL))).to(
+        Stage.TESTED  # beside the builders' rural cases, one of another category
+    )
     build_projection_engine(settings).run_until_head()
     service.close()
     return settings
@@ -186,6 +190,21 @@ class TestQueries:
         assert data["rulesets"][0]["id"] == "contract-deadline"
         assert data["ruleset"]["data"]["campaign_year"] == 2023
         assert {s["name"] for s in data["projectionStatus"]} >= {"case_list", "audit_trail"}
+
+    def test_the_dashboard_has_the_funnel_of_each_category(self, api: Api) -> None:
+        board = api.data(
+            "{ dashboard(year: 2023) { funnel { key count }"
+            " funnelByCategory { category funnel { key count } } } }"
+        )["dashboard"]
+        funnel = {c["key"]: c["count"] for c in board["funnel"]}
+        by_category = {
+            f["category"]: {c["key"]: c["count"] for c in f["funnel"]}
+            for f in board["funnelByCategory"]
+        }
+        assert set(by_category) == {"RURAL", "GENERAL"}
+        general = by_category["GENERAL"]
+        assert (general["submitted"], general["tested"], general["awarded"]) == (1, 1, 0)
+        assert {k: sum(f[k] for f in by_category.values()) for k in funnel} == funnel
 
     def test_case_history_as_of_a_version(self, api: Api) -> None:
         case = first_case(api, "AWARDED")

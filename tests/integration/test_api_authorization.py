@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[Expect, Expect, Expect, Expect, Expect]] = {
     "Query.officerWorklist":             (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.auditTrail":                  (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.caseHistory":                 (DATA,   ABSENT, DATA,   DATA,   DATA),
+    "Query.auditExport":                 (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.quotas":                      (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.quotaHistory":                (DATA,   ABSENT, DATA,   DATA,   DATA),
     "Query.projectionStatus":            (DATA,   ABSENT, DATA,   DATA,   DATA),
@@ -147,6 +148,7 @@ DOCUMENTS: dict[str, str] = {
     " position eventType actorRole } } } }",
     "Query.caseHistory": "query Q($id: ID!) { caseHistory(applicationId: $id) {"
     " asOfVersion events { type actorRole } } }",
+    "Query.auditExport": "query Q($id: ID!) { auditExport(applicationId: $id) }",
     "Query.quotas": "query Q { quotas(year: 2023) { campaignYear total { places used } } }",
     "Query.quotaHistory": "query Q { quotaHistory(year: 2023) { asOfVersion"
     " events { type actorRole } } }",
@@ -603,6 +605,7 @@ OFFICE_ONLY: dict[str, str] = {
     "caseHistory": "query Q($id: ID!) { caseHistory(applicationId: $id) {"
     " events { type data facts } state { applicant { fullName } } } }",
     "auditTrail": "query Q { auditTrail { edges { node { applicationId actorId reason } } } }",
+    "auditExport": "query Q($id: ID!) { auditExport(applicationId: $id, personalData: true) }",
     "dashboard": "query Q { dashboard(year: 2023) { funnel { key count } } }",
     "deadlines": "query Q { deadlines { edges { node { applicationId applicantCode } } } }",
     "projectionStatus": "query Q { projectionStatus { name } }",

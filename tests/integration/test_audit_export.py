@@ -1,5 +1,6 @@
 """``bolashak audit export``: a timeline an auditor can file, as JSON or one self-contained
-HTML page that renders in a browser (headless Chromium, Debian package ``chromium``)."""
+HTML page that renders in a browser (headless Chromium, Debian package ``chromium``); the
+API's ``auditExport`` (the back-office page's case) answers the same export."""
 
 from __future__ import annotations
 
@@ -9,23 +10,29 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from PIL import Image
 
+from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
+from infra.audit.export import FORMATS
 from infra.container import build_service
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
+from tests.support.api import api_for
 from tests.support.journey import Journey
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 CHROMIUM = "/usr/bin/chromium"
 FULL_NAME = "Temirbekova Aigerim"  # tests/support/builders.py
+API_EXPORT = """query Export($id: ID!, $format: AuditExportFormat!, $personal: Boolean!) {
+  auditExport(applicationId: $id, format: $format, personalData: $personal) }"""
 
 
 def chromium() -> str:
@@ -124,3 +131,29 @@ def test_the_html_timeline_screenshot_is_not_blank(
         assert image.size == (1280, 1600)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 20) or []
     assert len(colours) > 50  # text, rules and shaded rows, not one flat colour
+
+
+def without_export_time(text: str) -> str:
+    """The export with its moment of export left out (the one thing two exports differ in)."""
+    return re.sub(r'("exported_at": "|exported )[0-9T:+-]+', r"\1<time>", text)
+
+
+def test_the_api_answers_the_same_export_as_the_command_line(
+    store: tuple[Settings, UUID, int], tmp_path: Path
+) -> None:
+    settings, case_id, _ = store
+    with api_for(settings, clock_day=date.today()) as api:  # the command line's today
+        for fmt in FORMATS:
+            for personal in (False, True):
+                flags = ("--personal",) if personal else ()
+                filed = export(store, tmp_path / f"case.{fmt}", fmt, *flags).read_text("utf-8")
+                asked = {"id": str(case_id), "format": fmt.upper(), "personal": personal}
+                served = api.data(API_EXPORT, asked, role=Role.AUDITOR)["auditExport"]
+                assert without_export_time(served) == without_export_time(filed), (fmt, personal)
+                assert (FULL_NAME in served) is personal
+
+
+def test_the_api_export_of_an_id_no_case_has_is_null(store: tuple[Settings, UUID, int]) -> None:
+    with api_for(store[0]) as api:
+        asked = {"id": str(uuid4()), "format": "HTML", "personal": False}
+        assert api.data(API_EXPORT, asked, role=Role.AUDITOR) == {"auditExport": None}

@@ -115,7 +115,7 @@ def test_a_rebuilt_case_list_does_not_bring_an_erased_identity_back(
     assert str(erased.id) not in {row[0] for row in rows}
 
 
-def test_after_erasure_the_api_shows_no_identity_to_admin_or_officer(
+def test_after_erasure_the_api_and_its_audit_export_show_no_identity(
     store_settings: Settings, service: CaseService
 ) -> None:
     identity = b.unique_applicant()
@@ -123,12 +123,14 @@ def test_after_erasure_the_api_shows_no_identity_to_admin_or_officer(
     query = (
         "query Q($id: ID!) { application(id: $id) { id applicant { fullName iin } }"
         " caseHistory(applicationId: $id) { events { type actorId reason data }"
-        " state { applicant { fullName } } } }"
+        " state { applicant { fullName } } }"
+        " auditExport(applicationId: $id, personalData: true) }"
     )
     with api_for(store_settings, clock_day=FAR_FUTURE) as api:
         pii_rows(store_settings, journey.id)  # the case list caught up
         before = api.data(query, {"id": str(journey.id)}, role=Role.ADMIN)
         assert before["application"]["applicant"]["iin"] == identity.iin  # the control
+        assert identity.iin in before["auditExport"]  # the control of the export
         journey.erase(ERASED_ON)
         pii_rows(store_settings, journey.id)
         for role in (Role.ADMIN, Role.OFFICER, Role.AUDITOR):

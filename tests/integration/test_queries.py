@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from projections import queries as q
 from projections.case_list import PII_COLUMNS
+from projections.dashboard import FUNNEL
 from projections.engine import ProjectionEngine
 from tests.conftest import FAR_FUTURE
 from tests.integration.conftest import store_of_its_own
@@ -146,6 +148,19 @@ def test_the_dashboard_adds_up_the_funnel(campaign: ProjectionEngine) -> None:
     )
     window = q.dashboard(campaign.db, 2023, window=2)
     assert window.funnel["submitted"] == board.by_window.get(2, {}).get("submitted", 0)
+
+
+def test_the_funnel_of_each_category_counts_the_cases_submitted_in_it(
+    campaign: ProjectionEngine,
+) -> None:
+    board = q.dashboard(campaign.db, 2023)
+    cases = all_cases(campaign)
+    submitted = Counter(str(c["category"]) for c in cases)
+    awarded = Counter(str(c["category"]) for c in cases if c["awarded_on"])
+    assert len(submitted) > 1  # the control: the campaign has cases in several categories
+    assert {k: f["submitted"] for k, f in board.by_category.items()} == submitted
+    assert {k: f["awarded"] for k, f in board.by_category.items() if f["awarded"]} == awarded
+    assert {k: sum(f[k] for f in board.by_category.values()) for k in FUNNEL} == board.funnel
 
 
 def test_interview_queue_rows_carry_no_personal_data(campaign: ProjectionEngine) -> None:

@@ -1,7 +1,7 @@
 """The query arguments that take one of a fixed set of values are GraphQL enums (sort
-orders, deadline kinds and states, worklist items, event types), each member's value the
-read model's own string, so a bad value is a validation error, not an empty list (issue 20,
-section 3)."""
+orders, deadline kinds and states, worklist items, event types, audit export formats), each
+member's value the read model's own string, so a bad value is a validation error, not an
+empty list (issue 20, section 3)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from graphql import parse, validate
 
 from api.pipeline import GraphQLPipeline, Limits, RefusedDocumentError
 from api.schema import office_schema
-from api.types.enums import CaseSort, DeadlineKind, EventType, WorklistItemKind
+from api.types.enums import AuditExportFormat, CaseSort, DeadlineKind, EventType, WorklistItemKind
 from domain.case.events import CaseEvent
+from infra.audit.export import FORMATS
 from projections.deadlines import KINDS
 from projections.officer_worklist import ITEMS
 from projections.queries import CASE_SORTS
@@ -31,6 +32,7 @@ def test_each_enum_holds_every_value_of_its_read_model_and_no_other() -> None:
     assert [k.value for k in DeadlineKind] == list(KINDS)
     assert [i.value for i in WorklistItemKind] == list(ITEMS)
     assert {e.value for e in EventType} == {c.__name__ for c in _subclasses(CaseEvent)}
+    assert {f.value for f in AuditExportFormat} == set(FORMATS)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,7 @@ def test_each_enum_holds_every_value_of_its_read_model_and_no_other() -> None:
         ("{ deadlines(state: SHUT) { edges { cursor } } }", "DeadlineState"),
         ("{ officerWorklist(item: TODO) { edges { cursor } } }", "WorklistItemKind"),
         ("{ auditTrail(filter: {eventType: Sent}) { edges { cursor } } }", "EventType"),
+        ('{ auditExport(applicationId: "x", format: PDF) }', "AuditExportFormat"),
     ],
 )
 def test_a_bad_value_is_a_validation_error_naming_the_enum(document: str, enum: str) -> None:

@@ -1,6 +1,6 @@
-// Campaign: the funnel by stage, awards by category against the places (and the quotas,
-// when the schema has `quotas`), intake per window, what the rules left to people. Kept
-// live by the `dashboardUpdates` subscription.
+// Campaign: the funnel by stage, in all and per category, awards by category against the
+// places (and the quotas, when the schema has `quotas`), intake per window, what the rules
+// left to people. Kept live by the `dashboardUpdates` subscription.
 
 import { hasQueryField, query, subscribe } from "../api.js";
 import { CATEGORY, FUNNEL, label } from "../labels.js";
@@ -8,7 +8,8 @@ import { barChart, h, message, preferences, table, term } from "../ui.js";
 
 export const DASHBOARD_FIELDS = `campaignYear awardsTarget
   funnel { key count } awardsByCategory { key count } awardsByProgramme { key count }
-  byWindow { intakeWindow funnel { key count } } work { key count }`;
+  byWindow { intakeWindow funnel { key count } }
+  funnelByCategory { category funnel { key count } } work { key count }`;
 const DASHBOARD = `query Campaign($year: Int!) { dashboard(year: $year) { ${DASHBOARD_FIELDS} } }`;
 const LIVE = `subscription CampaignLive($year: Int!) {
   dashboardUpdates(year: $year) { ${DASHBOARD_FIELDS} } }`;
@@ -65,6 +66,7 @@ function show(body, board) {
         table("Scholarships awarded per category", ["Category", "Awards"], categories, { id: "awards-by-category" }),
         barChart("Awards by category", board.awardsByCategory.map((c) => label(CATEGORY, c.key, lang)),
           [{ label: "awards", data: board.awardsByCategory.map((c) => c.count) }], { horizontal: true })),
+      categoryFunnels(board.funnelByCategory, board.funnel.map((c) => c.key), lang),
       h("section", { "aria-labelledby": "windows-title" },
         h("h2", { id: "windows-title" }, "Intake per window"),
         table("Applications per intake window", ["Window", "Submitted", "Eligible", "Awarded"],
@@ -79,6 +81,26 @@ function show(body, board) {
         h("h2", { id: "work-title" }, "Left to people"),
         table("What the rules left to officers", ["Item", "Count"],
           board.work.map(({ key, count }) => [key.replace(/_/g, " "), count]), { id: "work" }))));
+}
+
+/** The funnel of each category: a table (a row per category, a column per step, each
+ * number marked with its category and step) and the main steps charted side by side. */
+function categoryFunnels(categories, steps, lang) {
+  const rows = categories.map(({ category, funnel }) => {
+    const step = counts(funnel);
+    return [term(CATEGORY, category), ...steps.map((key) =>
+      h("span", { class: "number", dataset: { category, funnel: key } }, step[key] ?? 0))];
+  });
+  const charted = ["submitted", "eligible", "interviewed", "awarded"];
+  return h("section", { class: "wide", "aria-labelledby": "category-funnel-title" },
+    h("h2", { id: "category-funnel-title" }, "Funnel by category"),
+    h("div", { class: "scroll" }, table("Cases that reached each step, per category",
+      ["Category", ...steps.map((key) => term(FUNNEL, key))], rows, { id: "funnel-by-category" })),
+    barChart("Funnel by category", categories.map((c) => label(CATEGORY, c.category, lang)),
+      charted.map((key) => ({
+        label: label(FUNNEL, key, lang),
+        data: categories.map((c) => counts(c.funnel)[key] ?? 0),
+      }))));
 }
 
 /** Places and quotas per category, only when the schema has `quotas(year)` (a feature
@@ -131,14 +153,21 @@ function renderObject(value) {
     const keys = Object.keys(value[0]);
     return table("", keys, value.map((row) => keys.map((k) => renderCell(k, row[k]))));
   }
-  const scalars = Object.entries(value).filter(([, v]) => v === null || typeof v !== "object");
-  const nested = Object.entries(value).filter(([, v]) => v !== null && typeof v === "object");
+  const scalars = Object.entries(value).filter(([, v]) => !isObject(v));
+  const nested = Object.entries(value).filter(([, v]) => isObject(v));
   return h("div", {},
     table("Places", ["", "value"], scalars.map(([k, v]) => [k, renderCell(k, v)]), { id: "places-table" }),
     nested.map(([k, v]) => h("section", {}, h("h3", {}, k), renderObject(v))));
 }
 
+/** An object, or a list of objects or none (a list of strings is one cell). */
+function isObject(value) {
+  if (Array.isArray(value)) return !value.length || value.some((item) => item !== null && typeof item === "object");
+  return value !== null && typeof value === "object";
+}
+
 function renderCell(key, value) {
   if (key === "category" && typeof value === "string") return term(CATEGORY, value);
+  if (Array.isArray(value)) return value.join(", ") || "—";
   return value === null ? "—" : String(value);
 }

@@ -1,6 +1,8 @@
 // Case: the timeline of a case's events with the rulesets and facts of each decision
-// (`caseHistory`), an as-of slider by version or business date, and the diff between two
-// versions. No personal data is asked for: neither the applicant nor the events' own data.
+// (`caseHistory`), an as-of slider by version or business date, the diff between two
+// versions, and the HTML audit export an auditor files (`auditExport`, the same page as
+// `bolashak audit export`), opened or saved from a Blob URL. No personal data is asked for:
+// neither the applicant, nor the events' own data, nor the export's personal data.
 
 import { query } from "../api.js";
 import { CATEGORY, STAGE } from "../labels.js";
@@ -15,6 +17,7 @@ const HISTORY = `query CaseHistory($id: ID!, $version: Int, $date: Date) {
 const DIFF = `query CaseDiff($id: ID!, $from: Int!, $to: Int!) {
   caseHistory(applicationId: $id, asOfVersion: $to) {
     diff(fromVersion: $from, toVersion: $to) { fromVersion toVersion changes { field before after } } } }`;
+const EXPORT = `query AuditExport($id: ID!) { auditExport(applicationId: $id, format: HTML) }`;
 const FIND = `query FindCase($code: String!) {
   applications(filter: { code: $code }, first: 10) { edges { node { id applicantCode stage } } } }`;
 
@@ -100,8 +103,33 @@ async function showCase(container, id) {
     } }, h("label", { for: "diff-from" }, "From version", from), h("label", { for: "diff-to" }, "to version", to),
     h("button", { type: "submit" }, "Show the diff")),
     diffShown,
-    h("p", {}, "An auditor files the whole timeline with ", h("code", {}, `bolashak audit export ${id} --format html`), "."));
+    auditExport(id));
   replayAs({ version: last, date: null }, "");
+}
+
+/** The button that asks the API for the case's HTML audit export, then offers it to open
+ * in a new tab or to save (a Blob URL of this page's origin: nothing leaves the browser). */
+function auditExport(id) {
+  const offered = h("p", { id: "audit-export-offer", "aria-live": "polite" });
+  let address = null;
+  const button = h("button", { type: "button", id: "audit-export", onclick: async () => {
+    button.disabled = true;
+    try {
+      const page = (await query(EXPORT, { id })).auditExport;
+      if (page === null) { offered.replaceChildren(message("No such case.", "error")); return; }
+      if (address) URL.revokeObjectURL(address);
+      address = URL.createObjectURL(new Blob([page], { type: "text/html;charset=utf-8" }));
+      offered.replaceChildren("The export is ready: ",
+        h("a", { id: "audit-export-open", href: address, target: "_blank", rel: "noopener" }, "open it in a new tab"),
+        " or ", h("a", { id: "audit-export-save", href: address, download: `case-${id}-audit.html` }, "save it"),
+        ".");
+    } catch (e) { offered.replaceChildren(message(e.message, "error")); } finally { button.disabled = false; }
+  } }, "Export the audit timeline (HTML)");
+  return h("section", { "aria-labelledby": "audit-export-title" },
+    h("h2", { id: "audit-export-title" }, "Audit export"),
+    h("p", {}, "The whole timeline as an auditor files it: one self-contained page with the hash chain checked,"
+      + " without personal data (the same as ", h("code", {}, `bolashak audit export ${id} --format html`), ")."),
+    button, offered);
 }
 
 function stateTable(state) {
