@@ -23,6 +23,7 @@ from bench.kafka_relay import ROUNDS as RELAY_ROUNDS
 from bench.kafka_relay import measure_relay
 from bench.read_models import measure_rebuilds, query_latencies, report_growth
 from bench.write_concurrent import measure_write_concurrent
+from bench.write_concurrent_api import measure_write_concurrent_api
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -44,6 +45,7 @@ def main() -> None:
     measure_write_concurrent(
         report, lifecycles=60 if quick else 1000, curve_lifecycles=30 if quick else 300
     )
+    measure_write_concurrent_api(report, lifecycles=60 if quick else 1000)
     master = ensure_master(ADMIN_URL, max(sizes))
     measured = []
     for size in sizes:

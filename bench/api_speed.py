@@ -59,15 +59,34 @@ def measure_api(settings: Settings, report: Report, seconds: float) -> None:
 def server_for(settings: Settings, officer: str) -> tuple[dict[str, str], str]:
     """The environment of a production server on ``settings``' database, and the token of
     ``officer``, registered in the user directory so that the server lets it in."""
-    env = {
+    register_users(settings, {officer: Role.OFFICER})
+    return server_env(settings), TokenKeys(SECRET).mint(officer, Role.OFFICER)
+
+
+def serve_command(processes: int) -> list[str]:
+    """``bolashak serve`` as the benchmarks start it (``_server`` fills in the port): the
+    GraphQL server alone, ``processes`` processes, without the in-process workers."""
+    return [
+        str(BIN / "bolashak"),
+        "serve",
+        "--port",
+        "{port}",
+        "--no-workers-in-process",
+        "--workers",
+        str(processes),
+    ]
+
+
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment of a production server on ``settings``' database, taking tokens
+    signed with ``SECRET``."""
+    return {
         **os.environ,
         "BOLASHAK_DATABASE_URL": settings.database.url,
         "BOLASHAK_JWT_SECRET": SECRET,
         "BOLASHAK_MODE": "production",
         **REPLAYING_HISTORY_ENV,
     }
-    register_users(settings, {officer: Role.OFFICER})
-    return env, TokenKeys(SECRET).mint(officer, Role.OFFICER)
 
 
 def _measure(
@@ -79,10 +98,9 @@ def _measure(
     history_of: UUID,
 ) -> None:
     env, token = server_for(settings, "bench-officer")
-    serve = [str(BIN / "bolashak"), "serve", "--port", "{port}", "--no-workers-in-process"]
     plain = [sys.executable, "-m", "bench.plain_app", "{port}", str(processes)]
     with (
-        _server([*serve, "--workers", str(processes)], env) as graphql_port,
+        _server(serve_command(processes), env) as graphql_port,
         _server(plain, env) as plain_port,
     ):
         targets = {

@@ -19,10 +19,11 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.rules.interview_sheet import criterion_keys
 from infra.audit.verify import verify_store
-from infra.case_store import CaseEvents
+from infra.case_store import CaseEvents, CaseService
 from infra.container import build_projection_engine, build_service
 from infra.settings import Settings
 from infra.simulation.campaign import CaseDriver
+from infra.simulation.desk import ServiceDesk
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 
@@ -57,22 +58,22 @@ def long_case(settings: Settings) -> UUID:
     service = build_service(settings.replaying_history(), clock=FixedClock(TODAY))
     try:
         for seed in range(1, 500):
-            d = CaseDriver(service, random.Random(seed), TODAY, case_no=seed, seed=606)
-            if _drive_long(d):
+            d = CaseDriver(ServiceDesk(service), random.Random(seed), TODAY, seed, seed=606)
+            if _drive_long(d, service):
                 return d.case_id
     finally:
         service.close()
     raise RuntimeError("no synthetic applicant was eligible")
 
 
-def _drive_long(d: CaseDriver) -> bool:
+def _drive_long(d: CaseDriver, service: CaseService) -> bool:
     plan = synthetic_plan(d.rng)
     submission = c.SubmitApplication(
         synthetic_applicant(d.rng), plan, synthetic_background(d.rng, plan)
     )
     d.do(submission, Role.APPLICANT, actor="egov", on=date(2023, 4, 20), may_wait=False)
     d.do(c.AssessEligibility(d.case_id), Role.OFFICER, (2, 2), may_wait=False)
-    case = d.service.get_case(d.case_id)
+    case = service.get_case(d.case_id)
     if case.stage is not Stage.ELIGIBLE or case.missing_documents:  # tested: a whole package
         return False
     d.do(c.RecordTesting(d.case_id, 80, 85), Role.OFFICER, (5, 5), may_wait=False)
@@ -91,4 +92,4 @@ def _drive_long(d: CaseDriver) -> bool:
     protocol = c.Award(d.case_id, "RK-2023/1", d.day + timedelta(days=10))
     d.do(protocol, Role.COMMISSION, on=d.day + timedelta(days=10), may_wait=False)
     d.do(c.SignContracts(d.case_id, "TC-1", "SC-1"), Role.OFFICER, (5, 5), may_wait=False)
-    return d.service.get_case(d.case_id).version == HISTORY_EVENTS
+    return service.get_case(d.case_id).version == HISTORY_EVENTS

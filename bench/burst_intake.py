@@ -10,7 +10,7 @@ import os
 import time
 from typing import Any
 
-from bench.api_speed import BIN, _auth, _server, server_for
+from bench.api_speed import _auth, _server, serve_command, server_for
 from bench.dataset import fresh_database
 from bench.harness import Line, Report, percentile
 from tests.support.graphql_client import (
@@ -28,17 +28,8 @@ def measure_burst_intake(report: Report, command_rate: float, count: int) -> Non
     cores = os.cpu_count() or 1
     with fresh_database("bolashak_bench_burst") as settings:
         env, token = server_for(settings, "intake-officer")
-        command = [
-            str(BIN / "bolashak"),
-            "serve",
-            "--port",
-            "{port}",
-            "--no-workers-in-process",
-            "--workers",
-            str(cores),
-        ]
         packages = submission_inputs(count, f"burst-{time.time_ns()}")
-        with _server(command, env) as port:
+        with _server(serve_command(cores), env) as port:
             url = f"http://127.0.0.1:{port}/graphql"
             asyncio.run(_burst(url, _auth(token), packages[: CLIENTS * 2]))  # warm-up
             rate, times = asyncio.run(_burst(url, _auth(token), packages[CLIENTS * 2 :]))

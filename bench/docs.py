@@ -172,6 +172,13 @@ CHANGES = """\
 - **`write_concurrent`** (issue 22, `bench/write_concurrent.py`): 8 writer threads of whole
   lifecycles against raw inserts from 8 threads, and the curve of 1, 2, 4, 8 and 16
   writers with the p95 of one command, tabled and plotted below the results.
+- **`write_concurrent_api`** (issue 22, `bench/write_concurrent_api.py`): the same
+  lifecycles through the API: the simulator's decisions (`infra/simulation/desk.py`) sent
+  as GraphQL mutations by 16 HTTP clients to `bolashak serve --workers 2`, each simulated
+  person a user with a token of their own; events/s against the same raw inserts from 8
+  threads (target 0.35), with the p95 of one mutation printed. The reads the people make
+  before some steps (the documents missing and the language route from `caseHistory`, a
+  place left from `quotas`) go to the same server, within the measured time.
 """
 
 

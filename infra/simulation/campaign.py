@@ -8,6 +8,9 @@ in a real campaign by its business date). Nothing bypasses the service:
 every event is made by an ordinary command with its own idempotency key. The work people
 do is simulated too: documents presented after the submission, officers deciding what the
 rules left undecided (with a reason), the winners list, control tests after courses.
+
+The decisions are made here once; a desk (``infra/simulation/desk.py``) carries the commands
+out, in this process or through a server's GraphQL API.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from domain.errors import DomainError
 from domain.rules.intake_windows import all_windows, annual_awards_target
 from domain.rules.interview_sheet import criterion_keys
 from infra.case_store import CaseService
+from infra.simulation.desk import Desk, ServiceDesk
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 
@@ -59,7 +63,7 @@ class CaseStopped(Exception):  # noqa: N818 (a control-flow signal, not an error
 
 @dataclass
 class CaseDriver:
-    service: CaseService
+    desk: Desk
     rng: random.Random
     today: date
     case_no: int
@@ -92,8 +96,7 @@ class CaseDriver:
             occurred_on=self.day,
             reason=reason,
         )
-        result = self.service.handle(command, ctx)
-        self.application_id = result.application_id
+        self.application_id = self.desk.send(command, ctx)
 
     @property
     def case_id(self) -> UUID:
@@ -102,7 +105,7 @@ class CaseDriver:
 
     def stage(self) -> Stage:
         """Where the case is now (a method: every step may move it)."""
-        return self.service.cached_case(self.case_id).stage
+        return self.desk.case(self.case_id).stage
 
     def officer_decides(
         self, decision: ReviewDecision, months: tuple[int, int] | None = None
@@ -114,7 +117,7 @@ class CaseDriver:
 
 
 def simulate_campaign(
-    service: CaseService,
+    service: CaseService | Desk,
     applications: int,
     *,
     seed: int = 2023,
@@ -129,14 +132,16 @@ def simulate_campaign(
     Each case draws from its own generator, seeded by ``seed`` and its number, so the same
     seed and numbers give the same cases and the same idempotency keys whatever the number
     of workers: a repeated run stores nothing new; another seed adds other cases.
+    ``service``: the command service of this process, or another desk for the commands.
     """
+    desk = ServiceDesk(service) if isinstance(service, CaseService) else service
     summary = CampaignSummary(awards_target=annual_awards_target(2023))
     lock = threading.Lock()
     finished = 0
 
     def one(number: int) -> None:
         nonlocal finished
-        driver = CaseDriver(service, random.Random(f"{seed}:{number}"), today, number, seed)
+        driver = CaseDriver(desk, random.Random(f"{seed}:{number}"), today, number, seed)
         refusal = ""
         try:
             _drive(driver)
@@ -148,7 +153,7 @@ def simulate_campaign(
             if refusal:
                 summary.refusals[refusal] += 1
             if driver.application_id is not None:
-                _count(summary, service, driver.case_id)
+                _count(summary, desk, driver.case_id)
             finished += 1
             progress(finished)
 
@@ -179,7 +184,7 @@ def _drive(d: CaseDriver) -> None:
         d.officer_decides(ReviewDecision.ELIGIBLE if eligible else ReviewDecision.INELIGIBLE)
     if d.stage() is Stage.INELIGIBLE:
         return
-    missing = d.service.cached_case(d.case_id).missing_documents
+    missing = d.desk.missing_documents(d.case_id)
     if missing:  # the package is completed later (or the applicant gives up)
         d.do(c.PresentDocuments(d.case_id, missing), Role.APPLICANT, (2, 15), actor="egov")
     _selection(d)
@@ -219,11 +224,10 @@ def _place_left(d: CaseDriver) -> bool:
     """The commission awards only within the campaign's places and its category's share
     (its quota ledger, 555 places in 2023: 001 line 36): when they are used, it refuses.
     A case decided already (a repeated run) is decided as it was."""
-    case = d.service.cached_case(d.case_id)
+    case = d.desk.case(d.case_id)
     if case.stage is not Stage.INTERVIEWED:
         return case.awarded_on is not None
-    ledger = d.service.held_ledger(2023) or d.service.stored_ledger(2023)
-    return ledger is None or ledger.has_place_for(case.plan.category.value)
+    return d.desk.place_left(2023, case.category)
 
 
 def _after_award(d: CaseDriver) -> None:
@@ -237,7 +241,7 @@ def _after_award(d: CaseDriver) -> None:
         )
         return
     d.do(c.RecordWinnersListPublished(d.case_id), Role.OFFICER, (1, 2), may_wait=False)
-    deadline = d.service.cached_case(d.case_id).contract_deadline
+    deadline = d.desk.case(d.case_id).contract_deadline
     d.do(
         c.SignContracts(d.case_id, f"TC-{d.case_no:06d}", f"SC-{d.case_no:06d}"),
         Role.OFFICER,
@@ -246,7 +250,7 @@ def _after_award(d: CaseDriver) -> None:
         # campaign's awards are signed, or revoked (above), never left to the deadline job
         may_wait=deadline is not None and deadline >= d.today,
     )
-    route = d.service.cached_case(d.case_id).route
+    route = d.desk.course_route(d.case_id)
     if route is not None and route.value != "straight_to_study":
         _language_course(d)
     d.do(c.RecordDeparture(d.case_id), Role.OFFICER, (30, 200))
@@ -276,13 +280,13 @@ def _language_course(d: CaseDriver) -> None:
         d.officer_decides(ReviewDecision.CONTINUE)
 
 
-def _count(summary: CampaignSummary, service: CaseService, application_id: UUID) -> None:
-    case = service.cached_case(application_id)
+def _count(summary: CampaignSummary, desk: Desk, application_id: UUID) -> None:
+    case = desk.case(application_id)
     summary.applications += 1
     summary.events += case.version
     summary.by_stage[case.stage.value] += 1
     summary.by_window[f"{case.campaign_year}-W{case.intake_window}"] += 1
-    summary.by_programme[f"{case.plan.programme.value}/{case.plan.category.value}"] += 1
+    summary.by_programme[f"{case.programme}/{case.category}"] += 1
 
 
 def _around(rng: random.Random, strength: int) -> int:

@@ -207,13 +207,16 @@ ROLES = {
 }
 
 
-def document(mutation: str) -> str:
-    """The mutation, answering its type and, when refused for its input, the fields and
-    rules."""
+INPUT_REFUSED = "... on InvalidInput { message fieldErrors { field rule message } }"
+
+
+def document(mutation: str, answers: str = INPUT_REFUSED) -> str:
+    """The mutation, answering its type and ``answers`` (by default, when refused for its
+    input, the fields and rules)."""
     kind = mutation[0].upper() + mutation[1:]
     return (
-        f"mutation M($input: {kind}Input!) {{ {mutation}(input: $input) {{ __typename"
-        " ... on InvalidInput { message fieldErrors { field rule message } } } }"
+        f"mutation M($input: {kind}Input!) {{ {mutation}(input: $input)"
+        f" {{ __typename {answers} }} }}"
     )
 
 

@@ -1,0 +1,204 @@
+"""The campaign simulator's desk on a server's GraphQL API (``infra/simulation/desk.py``):
+the simulated people's commands as the mutations the registry makes of them, each sent by
+the user the person is, and what they read of a case from the answers and queries.
+
+Each simulated person is a user of the directory with a token of their own (the officers,
+the NEC members, the commission's members, by the actor names the simulator gives them);
+the API has no applicant's or system's role, so the eGov gateway's submissions and the
+deadline job's revocations are sent by users of their names holding an officer's role.
+Every worker thread keeps one keep-alive connection. A command's answer carries the case's
+stage and dates; the documents missing and the language route are read from the case's
+history (``caseHistory``, the event store), a place left from ``quotas`` (its ledger).
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from dataclasses import replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from api.auth import TokenKeys
+from bench.api_speed import SECRET
+from domain import commands as c
+from domain.case.events import CourseRoute
+from domain.case.meta import CommandContext, Role
+from domain.case.stage import Stage
+from domain.errors import TransitionRefusedError
+from domain.programme import Category, Programme
+from domain.registry import command_name
+from domain.submission import Document
+from infra.container import register_users
+from infra.inputs import camel
+from infra.settings import Settings
+from infra.simulation.desk import CaseFacts
+from infra.users import API_ROLES
+from tests.support.authz import document, graphql_input
+from tests.support.graphql_client import auth_headers, retryable, split_url
+
+CASE_FACTS = (
+    "... on CaseUpdated { application { id stage version campaignYear intakeWindow"
+    " programme category contractDeadline awardedOn } }"
+)
+SHEET_FACTS = "... on SheetRecorded { applicationId version }"
+REFUSED = (
+    "... on ProcessRefused { message command stage rule } ... on InvalidInput { message }"
+    " ... on NotFound { message } ... on NotAllowed { message } ... on Conflict { message }"
+)
+HISTORY = "query H($id: ID!) { caseHistory(applicationId: $id) { events { type data } } }"
+QUOTAS = (
+    "query Q($year: Int!) { quotas(year: $year) { total { available }"
+    " categories { category counts { available } } } }"
+)
+PATIENCE_SECONDS = 60.0  # for an answer other than "busy, retry"
+
+
+class ApiDesk:
+    """Sends each command to ``url`` as its mutation; ``settings`` is the server's store,
+    where each simulated person is registered as a user before their first command."""
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.host, self.port, self.target = split_url(url)
+        self.settings = settings
+        self.keys = TokenKeys(SECRET)
+        self.mutation_ms: list[float] = []  # each command's answer, retries included
+        self.reads = 0
+        self._facts: dict[UUID, CaseFacts] = {}
+        self._tokens: dict[str, str] = {}
+        self._users = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[http.client.HTTPConnection] = []
+
+    # -- the desk ---------------------------------------------------------------------------
+
+    def send(self, command: c.Command, ctx: CommandContext) -> UUID:
+        expert = ctx.role is Role.EXPERT
+        name = camel(command_name(type(command)))
+        sent = graphql_input(command) | {
+            "idempotencyKey": ctx.idempotency_key,
+            "occurredOn": ctx.occurred_on.isoformat(),
+        }
+        if ctx.reason:
+            sent["reason"] = ctx.reason
+        query = document(name, f"{SHEET_FACTS if expert else CASE_FACTS} {REFUSED}")
+        started = time.perf_counter()
+        answer = self._post(self._token(ctx), query, {"input": sent})[name]
+        self.mutation_ms.append((time.perf_counter() - started) * 1000)
+        kind = answer["__typename"]
+        if kind == "ProcessRefused":
+            raise TransitionRefusedError(
+                answer["command"], answer["stage"], answer["rule"], answer["message"]
+            )
+        if kind == "SheetRecorded":
+            case_id = UUID(answer["applicationId"])
+            self._facts[case_id] = replace(self._facts[case_id], version=answer["version"])
+            return case_id
+        if kind != "CaseUpdated":
+            raise RuntimeError(f"{name} answered {kind}: {answer.get('message')}")
+        case_id, facts = facts_of(answer["application"])
+        self._facts[case_id] = facts
+        return case_id
+
+    def case(self, application_id: UUID) -> CaseFacts:
+        return self._facts[application_id]
+
+    def missing_documents(self, application_id: UUID) -> tuple[Document, ...]:
+        missing: list[str] = []
+        for event in self._history(application_id):
+            if event["type"] == "DocumentsChecked":
+                missing = event["data"]["missing"]
+        return tuple(Document(d) for d in missing)
+
+    def course_route(self, application_id: UUID) -> CourseRoute | None:
+        route = None
+        for event in self._history(application_id):
+            found = event["data"].get("route")
+            if event["type"] == "EligibilityAssessed" or found is not None:
+                route = found
+        return CourseRoute(route) if route is not None else None
+
+    def place_left(self, year: int, category: str) -> bool:
+        quotas = self._read(QUOTAS, {"year": year})["quotas"]
+        if quotas is None:
+            return True
+        bounds = [quotas["total"]] + [
+            q["counts"] for q in quotas["categories"] if q["category"] == category
+        ]
+        return all(b["available"] is None or b["available"] > 0 for b in bounds)
+
+    def close(self) -> None:
+        for connection in self._connections:
+            connection.close()
+
+    # -- the wire ---------------------------------------------------------------------------
+
+    def _history(self, application_id: UUID) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self._read(HISTORY, {"id": str(application_id)})[
+            "caseHistory"
+        ]["events"]
+        return events
+
+    def _read(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        self.reads += 1
+        return self._post(self._token_of("officer-reader", Role.OFFICER), query, variables)
+
+    def _token(self, ctx: CommandContext) -> str:
+        role = ctx.role if ctx.role in API_ROLES else Role.OFFICER
+        return self._token_of(ctx.actor_id, role)
+
+    def _token_of(self, user: str, role: Role) -> str:
+        token = self._tokens.get(user)
+        if token is None:
+            with self._users:
+                if user not in self._tokens:
+                    register_users(self.settings, {user: role})
+                    self._tokens[user] = self.keys.mint(user, role)
+                token = self._tokens[user]
+        return token
+
+    def _post(self, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """The answer's data; a busy server's answer (503, or retryable) is waited out."""
+        body = orjson.dumps({"query": query, "variables": variables})
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while True:
+            status, answer = self._exchange(auth_headers(token), body)
+            if not retryable(status, answer):
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server stayed busy for {PATIENCE_SECONDS:g}s")
+            time.sleep(0.05)
+        found = orjson.loads(answer)
+        if status != 200 or found.get("errors"):
+            raise RuntimeError(f"{status}: {answer[:300]!r}")
+        data: dict[str, Any] = found["data"]
+        return data
+
+    def _exchange(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = http.client.HTTPConnection(self.host, self.port)
+            self._local.connection = connection
+            self._connections.append(connection)
+        connection.request("POST", self.target, body, headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+
+
+def facts_of(application: dict[str, Any]) -> tuple[UUID, CaseFacts]:
+    """The case's id and facts from a ``CaseUpdated`` answer (enums by member name)."""
+    deadline, awarded = application["contractDeadline"], application["awardedOn"]
+    return UUID(application["id"]), CaseFacts(
+        stage=Stage[application["stage"]],
+        version=application["version"],
+        campaign_year=application["campaignYear"],
+        intake_window=application["intakeWindow"],
+        programme=Programme[application["programme"]].value,
+        category=Category[application["category"]].value,
+        contract_deadline=date.fromisoformat(deadline) if deadline else None,
+        awarded_on=date.fromisoformat(awarded) if awarded else None,
+    )

@@ -1,0 +1,63 @@
+"""Concurrent writers through the API (issue 22): the campaign's whole lifecycles, as
+``write_concurrent`` drives them in-process, sent as GraphQL mutations by 16 HTTP clients to
+a production server of two processes, against raw psycopg inserts from 8 threads in the
+same run (``write_concurrent``'s baseline); with the p95 latency of one mutation.
+Target: at least 35% of raw.
+
+The server runs on the real clock: the campaign's business dates lie before its today, and
+its backdating window is opened for them (``REPLAYING_HISTORY_ENV``). The reads the
+simulated people make before some steps (the documents missing, the language route, a
+place left) are queries to the same server, within the measured time."""
+
+from __future__ import annotations
+
+import time
+
+from bench.api_desk import ApiDesk
+from bench.api_speed import _server, serve_command, server_env
+from bench.command_throughput import TODAY, _mean_event_size, _raw_inserts
+from bench.dataset import fresh_database
+from bench.harness import Line, Report, percentile
+from bench.write_concurrent import WRITERS
+from infra.simulation.campaign import CampaignSummary, simulate_campaign
+
+CLIENTS = 16
+SERVER_PROCESSES = 2
+TARGET = 0.35
+SEED = 11  # write_concurrent's cases
+
+
+def measure_write_concurrent_api(report: Report, lifecycles: int) -> None:
+    """The ``write_concurrent_api`` line, on a fresh database."""
+    with fresh_database("bolashak_bench_write_concurrent_api") as settings:
+        serve = serve_command(SERVER_PROCESSES)
+        with _server(serve, server_env(settings)) as port:
+            desk = ApiDesk(f"http://127.0.0.1:{port}/graphql", settings)
+            try:
+                # warm-up (other cases of the campaign): each process's parsed documents,
+                # its users, its connections
+                _campaign(desk, CLIENTS, first_case=lifecycles + 1)
+                desk.mutation_ms.clear()
+                desk.reads = 0
+                started = time.perf_counter()
+                summary = _campaign(desk, lifecycles, first_case=1)
+                rate = summary.events / (time.perf_counter() - started)
+            finally:
+                desk.close()
+        raw = _raw_inserts(settings, summary.events, _mean_event_size(settings), threads=WRITERS)
+    times = desk.mutation_ms
+    baseline = f"raw_psycopg_{WRITERS}_threads"
+    report.add(Line("write_concurrent_api", rate, "events/s", baseline, raw, TARGET))
+    print(
+        f"  ({CLIENTS} clients, {SERVER_PROCESSES} server processes: p95"
+        f" {percentile(times, 0.95):.1f} ms per mutation, p50 {percentile(times, 0.5):.1f} ms;"
+        f" {len(times)} mutations, {desk.reads} reads, {summary.events} events,"
+        f" {sum(summary.refusals.values())} refused)",
+        flush=True,
+    )
+
+
+def _campaign(desk: ApiDesk, lifecycles: int, first_case: int) -> CampaignSummary:
+    return simulate_campaign(
+        desk, lifecycles, seed=SEED, today=TODAY, first_case=first_case, workers=CLIENTS
+    )
