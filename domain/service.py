@@ -121,6 +121,12 @@ class StaleCopyError(Exception):
     case before answering the refusal."""
 
 
+# What makes a command be decided again, on the case (and ledger) as stored: a refusal on
+# this process's copy, a write another writer got in first, a submission retried after
+# its case was erased.
+DECIDED_AGAIN = (StaleCopyError, WriteConflictError, ErasedIdentityError)
+
+
 class CommandHandler:
     """Runs the commands on the cases of ``store``."""
 
@@ -207,18 +213,21 @@ class CommandHandler:
         validate_command(cmd, ctx.occurred_on)
         fingerprint = fingerprint_of(name, cmd, ctx)
         meta = _meta(ctx, name, fingerprint, backdated)
+        try:  # the first attempt trusts this process's copy, without the retry machinery
+            return self._decide(application_id, ctx, cmd, spec, meta, create, False)
+        except DECIDED_AGAIN as failed:
+            first = failed
         retrying = Retrying(
-            retry=retry_if_exception_type(
-                (StaleCopyError, WriteConflictError, ErasedIdentityError)
-            ),
+            retry=retry_if_exception_type(DECIDED_AGAIN),
             stop=stop_after_attempt(self.max_attempts),
             wait=_pause,
         )
         try:
             for attempt in retrying:
                 with attempt:
-                    fresh = attempt.retry_state.attempt_number > 1  # the first trusts the copy
-                    return self._decide(application_id, ctx, cmd, spec, meta, create, fresh)
+                    if attempt.retry_state.attempt_number == 1:
+                        raise first  # the plain attempt's failure is tenacity's first
+                    return self._decide(application_id, ctx, cmd, spec, meta, create, True)
         except RetryError:
             pass
         raise ConcurrencyConflictError(application_id, self.max_attempts)
