@@ -100,6 +100,18 @@ def shown_funnels_by_category(tools: DevTools) -> dict[tuple[str, str], int]:
     return {(category, step): count for category, step, count in json.loads(cells)}
 
 
+def shown_quotas(tools: DevTools, keys: tuple[str, ...]) -> dict[tuple[str, str], int | None]:
+    cells = tools.evaluate(
+        "JSON.stringify([...document.querySelectorAll('#places-table [data-quota]')]"
+        ".map((e) => [e.dataset.category, e.dataset.quota, e.textContent]))"
+    )
+    return {
+        (category, key): None if text == "—" else int(text)
+        for category, key, text in json.loads(cells)
+        if key in keys
+    }
+
+
 def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
     demo_server: LiveServer, page: DevTools
 ) -> None:
@@ -126,17 +138,28 @@ def test_an_officer_signs_in_and_sees_the_funnel_of_the_dashboard_query(
         "the live dashboard did not answer",
     )
     places = page.evaluate("document.querySelector('#places').textContent")
-    assert f"{expected['awarded']} of 555 places" in places
     page.wait_for("!!window.Chart && !!document.querySelector('.chart canvas')", "no chart")
-    query_type = office_schema()._schema.query_type
-    assert query_type is not None
-    has_quotas = "quotas" in query_type.fields  # issue 23's quota ledger, once merged
-    feature = page.wait_for("document.querySelector('#quotas').dataset.feature", "no check")
-    assert feature == ("present" if has_quotas else "absent")
-    if has_quotas:
-        page.wait_for("!!document.querySelector('#quotas table')", "no places and quotas")
-        places_table = page.evaluate("document.querySelector('#places-table').textContent")
-        assert "campaign-places-2023" in places_table  # a list of names, shown as one cell
+    quotas = graphql(
+        demo_server,
+        Role.OFFICER,
+        "{ quotas(year: 2023) { rulesets total { places used available returned }"
+        " categories { category counts { places used available } } } }",
+    )["quotas"]
+    page.wait_for("!!document.querySelector('#places-table')", "no places and quotas")
+    total = quotas["total"]
+    assert total["used"] + total["returned"] == expected["awarded"]  # every award, held or not
+    assert f"{total['used']} of 555 used" in places
+    assert f"{expected['awarded']} awards, {total['returned']} places returned" in places
+    expected_quotas = {("all", k): v for k, v in total.items() if k != "returned"}
+    for category in quotas["categories"]:
+        for k, v in category["counts"].items():
+            expected_quotas[(category["category"], k)] = v
+    assert shown_quotas(page, ("places", "used", "available")) == expected_quotas
+    places_table = page.evaluate("document.querySelector('#places-table').textContent")
+    assert "Педагоги организаций среднего" in places_table  # categories by their labels
+    assert not any(c["category"] in places_table for c in quotas["categories"])
+    notes = page.evaluate("document.querySelector('#quotas p').textContent")
+    assert "campaign-places-2023" in notes
     screenshot(page, "campaign")
 
 

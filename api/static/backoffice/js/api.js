@@ -49,23 +49,6 @@ async function post(document, variables) {
   return answer;
 }
 
-const cachedFeatures = new Map();
-
-/** Whether the schema has a query field (e.g. `quotas`): a feature check that needs no
- * introspection (off in production): a document naming a field the schema lacks is
- * refused by validation with "Cannot query field", anything else means it is there. */
-export async function hasQueryField(field, argumentsText = "") {
-  const key = `${field}${argumentsText}`;
-  if (!cachedFeatures.has(key)) {
-    const probe = post(`query Feature { ${field}${argumentsText} { __typename } }`, {}).then(
-      (answer) => !(answer.errors ?? []).some((e) => /Cannot query field/.test(e.message)),
-      () => false,
-    );
-    cachedFeatures.set(key, probe);
-  }
-  return cachedFeatures.get(key);
-}
-
 /** Subscribes over graphql-transport-ws; `onData` gets each payload's data. Returns a
  * function that ends the subscription (and the socket). */
 export function subscribe(document, variables, onData, onError = () => {}) {

@@ -1,15 +1,16 @@
 // Campaign: the funnel by stage, in all and per category, awards by category against the
-// places (and the quotas, when the schema has `quotas`), intake per window, what the rules
+// places and the quota ledger's counts per category, intake per window, what the rules
 // left to people. Kept live by the `dashboardUpdates` subscription.
 
-import { hasQueryField, query, subscribe } from "../api.js";
+import { query, subscribe } from "../api.js";
 import { CATEGORY, FUNNEL, label } from "../labels.js";
 import { barChart, h, message, preferences, table, term } from "../ui.js";
 
 export const DASHBOARD_FIELDS = `campaignYear awardsTarget
   funnel { key count } awardsByCategory { key count } awardsByProgramme { key count }
   byWindow { intakeWindow funnel { key count } }
-  funnelByCategory { category funnel { key count } } work { key count }`;
+  funnelByCategory { category funnel { key count } } work { key count }
+  places { places used available returned }`;
 const DASHBOARD = `query Campaign($year: Int!) { dashboard(year: $year) { ${DASHBOARD_FIELDS} } }`;
 const LIVE = `subscription CampaignLive($year: Int!) {
   dashboardUpdates(year: $year) { ${DASHBOARD_FIELDS} } }`;
@@ -42,6 +43,17 @@ function counts(list) {
   return Object.fromEntries(list.map(({ key, count }) => [key, count]));
 }
 
+/** The places the awards hold now, from the quota ledger's counts (an award revoked or
+ * declined returned its place), or, before the first award, the awards against the target. */
+function placesLine(awarded, target, places) {
+  if (places && places.places) {
+    const share = Math.round((100 * places.used) / places.places);
+    return `Places: ${places.used} of ${places.places} used (${share} %), ${places.available} left;`
+      + ` ${awarded} awards, ${places.returned} places returned.`;
+  }
+  return target ? `Awards: ${awarded} of ${target} places.` : `Awards: ${awarded}.`;
+}
+
 function show(body, board) {
   const lang = preferences.lang;
   const awarded = counts(board.funnel).awarded ?? 0;
@@ -52,9 +64,7 @@ function show(body, board) {
     [term(CATEGORY, key.toUpperCase()), h("span", { class: "number" }, count)]);
   const windows = board.byWindow.map((w) => ({ window: w.intakeWindow, ...counts(w.funnel) }));
   body.replaceChildren(
-    h("p", { id: "places" }, target
-      ? `Awards: ${awarded} of ${target} places (${Math.round((100 * awarded) / target)} %).`
-      : `Awards: ${awarded}.`),
+    h("p", { id: "places" }, placesLine(awarded, target, board.places)),
     h("div", { class: "grid" },
       h("section", { "aria-labelledby": "funnel-title" },
         h("h2", { id: "funnel-title" }, "Funnel by stage"),
@@ -103,71 +113,42 @@ function categoryFunnels(categories, steps, lang) {
       }))));
 }
 
-/** Places and quotas per category, only when the schema has `quotas(year)` (a feature
- * check: the page works with servers before and after it). */
+const PLACE_COUNTS = "places used available reserved returned overridden";
+const QUOTAS = `query Quotas($year: Int!) { quotas(year: $year) {
+  opened placesSource rulesets total { ${PLACE_COUNTS} }
+  categories { category counts { ${PLACE_COUNTS} } }
+  overrides { applicationId category rule places used reason actorId occurredOn } } }`;
+const COUNT_HEADERS = ["places", "used", "available", "reserved", "returned", "overridden"];
+
+/** The campaign's quota ledger: its places in all and per category (used, available,
+ * reserved, returned, overridden), a chart of the places used and left per category, and
+ * the awards made beyond the places with the commission's reason. */
 async function showQuotas(section, year) {
-  const present = await hasQueryField("quotas", `(year: ${year})`);
-  section.dataset.feature = present ? "present" : "absent";
-  if (!present) return;
+  const title = h("h2", { id: "quotas-title" }, "Places and quotas");
   try {
-    const selection = await quotaSelection();
-    const data = await query(`query Quotas($year: Int!) { quotas(year: $year) { ${selection} } }`, { year });
-    section.append(h("h2", { id: "quotas-title" }, "Places and quotas"), renderObject(data.quotas));
+    const { quotas } = await query(QUOTAS, { year });
+    const lang = preferences.lang;
+    const row = (name, category, c) => [name, ...COUNT_HEADERS.map((key) =>
+      h("span", { class: "number", dataset: { category, quota: key } }, c[key] ?? "—"))];
+    const rows = [row("All places", "all", quotas.total),
+      ...quotas.categories.map((c) => row(term(CATEGORY, c.category.toUpperCase()), c.category, c.counts))];
+    const shares = quotas.categories.filter((c) => c.counts.places !== null);
+    section.replaceChildren(title,
+      h("p", {}, quotas.opened
+        ? `The ledger is open: places from ${quotas.placesSource}, rulesets ${quotas.rulesets.join(", ")}.`
+        : `No award yet: the ledger opens at the first one, with these places (rulesets ${quotas.rulesets.join(", ")}).`),
+      table("Places: in all and per category", ["", ...COUNT_HEADERS], rows, { id: "places-table" }),
+      shares.length ? barChart("Places used and left, per category with a share",
+        shares.map((c) => label(CATEGORY, c.category.toUpperCase(), lang)),
+        [{ label: "used", data: shares.map((c) => c.counts.used) },
+          { label: "available", data: shares.map((c) => c.counts.available ?? 0) }],
+        { stacked: true }) : "",
+      quotas.overrides.length
+        ? table("Awards beyond the places (overrides)", ["case", "category", "rule", "places", "used", "reason", "by", "on"],
+          quotas.overrides.map((o) => [o.applicationId, term(CATEGORY, o.category.toUpperCase()), o.rule,
+            o.places, o.used, o.reason, o.actorId, o.occurredOn]), { id: "overrides-table" })
+        : h("p", {}, "No award beyond the places."));
   } catch (e) {
-    section.append(h("h2", { id: "quotas-title" }, "Places and quotas"), message(e.message, "error"));
+    section.replaceChildren(title, message(e.message, "error"));
   }
-}
-
-/** The scalar fields of `quotas`' type, and of its object lists, from introspection
- * (development mode); in production a fixed selection. */
-async function quotaSelection() {
-  const fields = (type) => `__type(name: "${type}") { fields { name type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } }`;
-  try {
-    const root = await query(`{ __schema { queryType { fields { name type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }`);
-    const quotaType = named(root.__schema.queryType.fields.find((f) => f.name === "quotas").type);
-    const described = await query(`{ ${fields(quotaType)} }`);
-    const parts = [];
-    for (const f of described.__type.fields) {
-      const inner = named(f.type);
-      if (isScalar(f.type)) parts.push(f.name);
-      else {
-        const sub = await query(`{ ${fields(inner)} }`);
-        const scalars = sub.__type.fields.filter((s) => isScalar(s.type)).map((s) => s.name);
-        if (scalars.length) parts.push(`${f.name} { ${scalars.join(" ")} }`);
-      }
-    }
-    return parts.join(" ");
-  } catch {
-    return "places used reserved returned";
-  }
-}
-
-function named(type) { return type.name ?? named(type.ofType); }
-function isScalar(type) {
-  return type.kind === "SCALAR" || type.kind === "ENUM" || (type.ofType ? isScalar(type.ofType) : false);
-}
-
-function renderObject(value) {
-  if (Array.isArray(value)) {
-    if (!value.length) return h("p", {}, "none");
-    const keys = Object.keys(value[0]);
-    return table("", keys, value.map((row) => keys.map((k) => renderCell(k, row[k]))));
-  }
-  const scalars = Object.entries(value).filter(([, v]) => !isObject(v));
-  const nested = Object.entries(value).filter(([, v]) => isObject(v));
-  return h("div", {},
-    table("Places", ["", "value"], scalars.map(([k, v]) => [k, renderCell(k, v)]), { id: "places-table" }),
-    nested.map(([k, v]) => h("section", {}, h("h3", {}, k), renderObject(v))));
-}
-
-/** An object, or a list of objects or none (a list of strings is one cell). */
-function isObject(value) {
-  if (Array.isArray(value)) return !value.length || value.some((item) => item !== null && typeof item === "object");
-  return value !== null && typeof value === "object";
-}
-
-function renderCell(key, value) {
-  if (key === "category" && typeof value === "string") return term(CATEGORY, value);
-  if (Array.isArray(value)) return value.join(", ") || "—";
-  return value === null ? "—" : String(value);
 }
