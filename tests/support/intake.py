@@ -1,10 +1,14 @@
 """eGov submissions as the portal sends them (CloudEvents, structured or binary mode), the
-settings of an intake worker on a test broker, and reading its dead-letter topic."""
+settings of an intake worker on a test broker, workers to run in the test, and reading
+its dead-letter topic."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,12 +17,16 @@ import msgspec
 import orjson
 from kafka import KafkaProducer
 
+from domain.clock import FixedClock
 from domain.commands import SubmitApplication
+from infra.container import build_intake
 from infra.intake.message import SPEC_VERSION, SUBMITTED_TYPE
+from infra.intake.worker import IntakeWorker, Tally, new_intake_consumer
 from infra.relay import broker
 from infra.settings import Kafka, Settings
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
+from tests.conftest import FAR_FUTURE
 from tests.support.graphql_client import CLOSING_DAY
 from tests.support.kafka import GROUP_TIMINGS, Received, read_topic
 
@@ -113,3 +121,31 @@ def dead_letters(kafka: Kafka, at_least: int, timeout: float = 20.0) -> list[Rec
     """The dead-letter topic's records (their values are the original messages)."""
     bootstrap = kafka.require_servers()[0]
     return read_topic(bootstrap, kafka.intake_dead_letter_topic, at_least=at_least, timeout=timeout)
+
+
+IDLE_EXIT = 2.0  # seconds without a message, once the partitions are assigned
+Workers = Callable[..., IntakeWorker]
+
+
+@contextmanager
+def intake_workers() -> Iterator[Workers]:
+    """Makes intake workers (closed at the end), in the settings' group or another."""
+    made: list[IntakeWorker] = []
+
+    def make(settings: Settings, group: str | None = None, consumer: Any = None) -> IntakeWorker:
+        kafka = settings.kafka
+        if consumer is None:
+            overrides = {"max_poll_interval_ms": GROUP_TIMINGS["max_poll_interval_ms"]}
+            consumer = new_intake_consumer(kafka, group_id=group or kafka.intake_group, **overrides)
+        made.append(build_intake(settings, FixedClock(FAR_FUTURE), consumer=consumer))
+        return made[-1]
+
+    yield make
+    for worker in made:
+        with contextlib.suppress(Exception):  # closed by the test already
+            worker.close()
+
+
+def consume(worker: IntakeWorker) -> Tally:
+    """Runs the worker until ``IDLE_EXIT`` seconds pass without a message."""
+    return worker.run(lambda: False, idle_exit=IDLE_EXIT)
