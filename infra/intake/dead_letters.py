@@ -32,6 +32,7 @@ MAX_TEXT = 500  # characters kept of a reason, an id, a type or a source
 # what went wrong (the row's kind; the dead-letter header dead_letter_kind)
 MALFORMED = "malformed"  # not a submission: not a CloudEvent, or its data does not read
 REFUSED = "refused"  # a submission the command refused: a rule, the process, a reused key
+KINDS = (MALFORMED, REFUSED)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 from tests.conftest import FAR_FUTURE
 from tests.support.graphql_client import CLOSING_DAY
-from tests.support.kafka import GROUP_TIMINGS, Received, read_topic
+from tests.support.kafka import GROUP_TIMINGS, Received, kafka_env, read_topic
 
 SOURCE = "/kz/egov/services/bolashak"
 
@@ -103,6 +103,19 @@ def with_intake(settings: Settings, bootstrap: str) -> Settings:
         heartbeat_interval_ms=GROUP_TIMINGS["heartbeat_interval_ms"],
     )
     return settings.model_copy(update={"kafka": kafka})
+
+
+def intake_env(settings: Settings) -> dict[str, str]:
+    """The intake's broker settings as ``bolashak intake`` reads them from its environment."""
+    kafka = settings.kafka
+    return {
+        **kafka_env(settings),
+        "BOLASHAK_KAFKA_INTAKE_TOPIC": kafka.intake_topic,
+        "BOLASHAK_KAFKA_INTAKE_DEAD_LETTER_TOPIC": kafka.intake_dead_letter_topic,
+        "BOLASHAK_KAFKA_INTAKE_GROUP": kafka.intake_group,
+        "BOLASHAK_KAFKA_SESSION_TIMEOUT_MS": str(kafka.session_timeout_ms),
+        "BOLASHAK_KAFKA_HEARTBEAT_INTERVAL_MS": str(kafka.heartbeat_interval_ms),
+    }
 
 
 def send(kafka: Kafka, messages: list[Message]) -> None:
