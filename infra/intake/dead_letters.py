@@ -81,11 +81,18 @@ def record(cur: Cursor, letter: DeadLetter) -> None:
     )
 
 
+def count(db: ViewDatabase) -> int:
+    """How many dead letters there are (none before the worker's first start)."""
+    if not worker_runs.has_table(db, TABLE):
+        return 0
+    return int(db.query(f"SELECT COUNT(*) FROM {TABLE}")[0][0])
+
+
 def newest(db: ViewDatabase, first: int = 50) -> tuple[int, list[DeadLetter]]:
     """How many dead letters there are, and the ``first`` newest (at most ``MAX_SHOWN``)."""
-    if not worker_runs.has_table(db, TABLE):
+    total = count(db)
+    if not total:
         return 0, []
-    total = int(db.query(f"SELECT COUNT(*) FROM {TABLE}")[0][0])
     rows = db.query(
         f"SELECT topic, kafka_partition, kafka_offset, message_id, message_type, source, kind,"
         f" reason, dead_lettered_at FROM {TABLE}"
