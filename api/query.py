@@ -359,7 +359,8 @@ class OfficeQueries(InterviewQueries):
     @strawberry.field(
         description="Admins only: each read model's lag, the relay's position, the deadline"
         " job's and the audit checkpoints' last rounds, the last checkpoint (what"
-        " GET /health/ready sums up as yes or no)."
+        " GET /health/ready sums up as yes or no), and the eGov intake's last round,"
+        " position and dead letters."
     )
     async def system_status(self, info: Ctx) -> SystemStatusResult:
         role = info.context.caller.role

@@ -12,7 +12,7 @@ from psycopg import sql
 from infra import users, worker_runs
 from infra.audit import checkpoints
 from infra.container import create_store_tables, schema_engine
-from infra.intake import dead_letters
+from infra.intake import dead_letters, positions
 from infra.relay.tracking import RELAY_TRACKING_DDL
 from infra.settings import Database, Settings, tighten_database_files
 from projections.rebuild import rebuild_many
@@ -64,11 +64,12 @@ def init_schema(settings: Settings) -> list[str]:
         checkpoints.create_table(views)
         worker_runs.create_table(views)
         dead_letters.create_table(views)
+        positions.create_table(views)
         users.create_table(views)
         views.close()
         done.append(
-            "read model, audit checkpoint, worker run, intake dead letter and user directory"
-            " tables ready"
+            "read model, audit checkpoint, worker run, intake dead letter and position, and"
+            " user directory tables ready"
         )
     return done
 

@@ -6,7 +6,7 @@ Three readers of the same records, each for its audience:
   model lags the log by more than ``BOLASHAK_READY_MAX_LAG`` events;
 - ``system_status``: the details behind it, for admins (the ``systemStatus`` query): each
   read model's lag, the relay's position, the deadline job's last run, the last audit
-  checkpoint;
+  checkpoint, the eGov intake's last round, position and dead letters;
 - ``projections_behind``, ``relay_behind``, ``round_overdue``: one worker's check
   (``bolashak health --worker NAME``, the compose file's health checks): its position
   near the head, or its last round recent.
@@ -20,6 +20,9 @@ from datetime import UTC, datetime
 from domain.case.chain_check import Checkpoint
 from infra import users, worker_runs
 from infra.audit import checkpoints
+from infra.intake import dead_letters
+from infra.intake import positions as intake_positions
+from infra.intake.positions import PartitionPosition
 from infra.relay import tracking as relay_tracking
 from infra.relay.tracking import RelayPosition
 from infra.worker_runs import WorkerRun
@@ -58,6 +61,17 @@ class CheckpointState:
 
 
 @dataclass(frozen=True)
+class IntakeState:
+    run: WorkerRun | None  # its last round recorded (what it handled since it started)
+    partitions: list[PartitionPosition]  # as of that round
+    dead_letters: int  # every message it ever sent to the dead-letter topic
+
+    @property
+    def lag(self) -> int:
+        return intake_positions.total_lag(self.partitions)
+
+
+@dataclass(frozen=True)
 class SystemStatus:
     head: int
     projections: list[ProjectionStatus]
@@ -65,6 +79,7 @@ class SystemStatus:
     deadline_run: WorkerRun | None
     checkpoint_run: WorkerRun | None
     checkpoint: CheckpointState | None
+    intake: IntakeState
 
 
 def readiness(engine: ProjectionEngine, max_lag: int) -> Readiness:
@@ -94,6 +109,15 @@ def system_status(engine: ProjectionEngine) -> SystemStatus:
         deadline_run=worker_runs.last(db, worker_runs.DEADLINES),
         checkpoint_run=worker_runs.last(db, worker_runs.CHECKPOINTS),
         checkpoint=None if latest is None else CheckpointState(*latest, head),
+        intake=intake_state(db),
+    )
+
+
+def intake_state(db: ViewDatabase) -> IntakeState:
+    return IntakeState(
+        run=worker_runs.last(db, worker_runs.INTAKE),
+        partitions=intake_positions.read_all(db),
+        dead_letters=dead_letters.count(db),
     )
 
 

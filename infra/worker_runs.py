@@ -18,6 +18,7 @@ from projections.sql import ViewDatabase
 TABLE = "worker_runs"
 DEADLINES = "deadlines"
 CHECKPOINTS = "checkpoints"
+INTAKE = "intake"  # the eGov intake (infra/intake/worker.py): a round every 30 s, busy or idle
 DDL = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (name TEXT PRIMARY KEY, finished_at TEXT NOT NULL,"
     " ok BOOLEAN NOT NULL, outcome TEXT NOT NULL)"

@@ -39,7 +39,7 @@ class Worker(StrEnum):
     deadlines = worker_runs.DEADLINES
     checkpoints = worker_runs.CHECKPOINTS
     consumer = "consumer"  # the example downstream service (bolashak consume)
-    intake = "intake"  # the eGov intake (bolashak intake): its rounds, like the periodic ones
+    intake = worker_runs.INTAKE  # the eGov intake (bolashak intake): its rounds, as periodic ones
 
 
 # a periodic worker's default: three rounds of the compose file's 300 s missed

@@ -45,7 +45,7 @@ def intake(
     """
     if ctx.invoked_subcommand is not None:
         return
-    observe_process("intake")
+    observe_process("intake", worker_metrics=True)
     config = settings()
     worker = build_intake(config, business_clock())  # a setting refused: exit 2, named
     stop = stop_on_signals()

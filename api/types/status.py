@@ -2,7 +2,8 @@
 
 The details behind ``GET /health/ready`` (which answers only yes or no, to anyone): each
 read model's lag, each relay's position, the deadline job's and the audit checkpoints'
-last rounds, and the last checkpoint sealed (``infra/system_status.py`` reads them).
+last rounds, the last checkpoint sealed, and the eGov intake's last round, position and
+dead letters (``infra/system_status.py`` reads them).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import strawberry
 from api.types.reports import ProjectionState
 from api.types.results import NotAllowed
 from infra import system_status as s
+from infra.intake.positions import PartitionPosition
 from infra.worker_runs import WorkerRun
 
 
@@ -40,7 +42,9 @@ class RelayState:
         )
 
 
-@strawberry.type(description="The last round of the deadline job or of the audit checkpoints.")
+@strawberry.type(
+    description="The last round of the deadline job, the audit checkpoints or the eGov intake."
+)
 class WorkerRound:
     name: str
     finished_at: datetime
@@ -64,6 +68,50 @@ class CheckpointState:
     unsealed_events: int = strawberry.field(description="Events stored since; sealed next round.")
 
 
+@strawberry.type(description="The eGov intake's place on one partition of its topic.")
+class IntakePartition:
+    topic: str
+    partition: int
+    position: int = strawberry.field(description="The next offset the intake will handle.")
+    end_offset: int = strawberry.field(description="The offset the next message sent will get.")
+    lag: int = strawberry.field(description="Messages on the partition not handled yet.")
+    read_at: datetime
+
+    @classmethod
+    def of(cls, p: PartitionPosition) -> IntakePartition:
+        return cls(
+            topic=p.topic,
+            partition=p.partition,
+            position=p.position,
+            end_offset=p.end_offset,
+            lag=p.lag,
+            read_at=p.read_at,
+        )
+
+
+@strawberry.type(description="The eGov intake (bolashak intake): its last round and position.")
+class IntakeState:
+    last_round: WorkerRound | None = strawberry.field(
+        description="Its last round recorded (every 30 s): what it handled since it started."
+    )
+    lag: int = strawberry.field(description="Messages waiting, as of that round.")
+    partitions: list[IntakePartition] = strawberry.field(
+        description="Each partition it holds, as of that round."
+    )
+    dead_letters: int = strawberry.field(
+        description="Messages it ever sent to the dead-letter topic (intakeDeadLetters)."
+    )
+
+    @classmethod
+    def of(cls, found: s.IntakeState) -> IntakeState:
+        return cls(
+            last_round=WorkerRound.of(found.run),
+            lag=found.lag,
+            partitions=[IntakePartition.of(p) for p in found.partitions],
+            dead_letters=found.dead_letters,
+        )
+
+
 @strawberry.type(description="Where each worker stands against the event log (admins only).")
 class SystemStatus:
     log_head: int
@@ -72,6 +120,7 @@ class SystemStatus:
     last_deadline_run: WorkerRound | None
     last_checkpoint_run: WorkerRound | None
     last_checkpoint: CheckpointState | None
+    intake: IntakeState
 
     @classmethod
     def of(cls, found: s.SystemStatus) -> SystemStatus:
@@ -92,6 +141,7 @@ class SystemStatus:
                 made_at=cp.made_at,
                 unsealed_events=cp.unsealed,
             ),
+            intake=IntakeState.of(found.intake),
         )
 
 

@@ -32,6 +32,7 @@ MAX_TEXT = 500  # characters kept of a reason, an id, a type or a source
 # what went wrong (the row's kind; the dead-letter header dead_letter_kind)
 MALFORMED = "malformed"  # not a submission: not a CloudEvent, or its data does not read
 REFUSED = "refused"  # a submission the command refused: a rule, the process, a reused key
+KINDS = (MALFORMED, REFUSED)
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,18 @@ def record(cur: Cursor, letter: DeadLetter) -> None:
     )
 
 
+def count(db: ViewDatabase) -> int:
+    """How many dead letters there are (none before the worker's first start)."""
+    if not worker_runs.has_table(db, TABLE):
+        return 0
+    return int(db.query(f"SELECT COUNT(*) FROM {TABLE}")[0][0])
+
+
 def newest(db: ViewDatabase, first: int = 50) -> tuple[int, list[DeadLetter]]:
     """How many dead letters there are, and the ``first`` newest (at most ``MAX_SHOWN``)."""
-    if not worker_runs.has_table(db, TABLE):
+    total = count(db)
+    if not total:
         return 0, []
-    total = int(db.query(f"SELECT COUNT(*) FROM {TABLE}")[0][0])
     rows = db.query(
         f"SELECT topic, kafka_partition, kafka_offset, message_id, message_type, source, kind,"
         f" reason, dead_lettered_at FROM {TABLE}"

@@ -16,7 +16,9 @@ Delivery is at least once and nothing is lost:
   tried again after a pause; the consumer does not stop.
 
 Each round (at most every ``HEARTBEAT_SECONDS``) is recorded in ``worker_runs`` as
-``intake``: what ``bolashak health --worker intake`` checks.
+``intake``, with the position on each partition (``positions``): what ``bolashak health
+--worker intake`` checks and ``systemStatus`` shows. Its metrics (``IntakeFigures``) move
+with every message and round.
 """
 
 from __future__ import annotations
@@ -35,13 +37,13 @@ from domain.errors import ConcurrencyConflictError, DomainError, IdempotencyKeyR
 from infra import worker_runs
 from infra.case_store import CaseService
 from infra.consuming import IdleExit, manual_commit_consumer
-from infra.intake import dead_letters
+from infra.intake import dead_letters, positions
 from infra.intake.message import MalformedMessageError, Record, read_submission
+from infra.observability.metrics import IntakeFigures
 from infra.settings import Kafka
 from projections.sql import ViewDatabase
 
 log = logging.getLogger(__name__)
-NAME = "intake"  # its row in worker_runs, and its health check's name
 HEARTBEAT_SECONDS = 30.0
 MAX_RECORDS = 100  # a batch, handled well within the group's max poll interval
 RETRY_PAUSE_SECONDS = 1.0
@@ -114,8 +116,10 @@ class IntakeWorker:
         self.kafka = kafka
         self.clock = clock
         self.total = Tally()
+        self.figures = IntakeFigures(kafka.intake_topic, dead_letters.KINDS)
         self._beat = 0.0
         dead_letters.create_table(db)
+        positions.create_table(db)
 
     # -- one batch -----------------------------------------------------------------------
 
@@ -141,6 +145,7 @@ class IntakeWorker:
 
     def _handle(self, record: Record, batch: _Batch) -> None:
         message_id, message_type, source = "", "", ""
+        self.figures.received.inc()
         try:
             submission = read_submission(record, self.clock.today())
             message_id = submission.attributes.id
@@ -159,8 +164,10 @@ class IntakeWorker:
             return
         if result.replayed:
             batch.tally.replayed += 1
+            self.figures.duplicates.inc()
         else:
             batch.tally.submitted += 1
+            self.figures.stored.inc()
 
     def _dead_letter(
         self,
@@ -177,6 +184,7 @@ class IntakeWorker:
         batch.tally.dead_letters += 1
         with self.db.transaction() as cur:
             if dead_letters.known(cur, record.topic, record.partition, record.offset):
+                self.figures.duplicates.inc()
                 return
         log.warning(
             "intake dead letter",
@@ -225,6 +233,8 @@ class IntakeWorker:
         with self.db.transaction() as cur:
             for letter, _ in batch.letters:
                 dead_letters.record(cur, letter)
+        for letter, _ in batch.letters:
+            self.figures.dead_letter(letter.kind)
 
     def _rewind(self, polled: dict[Any, list[Record]], batch: _Batch) -> None:
         """Commits what was handled before the failure (its dead letters acknowledged)
@@ -252,6 +262,7 @@ class IntakeWorker:
         """Consumes until ``should_stop()``, or until ``idle_exit`` seconds pass without
         a message once it has its partitions. A failed batch is tried again after a pause."""
         idle = IdleExit(idle_exit)
+        self.figures.started()
         while not should_stop():
             try:
                 tally = self.poll_once()
@@ -269,14 +280,25 @@ class IntakeWorker:
         return self.total
 
     def _record_round(self, *, ok: bool, outcome: str, force: bool = False) -> None:
-        """The worker's round in ``worker_runs``, at most every ``HEARTBEAT_SECONDS``."""
+        """The round in the metrics; in ``worker_runs``, with the partitions' positions,
+        at most every ``HEARTBEAT_SECONDS``."""
+        found = self._positions()
+        self.figures.round(ok=ok, lag=positions.total_lag(found) if found else None)
         if not force and time.monotonic() - self._beat < HEARTBEAT_SECONDS:
             return
         try:
-            worker_runs.record(self.db, NAME, ok=ok, outcome=outcome)
+            worker_runs.record(self.db, worker_runs.INTAKE, ok=ok, outcome=outcome)
+            positions.record(self.db, found)
             self._beat = time.monotonic()
         except Exception as e:  # the database down: the next round tries again
             log.warning("intake: round not recorded (%s)", e)
+
+    def _positions(self) -> list[positions.PartitionPosition]:
+        try:
+            return positions.of_consumer(self.consumer)
+        except Exception as e:  # partitions moving between members: read next round
+            log.debug("intake: positions not read (%s)", e)
+            return []
 
     def close(self) -> None:
         self.consumer.close()

@@ -115,6 +115,38 @@ DEADLINE_LAST_RUN = Gauge(
     ["job"],
     multiprocess_mode="max",
 )
+INTAKE_RECEIVED = Counter(
+    "bolashak_intake_received_messages",
+    "Messages the eGov intake read from its topic (a redelivered one again).",
+    ["topic"],
+)
+INTAKE_STORED = Counter(
+    "bolashak_intake_stored_applications",
+    "Submissions the intake stored as new applications.",
+    ["topic"],
+)
+INTAKE_DUPLICATES = Counter(
+    "bolashak_intake_duplicate_messages",
+    "Messages seen before (redelivered, or sent twice): nothing new stored or sent.",
+    ["topic"],
+)
+INTAKE_DEAD_LETTERS = Counter(
+    "bolashak_intake_dead_letters",
+    "Messages the intake sent to its dead-letter topic, by kind (malformed, refused).",
+    ["topic", "kind"],
+)
+INTAKE_LAG = Gauge(
+    "bolashak_intake_lag_messages",
+    "Messages on the intake's partitions not yet handled (end offset minus position).",
+    ["topic"],
+    multiprocess_mode="mostrecent",
+)
+INTAKE_LAST_ROUND = Gauge(
+    "bolashak_intake_last_round_timestamp_seconds",
+    "When the intake last finished a round without error (its start, before the first).",
+    ["topic"],
+    multiprocess_mode="max",
+)
 
 K = TypeVar("K")
 C = TypeVar("C")
@@ -305,3 +337,32 @@ def relay_status(topic: str, position: int, head: int) -> None:
     RELAY_POSITION.labels(topic).set(position)
     RELAY_HEAD.labels(topic).set(head)
     RELAY_LAG.labels(topic).set(max(0, head - position))
+
+
+class IntakeFigures:
+    """The eGov intake's counts and gauges for its topic, bound once: each message read
+    ends stored, a duplicate or a dead letter (or in a failed batch, read again). Every
+    series is shown from the start, at 0: Prometheus's ``increase`` misses the first
+    count of a series that appears with it."""
+
+    def __init__(self, topic: str, dead_letter_kinds: Iterable[str]) -> None:
+        self.received: Counter = INTAKE_RECEIVED.labels(topic)
+        self.stored: Counter = INTAKE_STORED.labels(topic)
+        self.duplicates: Counter = INTAKE_DUPLICATES.labels(topic)
+        self._dead_letters = {k: INTAKE_DEAD_LETTERS.labels(topic, k) for k in dead_letter_kinds}
+        self._lag = INTAKE_LAG.labels(topic)
+        self._last_round = INTAKE_LAST_ROUND.labels(topic)
+
+    def dead_letter(self, kind: str) -> None:
+        self._dead_letters[kind].inc()
+
+    def started(self) -> None:
+        """The worker follows from now: silent from here if no round finishes."""
+        self._last_round.set(time.time())
+
+    def round(self, *, ok: bool, lag: int | None) -> None:
+        """A round just ended; ``lag`` None while no partition's end is known yet."""
+        if lag is not None:
+            self._lag.set(lag)
+        if ok:
+            self._last_round.set(time.time())

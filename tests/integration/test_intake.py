@@ -7,9 +7,8 @@ offset commit loses nothing and duplicates nothing, and a burst of 1,000 arrives
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -20,47 +19,35 @@ from domain.clock import FixedClock
 from domain.service import application_id_for
 from infra import worker_runs
 from infra.case_store import CaseService
-from infra.container import build_intake, build_service
+from infra.container import build_service
 from infra.intake import dead_letters
 from infra.intake.message import SUBMITTED_TYPE
-from infra.intake.worker import IntakeWorker, Tally, new_intake_consumer
+from infra.intake.worker import new_intake_consumer
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support.api import api_for
 from tests.support.broker import Tansu
 from tests.support.intake import (
+    IDLE_EXIT,
     Message,
+    Workers,
     binary,
+    consume,
     data_of,
+    intake_workers,
     package,
     send,
     structured,
     with_intake,
 )
 from tests.support.intake import dead_letters as dead_letter_topic
-from tests.support.kafka import GROUP_TIMINGS, stored_versions
-
-IDLE_EXIT = 2.0  # seconds without a message, once the partitions are assigned
-Workers = Callable[..., IntakeWorker]
+from tests.support.kafka import stored_versions
 
 
 @pytest.fixture
 def workers() -> Iterator[Workers]:
-    """Intake workers for a test (closed at its end), in the settings' group or another."""
-    made: list[IntakeWorker] = []
-
-    def make(settings: Settings, group: str | None = None, consumer: Any = None) -> IntakeWorker:
-        kafka = settings.kafka
-        if consumer is None:
-            overrides = {"max_poll_interval_ms": GROUP_TIMINGS["max_poll_interval_ms"]}
-            consumer = new_intake_consumer(kafka, group_id=group or kafka.intake_group, **overrides)
-        made.append(build_intake(settings, FixedClock(FAR_FUTURE), consumer=consumer))
-        return made[-1]
-
-    yield make
-    for worker in made:
-        with contextlib.suppress(Exception):  # closed by the test already
-            worker.close()
+    with intake_workers() as make:
+        yield make
 
 
 @pytest.fixture
@@ -68,10 +55,6 @@ def reader(store_settings: Settings) -> Iterator[CaseService]:
     service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
     yield service
     service.close()
-
-
-def consume(worker: IntakeWorker) -> Tally:
-    return worker.run(lambda: False, idle_exit=IDLE_EXIT)
 
 
 def stored(reader: CaseService, ids: list[str]) -> dict[str, list[int]]:

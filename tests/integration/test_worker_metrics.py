@@ -1,7 +1,8 @@
 """The workers that run as their own processes (``projections run``, ``deadlines run``,
-``relay``) serve their own ``/metrics`` on ``BOLASHAK_METRICS_PORT``, and log JSON lines
-with their startup line (issue 20, section 1): each is started as an operator starts it,
-on a store with a small demo campaign."""
+``relay``, ``intake``) serve their own ``/metrics`` on ``BOLASHAK_METRICS_PORT``, and log
+JSON lines with their startup line (issue 20, section 1; issue 23, section 3): each is
+started as an operator starts it, on a store with a small demo campaign (the intake on
+an empty one, with messages waiting on its topic)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,19 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infra.settings import Settings
+from tests.conftest import FAR_FUTURE
 from tests.e2e.conftest import ManagedProcess, free_port
 from tests.support.broker import Tansu
+from tests.support.intake import (
+    Message,
+    data_of,
+    intake_env,
+    package,
+    send,
+    structured,
+    with_intake,
+)
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 WAIT_SECONDS = 30.0
@@ -114,3 +126,32 @@ def test_the_relay_serves_its_lag_and_published_count(
     )
     assert published is not None, text
     assert int(published.group(1)) > 8, text
+
+
+def test_the_intake_counts_a_stored_a_duplicate_and_a_poison_message(
+    sqlite_settings: Settings, broker: Tansu, started: list[ManagedProcess], tmp_path: Path
+) -> None:
+    settings = with_intake(sqlite_settings, broker.bootstrap)
+    topic = settings.kafka.intake_topic
+    first = structured(f"egov-{topic}-1", data_of(package(1)))
+    send(settings.kafka, [first, first, Message(b"not json at all", [], b"x")])
+    port = free_port()
+    env = {
+        **os.environ,
+        **intake_env(settings),
+        "BOLASHAK_DATABASE_URL": settings.database.url,
+        "BOLASHAK_METRICS_PORT": str(port),
+        "BOLASHAK_TODAY": FAR_FUTURE.isoformat(),
+    }
+    intake = ManagedProcess.start("intake", [BOLASHAK, "intake"], env, tmp_path / "run")
+    started.append(intake)
+
+    for series in (
+        f'bolashak_intake_stored_applications_total{{topic="{topic}"}} 1.0',
+        f'bolashak_intake_duplicate_messages_total{{topic="{topic}"}} 1.0',
+        f'bolashak_intake_dead_letters_total{{kind="malformed",topic="{topic}"}} 1.0',
+    ):
+        text = scraped_until(port, f"^{re.escape(series)}$", intake)
+
+    assert f'bolashak_intake_received_messages_total{{topic="{topic}"}} 3.0' in text
+    assert f'bolashak_intake_dead_letters_total{{kind="refused",topic="{topic}"}} 0.0' in text

@@ -1,10 +1,14 @@
 """eGov submissions as the portal sends them (CloudEvents, structured or binary mode), the
-settings of an intake worker on a test broker, and reading its dead-letter topic."""
+settings of an intake worker on a test broker, workers to run in the test, and reading
+its dead-letter topic."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,14 +17,18 @@ import msgspec
 import orjson
 from kafka import KafkaProducer
 
+from domain.clock import FixedClock
 from domain.commands import SubmitApplication
+from infra.container import build_intake
 from infra.intake.message import SPEC_VERSION, SUBMITTED_TYPE
+from infra.intake.worker import IntakeWorker, Tally, new_intake_consumer
 from infra.relay import broker
 from infra.settings import Kafka, Settings
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
+from tests.conftest import FAR_FUTURE
 from tests.support.graphql_client import CLOSING_DAY
-from tests.support.kafka import GROUP_TIMINGS, Received, read_topic
+from tests.support.kafka import GROUP_TIMINGS, Received, kafka_env, read_topic
 
 SOURCE = "/kz/egov/services/bolashak"
 
@@ -97,6 +105,19 @@ def with_intake(settings: Settings, bootstrap: str) -> Settings:
     return settings.model_copy(update={"kafka": kafka})
 
 
+def intake_env(settings: Settings) -> dict[str, str]:
+    """The intake's broker settings as ``bolashak intake`` reads them from its environment."""
+    kafka = settings.kafka
+    return {
+        **kafka_env(settings),
+        "BOLASHAK_KAFKA_INTAKE_TOPIC": kafka.intake_topic,
+        "BOLASHAK_KAFKA_INTAKE_DEAD_LETTER_TOPIC": kafka.intake_dead_letter_topic,
+        "BOLASHAK_KAFKA_INTAKE_GROUP": kafka.intake_group,
+        "BOLASHAK_KAFKA_SESSION_TIMEOUT_MS": str(kafka.session_timeout_ms),
+        "BOLASHAK_KAFKA_HEARTBEAT_INTERVAL_MS": str(kafka.heartbeat_interval_ms),
+    }
+
+
 def send(kafka: Kafka, messages: list[Message]) -> None:
     """Sends the messages to the intake topic (created first, with the kafka's partitions)."""
     broker.ensure_topics(kafka, [kafka.intake_topic, kafka.intake_dead_letter_topic])
@@ -113,3 +134,31 @@ def dead_letters(kafka: Kafka, at_least: int, timeout: float = 20.0) -> list[Rec
     """The dead-letter topic's records (their values are the original messages)."""
     bootstrap = kafka.require_servers()[0]
     return read_topic(bootstrap, kafka.intake_dead_letter_topic, at_least=at_least, timeout=timeout)
+
+
+IDLE_EXIT = 2.0  # seconds without a message, once the partitions are assigned
+Workers = Callable[..., IntakeWorker]
+
+
+@contextmanager
+def intake_workers() -> Iterator[Workers]:
+    """Makes intake workers (closed at the end), in the settings' group or another."""
+    made: list[IntakeWorker] = []
+
+    def make(settings: Settings, group: str | None = None, consumer: Any = None) -> IntakeWorker:
+        kafka = settings.kafka
+        if consumer is None:
+            overrides = {"max_poll_interval_ms": GROUP_TIMINGS["max_poll_interval_ms"]}
+            consumer = new_intake_consumer(kafka, group_id=group or kafka.intake_group, **overrides)
+        made.append(build_intake(settings, FixedClock(FAR_FUTURE), consumer=consumer))
+        return made[-1]
+
+    yield make
+    for worker in made:
+        with contextlib.suppress(Exception):  # closed by the test already
+            worker.close()
+
+
+def consume(worker: IntakeWorker) -> Tally:
+    """Runs the worker until ``IDLE_EXIT`` seconds pass without a message."""
+    return worker.run(lambda: False, idle_exit=IDLE_EXIT)

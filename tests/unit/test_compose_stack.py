@@ -232,7 +232,7 @@ def test_prometheus_runs_in_the_monitoring_profile_scraping_the_apis_metrics() -
     assert api["metrics_path"] == "/metrics"
     port = services()["api"]["command"][services()["api"]["command"].index("--port") + 1]
     assert targets["bolashak-api"] == [f"api:{port}"]
-    for worker in ("projections", "relay", "deadlines"):  # each serves its own /metrics
+    for worker in ("projections", "relay", "deadlines", "intake"):  # each its own /metrics
         served = services()[worker]["environment"]["BOLASHAK_METRICS_PORT"]
         assert targets[f"bolashak-{worker}"] == [f"{worker}:{served}"]
 
