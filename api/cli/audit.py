@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -13,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import (
+    business_clock,
     console,
     err_console,
     observe_process,
@@ -108,7 +108,8 @@ def export(
         err_console.print(escape(f"--format: one of {', '.join(FORMATS)}, not {fmt!r}"))
         raise typer.Exit(2)
     reader = build_reader(settings())
-    data = timeline(reader, application_id, today=date.today(), with_personal_data=personal)
+    today = business_clock().today()  # the day the rulesets in force are read for
+    data = timeline(reader, application_id, today=today, with_personal_data=personal)
     text = render(data, fmt)
     if output is None:
         sys.stdout.write(text)
