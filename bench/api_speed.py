@@ -248,6 +248,12 @@ def _server(command: list[str], env: dict[str, Any]) -> Iterator[int]:
         try:
             _wait_for(port, process, log)
             yield port
+        except Exception:
+            # the server's side of a failed measurement (a 500's traceback): its log's end
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-4000:]
+            print(f"server log ({command[1:3]}), last lines:\n{tail}", file=sys.stderr, flush=True)
+            raise
         finally:
             process.terminate()
             try:
