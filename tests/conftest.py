@@ -6,7 +6,6 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from domain.clock import FixedClock
 from infra.case_store import CaseService
 from infra.container import build_service
 from infra.settings import Settings
+from tests.support.dates import FAR_FUTURE as FAR_FUTURE  # re-exported: the tests import it here
 
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=60
@@ -29,7 +29,6 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
 TEST_PII_MASTER_KEY = base64.b64encode(hashlib.sha256(b"e2e tests only").digest()).decode()
 os.environ["BOLASHAK_PII_MASTER_KEY"] = TEST_PII_MASTER_KEY
 
-FAR_FUTURE = date(2031, 1, 1)  # a clock late enough for a whole case, work-off included
 
 # The suite drives 2023 cases with clocks years later (FAR_FUTURE): history recorded long
 # after the fact, which the backdating window refuses without an admin's reason (issue 19).

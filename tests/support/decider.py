@@ -31,7 +31,7 @@ from domain.registry import spec_for
 from domain.service import application_id_for
 from infra.container import build_service
 from infra.settings import Settings
-from tests.conftest import FAR_FUTURE
+from tests.support.dates import FAR_FUTURE
 from tests.support.journey import PATH, Journey
 
 CASE_KEY = "given-case"

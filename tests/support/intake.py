@@ -26,7 +26,7 @@ from infra.relay import broker
 from infra.settings import Kafka, Settings
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
-from tests.conftest import FAR_FUTURE
+from tests.support.dates import FAR_FUTURE
 from tests.support.graphql_client import CLOSING_DAY
 from tests.support.kafka import GROUP_TIMINGS, Received, kafka_env, read_topic
 
