@@ -112,6 +112,9 @@ PROBES: dict[str, Probe] = {
         "query Q($v: ID!) { caseHistory(applicationId: $v) { events { type } } }",
         ("caseHistory",),
     ),
+    "auditExport.applicationId": Probe(
+        "query Q($v: ID!) { auditExport(applicationId: $v, format: JSON) }", ("auditExport",)
+    ),
 }
 CURSORS = {name for name in PROBES if name.endswith(".after")}
 # Subscriptions (over the websocket): the document, and the legitimate value.
@@ -185,6 +188,7 @@ def legit_values(api: Api) -> dict[str, str]:
         "auditTrail.filter.applicationId": case["id"],
         "auditTrail.filter.actorId": audit["actorId"],
         "caseHistory.applicationId": case["id"],
+        "auditExport.applicationId": case["id"],
     }
 
 
