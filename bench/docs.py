@@ -190,11 +190,13 @@ CHANGES = """\
   machine, same hour, the tree before the ledger against this one, alternating (1,000
   lifecycles, 8 threads, a busy machine): 663 and 918 events/s before the ledger, 1,043
   and 1,050 after.
-- **A new case's key commits without its own flush** (`infra/pii/keys.py`): its insert
-  sets `synchronous_commit` off for its own statement's transaction; the case's first
-  event is saved next and its flush carries the WAL past the key, so a submission waits
-  for one flush, not two (a crash between them loses a key no event uses). Alternating
-  A/B, 1,000 lifecycles, 8 threads: 1,041 and 688 events/s before, 1,223 and 1,070 after.
+- **A new case's key committed without its own flush: tried, not kept.** The key's
+  insert set `synchronous_commit` off for its own statement, on the reasoning that the
+  case's first event, saved next, flushes the WAL past it (1,041 and 688 events/s before,
+  1,223 and 1,070 after, alternating). The fault trial of a PostgreSQL restart under load
+  proved it wrong: the process keeps the key it inserted, so when the server went down
+  between the key's commit and the event's save, the retried save came after the restart
+  and sealed the identity with a key the crash had lost ("no data key was ever stored").
 - **A command's first attempt without tenacity** (`domain/service.py`): a profile holding
   the interpreter lock (py-spy `--gil`) showed tenacity's attempt objects at about 5% of
   a command's Python; the first attempt now runs plainly and only a conflict enters the

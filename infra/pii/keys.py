@@ -106,14 +106,8 @@ class SqlKeyStore:
 
     def insert_or_get(self, application_id: UUID, wrapped: bytes) -> KeyRow:
         if self.postgres:
-            # Committed without waiting for its flush to disk (synchronous_commit off for
-            # this statement's transaction alone): the key is of use only to the case's
-            # first event, saved next, and that save's flush carries every WAL record
-            # before it, this insert's included. A crash before that save loses a key no
-            # event uses; the retried submission wraps another.
             insert = (
-                f"INSERT INTO {TABLE} (application_id, wrapped)"
-                " SELECT ?, ? FROM (SELECT set_config('synchronous_commit', 'off', true)) AS s"
+                f"INSERT INTO {TABLE} (application_id, wrapped) VALUES (?, ?)"
                 " ON CONFLICT (application_id) DO NOTHING RETURNING seq, application_id, wrapped"
             )
             rows = self._run(insert, (application_id, wrapped), commit=True)

@@ -339,19 +339,3 @@ def test_one_case_sealed_from_two_threads_at_once_gets_one_key() -> None:
     assert len(store.since(0)) == 1
     fresh = KeySealer(bytes(32), store)  # another process, reading the stored key
     assert [fresh.open(case, s) for s in sealed] == [b"first", b"second"]
-
-
-def test_a_new_case_key_commits_without_its_own_flush_and_the_events_still_wait_for_theirs(
-    fresh_postgres: Settings,
-) -> None:
-    """The key's insert turns synchronous commit off for its own statement alone (the case's
-    first event, saved next, flushes the WAL past it): the connection the case's events are
-    then saved on, the pool's only one here, commits synchronously as configured."""
-    one_connection = fresh_postgres.model_copy(update={"pool_size": 1})
-    with closing(build_service(one_connection, clock=FixedClock(FAR_FUTURE))) as service:
-        case_id = Journey(service).to(Stage.SUBMITTED)
-        assert service.sealer.open(case_id, service.sealer.seal(case_id, b"again")) == b"again"
-        with service.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:  # type: ignore[attr-defined]
-            cursor.execute("SHOW synchronous_commit")
-            (setting,) = cursor.fetchone().values()
-    assert setting == "on"
