@@ -276,7 +276,14 @@ class CommandHandler:
         Writers in other processes still meet as conflicts on the ledger's version."""
         if spec.quota is None or case is None:
             return nullcontext()
-        return self._ledger_turns.setdefault(case.campaign_year, threading.Lock())
+        return self._ledger_turn_of(case.campaign_year)
+
+    def _ledger_turn_of(self, year: int) -> threading.Lock:
+        """This process's lock on the campaign's ledger (made once, at its first use)."""
+        turn = self._ledger_turns.get(year)
+        if turn is None:
+            turn = self._ledger_turns.setdefault(year, threading.Lock())
+        return turn
 
     def _quota_step(
         self, step: QuotaStep, case: Application, meta: EventMeta, fresh: bool
@@ -324,7 +331,7 @@ class CommandHandler:
             reraise=True,
         )
         for attempt in retrying:
-            with attempt, self._ledger_turns.setdefault(year, threading.Lock()):
+            with attempt, self._ledger_turn_of(year):
                 return self._carry_over(year, candidates, meta)
         raise AssertionError("unreachable: the last attempt's error is raised")
 

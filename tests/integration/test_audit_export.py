@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -26,22 +25,13 @@ from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support.api import api_for
+from tests.support.devtools import chromium
 from tests.support.journey import Journey
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
-CHROMIUM = "/usr/bin/chromium"
 FULL_NAME = "Temirbekova Aigerim"  # tests/support/builders.py
 API_EXPORT = """query Export($id: ID!, $format: AuditExportFormat!, $personal: Boolean!) {
   auditExport(applicationId: $id, format: $format, personalData: $personal) }"""
-
-
-def chromium() -> str:
-    found = CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
-    if found:
-        return found
-    if os.environ.get("CI") == "true":
-        pytest.fail("chromium is required under CI=true (make test installs it)")
-    pytest.skip("chromium not installed (make test installs it)")
 
 
 @pytest.fixture(scope="module")

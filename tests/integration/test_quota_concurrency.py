@@ -5,6 +5,7 @@ ledger and refused (award_within_places, seed 001 line 36: the campaign's places
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -43,14 +44,16 @@ def five_places(fresh_postgres: Settings) -> tuple[Settings, list[Journey]]:
     return settings, cases
 
 
+def award(cases: list[Journey], service: CaseService, i: int) -> CommandResult:
+    """Commission member ``i`` awards case ``i``."""
+    ctx = b.context(f"award-{i}", on=AWARD_DAY, role=Role.COMMISSION, actor=f"member-{i}")
+    return service.handle(c.Award(cases[i].id, f"RK-2023/{i}", PROTOCOL_DATE), ctx)
+
+
 def award_all_at_once(
     settings: Settings, cases: list[Journey], *, shared: bool
 ) -> list[CommandResult | Exception]:
-    def award(service: CaseService, i: int) -> CommandResult:
-        ctx = b.context(f"award-{i}", on=AWARD_DAY, role=Role.COMMISSION, actor=f"member-{i}")
-        return service.handle(c.Award(cases[i].id, f"RK-2023/{i}", PROTOCOL_DATE), ctx)
-
-    return in_parallel(settings, award, shared=shared)
+    return in_parallel(settings, functools.partial(award, cases), shared=shared)
 
 
 def check_exactly_the_places_were_awarded(
@@ -123,14 +126,9 @@ def test_a_stale_copy_of_the_ledger_is_brought_up_to_date_with_the_later_awards_
     events stored after it, not on every event of the campaign read again."""
     settings, cases = five_places
     this, other = (build_service(settings, clock=FixedClock(FAR_FUTURE)) for _ in range(2))
-
-    def award(service: CaseService, i: int) -> CommandResult:
-        ctx = b.context(f"award-{i}", on=AWARD_DAY, role=Role.COMMISSION, actor=f"member-{i}")
-        return service.handle(c.Award(cases[i].id, f"RK-2023/{i}", PROTOCOL_DATE), ctx)
-
-    award(this, 0)  # opens the ledger (version 1) and reserves (version 2): this one's copy
-    award(other, 1)
-    award(other, 2)
+    award(cases, this, 0)  # opens the ledger (version 1) and reserves (version 2): its copy
+    award(cases, other, 1)
+    award(cases, other, 2)
     read_after: list[int | None] = []
     events_get = this.events.get
 
@@ -140,7 +138,7 @@ def test_a_stale_copy_of_the_ledger_is_brought_up_to_date_with_the_later_awards_
         return events_get(originator_id, **kwargs)  # type: ignore[arg-type]
 
     setattr(this.events, "get", spied)  # noqa: B010
-    award(this, 3)
+    award(cases, this, 3)
     assert read_after == [2]
     ledger = this.stored_ledger(2023)
     assert ledger is not None
