@@ -7,7 +7,6 @@ actor and role; domain refusals come back as typed results, never as exceptions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +17,6 @@ from eventsourcing.persistence import OperationalError as StoreUnavailableError
 from api.context import Context
 from api.errors import PublicError, unavailable
 from api.inputs import CONTEXT_FIELDS, InputTooLargeError, check_size
-from api.types.cases import ApplicationView
 from api.types.results import (
     CaseUpdated,
     Conflict,
@@ -29,7 +27,6 @@ from api.types.results import (
     ProcessRefused,
     SheetRecorded,
 )
-from domain.case.events import Submitted, erasure_applied
 from domain.case.meta import CommandContext
 from domain.errors import (
     ApplicationNotFoundError,
@@ -42,11 +39,8 @@ from domain.errors import (
 from domain.permissions import PermissionDeniedError
 from domain.registry import spec_for
 from domain.service import CommandResult
-from infra.case_store import CaseService
 from infra.case_view import plain
 from infra.inputs import build
-from projections.case_list import CASE_LIST, CaseListProjection, identity_row
-from projections.rows import MemoryRows
 
 Outcome = (
     CaseUpdated | SheetRecorded | InvalidInput | ProcessRefused | NotFound | NotAllowed | Conflict
@@ -92,13 +86,7 @@ async def run(
         raise unavailable() from None
     if anonymous:
         return await _sheet(context, result, ctx.idempotency_key)
-    whole = result.whole_case
-    if whole is not None:  # a new case: its view folds from what was just stored, no read
-        application = application_from_events(result.application_id, whole)
-    else:
-        application = await services.command(
-            lambda: case_as_of(services.service, result.application_id, result.version)
-        )
+    application = await services.command(lambda: services.answers.after(result))
     assert application is not None  # the command stored (or had stored) its events
     return CaseUpdated(
         application=application,
@@ -159,50 +147,15 @@ async def _expert_refusal(
     return refusal(error) if in_queue else refusal(ApplicationNotFoundError(case_id))
 
 
-def case_as_of(
-    service: CaseService, application_id: UUID, version: int | None = None
-) -> ApplicationView | None:
-    """The case as the case list shows it, folded from its own events (read-your-writes).
-
-    Every event of the case is read, not only those up to ``version``: a replayed command
-    answers with the case as of its own version, and when a later event erased the
-    applicant's personal data, the identity stays blank in that answer too (this process
-    may still hold the case's key, cached before another process destroyed it)."""
-    events = erasure_applied(service.events.get(application_id))  # type: ignore[arg-type]
-    if version is not None:
-        events = [e for e in events if e.originator_version <= version]
-    return application_from_events(application_id, events)
-
-
-def application_from_events(
-    application_id: UUID, events: Sequence[object]
-) -> ApplicationView | None:
-    """The case-list view of a case after these events (its first ones, in order), with
-    the identity its submission holds (None once erased)."""
-    if not events:
-        return None
-    rows = MemoryRows()
-    projection = CaseListProjection()  # no sealer: the identity is taken from the events
-    for event in events:
-        projection.apply(rows, event, 0)  # type: ignore[arg-type]
-    key = (str(application_id),)
-    found = rows.tables[CASE_LIST.name][key]
-    row = {column: found.get(column) for column in CASE_LIST.column_names}
-    submitted = events[0]
-    if isinstance(submitted, Submitted) and submitted.applicant is not None:
-        row.update(identity_row(submitted.applicant))
-    return ApplicationView.from_row(row)
-
-
 async def _sheet(context: Context, result: CommandResult, key: str) -> SheetRecorded:
-    service = context.services.service
-
-    def code() -> str:
-        return str(service.get_case(result.application_id).applicant_code)
-
+    """An NEC member's recorded sheet: the case named by its code only (the answer's other
+    fields are not shown to an expert)."""
+    services = context.services
+    answer = await services.command(lambda: services.answers.after(result))
+    assert answer is not None  # the command stored (or had stored) its events
     return SheetRecorded(
         application_id=str(result.application_id),  # type: ignore[arg-type]
-        applicant_code=await context.services.command(code),
+        applicant_code=answer.applicant_code,
         version=result.version,
         replayed=result.replayed,
         idempotency_key=key,

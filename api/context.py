@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from api.answers import CaseAnswers
 from api.auth import Principal, TokenKeys
 from api.errors import BusyError
 from api.users import ActiveUsers
@@ -41,6 +42,7 @@ class Services:
     engine: ProjectionEngine  # for status only (its own connection)
     production: bool = False
     watcher: Any = None  # api.watch.LogWatcher, set when the app starts
+    answers: CaseAnswers = field(init=False)  # mutations' answers (api/answers.py)
     _commands: ThreadPoolExecutor = field(init=False)
     _command_slots: asyncio.Semaphore = field(init=False)
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -51,6 +53,7 @@ class Services:
         more would only wait for a connection inside the pool, where no request sees
         the wait; a command beyond them waits for a thread here, visibly, and is answered
         503 after ``POOL_WAIT_SECONDS``."""
+        self.answers = CaseAnswers(self.service)
         threads = self.settings.pool_size
         self._commands = ThreadPoolExecutor(threads, thread_name_prefix="bolashak-cmd")
         self._command_slots = asyncio.Semaphore(threads)

@@ -10,7 +10,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
-from api.commands import application_from_events
+from api.answers import application_from_events
 from api.context import Context
 from api.errors import bad_input
 from api.types.cases import (

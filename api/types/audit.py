@@ -7,7 +7,7 @@ from uuid import UUID
 
 import strawberry
 
-from api.commands import application_from_events
+from api.answers import application_from_events
 from api.types.cases import ApplicationView
 from api.types.enums import PII
 from api.types.rulesets import Ruleset

@@ -1,6 +1,7 @@
 """A mutation answers with the case as stored (read-your-writes): a new case's answer is
-folded from the events the command just stored, without reading them back; any other
-command's answer is read back from the store."""
+folded from the events the command just stored, without reading them back; a later
+command's answer is folded onto the answer to the version before it (api/answers.py), and
+read back from the store when this process did not give that one."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from datetime import date
 
 import pytest
 
-from api.commands import application_from_events, case_as_of, refusal
+from api.answers import CaseAnswers, application_from_events, case_as_of
+from api.commands import refusal
 from api.types.results import ProcessRefused
+from domain import commands as c
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.errors import DomainError, TransitionRefusedError
+from domain.service import CommandResult
 from infra.case_store import CaseService
-from tests.support.journey import PATH, Journey
+from infra.container import build_service
+from infra.settings import Settings
+from tests.support import builders as b
+from tests.support.journey import ON, PATH, Journey
 
 SUBMITTED_ON = dict(PATH)[Stage.SUBMITTED]
 
@@ -62,3 +69,83 @@ def test_a_refusal_of_no_known_kind_is_a_bug_not_an_answer() -> None:
     assert (answered.command, answered.rule) == ("award", "a_rule")
     with pytest.raises(UnheardOfError):
         refusal(UnheardOfError("who knows"))
+
+
+# -- a later command's answer: folded onto the one before, or read back --------------------
+
+
+def test_a_later_command_is_answered_from_the_answer_before_it_without_a_read(
+    service: CaseService,
+) -> None:
+    answers = CaseAnswers(service)
+    j = Journey(service)
+    answers.after(j.send(j.submission, SUBMITTED_ON, role=Role.APPLICANT, actor="egov"))
+    for stage in (Stage.ELIGIBLE, Stage.TESTED, Stage.INTERVIEW_BOOKED):
+        before = service.get_case(j.id).version
+        j.to(stage)
+        stored = service.events.get(j.id, gt=before)
+        result = CommandResult(j.id, service.get_case(j.id).version, False, events=tuple(stored))
+        assert answers.after(result) == case_as_of(service, j.id)
+    assert answers.read_back == 0
+
+
+def test_a_case_another_process_wrote_meanwhile_is_read_back(sqlite_settings: Settings) -> None:
+    here, there = build_service(sqlite_settings), build_service(sqlite_settings)
+    try:
+        answers = CaseAnswers(here)
+        j = Journey(here)
+        answers.after(j.send(j.submission, SUBMITTED_ON, role=Role.APPLICANT, actor="egov"))
+        Journey.resume(there, j.id).to(Stage.ELIGIBLE)  # version 2, not answered here
+        tested = j.send(c.RecordTesting(j.id, 70, 81), ON[Stage.TESTED])
+        answered = answers.after(tested)
+        assert answers.read_back == 1
+        assert answered == case_as_of(here, j.id)
+        assert answered is not None
+        assert answered.stage == Stage.TESTED
+    finally:
+        here.close()
+        there.close()
+
+
+def test_an_erasure_by_another_process_blanks_the_identity_in_the_next_answer(
+    sqlite_settings: Settings,
+) -> None:
+    """The identity kept with an answer is never shown past an erasure: another process's
+    erasure is an event of the case, so the next answer here reads the case back."""
+    here, there = build_service(sqlite_settings), build_service(sqlite_settings)
+    try:
+        answers = CaseAnswers(here)
+        j = Journey(here)
+        first = answers.after(j.send(j.submission, SUBMITTED_ON, role=Role.APPLICANT, actor="egov"))
+        assert first is not None
+        assert first.applicant is not None
+        Journey.resume(there, j.id).erase(ON[Stage.ELIGIBLE])
+        eligible = j.send(c.AssessEligibility(j.id), ON[Stage.ELIGIBLE])
+        answered = answers.after(eligible)
+        assert answered is not None
+        assert answered.applicant is None
+        assert answers.read_back == 1
+    finally:
+        here.close()
+        there.close()
+
+
+def test_an_erasure_here_answers_with_no_identity(service: CaseService) -> None:
+    answers = CaseAnswers(service)
+    j = Journey(service)
+    answers.after(j.send(j.submission, SUBMITTED_ON, role=Role.APPLICANT, actor="egov"))
+    answered = answers.after(j.erase(date(2023, 4, 26)))
+    assert answered is not None
+    assert answered.applicant is None
+    assert answered == case_as_of(service, j.id)
+    assert answers.read_back == 0
+
+
+def test_only_the_most_recent_cases_answers_are_kept(service: CaseService) -> None:
+    answers = CaseAnswers(service, kept=1)
+    first, second = Journey(service), Journey(service, b.submission(applicant=b.unique_applicant()))
+    answers.after(first.send(first.submission, SUBMITTED_ON, role=Role.APPLICANT, actor="egov"))
+    answers.after(second.send(second.submission, SUBMITTED_ON, role=Role.APPLICANT, actor="egov"))
+    answered = answers.after(first.erase(date(2023, 4, 26)))  # forgotten: read back
+    assert answers.read_back == 1
+    assert answered == case_as_of(service, first.id)
