@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    ProcessingEvent,
-    project_aggregate,
-)
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.application import Application as EventSourcedApplication
 from eventsourcing.persistence import InfrastructureFactory, Mapper, RecordConflictError, Recording
 from eventsourcing.utils import EnvType, resolve_topic
@@ -47,6 +43,16 @@ from infra.observability.metrics import APPEND_SECONDS
 LATEST = 2**62  # "up to this version": every stored event, read past the cache
 SEALER_TOPIC = "PII_SEALER_TOPIC"
 T = TypeVar("T")
+
+
+def mutated(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The aggregate after ``events``: the library's ``project_aggregate`` without its
+    assertion that each event meets a runtime protocol (``CanMutateProtocol``), which on
+    Python 3.11 walks the protocol's attributes for every event read. Every event of this
+    store is one of the domain's, made by its aggregates, and mutates."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 class CaseEvents(EventSourcedApplication[UUID]):
@@ -97,7 +103,9 @@ class CaseEvents(EventSourcedApplication[UUID]):
     def _get(self, application_id: UUID, version: int | None) -> Application:
         """``version`` None: this process's cached copy (commands only)."""
         try:
-            case: Application = self.repository.get(application_id, version=version)
+            case: Application = self.repository.get(
+                application_id, version=version, projector_func=mutated
+            )
         except AggregateNotFoundError:
             raise ApplicationNotFoundError(application_id) from None
         return case
@@ -134,10 +142,12 @@ class CaseEvents(EventSourcedApplication[UUID]):
         held = self._held(ledger_id, QuotaLedger) if self.repository.cache else None
         try:
             if held is None:
-                ledger: QuotaLedger = self.repository.get(ledger_id, version=LATEST)
+                ledger: QuotaLedger = self.repository.get(
+                    ledger_id, version=LATEST, projector_func=mutated
+                )
             else:
                 later = self.events.get(ledger_id, gt=held.version)
-                ledger = cast(QuotaLedger, project_aggregate(held, later))
+                ledger = cast(QuotaLedger, mutated(held, later))
         except AggregateNotFoundError:
             return None
         self._hold(ledger)
