@@ -22,6 +22,7 @@ from api.errors import BusyError
 from api.users import ActiveUsers
 from api.view_pool import ViewPool, within_wait
 from domain.clock import Clock
+from infra.audit.replay import LedgerCopies
 from infra.case_store import CaseService
 from infra.observability import tracing
 from infra.settings import Settings
@@ -43,6 +44,7 @@ class Services:
     production: bool = False
     watcher: Any = None  # api.watch.LogWatcher, set when the app starts
     answers: CaseAnswers = field(init=False)  # mutations' answers (api/answers.py)
+    ledgers: LedgerCopies = field(default_factory=LedgerCopies)  # the quotas query's
     _commands: ThreadPoolExecutor = field(init=False)
     _command_slots: asyncio.Semaphore = field(init=False)
     _status_lock: threading.Lock = field(default_factory=threading.Lock)

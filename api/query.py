@@ -314,10 +314,11 @@ class OfficeQueries(InterviewQueries):
     async def quotas(self, info: Ctx, year: int) -> Quotas | None:
         mapper = info.context.services.service.mapper
         places = info.context.services.service.handler.places
+        ledgers = info.context.services.ledgers
 
         def found(db: ViewDatabase) -> Quotas | None:
             try:
-                opened = replay.quota_replay(db, mapper, year).summary()
+                opened = ledgers.current(db, mapper, year).summary()
             except ApplicationNotFoundError:
                 try:
                     return Quotas.of(quota_summary.unopened(places(year)))

@@ -17,6 +17,7 @@ history --quota YEAR``.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -138,14 +139,14 @@ def from_read_connection(
     return replay(mapper, stored_rows(db, application_id), application_id, as_of)
 
 
-def stored_rows(db: ViewDatabase, application_id: UUID) -> list[StoredEvent]:
-    """An aggregate's stored rows in version order, read with one statement on a read
-    connection (as the event store's recorder returns them)."""
+def stored_rows(db: ViewDatabase, application_id: UUID, after: int = 0) -> list[StoredEvent]:
+    """An aggregate's stored rows in version order (those after version ``after``), read
+    with one statement on a read connection (as the event store's recorder returns them)."""
     key = str(application_id) if db.dialect == "postgres" else application_id.hex
     rows = db.query(
         f"SELECT originator_version, topic, state FROM {db.events_table}"
-        " WHERE originator_id = %s ORDER BY originator_version",
-        (key,),
+        " WHERE originator_id = %s AND originator_version > %s ORDER BY originator_version",
+        (key, after),
     )
     return [
         StoredEvent(
@@ -205,6 +206,35 @@ def quota_replay(
         found = from_read_connection(db, mapper, ledger_id, as_of)
     events = cast(list[LedgerEvent], found.events)
     return QuotaReplay(year, ledger_id, events, cast(list[LedgerEvent], found.shown))
+
+
+class LedgerCopies:
+    """Each campaign ledger's events as this process last read them (the API's ``quotas``):
+    a read fetches and decodes only the events stored since. A ledger gathers an event per
+    award of its campaign, and the back-office page and the simulated people ask for it
+    often; its events never change once stored (they hold no personal data to erase), and
+    one aggregate's versions are stored in order, so the copy plus the rows after its last
+    version are the ledger as stored."""
+
+    def __init__(self) -> None:
+        self._events: dict[UUID, list[LedgerEvent]] = {}
+        self._lock = threading.Lock()
+
+    def current(self, db: ViewDatabase, mapper: Mapper[UUID], year: int) -> QuotaReplay:
+        """The ``year`` campaign's ledger as stored now; raises ``ApplicationNotFoundError``
+        when it was never opened."""
+        ledger_id = quota_ledger_id(year)
+        with self._lock:
+            known = self._events.get(ledger_id, [])
+        after = known[-1].originator_version if known else 0
+        later = [mapper.to_domain_event(row) for row in stored_rows(db, ledger_id, after)]
+        events = known + cast(list[LedgerEvent], later)
+        if not events:
+            raise ApplicationNotFoundError(ledger_id)
+        with self._lock:  # kept unless another read kept a longer copy meanwhile
+            if len(self._events.get(ledger_id, [])) < len(events):
+                self._events[ledger_id] = events
+        return QuotaReplay(year, ledger_id, events, events)
 
 
 def fold(events: Sequence[CaseEvent]) -> Application | None:

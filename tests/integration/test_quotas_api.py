@@ -17,7 +17,10 @@ import pytest
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.container import build_service
+from domain.errors import ApplicationNotFoundError
+from infra.audit import replay
+from infra.audit.replay import LedgerCopies
+from infra.container import build_service, query_connection
 from infra.database import init_schema
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
@@ -221,3 +224,40 @@ def test_bolashak_audit_history_replays_the_quota_ledger(decided: tuple[Api, lis
     assert found["quotas"]["overrides"][0]["reason"] == REASON
     earlier = bolashak_here(["audit", "history", "--quota", "2023", "--as-of", "2"], env)
     assert json.loads(earlier.stdout)["quotas"]["total"]["used"] == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_quotas_asked_between_awards_count_each_award_once_reading_only_the_later_events(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API keeps each ledger's events as it last read them (``LedgerCopies``): a later
+    ``quotas`` reads only the events stored since, and counts the same as a replay."""
+    with store_of_its_own(backend, "ledger_copies", tmp_path_factory) as found:
+        settings = found.model_copy(update={"awards_targets": ((2023, 3),)})
+        service = build_service(settings, clock=FixedClock(FAR_FUTURE))
+        db = query_connection(settings, service.events_table())
+        copies = LedgerCopies()
+        read_after: list[int] = []
+        rows = replay.stored_rows
+
+        def spied(db: Any, aggregate_id: Any, after: int = 0) -> Any:
+            read_after.append(after)
+            return rows(db, aggregate_id, after)
+
+        monkeypatch.setattr(replay, "stored_rows", spied)
+        try:
+            with pytest.raises(ApplicationNotFoundError):
+                copies.current(db, service.mapper, 2023)  # no award yet: never opened
+            used = []
+            for _ in range(3):
+                journey = Journey(service)
+                journey.to(Stage.AWARDED)
+                current = copies.current(db, service.mapper, 2023)
+                replayed = replay.quota_replay(service, service.mapper, 2023)
+                assert current.summary() == replayed.summary()
+                used.append(current.summary().total.used)  # type: ignore[union-attr]
+            assert used == [1, 2, 3]
+            assert read_after == [0, 0, 2, 3]  # opened with the first award, then one each
+        finally:
+            db.close()
+            service.close()

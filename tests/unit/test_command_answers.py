@@ -6,6 +6,7 @@ read back from the store when this process did not give that one."""
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import pytest
 
@@ -13,6 +14,7 @@ from api.answers import CaseAnswers, application_from_events, case_as_of
 from api.commands import refusal
 from api.types.results import ProcessRefused
 from domain import commands as c
+from domain.case.events import CaseEvent
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.errors import DomainError, TransitionRefusedError
@@ -83,7 +85,7 @@ def test_a_later_command_is_answered_from_the_answer_before_it_without_a_read(
     for stage in (Stage.ELIGIBLE, Stage.TESTED, Stage.INTERVIEW_BOOKED):
         before = service.get_case(j.id).version
         j.to(stage)
-        stored = service.events.get(j.id, gt=before)
+        stored = cast(list[CaseEvent], list(service.events.get(j.id, gt=before)))
         result = CommandResult(j.id, service.get_case(j.id).version, False, events=tuple(stored))
         assert answers.after(result) == case_as_of(service, j.id)
     assert answers.read_back == 0
