@@ -17,6 +17,7 @@ from eventsourcing.persistence import OperationalError as StoreUnavailableError
 from api.context import Context
 from api.errors import PublicError, unavailable
 from api.inputs import CONTEXT_FIELDS, InputTooLargeError, check_size
+from api.types.cases import ApplicationView
 from api.types.results import (
     CaseUpdated,
     Conflict,
@@ -76,18 +77,24 @@ async def run(
         backdating_reason=data.backdating_reason,
     )
     service = services.service
+
+    def decided() -> tuple[CommandResult, ApplicationView | None]:
+        """The command, then its answer, on one command thread: a second turn would wait
+        behind the commands queued meanwhile."""
+        result = service.handle(command, ctx)
+        return result, services.answers.after(result)
+
     try:
-        result: CommandResult = await services.command(lambda: service.handle(command, ctx))
+        result, application = await services.command(decided)
     except DomainError as e:
         if anonymous:
             return await _expert_refusal(context, command_class, command.application_id, e)
         return refusal(e)
     except (psycopg.OperationalError, StoreUnavailableError):
         raise unavailable() from None
-    if anonymous:
-        return await _sheet(context, result, ctx.idempotency_key)
-    application = await services.command(lambda: services.answers.after(result))
     assert application is not None  # the command stored (or had stored) its events
+    if anonymous:
+        return _sheet(result, application, ctx.idempotency_key)
     return CaseUpdated(
         application=application,
         version=result.version,
@@ -147,12 +154,9 @@ async def _expert_refusal(
     return refusal(error) if in_queue else refusal(ApplicationNotFoundError(case_id))
 
 
-async def _sheet(context: Context, result: CommandResult, key: str) -> SheetRecorded:
+def _sheet(result: CommandResult, answer: ApplicationView, key: str) -> SheetRecorded:
     """An NEC member's recorded sheet: the case named by its code only (the answer's other
     fields are not shown to an expert)."""
-    services = context.services
-    answer = await services.command(lambda: services.answers.after(result))
-    assert answer is not None  # the command stored (or had stored) its events
     return SheetRecorded(
         application_id=str(result.application_id),  # type: ignore[arg-type]
         applicant_code=answer.applicant_code,
