@@ -7,11 +7,16 @@ Target: at least 35% of raw.
 The server runs on the real clock: the campaign's business dates lie before its today, and
 its backdating window is opened for them (``REPLAYING_HISTORY_ENV``). The reads the
 simulated people make before some steps (the documents missing, the language route, a
-place left) are queries to the same server, within the measured time."""
+place left) are queries to the same server, within the measured time.
+
+``write_concurrent_api_ceiling``: the same clients and server answering the least request
+the API takes (``{ __typename }``), as requests/s against the same raw baseline: no
+mutation can be sent faster through this HTTP and GraphQL stack on this machine."""
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.api_desk import ApiDesk
 from bench.api_speed import _server, serve_command, server_env
@@ -22,6 +27,7 @@ from bench.write_concurrent import WRITERS
 from infra.simulation.campaign import CampaignSummary, simulate_campaign
 
 CLIENTS = 16
+CEILING_SECONDS = 5.0
 SERVER_PROCESSES = 2
 TARGET = 0.35
 SEED = 11  # write_concurrent's cases
@@ -42,12 +48,14 @@ def measure_write_concurrent_api(report: Report, lifecycles: int) -> None:
                 started = time.perf_counter()
                 summary = _campaign(desk, lifecycles, first_case=1)
                 rate = summary.events / (time.perf_counter() - started)
+                ceiling = _trivial_rate(desk, CEILING_SECONDS)
             finally:
                 desk.close()
         raw = _raw_inserts(settings, summary.events, _mean_event_size(settings), threads=WRITERS)
     times = desk.mutation_ms
     baseline = f"raw_psycopg_{WRITERS}_threads"
     report.add(Line("write_concurrent_api", rate, "events/s", baseline, raw, TARGET))
+    report.add(Line("write_concurrent_api_ceiling", ceiling, "requests/s", baseline, raw))
     print(
         f"  ({CLIENTS} clients, {SERVER_PROCESSES} server processes: p95"
         f" {percentile(times, 0.95):.1f} ms per mutation, p50 {percentile(times, 0.5):.1f} ms;"
@@ -55,6 +63,24 @@ def measure_write_concurrent_api(report: Report, lifecycles: int) -> None:
         f" {sum(summary.refusals.values())} refused)",
         flush=True,
     )
+
+
+def _trivial_rate(desk: ApiDesk, seconds: float) -> float:
+    """The ceiling of the API line on this machine: the same clients sending the least
+    request the API answers (``{ __typename }``) to the same server for ``seconds``. A
+    mutation costs at least this much, so its ratio to raw bounds the line's from above."""
+    counts = [0] * CLIENTS
+    ends = time.perf_counter() + seconds
+
+    def client(i: int) -> None:
+        while time.perf_counter() < ends:
+            desk.trivial()
+            counts[i] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(client, range(CLIENTS)))
+    return sum(counts) / (time.perf_counter() - started)
 
 
 def _campaign(desk: ApiDesk, lifecycles: int, first_case: int) -> CampaignSummary:
