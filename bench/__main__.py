@@ -45,7 +45,9 @@ def main() -> None:
     measure_write_concurrent(
         report, lifecycles=60 if quick else 1000, curve_lifecycles=30 if quick else 300
     )
-    measure_write_concurrent_api(report, lifecycles=60 if quick else 1000)
+    measure_write_concurrent_api(
+        report, lifecycles=60 if quick else 1000, ceiling_seconds=1 if quick else 5
+    )
     master = ensure_master(ADMIN_URL, max(sizes))
     measured = []
     for size in sizes:

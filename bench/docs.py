@@ -180,7 +180,8 @@ CHANGES = """\
   before some steps (the documents missing and the language route from `caseHistory`, a
   place left from `quotas`) go to the same server, within the measured time.
   `write_concurrent_api_ceiling`: the same clients and server answering the least request
-  the API takes (`{ __typename }`) for 5 s, in requests/s against the same raw baseline.
+  the API takes (`{ __typename }`) for 5 s (1 s in bench-quick), in requests/s against the
+  same raw baseline.
 - **The quota ledger off the write path's critical section** (issue 23's ledger cost
   `write_concurrent` 0.31 -> 0.19 and `command_throughput` 0.77 -> 0.64). Every award
   writes the next version of its campaign's one ledger, so 8 writers' awards conflicted
