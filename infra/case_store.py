@@ -36,6 +36,7 @@ from domain.rules.campaign_places import CampaignPlaces, NoPlacesOnRecordError, 
 from domain.sealed import SealedAggregate
 from domain.service import MAX_ATTEMPTS, CommandHandler, CommandResult, new_applicant_code
 from domain.store import Saved, WriteConflictError
+from infra.event_store import LockedInsertRecorder
 from infra.mapper import DomainMapper, NoSealerError
 from infra.observability.commands import observed
 from infra.observability.metrics import APPEND_SECONDS
@@ -77,6 +78,15 @@ class CaseEvents(EventSourcedApplication[UUID]):
             return None
         make: Callable[[Any, InfrastructureFactory[Any]], Sealer] = resolve_topic(topic)
         return make(self.env, self.factory)
+
+    def construct_recorder(self) -> Any:
+        """The library's recorder; one that stores a new case's data key with its first
+        events (``infra/event_store.py``) is handed the sealer's new keys."""
+        recorder = super().construct_recorder()
+        sealer = getattr(self.mapper, "sealer", None)
+        if isinstance(recorder, LockedInsertRecorder) and hasattr(sealer, "hand_keys_to"):
+            sealer.hand_keys_to(recorder)  # type: ignore[union-attr]
+        return recorder
 
     @property
     def sealer(self) -> Sealer:

@@ -22,6 +22,17 @@ the group and every save queued behind it at once (an outage must not cost one p
 per group), and each is retried by its own thread as before (a retry of a save that was in
 fact committed conflicts and is re-decided on the stored case).
 
+**A new case's data key in the same statement.** A case's identity is sealed under a data
+key of its own (``infra/pii/sealer.py``), made when its first event is stored. The sealer
+makes the key in memory and the mapper hands it over with the first save's rows
+(``KeyedStoredEvent``); the functions insert it into the key table in the save's own
+(sub-)transaction, before the events. So the events of a case are never stored without the
+key they were sealed under, nor a key without its events, and a new case costs no round
+trip and no commit of its own for its key. A key row already there (the case was stored
+meanwhile, or an older version left a key without events) refuses the save like a version
+already taken; the sealer is told (``KeyKeeper``) and reads the stored key for the next
+attempt.
+
 Chosen by ``APPLICATION_RECORDER_TOPIC`` in ``infra.settings``; the functions are created
 with the tables (``bolashak db init``).
 
@@ -37,7 +48,8 @@ import copy
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -49,6 +61,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg.sql import SQL, Composed, Identifier
 
 from infra.retrying import within_budget
+from projections.case_list import KEYS_TABLE
 
 RECORDER_TOPIC = "infra.event_store:LockedInsertRecorder"
 MAX_GROUP = 64  # saves written by one statement at most
@@ -61,6 +74,23 @@ RETRY_WAIT_SECONDS = 0.2
 retried_within_budget = within_budget(
     (InterfaceError, OperationalError), seconds=OUTAGE_BUDGET_SECONDS, pause=RETRY_WAIT_SECONDS
 )
+
+
+@dataclass(frozen=True)
+class KeyedStoredEvent(StoredEvent):
+    """A case's first stored event with the data key its identity was sealed under (wrapped
+    by the master key), not stored yet: inserted with the event, in the same transaction."""
+
+    data_key: bytes = b""
+
+
+class KeyKeeper(Protocol):
+    """What the recorder tells the keeper of the data keys (the sealer) of the keys it
+    handed over with a save."""
+
+    def keys_stored(self, application_ids: Sequence[UUID]) -> None: ...
+
+    def keys_refused(self, application_ids: Sequence[UUID]) -> None: ...
 
 
 @dataclass
@@ -76,6 +106,14 @@ class _QueuedSave:
             raise copy.copy(self.error) from self.error  # each waiter raises its own
         assert self.ids is not None
         return self.ids
+
+    def data_keys(self) -> list[tuple[UUID, bytes]]:
+        """The data keys handed over with this save's events, by case."""
+        return [
+            (_uuid(e.originator_id), e.data_key)
+            for e in self.events
+            if isinstance(e, KeyedStoredEvent)
+        ]
 
 
 class LockedInsertRecorder(PostgresApplicationRecorder):
@@ -95,12 +133,13 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         group = Identifier(f"{events_table_name}_insert_group"[:63])
         self.sql_create_statements.append(_single_function(single, **names))
         self.sql_create_statements.append(_group_function(group, **names))
-        self._insert_single = SQL("SELECT n FROM {schema}.{function}(%b, %b, %b, %b) AS n").format(
-            schema=schema, function=single
-        )
+        self._insert_single = SQL(
+            "SELECT n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b) AS n"
+        ).format(schema=schema, function=single)
         self._insert_group = SQL(
-            "SELECT grp, n FROM {schema}.{function}(%b, %b, %b, %b, %b)"
+            "SELECT grp, n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b, %b, %b)"
         ).format(schema=schema, function=group)
+        self.keys: KeyKeeper | None = None  # told of the data keys saved or refused
         self._mutex = threading.Lock()
         self._queue: list[_QueuedSave] = []
         self._leading = False
@@ -155,23 +194,55 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         self.grouped += len(group) if len(group) > 1 else 0
         try:
             if len(group) == 1:
-                group[0].ids = self._write_one(group[0].events)
+                group[0].ids = self._write_one(group[0])
             else:
                 self._write_group(group)
         except BaseException as e:
             for save in group:
                 save.error = e
+        self._tell_keys(group)
 
-    def _write_one(self, events: Sequence[StoredEvent]) -> list[int]:
+    def _tell_keys(self, group: list[_QueuedSave]) -> None:
+        """Tells the key keeper which handed-over keys are stored and which were refused
+        (their save's versions or key taken). A save whose outcome is unknown (a lost
+        connection) is neither: its key stays handed over, and the retried save carries
+        it again."""
+        if self.keys is None:
+            return
+        stored, refused = [], []
+        for save in group:
+            ids = [case_id for case_id, _ in save.data_keys()]
+            if not ids:
+                continue
+            if save.error is None:
+                stored.extend(ids)
+            elif isinstance(save.error, IntegrityError):
+                refused.extend(ids)
+        if stored:
+            self.keys.keys_stored(stored)
+        if refused:
+            self.keys.keys_refused(refused)
+
+    def _write_one(self, save: _QueuedSave) -> list[int]:
+        keys = save.data_keys()
+        params = (*_arrays(save.events), [k[0] for k in keys], [k[1] for k in keys])
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(self._insert_single, _arrays(events), prepare=True)
+            cursor.execute(self._insert_single, params, prepare=True)
             return [int(row["n"]) for row in cursor.fetchall()]
 
     def _write_group(self, group: list[_QueuedSave]) -> None:
         events = [e for save in group for e in save.events]
         groups = [i for i, save in enumerate(group, 1) for _ in save.events]
+        keys = [(i, key) for i, save in enumerate(group, 1) for key in save.data_keys()]
+        params = (
+            *_arrays(events),
+            groups,
+            [k[1][0] for k in keys],
+            [k[1][1] for k in keys],
+            [k[0] for k in keys],
+        )
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(self._insert_group, (*_arrays(events), groups), prepare=True)
+            cursor.execute(self._insert_group, params, prepare=True)
             rows = cursor.fetchall()
         ids: dict[int, list[int]] = {}
         refused: set[int] = set()
@@ -196,6 +267,10 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         return unretried(self, *args, **kwargs)
 
 
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
 def _arrays(events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
     return (
         [e.originator_id for e in events],
@@ -212,12 +287,20 @@ _HEAD = (
 )
 
 
+# A save's new data keys, before its events: a key row already there is a unique violation.
+_KEYS = (
+    "INSERT INTO " + KEYS_TABLE + " (application_id, wrapped) SELECT * FROM unnest(key_ids, keys); "
+)
+
+
 def _single_function(function: Identifier, **names: Any) -> Composed:
-    """One save: insert its rows under the lock, return their notification ids."""
+    """One save: insert its new data keys and its rows under the lock, return the rows'
+    notification ids."""
     return SQL(
         "CREATE OR REPLACE FUNCTION {schema}.{function}("
-        "ids uuid[], versions bigint[], topics text[], states bytea[]) "
-        "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN " + _HEAD + "RETURN QUERY "
+        "ids uuid[], versions bigint[], topics text[], states bytea[], "
+        "key_ids uuid[], keys bytea[]) "
+        "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN " + _HEAD + _KEYS + "RETURN QUERY "
         "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
         "SELECT * FROM unnest(ids, versions, topics, states) "
         "RETURNING notification_id; "
@@ -226,16 +309,19 @@ def _single_function(function: Identifier, **names: Any) -> Composed:
 
 
 def _group_function(function: Identifier, **names: Any) -> Composed:
-    """Several saves, numbered 1..n by ``grps``: each inserted in a sub-transaction, and
-    returned as (grp, notification id) rows, or one (grp, NULL) row when its versions are
-    taken (the others are stored)."""
+    """Several saves, numbered 1..n by ``grps`` (their new data keys by ``key_grps``): each
+    inserted in a sub-transaction, keys first, and returned as (grp, notification id) rows,
+    or one (grp, NULL) row when its versions or its key are taken (the others are stored)."""
     return SQL(
         "CREATE OR REPLACE FUNCTION {schema}.{function}("
-        "ids uuid[], versions bigint[], topics text[], states bytea[], grps int[]) "
+        "ids uuid[], versions bigint[], topics text[], states bytea[], grps int[], "
+        "key_ids uuid[], keys bytea[], key_grps int[]) "
         "RETURNS TABLE (grp int, n bigint) LANGUAGE plpgsql AS $BODY$ "
         "DECLARE g int; stored bigint[]; "
         "BEGIN " + _HEAD + "FOR g IN 1..grps[array_length(grps, 1)] LOOP "
         "BEGIN "
+        "INSERT INTO " + KEYS_TABLE + " (application_id, wrapped) "
+        "SELECT u.i, u.w FROM unnest(key_ids, keys, key_grps) AS u(i, w, k) WHERE u.k = g; "
         "WITH inserted AS ("
         "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
         "SELECT u.i, u.v, u.t, u.s FROM unnest(ids, versions, topics, states, grps) "

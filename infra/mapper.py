@@ -23,6 +23,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain.case import personal
 from domain.case.chain import check_sealed, encode_body, stored_fields
 from infra.codec import NotPlainError, bytes_decoder, encode_state, state_decoder
+from infra.event_store import KeyedStoredEvent
 
 
 class NoSealerError(RuntimeError):
@@ -41,8 +42,12 @@ class DomainMapper(Mapper[UUID]):
         cls = type(domain_event)
         check_sealed(domain_event)
         body = encode_body(domain_event)
+        data_key = None
         if personal.SALT_FIELD in body:
-            body = personal.sealed_body(body, domain_event.originator_id, self._sealer())
+            sealer = self._sealer()
+            body = personal.sealed_body(body, domain_event.originator_id, sealer)
+            unsaved = getattr(sealer, "unsaved_key", None)  # infra/pii/sealer.py's hand-over
+            data_key = unsaved(domain_event.originator_id) if unsaved is not None else None
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             body["class_version"] = class_version
@@ -51,6 +56,14 @@ class DomainMapper(Mapper[UUID]):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        if data_key is not None:  # the key it was sealed under goes with it (event_store.py)
+            return KeyedStoredEvent(
+                originator_id=domain_event.originator_id,
+                originator_version=domain_event.originator_version,
+                topic=get_topic(cls),
+                state=data,
+                data_key=data_key,
+            )
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,

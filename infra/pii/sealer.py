@@ -11,6 +11,13 @@ same key by ``seal_existing``, deterministically (AES-GCM-SIV under a key derive
 the case's), so a rebuilt read model holds the same bytes; they are read with
 ``open_with_key`` and the wrapped key fetched beside them, never a cached key.
 
+Where the event store's recorder can store a new key with the case's first events, in the
+same transaction (PostgreSQL, ``infra/event_store.py``), the sealer hands new keys over to
+it (``hand_keys_to``) instead of inserting them itself: a new key is made in memory, the
+mapper sends it with the first save's rows (``unsaved_key``), and the recorder says whether
+it was stored or refused. A refused key (the case, or a key of it, was stored meanwhile) is
+dropped, and the case's key is then read or inserted on its own, as without a recorder.
+
 Keys are loaded in bulk and cached unwrapped: reading a million events asks the table for
 the keys once, then for the keys created since, never once per case. The cache holds at
 most ``max_keys`` keys (the oldest go first): a key dropped is asked for again when its
@@ -26,6 +33,7 @@ import hmac
 import itertools
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -60,9 +68,38 @@ class KeySealer:
         self._wrapped: dict[UUID, bytes | None] = {}  # loaded, not unwrapped yet
         self._loaded_upto = 0
         self._lock = threading.Lock()
+        self._handing_over = False  # new keys go to the store with the events (hand_keys_to)
+        self._unsaved: dict[UUID, bytes] = {}  # made here, handed over, not stored yet
+        self._refused: set[UUID] = set()  # a handed-over key was refused: ask the table
 
     def __repr__(self) -> str:
         return "KeySealer(<keys>)"
+
+    def hand_keys_to(self, recorder: Any) -> None:
+        """New keys are stored by ``recorder`` with the case's first events (see the module
+        docstring); it tells this sealer of each through ``keys_stored``/``keys_refused``."""
+        recorder.keys = self
+        self._handing_over = True
+
+    def unsaved_key(self, application_id: UUID) -> bytes | None:
+        """The wrapped key made here for the case and not stored yet, if any: the mapper
+        sends it with the events sealed under it."""
+        with self._lock:
+            return self._unsaved.get(application_id)
+
+    def keys_stored(self, application_ids: Sequence[UUID]) -> None:
+        with self._lock:
+            for application_id in application_ids:
+                self._unsaved.pop(application_id, None)
+
+    def keys_refused(self, application_ids: Sequence[UUID]) -> None:
+        """The saves these keys went with were refused (their cases, or keys, were stored
+        meanwhile): the keys are dropped, and the next use asks the table."""
+        with self._lock:
+            for application_id in application_ids:
+                if self._unsaved.pop(application_id, None) is not None:
+                    self._keys.pop(application_id, None)
+                    self._refused.add(application_id)
 
     def seal(self, application_id: UUID, plaintext: bytes) -> str:
         key = self._key(application_id, create=True)
@@ -114,6 +151,7 @@ class KeySealer:
         with self._lock:
             self._keys[application_id] = None
             self._wrapped.pop(application_id, None)
+            self._unsaved.pop(application_id, None)
 
     def _key(self, application_id: UUID, *, create: bool) -> _DataKey | None:
         with self._lock:
@@ -121,11 +159,16 @@ class KeySealer:
                 return self._keys[application_id]
             if not create:
                 return self._remember(application_id, self._stored(application_id))
+            if self._handing_over and application_id not in self._refused:
+                # A new case: its key goes to the store with its first events.
+                wrapped = self._unsaved.setdefault(application_id, self._wrap(application_id))
+                return self._remember(application_id, wrapped)
         # A new case: one statement stores its key (or finds a retry's). Outside the lock:
         # the statement commits, and the submissions of other cases must not queue behind
         # each other's commits (concurrent ones of one case get the same row from it).
         row = self.store.insert_or_get(application_id, self._wrap(application_id))
         with self._lock:
+            self._refused.discard(application_id)
             if application_id in self._keys:  # another thread, or erased meanwhile
                 return self._keys[application_id]
             return self._remember(application_id, row.wrapped)
