@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -58,7 +59,9 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import postgres
 from psycopg.sql import SQL, Composed, Identifier
+from psycopg.types.array import ListBinaryDumper
 
 from infra.retrying import within_budget
 from projections.case_list import KEYS_TABLE
@@ -225,7 +228,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
 
     def _write_one(self, save: _QueuedSave) -> list[int]:
         keys = save.data_keys()
-        params = (*_arrays(save.events), [k[0] for k in keys], [k[1] for k in keys])
+        params = (*_arrays(save.events), _Uuids(k[0] for k in keys), _Byteas(k[1] for k in keys))
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._insert_single, params, prepare=True)
             return [int(row["n"]) for row in cursor.fetchall()]
@@ -236,10 +239,10 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         keys = [(i, key) for i, save in enumerate(group, 1) for key in save.data_keys()]
         params = (
             *_arrays(events),
-            groups,
-            [k[1][0] for k in keys],
-            [k[1][1] for k in keys],
-            [k[0] for k in keys],
+            _Ints(groups),
+            _Uuids(k[1][0] for k in keys),
+            _Byteas(k[1][1] for k in keys),
+            _Ints(k[0] for k in keys),
         )
         with self.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._insert_group, params, prepare=True)
@@ -267,16 +270,44 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         return unretried(self, *args, **kwargs)
 
 
+class _Array(list[Any]):
+    """A list sent as a PostgreSQL array of one known element type: its dumper names the
+    types, so psycopg does not look for them in the list on every statement (it scans each
+    plain list for its first element and looks up a dumper for it)."""
+
+    element = ""  # the PostgreSQL type of the elements
+
+
+def _array_of(element: str) -> type[_Array]:
+    """A list class for arrays of ``element``, with its binary dumper registered."""
+    info = postgres.types.get(element)
+    assert info is not None
+    assert info.array_oid
+    array = type(f"{element.title()}Array", (_Array,), {"element": element})
+    dumper = type(
+        f"{element.title()}ArrayDumper",
+        (ListBinaryDumper,),
+        {"oid": info.array_oid, "element_oid": info.oid},
+    )
+    psycopg.adapters.register_dumper(array, dumper)
+    return array
+
+
+_Uuids, _Bigints, _Ints, _Texts, _Byteas = (
+    _array_of(element) for element in ("uuid", "int8", "int4", "text", "bytea")
+)
+
+
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
 
 
 def _arrays(events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
     return (
-        [e.originator_id for e in events],
-        [e.originator_version for e in events],
-        [e.topic for e in events],
-        [e.state for e in events],
+        _Uuids(e.originator_id for e in events),
+        _Bigints(e.originator_version for e in events),
+        _Texts(e.topic for e in events),
+        _Byteas(e.state for e in events),
     )
 
 
