@@ -21,7 +21,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.case import personal
-from domain.case.chain import check_sealed, encode_body, stored_fields
+from domain.case.chain import check_sealed, stored_body, stored_fields
 from infra.codec import NotPlainError, bytes_decoder, encode_state, state_decoder
 from infra.event_store import KeyedStoredEvent
 
@@ -41,7 +41,7 @@ class DomainMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         cls = type(domain_event)
         check_sealed(domain_event)
-        body = encode_body(domain_event)
+        body = stored_body(domain_event)  # not changed here: copied where it differs
         data_key = None
         if personal.SALT_FIELD in body:
             sealer = self._sealer()
@@ -50,7 +50,7 @@ class DomainMapper(Mapper[UUID]):
             data_key = unsaved(domain_event.originator_id) if unsaved is not None else None
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
-            body["class_version"] = class_version
+            body = {**body, "class_version": class_version}
         data = encode_state(body)
         if self.compressor:
             data = self.compressor.compress(data)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import weakref
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -56,6 +57,11 @@ class UnsealedEventError(ValueError):
 
 
 IDENTITY = ("originator_id", "originator_version")  # stored beside the body, not in it
+# Each sealed event's encoded body until the mapper takes it, by the event's id, with a
+# weak reference that checks the event is the same object (and drops the entry when it
+# is collected unstored). Kept apart from the event, not in its ``__dict__``: serialisers
+# that read ``vars(event)`` must never meet a copy of the identity in the clear.
+_BODIES: dict[int, tuple[weakref.ref[Any], dict[str, Any]]] = {}
 _NONE: frozenset[str] = frozenset()
 
 
@@ -110,18 +116,34 @@ def seal(event: Any, prev_hash: str) -> None:
     """Links a new event to its predecessor and stores its own hash in its metadata.
 
     Events are frozen; this runs once, between the event's construction and its first
-    use (the aggregate's ``trigger_event``), before anyone else holds it.
+    use (the aggregate's ``trigger_event``), before anyone else holds it. The stored body
+    encoded for the hash is kept for the event (``stored_body``): the mapper stores it
+    without encoding the event a second time.
     """
     linked = dataclasses.replace(event.meta, prev_hash=prev_hash, chain_hash="")
     object.__setattr__(event, "meta", linked)
     body = encode_body(event)
-    del body["meta"]["chain_hash"]
+    meta = body["meta"]
+    hashed = {**body, "meta": {k: v for k, v in meta.items() if k != "chain_hash"}}
     class_version = getattr(type(event), "class_version", 1)
     if class_version > 1:
-        body["class_version"] = class_version  # as the mapper stores it
+        hashed["class_version"] = class_version  # as the mapper stores it
     topic = get_topic(type(event))
-    own = digest(event.originator_id, event.originator_version, topic, chained_body(body))
+    own = digest(event.originator_id, event.originator_version, topic, chained_body(hashed))
     object.__setattr__(event, "meta", dataclasses.replace(linked, chain_hash=own))
+    meta["chain_hash"] = own  # the body is now encode_body(event)'s, in the same order
+    key = id(event)
+    _BODIES[key] = (weakref.ref(event, lambda _: _BODIES.pop(key, None)), body)
+
+
+def stored_body(event: Any) -> dict[str, Any]:
+    """The event's stored JSON object (``encode_body``): the one ``seal`` made for it,
+    handed over once (the mapper stores it), else encoded now (an event read back, a
+    copy, a second save). Not to be changed: the caller copies what it alters."""
+    kept = _BODIES.pop(id(event), None)
+    if kept is not None and kept[0]() is event:
+        return kept[1]
+    return encode_body(event)
 
 
 def check_sealed(event: Any) -> None:

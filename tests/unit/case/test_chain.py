@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -12,6 +13,7 @@ from uuid import UUID
 import orjson
 import pytest
 
+from domain.case import chain
 from domain.case.chain import GENESIS, UnsealedEventError
 from domain.case.chain_check import (
     ALTERED,
@@ -22,6 +24,7 @@ from domain.case.chain_check import (
     StoredLink,
     check_case,
 )
+from domain.case.events import erasure_applied
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from infra.case_store import CaseService
@@ -175,3 +178,34 @@ def test_an_erased_submission_still_links_into_the_chain(service: CaseService) -
     journey.erase(date(2023, 6, 20))
     assert check_case(stored_links(service, journey)) == []
     assert service.get_case(journey.id).applicant is None
+
+
+# -- the body sealed for the hash is the body stored (encoded once) -------------------------
+
+
+def test_the_body_encoded_for_the_hash_is_the_one_stored_byte_for_byte(
+    service: CaseService,
+) -> None:
+    j = Journey(service)
+    result = j.send(j.submission, date(2023, 4, 20), role=Role.APPLICANT, actor="egov")
+    event = copy.copy(result.events[0])  # a new object: sealed below as a new event is
+    chain.seal(event, GENESIS)
+    assert set(vars(event)) == {f.name for f in dataclasses.fields(event)}  # nothing extra
+    kept = chain.stored_body(event)
+    assert orjson.dumps(kept) == orjson.dumps(chain.encode_body(event))  # same keys, order
+    again = chain.stored_body(event)  # handed over once: encoded anew after that
+    assert again == kept
+    assert again is not kept
+
+
+def test_a_copy_of_a_sealed_event_is_encoded_from_what_it_holds(service: CaseService) -> None:
+    """A copy made to differ (an erased identity) never gets the original's body."""
+    j = Journey(service)
+    result = j.send(j.submission, date(2023, 4, 20), role=Role.APPLICANT, actor="egov")
+    (erased,) = j.erase(date(2023, 4, 26)).events
+    event = copy.copy(result.events[0])
+    chain.seal(event, GENESIS)
+    blank = erasure_applied([event, erased])[0]
+    assert blank is not event
+    assert chain.stored_body(blank)["applicant"] is None
+    assert chain.stored_body(event)["applicant"] is not None  # still the original's
