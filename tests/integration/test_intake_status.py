@@ -17,7 +17,7 @@ from domain.case.meta import Role
 from infra.container import view_database
 from infra.intake.worker import IntakeWorker
 from infra.settings import Settings
-from tests.integration.test_worker_health import assert_unhealthy, health
+from tests.integration.test_worker_health import assert_unhealthy, health_here
 from tests.support.api import api_for
 from tests.support.broker import Tansu
 from tests.support.intake import (
@@ -111,12 +111,12 @@ def test_health_answers_from_the_round_the_intake_worker_recorded(
     sqlite_settings: Settings, broker: Tansu, workers: Workers
 ) -> None:
     settings = with_intake(sqlite_settings, broker.bootstrap)
-    assert_unhealthy(health(settings, "--worker", "intake"), "no round recorded yet")
+    assert_unhealthy(health_here(settings, "--worker", "intake"), "no round recorded yet")
     consume(workers(settings))  # nothing to take: a round all the same
 
-    fresh = health(settings, "--worker", "intake")
+    fresh = health_here(settings, "--worker", "intake")
 
     assert (fresh.returncode, fresh.stdout.strip()) == (0, "intake: healthy")
     with closing(view_database(settings)) as db:
         db.query("UPDATE worker_runs SET finished_at = '2020-01-01T00:00:00+00:00'")
-    assert_unhealthy(health(settings, "--worker", "intake"), "intake: last round")
+    assert_unhealthy(health_here(settings, "--worker", "intake"), "intake: last round")
