@@ -11,6 +11,7 @@ process it used is added to its report.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import socket
@@ -173,6 +174,13 @@ class LiveServer:
 
     def bearer(self, role: Role, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, user)}"}
+
+    @functools.cached_property
+    def http(self) -> httpx.Client:
+        """A client that keeps no connection alive, so each request opens its own (the
+        kernel hands it to either process of ``--workers 2``) and none is left to close;
+        one for many requests, where ``httpx.post`` builds a TLS context for each (20 ms)."""
+        return httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
 
     def output(self) -> str:
         return "\n".join(f"--- {p.name} ---\n{p.output()}" for p in self.processes)
