@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.broker import Tansu
+from tests.support.cli import copy_of_store
 from tests.support.kafka import GROUP_TIMINGS, read_topic
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
@@ -29,22 +29,20 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def demo_made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder of a demo store made once for the module, as an operator makes one
-    (``db init``, then ``demo``): two processes that cost each test about 2.5 s."""
-    folder = tmp_path_factory.mktemp("demo")
-    env = {"BOLASHAK_DATABASE_URL": f"sqlite:///{folder}/cases.db"}
+    """A demo store made once for the module, as an operator makes one (``db init``, then
+    ``demo``): two processes that cost each test about 2.5 s."""
+    made = tmp_path_factory.mktemp("demo") / "cases.db"
+    env = {"BOLASHAK_DATABASE_URL": f"sqlite:///{made}"}
     assert run("db", "init", env=env).returncode == 0
-    made = run("demo", "--applications", "12", env=env)
-    assert made.returncode == 0, made.stderr
-    return folder
+    demo = run("demo", "--applications", "12", env=env)
+    assert demo.returncode == 0, demo.stderr
+    return made
 
 
 @pytest.fixture
 def demo_store(demo_made: Path, tmp_path: Path) -> dict[str, str]:
     """A copy of the demo store of its own (the relay's position starts at 0 in each)."""
-    for file in demo_made.glob("cases.db*"):  # with its -wal and -shm files, if any
-        shutil.copy2(file, tmp_path / file.name)
-    return {"BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"}
+    return {"BOLASHAK_DATABASE_URL": copy_of_store(demo_made, tmp_path)}
 
 
 def test_relay_once_publishes_the_log_and_status_shows_no_lag(
