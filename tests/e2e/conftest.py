@@ -2,8 +2,8 @@
 
 Each server listens on a free port of 127.0.0.1 and is used through its public interfaces
 only (HTTP, websockets). On SQLite the store lives in the test's temporary folder and the
-server runs its projections itself; on PostgreSQL a database of its own is created with
-``bolashak db init``, the read models are kept by a ``bolashak projections run`` worker
+server runs its projections itself; on PostgreSQL a database of its own is created as
+``bolashak db init`` creates it, the read models are kept by a ``bolashak projections run`` worker
 process, and the database is dropped afterwards. When a test fails, the stderr of every
 process it used is added to its report.
 """
@@ -30,7 +30,7 @@ import pytest
 from api.auth import TokenKeys
 from domain.case.meta import Role
 from infra.container import register_users
-from infra.database import drop_database
+from infra.database import drop_database, init_schema
 from infra.settings import Settings
 from tests.conftest import HISTORY_WINDOW_DAYS, TEST_PII_MASTER_KEY
 from tests.integration.conftest import new_postgres_settings, postgres_unavailable
@@ -235,24 +235,6 @@ def _server_processes(parent: int) -> int:
     return count
 
 
-def _run_cli(args: list[str], env: dict[str, str], folder: Path) -> None:
-    done = subprocess.run(
-        [*bolashak_command(), *args],
-        cwd=folder,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"bolashak {' '.join(args)} exited with {done.returncode}:\n"
-            f"{done.stdout.decode(errors='replace')}\n{done.stderr.decode(errors='replace')}",
-            pytrace=False,
-        )
-
-
 def _stop_all(server: LiveServer) -> None:
     for process in reversed(server.processes):  # the server first, then its worker
         process.stop()
@@ -280,7 +262,8 @@ def live_server_for(spec: ServerSpec, folder: Path) -> Iterator[LiveServer]:
             server.database_url = settings.database.url
             cleanup.callback(drop_database, settings.database)
             cleanup.callback(_stop_all, server)  # before the database is dropped
-            _run_cli(["db", "init"], env, folder)
+            # what ``bolashak db init`` runs, in this process (a process costs a second)
+            init_schema(Settings.from_env(env))
             worker = ManagedProcess.start(
                 "projections-worker", [*bolashak_command(), "projections", "run"], env, folder
             )
