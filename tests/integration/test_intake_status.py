@@ -25,6 +25,7 @@ from tests.support.intake import (
     Message,
     Workers,
     consume,
+    consume_until_idle,
     data_of,
     intake_workers,
     package,
@@ -101,7 +102,7 @@ def test_the_metrics_show_the_messages_waiting_and_when_the_last_round_ended(
 
     assert waiting == 2
     before = time.time()
-    consume(worker)  # the two others, then rounds without a message for IDLE_EXIT seconds
+    consume_until_idle(worker)  # the two others, then rounds without a message for IDLE_EXIT s
     assert REGISTRY.get_sample_value("bolashak_intake_lag_messages", labels) == 0
     last_round = REGISTRY.get_sample_value("bolashak_intake_last_round_timestamp_seconds", labels)
     assert (last_round or 0) >= before + IDLE_EXIT

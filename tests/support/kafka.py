@@ -13,6 +13,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from infra.case_store import CaseService
 from infra.container import build_relay
+from infra.intake import positions
 from infra.relay.relay import RelayStatus
 from infra.settings import Kafka, Settings
 
@@ -50,6 +51,16 @@ class Received:
     @property
     def version(self) -> int:
         return int(self.value["version"])
+
+
+def read_to_the_end(consumer: Any) -> bool:
+    """True once ``consumer`` holds partitions and stands at the end of each, as its own
+    fetches know them (its position at the partition's high watermark): the stop of a
+    consumer's loop over a topic whose messages were all sent before it started. Without
+    it the loop ran on for its idle exit's seconds, waiting for nothing."""
+    assigned = consumer.assignment()
+    found = positions.of_consumer(consumer)
+    return bool(assigned) and len(found) == len(assigned) and positions.total_lag(found) == 0
 
 
 def stored_versions(service: CaseService) -> dict[str, list[int]]:
