@@ -109,8 +109,9 @@ def kafka_env(settings: Settings) -> dict[str, str]:
 def read_topic(
     bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0
 ) -> list[Received]:
-    """Every record on the topic from the start, once ``at_least`` arrived (or at the
-    deadline): tansu's end offsets are unreliable, so count instead."""
+    """Every record on the topic from the start, once ``at_least`` arrived and the
+    consumer has read to the end of every partition (or at the deadline): tansu's end
+    offsets are unreliable, so count, and take each partition's end from the fetches."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
     )
@@ -133,7 +134,10 @@ def read_topic(
             for records in batch.values():
                 found.extend(_received(r) for r in records)
             if len(found) >= at_least:
-                # anything more (duplicates) arrives within a short quiet period
+                if read_to_the_end(consumer):  # duplicates sent before are read too
+                    break
+                # where a partition's end is not known yet: anything more (duplicates)
+                # arrives within a short quiet period (every call waited it out before)
                 quiet_until = quiet_until or time.monotonic() + 1.0
                 if not batch and time.monotonic() >= quiet_until:
                     break
