@@ -114,9 +114,10 @@ class ManagedProcess:
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM, then SIGKILL if it has not ended within ``timeout`` seconds."""
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
+        stop_together([self], timeout)
+
+    def ended_within(self, timeout: float) -> None:
+        """Waits for the process to end after its SIGTERM; SIGKILL after ``timeout``."""
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -127,6 +128,17 @@ class ManagedProcess:
                 pytest.PytestWarning,
                 stacklevel=2,
             )
+
+
+def stop_together(processes: list[ManagedProcess], timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM to each process still running, in the order given, then waits for them
+    all: they shut down at once rather than one after the other (a server and its
+    projection worker take about 0.7 s each)."""
+    running = [p for p in processes if p.alive()]
+    for process in running:
+        process.process.terminate()
+    for process in running:
+        process.ended_within(timeout)
 
 
 @dataclass(frozen=True)
@@ -236,8 +248,7 @@ def _server_processes(parent: int) -> int:
 
 
 def _stop_all(server: LiveServer) -> None:
-    for process in reversed(server.processes):  # the server first, then its worker
-        process.stop()
+    stop_together(server.processes[::-1])  # the server first, then its worker
 
 
 @contextlib.contextmanager
@@ -326,5 +337,4 @@ def make_run_server(folder: Path, today: str | None) -> Iterator[LiveServer]:
     try:
         yield server
     finally:
-        for process in reversed(server.processes):
-            process.stop()
+        _stop_all(server)
