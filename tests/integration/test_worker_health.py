@@ -26,7 +26,7 @@ from infra.container import view_database
 from infra.relay import tracking as relay_tracking
 from infra.settings import Settings
 from tests.integration.test_health import a_case
-from tests.support.cli import bolashak_here
+from tests.support.cli import bolashak_ran
 from tests.support.read_models import catch_up
 
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
@@ -43,13 +43,9 @@ def health(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 def health_here(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     """The same command run in this process: its exit status and output as ``health``
-    gives them. An exception the command let out is raised here (a process would have
-    ended with a traceback, not a one-line reason)."""
+    gives them (an exception it lets out is raised, tests/support/cli.py)."""
     env = {"BOLASHAK_DATABASE_URL": settings.database.url, "COLUMNS": "200"}
-    result = bolashak_here(["health", *args], {**env, "BOLASHAK_READY_MAX_LAG": None})
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+    return bolashak_ran(["health", *args], {**env, "BOLASHAK_READY_MAX_LAG": None})
 
 
 def assert_unhealthy(result: subprocess.CompletedProcess[str], reason: str) -> None:
