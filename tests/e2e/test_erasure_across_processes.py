@@ -13,7 +13,6 @@ import subprocess
 import time
 from typing import Any
 
-import httpx
 import pytest
 
 from domain.case.meta import Role
@@ -33,7 +32,7 @@ def poster(server: LiveServer) -> Post:
     def post(query: str, variables: dict[str, Any], role: Role) -> Any:
         headers = server.bearer(role, f"{role.value}-1")
         sent = {"query": query, "variables": variables}
-        return httpx.post(server.graphql_url, json=sent, headers=headers, timeout=30).json()
+        return server.http.post(server.graphql_url, json=sent, headers=headers).json()
 
     return post
 
@@ -44,7 +43,7 @@ def replays(server: LiveServer, case: Case) -> list[tuple[str, str]]:
     for n, (query, sent_input) in enumerate(case.sent):
         headers = server.bearer(Role.OFFICER, "officer-1")
         sent = {"query": query, "variables": {"input": sent_input}}
-        response = httpx.post(server.graphql_url, json=sent, headers=headers, timeout=30)
+        response = server.http.post(server.graphql_url, json=sent, headers=headers)
         [answer] = response.json()["data"].values()
         assert answer["replayed"] is True, response.text
         found.append((f"replay {n}", as_text(response)))
@@ -57,7 +56,7 @@ def queries(server: LiveServer, case: Case) -> list[tuple[str, str]]:
     for label, query in QUERIES.items():
         headers = server.bearer(Role.ADMIN, "admin-1")
         sent = {"query": query, "variables": case.variables(label)}
-        response = httpx.post(server.graphql_url, json=sent, headers=headers, timeout=30)
+        response = server.http.post(server.graphql_url, json=sent, headers=headers)
         assert response.status_code == 200, response.text
         assert "errors" not in response.json(), response.text
         found.append((label, as_text(response)))

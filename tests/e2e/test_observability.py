@@ -86,7 +86,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         tokens.append(token)
         sent = {"query": query, "variables": variables}
         headers = {"Authorization": f"Bearer {token}"}
-        return httpx.post(server.graphql_url, json=sent, headers=headers, timeout=30).json()
+        return server.http.post(server.graphql_url, json=sent, headers=headers).json()
 
     try:
         start_server(server, env, folder, [])
@@ -223,11 +223,11 @@ def test_any_server_process_answers_metrics_for_all_of_them(live_server: LiveSer
     headers = live_server.bearer(Role.OFFICER, "officer-1")
     sent = {"query": "query Counted { __typename }"}
     for _ in range(REQUESTS):
-        response = httpx.post(live_server.graphql_url, json=sent, headers=headers, timeout=10)
+        response = live_server.http.post(live_server.graphql_url, json=sent, headers=headers)
         assert response.status_code == 200, response.text
     counted = 'bolashak_graphql_operations_total{operation="Counted",outcome="ok",type="query"}'
     for _ in range(SCRAPES):
-        text = httpx.get(f"{live_server.base_url}/metrics", timeout=10).text
+        text = live_server.http.get(f"{live_server.base_url}/metrics").text
         assert f"{counted} {REQUESTS}.0" in text, text
     starts = [
         json.loads(line)["component"]

@@ -9,9 +9,10 @@ schema, the commission awards), and the case's history must name each of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -27,13 +28,14 @@ from websockets.exceptions import ConnectionClosed
 
 from api.auth import TokenKeys
 from domain.case.meta import Role
-from tests.e2e.conftest import LiveServer, ServerSpec
+from tests.e2e.conftest import LiveServer, ServerSpec, live_server_for
 from tests.support import authz
 from tests.support import builders as b
 from tests.support.journey import PATH, PROTOCOL_DATE, SCORES, SLOT_DAY
 
 T = TypeVar("T")
 JSONObject = dict[str, Any]
+Servers = Callable[[ServerSpec], LiveServer]
 
 OFFICER = (Role.OFFICER, "officer-e2e-1")
 ADMIN = (Role.ADMIN, "admin-e2e-1")
@@ -258,6 +260,39 @@ def wait_for(probe: Callable[[], T | None], deadline: float, what: str, server: 
         if time.monotonic() > end:
             pytest.fail(f"{what} not within {deadline:g}s\n{server.output()}")
         time.sleep(0.2)
+
+
+# -- the module's servers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """One server per spec for the module's tests, started when first asked for and
+    stopped after the last: each test follows cases of its own (its own case ids and
+    idempotency keys), so none needs an empty store, and five servers started one per
+    test cost about 4 s more than two."""
+    with contextlib.ExitStack() as stack:
+        started: dict[ServerSpec, LiveServer] = {}
+
+        def server_for(spec: ServerSpec) -> LiveServer:
+            if spec not in started:
+                folder = tmp_path_factory.mktemp(spec.id)
+                started[spec] = stack.enter_context(live_server_for(spec, folder))
+            return started[spec]
+
+        yield server_for
+
+
+@pytest.fixture
+def live_server(request: pytest.FixtureRequest, servers: Servers) -> LiveServer:
+    """The module's server for the spec the test is parametrized with."""
+    return servers(getattr(request, "param", ServerSpec()))
+
+
+@pytest.fixture(scope="module")
+def shared_server(servers: Servers) -> LiveServer:
+    """The module's SQLite server in development mode."""
+    return servers(ServerSpec())
 
 
 # -- the whole case -------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from tests.e2e.conftest import (
     free_port,
     server_environment,
     start_server,
+    stop_together,
 )
 from tests.integration.conftest import (  # noqa: F401
     broker,
@@ -140,8 +141,7 @@ class Workers:
         process.wait(30)
 
     def stop_all(self) -> None:
-        for process in self.running.values():
-            process.stop()
+        stop_together(list(self.running.values()))
         self.running.clear()
 
     def output(self) -> str:

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -61,22 +62,40 @@ def test_the_readme_has_one_table_of_exit_statuses_and_the_code_has_the_same() -
     assert text.count("Exit status:") == 0, "one table: no other list of statuses"
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("users", "list"),
-        ("db", "init"),
-        ("projections", "status"),
-        ("audit", "verify"),
-        ("case", "show", MISSING_CASE),
-        ("serve", "--port", "0"),
-    ],
-    ids=lambda a: " ".join(a[:2]),
-)
+UNREACHABLE_COMMANDS = [
+    ("users", "list"),
+    ("db", "init"),
+    ("projections", "status"),
+    ("audit", "verify"),
+    ("case", "show", MISSING_CASE),
+    ("serve", "--port", "0"),
+]
+
+
+@pytest.fixture(scope="module")
+def unreachable_answers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[tuple[str, ...], subprocess.CompletedProcess[str]]:
+    """Each command against the unreachable server run once as its own process, in a
+    folder of its own, all six at the same time; each test then reads its own command's
+    answer. Most wait 3 s for a connection before answering: one after another they took
+    about 18 s, at once 8 s."""
+    folders = [tmp_path_factory.mktemp("unreachable") for _ in UNREACHABLE_COMMANDS]
+
+    def answer(args: tuple[str, ...], folder: Path) -> subprocess.CompletedProcess[str]:
+        return run(*args, db=UNREACHABLE, cwd=folder)
+
+    with ThreadPoolExecutor(len(UNREACHABLE_COMMANDS)) as pool:
+        answers = pool.map(answer, UNREACHABLE_COMMANDS, folders)
+        return dict(zip(UNREACHABLE_COMMANDS, answers, strict=True))
+
+
+@pytest.mark.parametrize("args", UNREACHABLE_COMMANDS, ids=lambda a: " ".join(a[:2]))
 def test_an_unreachable_postgresql_is_one_line_naming_the_url_without_password(
-    args: tuple[str, ...], tmp_path: Path
+    args: tuple[str, ...],
+    unreachable_answers: dict[tuple[str, ...], subprocess.CompletedProcess[str]],
 ) -> None:
-    done = run(*args, db=UNREACHABLE, cwd=tmp_path)
+    done = unreachable_answers[args]
     assert done.returncode == Exit.UNAVAILABLE, done.stderr
     line = one_line(done)
     assert "database unavailable: postgresql://someone@127.0.0.1:9/cases" in line

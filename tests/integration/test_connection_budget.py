@@ -29,6 +29,7 @@ from tests.e2e.conftest import (
     bolashak_command,
     free_port,
     server_environment,
+    stop_together,
 )
 from tests.support.api import api_for
 from tests.support.authz import PREREQUISITES, command_input, document
@@ -138,8 +139,7 @@ def test_each_process_holds_no_more_connections_than_its_budget(
         assert statuses == {200}
         held = connections(fresh_postgres)
     finally:
-        for process in processes:
-            process.stop()
+        stop_together(processes)
     allowed = {kind: budget[kind] * (2 if kind == "serve" else 1) for kind in kinds}
     assert {kind: held.get(kind, 0) for kind in kinds if held.get(kind, 0) > allowed[kind]} == {}
     assert all(held.get(kind, 0) >= 1 for kind in kinds), held  # the control: counted by name

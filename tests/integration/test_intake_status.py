@@ -17,7 +17,7 @@ from domain.case.meta import Role
 from infra.container import view_database
 from infra.intake.worker import IntakeWorker
 from infra.settings import Settings
-from tests.integration.test_worker_health import assert_unhealthy, health
+from tests.integration.test_worker_health import assert_unhealthy, health_here
 from tests.support.api import api_for
 from tests.support.broker import Tansu
 from tests.support.intake import (
@@ -25,6 +25,7 @@ from tests.support.intake import (
     Message,
     Workers,
     consume,
+    consume_until_idle,
     data_of,
     intake_workers,
     package,
@@ -101,7 +102,7 @@ def test_the_metrics_show_the_messages_waiting_and_when_the_last_round_ended(
 
     assert waiting == 2
     before = time.time()
-    consume(worker)  # the two others, then rounds without a message for IDLE_EXIT seconds
+    consume_until_idle(worker)  # the two others, then rounds without a message for IDLE_EXIT s
     assert REGISTRY.get_sample_value("bolashak_intake_lag_messages", labels) == 0
     last_round = REGISTRY.get_sample_value("bolashak_intake_last_round_timestamp_seconds", labels)
     assert (last_round or 0) >= before + IDLE_EXIT
@@ -111,12 +112,12 @@ def test_health_answers_from_the_round_the_intake_worker_recorded(
     sqlite_settings: Settings, broker: Tansu, workers: Workers
 ) -> None:
     settings = with_intake(sqlite_settings, broker.bootstrap)
-    assert_unhealthy(health(settings, "--worker", "intake"), "no round recorded yet")
+    assert_unhealthy(health_here(settings, "--worker", "intake"), "no round recorded yet")
     consume(workers(settings))  # nothing to take: a round all the same
 
-    fresh = health(settings, "--worker", "intake")
+    fresh = health_here(settings, "--worker", "intake")
 
     assert (fresh.returncode, fresh.stdout.strip()) == (0, "intake: healthy")
     with closing(view_database(settings)) as db:
         db.query("UPDATE worker_runs SET finished_at = '2020-01-01T00:00:00+00:00'")
-    assert_unhealthy(health(settings, "--worker", "intake"), "intake: last round")
+    assert_unhealthy(health_here(settings, "--worker", "intake"), "intake: last round")

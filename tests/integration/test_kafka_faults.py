@@ -28,6 +28,7 @@ from tests.support.kafka import (
     GROUP_TIMINGS,
     first_seen_versions,
     kafka_env,
+    read_to_the_end,
     read_topic,
     relay_status,
     stored_versions,
@@ -37,6 +38,10 @@ from tests.support.kafka import (
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 TODAY = date(2024, 3, 1)
 KILLS = int(os.environ.get("RELAY_KILL_TRIALS", "5"))
+# Every message is on the topic before the example consumer starts: it stops once it has
+# read to the end of each partition (it idled 8 s after the last message before), or after
+# three seconds without a message at the latest.
+IDLE_EXIT_SECONDS = 3
 
 
 @pytest.fixture
@@ -117,7 +122,7 @@ def test_example_consumer_fed_duplicates_counts_each_case_once(
     garbage.close()
 
     consumer = build_consumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
-    tally = consumer.run(lambda: False, idle_exit=8)
+    tally = consumer.run(lambda: read_to_the_end(consumer.consumer), idle_exit=IDLE_EXIT_SECONDS)
     by_case = consumer.cases()
     counts = consumer.by_status()
     consumer.close()
@@ -158,7 +163,7 @@ def test_example_consumer_restarted_after_a_crash_drops_what_it_had_applied(
     assert applied == total
 
     again = build_consumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
-    tally = again.run(lambda: False, idle_exit=8)
+    tally = again.run(lambda: read_to_the_end(again.consumer), idle_exit=IDLE_EXIT_SECONDS)
     assert tally.applied == 0
     assert tally.duplicates == total
     assert len(again.cases()) == 10

@@ -28,7 +28,7 @@ from tests.support import builders as b
 from tests.support.api import api_for
 from tests.support.authz import submission_input
 from tests.support.broker import Tansu
-from tests.support.kafka import GROUP_TIMINGS, read_topic, with_broker
+from tests.support.kafka import GROUP_TIMINGS, read_to_the_end, read_topic, with_broker
 
 CLIENT_TRACE = "0af7651916cd43dd8448eb211c80319c"
 CLIENT_SPAN = "b7ad6b7169203331"
@@ -97,7 +97,7 @@ def test_one_trace_runs_from_the_mutation_to_the_consumed_message(
 
     consumer = build_consumer(settings, new_kafka_consumer(settings, **GROUP_TIMINGS))
     try:
-        tally = consumer.run(lambda: False, idle_exit=3)
+        tally = consumer.run(lambda: read_to_the_end(consumer.consumer), idle_exit=3)
     finally:
         consumer.close()
     assert tally.applied == 1

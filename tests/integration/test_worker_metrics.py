@@ -22,6 +22,7 @@ from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.e2e.conftest import ManagedProcess, free_port
 from tests.support.broker import Tansu
+from tests.support.cli import copy_of_store
 from tests.support.intake import (
     Message,
     data_of,
@@ -36,14 +37,28 @@ BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 WAIT_SECONDS = 30.0
 
 
-@pytest.fixture
-def demo_store(tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "BOLASHAK_DATABASE_URL": f"sqlite:///{tmp_path}/cases.db"}
+def operator_env(database_url: str) -> dict[str, str]:
+    env = {**os.environ, "BOLASHAK_DATABASE_URL": database_url}
     env.pop("BOLASHAK_METRICS_PORT", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def demo_made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with a small demo campaign, made once for the module as an operator makes
+    one (``db init``, then ``demo``: two processes that cost each test 2.4 s)."""
+    made = tmp_path_factory.mktemp("demo") / "cases.db"
+    env = operator_env(f"sqlite:///{made}")
     for args in (["db", "init"], ["demo", "--applications", "8"]):
         done = subprocess.run([BOLASHAK, *args], env=env, capture_output=True, timeout=120)
         assert done.returncode == 0, done.stderr.decode(errors="replace")
-    return env
+    return made
+
+
+@pytest.fixture
+def demo_store(demo_made: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a worker on a copy of the demo store of the test's own."""
+    return operator_env(copy_of_store(demo_made, tmp_path))
 
 
 @pytest.fixture

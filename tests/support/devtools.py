@@ -25,6 +25,7 @@ from websockets.sync.client import ClientConnection, connect
 
 CHROMIUM = "/usr/bin/chromium"
 WAIT_SECONDS = 60.0
+NAVIGATED = "Inspected target navigated or closed"  # an evaluation cut short by navigation
 OFFLINE = [  # every name resolves to nothing, every other address goes to a closed port
     "--proxy-server=127.0.0.1:9",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
@@ -68,9 +69,16 @@ class DevTools:
         return result.get("result", {}).get("value")
 
     def wait_for(self, expression: str, what: str) -> Any:
+        """The expression's value once it is truthy; asked again when the page was still
+        navigating (``go``), which answers an evaluation with an error instead of a value."""
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except AssertionError as e:
+                if NAVIGATED not in str(e):
+                    raise
+                value = None
             if value:
                 return value
             time.sleep(0.25)

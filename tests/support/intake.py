@@ -28,7 +28,7 @@ from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
 from tests.support.dates import FAR_FUTURE
 from tests.support.graphql_client import CLOSING_DAY
-from tests.support.kafka import GROUP_TIMINGS, Received, kafka_env, read_topic
+from tests.support.kafka import GROUP_TIMINGS, Received, kafka_env, read_to_the_end, read_topic
 
 SOURCE = "/kz/egov/services/bolashak"
 
@@ -160,5 +160,12 @@ def intake_workers() -> Iterator[Workers]:
 
 
 def consume(worker: IntakeWorker) -> Tally:
-    """Runs the worker until ``IDLE_EXIT`` seconds pass without a message."""
+    """Runs the worker until it has handled every message of its topic, all sent before it
+    started (``IDLE_EXIT`` seconds without one, at the latest)."""
+    return worker.run(lambda: read_to_the_end(worker.consumer), idle_exit=IDLE_EXIT)
+
+
+def consume_until_idle(worker: IntakeWorker) -> Tally:
+    """Runs the worker until ``IDLE_EXIT`` seconds pass without a message: its rounds
+    without one included."""
     return worker.run(lambda: False, idle_exit=IDLE_EXIT)

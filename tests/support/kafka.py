@@ -13,12 +13,17 @@ from kafka import KafkaConsumer, TopicPartition
 
 from infra.case_store import CaseService
 from infra.container import build_relay
+from infra.intake import positions
 from infra.relay.relay import RelayStatus
 from infra.settings import Kafka, Settings
 
-# Consumer groups on tansu join after about session_timeout_ms / 2 (shared/FIELD-NOTES.md).
+# Consumer groups on tansu join after about session_timeout_ms / 2, rounded up to a whole
+# second (shared/FIELD-NOTES.md; measured on tansu 0.6: 6000 -> 3.1 s, 3000 -> 2.0 s,
+# 2000 -> 1.1 s, 1000 -> 1.1 s). With 2000 the heartbeat (500) is a quarter of the session
+# (the README asks for a third or less): a member is dropped after four missed heartbeats,
+# and each of the suite's twenty-odd joins takes 2 s less than with 6000.
 GROUP_TIMINGS = {
-    "session_timeout_ms": 6000,
+    "session_timeout_ms": 2000,
     "heartbeat_interval_ms": 500,
     "max_poll_interval_ms": 5000,
 }
@@ -46,6 +51,16 @@ class Received:
     @property
     def version(self) -> int:
         return int(self.value["version"])
+
+
+def read_to_the_end(consumer: Any) -> bool:
+    """True once ``consumer`` holds partitions and stands at the end of each, as its own
+    fetches know them (its position at the partition's high watermark): the stop of a
+    consumer's loop over a topic whose messages were all sent before it started. Without
+    it the loop ran on for its idle exit's seconds, waiting for nothing."""
+    assigned = consumer.assignment()
+    found = positions.of_consumer(consumer)
+    return bool(assigned) and len(found) == len(assigned) and positions.total_lag(found) == 0
 
 
 def stored_versions(service: CaseService) -> dict[str, list[int]]:
@@ -94,8 +109,9 @@ def kafka_env(settings: Settings) -> dict[str, str]:
 def read_topic(
     bootstrap: str, topic: str, *, at_least: int, timeout: float = 30.0
 ) -> list[Received]:
-    """Every record on the topic from the start, once ``at_least`` arrived (or at the
-    deadline): tansu's end offsets are unreliable, so count instead."""
+    """Every record on the topic from the start, once ``at_least`` arrived and the
+    consumer has read to the end of every partition (or at the deadline): tansu's end
+    offsets are unreliable, so count, and take each partition's end from the fetches."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
     )
@@ -118,7 +134,10 @@ def read_topic(
             for records in batch.values():
                 found.extend(_received(r) for r in records)
             if len(found) >= at_least:
-                # anything more (duplicates) arrives within a short quiet period
+                if read_to_the_end(consumer):  # duplicates sent before are read too
+                    break
+                # where a partition's end is not known yet: anything more (duplicates)
+                # arrives within a short quiet period (every call waited it out before)
                 quiet_until = quiet_until or time.monotonic() + 1.0
                 if not batch and time.monotonic() >= quiet_until:
                     break
