@@ -109,10 +109,11 @@ class CaseAnswers:
     def after(self, result: CommandResult) -> ApplicationView | None:
         """The case after the command of ``result`` (blocking: it may read the case)."""
         case_id = result.application_id
-        events = result.events
-        first = events[0].originator_version if events else 0
-        before = self._answer(case_id, first - 1) if first > 1 else None
-        if first == 1 or before is not None:
+        events, whole = result.events, result.whole_case
+        before = None
+        if events and whole is None:
+            before = self._answer(case_id, events[0].originator_version - 1)
+        if whole is not None or before is not None:
             answer: Answer | None = fold(case_id, events, before)
         else:  # a replay, or versions this process did not answer: read the case back
             self.read_back += 1

@@ -84,8 +84,9 @@ class CaseEvents(EventSourcedApplication[UUID]):
         events (``infra/event_store.py``) is handed the sealer's new keys."""
         recorder = super().construct_recorder()
         sealer = getattr(self.mapper, "sealer", None)
-        if isinstance(recorder, LockedInsertRecorder) and hasattr(sealer, "hand_keys_to"):
-            sealer.hand_keys_to(recorder)  # type: ignore[union-attr]
+        if isinstance(recorder, LockedInsertRecorder) and hasattr(sealer, "hand_keys_over"):
+            recorder.keys = sealer
+            sealer.hand_keys_over()  # type: ignore[union-attr]
         return recorder
 
     @property

@@ -270,20 +270,14 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         return unretried(self, *args, **kwargs)
 
 
-class _Array(list[Any]):
-    """A list sent as a PostgreSQL array of one known element type: its dumper names the
-    types, so psycopg does not look for them in the list on every statement (it scans each
-    plain list for its first element and looks up a dumper for it)."""
-
-    element = ""  # the PostgreSQL type of the elements
-
-
-def _array_of(element: str) -> type[_Array]:
-    """A list class for arrays of ``element``, with its binary dumper registered."""
+def _array_of(element: str) -> type[list[Any]]:
+    """A list class sent as a PostgreSQL array of ``element``, with its binary dumper
+    registered: the dumper names the types, so psycopg does not scan each plain list for its
+    first element and look up a dumper for it on every statement."""
     info = postgres.types.get(element)
     assert info is not None
     assert info.array_oid
-    array = type(f"{element.title()}Array", (_Array,), {"element": element})
+    array: type[list[Any]] = type(f"{element.title()}Array", (list,), {})
     dumper = type(
         f"{element.title()}ArrayDumper",
         (ListBinaryDumper,),

@@ -34,6 +34,8 @@ class DomainMapper(Mapper[UUID]):
     def __init__(self, *args: Any, sealer: personal.Sealer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sealer = sealer
+        # a sealer whose new keys travel with the events (infra/pii/sealer.py's hand-over)
+        self._unsaved_key = getattr(sealer, "unsaved_key", None)
         # False: a reader that has no use for identities (the relay without its restricted
         # topic) gets each one withheld, as an erased one reads, and opens no key
         self.opens_personal_data = True
@@ -44,10 +46,9 @@ class DomainMapper(Mapper[UUID]):
         body = stored_body(domain_event)  # not changed here: copied where it differs
         data_key = None
         if personal.SALT_FIELD in body:
-            sealer = self._sealer()
-            body = personal.sealed_body(body, domain_event.originator_id, sealer)
-            unsaved = getattr(sealer, "unsaved_key", None)  # infra/pii/sealer.py's hand-over
-            data_key = unsaved(domain_event.originator_id) if unsaved is not None else None
+            body = personal.sealed_body(body, domain_event.originator_id, self._sealer())
+            if self._unsaved_key is not None:
+                data_key = self._unsaved_key(domain_event.originator_id)
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             body = {**body, "class_version": class_version}

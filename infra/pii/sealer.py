@@ -13,7 +13,7 @@ the case's), so a rebuilt read model holds the same bytes; they are read with
 
 Where the event store's recorder can store a new key with the case's first events, in the
 same transaction (PostgreSQL, ``infra/event_store.py``), the sealer hands new keys over to
-it (``hand_keys_to``) instead of inserting them itself: a new key is made in memory, the
+it (``hand_keys_over``) instead of inserting them itself: a new key is made in memory, the
 mapper sends it with the first save's rows (``unsaved_key``), and the recorder says whether
 it was stored or refused. A refused key (the case, or a key of it, was stored meanwhile) is
 dropped, and the case's key is then read or inserted on its own, as without a recorder.
@@ -68,17 +68,17 @@ class KeySealer:
         self._wrapped: dict[UUID, bytes | None] = {}  # loaded, not unwrapped yet
         self._loaded_upto = 0
         self._lock = threading.Lock()
-        self._handing_over = False  # new keys go to the store with the events (hand_keys_to)
+        self._handing_over = False  # new keys go to the store with the events
         self._unsaved: dict[UUID, bytes] = {}  # made here, handed over, not stored yet
         self._refused: set[UUID] = set()  # a handed-over key was refused: ask the table
 
     def __repr__(self) -> str:
         return "KeySealer(<keys>)"
 
-    def hand_keys_to(self, recorder: Any) -> None:
-        """New keys are stored by ``recorder`` with the case's first events (see the module
-        docstring); it tells this sealer of each through ``keys_stored``/``keys_refused``."""
-        recorder.keys = self
+    def hand_keys_over(self) -> None:
+        """New keys are stored by the event store's recorder with the case's first events
+        (see the module docstring; ``CaseEvents.construct_recorder`` connects the two); it
+        tells this sealer of each through ``keys_stored``/``keys_refused``."""
         self._handing_over = True
 
     def unsaved_key(self, application_id: UUID) -> bytes | None:
@@ -161,7 +161,8 @@ class KeySealer:
                 return self._remember(application_id, self._stored(application_id))
             if self._handing_over and application_id not in self._refused:
                 # A new case: its key goes to the store with its first events.
-                wrapped = self._unsaved.setdefault(application_id, self._wrap(application_id))
+                wrapped = self._unsaved.get(application_id) or self._wrap(application_id)
+                self._unsaved[application_id] = wrapped
                 return self._remember(application_id, wrapped)
         # A new case: one statement stores its key (or finds a retry's). Outside the lock:
         # the statement commits, and the submissions of other cases must not queue behind
