@@ -20,7 +20,9 @@ service treats as a conflict) while the others in the group are stored. A save o
 own (nothing else queued) takes the plain path. A lost connection fails every save of
 the group and every save queued behind it at once (an outage must not cost one pool wait
 per group), and each is retried by its own thread as before (a retry of a save that was in
-fact committed conflicts and is re-decided on the stored case).
+fact committed conflicts and is re-decided on the stored case). While saves keep queuing,
+the leaders write on one connection, handed from each to the next, and the last returns it
+to the pool: no checkout per statement.
 
 **A new case's data key in the same statement.** A case's identity is sealed under a data
 key of its own (``infra/pii/sealer.py``), made when its first event is stored. The sealer
@@ -46,20 +48,27 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
     IntegrityError,
     InterfaceError,
+    InternalError,
+    NotSupportedError,
     OperationalError,
+    PersistenceError,
+    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import postgres
+from psycopg import Connection, postgres
 from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.array import ListBinaryDumper
 
@@ -146,6 +155,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         self._mutex = threading.Lock()
         self._queue: list[_QueuedSave] = []
         self._leading = False
+        self._held: Connection[Any] | None = None  # the leading streak's connection
         self.statements = 0  # statements that wrote saves (for tests and benchmarks)
         self.grouped = 0  # saves written together with others
 
@@ -184,13 +194,37 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
                         save.error = lost
                         save.done.set()
                     self._queue.clear()
+                held = None
                 if self._queue:
                     self._queue[0].lead = True
                     self._queue[0].done.set()
                 else:
                     self._leading = False
+                    held, self._held = self._held, None
+            if held is not None:
+                self.datastore.pool.putconn(held)  # a broken one is discarded by the pool
             for save in group:
                 save.done.set()
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection[Any]]:
+        """The leading streak's connection, with psycopg's errors raised as the library's
+        (as its ``get_connection`` raises them). The first leader checks it out of the pool
+        and each leader hands it to the next while saves keep queuing; the last one returns
+        it. A checkout per statement cost about a third of a save's interpreter time (the
+        pool's bookkeeping, and each statement on another connection than the last)."""
+        try:
+            if self._held is None:
+                pool = self.datastore.pool
+                pool.open(True, self.datastore.pool_open_timeout or 30.0)
+                self._held = pool.getconn()
+            yield self._held
+        except psycopg.Error as e:
+            lost = self._held
+            if lost is not None and (lost.broken or lost.closed):
+                self._held = None  # the next leader checks out another
+                self.datastore.pool.putconn(lost)
+            raise next(ours for theirs, ours in _ERRORS if isinstance(e, theirs))(str(e)) from e
 
     def _write(self, group: list[_QueuedSave]) -> None:
         self.statements += 1
@@ -229,7 +263,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
     def _write_one(self, save: _QueuedSave) -> list[int]:
         keys = save.data_keys()
         params = (*_arrays(save.events), _Uuids(k[0] for k in keys), _Byteas(k[1] for k in keys))
-        with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+        with self._connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._insert_single, params, prepare=True)
             return [int(row["n"]) for row in cursor.fetchall()]
 
@@ -244,7 +278,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
             _Byteas(k[1][1] for k in keys),
             _Ints(k[0] for k in keys),
         )
-        with self.datastore.get_connection() as conn, conn.cursor() as cursor:
+        with self._connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._insert_group, params, prepare=True)
             rows = cursor.fetchall()
         ids: dict[int, list[int]] = {}
@@ -268,6 +302,20 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         """The library's query, without its ten retries (``retried_within_budget``)."""
         unretried = PostgresApplicationRecorder.select_events.__wrapped__
         return unretried(self, *args, **kwargs)
+
+
+# psycopg's errors and the library's, in the order its ``get_connection`` translates them.
+_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, InterfaceError),
+    (psycopg.OperationalError, OperationalError),
+    (psycopg.DataError, DataError),
+    (psycopg.IntegrityError, IntegrityError),
+    (psycopg.InternalError, InternalError),
+    (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.NotSupportedError, NotSupportedError),
+    (psycopg.DatabaseError, DatabaseError),
+    (psycopg.Error, PersistenceError),
+)
 
 
 def _array_of(element: str) -> type[list[Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -241,9 +242,7 @@ def test_a_save_whose_version_is_taken_is_refused_alone_in_its_group(
     fresh_postgres: Settings,
 ) -> None:
     """Group commit (infra/event_store.py): each save of a group is its own unit."""
-    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
-    recorder = service.recorder
-    assert isinstance(recorder, LockedInsertRecorder)
+    service, recorder = _service_and_recorder(fresh_postgres)
     taken, free = uuid4(), uuid4()
     recorder.insert_events([_stored(taken, 1)])
     group = [
@@ -265,6 +264,90 @@ def test_a_save_whose_version_is_taken_is_refused_alone_in_its_group(
         (free, 2),
         (free, 3),
     ]
+    service.close()
+
+
+def _service_and_recorder(settings: Settings) -> tuple[CaseService, LockedInsertRecorder]:
+    service = build_service(settings, clock=FixedClock(FAR_FUTURE))
+    assert isinstance(service.recorder, LockedInsertRecorder)
+    return service, service.recorder
+
+
+def _saves_queued_behind_a_waiting_leader(
+    settings: Settings, service: CaseService, while_waiting: Callable[[], None]
+) -> list[object]:
+    """Four saves from four threads while another connection holds the events table's lock:
+    the first leads and waits for the lock, the other three queue behind it. Then
+    ``while_waiting`` runs and the lock is released. Each thread's result or error."""
+    recorder = service.recorder
+    assert isinstance(recorder, LockedInsertRecorder)
+    results: list[object] = [None] * 4
+
+    def save(i: int) -> None:
+        try:
+            results[i] = recorder.insert_events([_stored(uuid4(), 1)])
+        except Exception as e:  # asserted on by the test
+            results[i] = e
+
+    with psycopg.connect(settings.database.dsn()) as blocker:
+        blocker.execute(f"LOCK TABLE {service.events_table()} IN EXCLUSIVE MODE")
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(recorder._queue) < 3:  # the leader took its own save; three wait for it
+            assert time.monotonic() < deadline, "the saves never queued"
+            time.sleep(0.01)
+        while_waiting()
+        blocker.rollback()  # the lock goes
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_saves_queued_behind_a_leader_go_out_on_its_connection_which_then_goes_back(
+    fresh_postgres: Settings,
+) -> None:
+    """The leading streak's connection (infra/event_store.py): the first leader checks one
+    out of the pool, hands it to the next leader, and the last gives it back."""
+    service, recorder = _service_and_recorder(fresh_postgres)
+    recorder.insert_events([_stored(uuid4(), 1)])  # the pool is open
+    pool = recorder.datastore.pool
+    checkouts = pool.get_stats()["requests_num"]
+    statements = recorder.statements
+    results = _saves_queued_behind_a_waiting_leader(fresh_postgres, service, lambda: None)
+    assert all(isinstance(r, list) for r in results), results
+    assert recorder.statements - statements == 2  # the leader's save, then the three queued
+    assert pool.get_stats()["requests_num"] - checkouts == 1  # one connection for both
+    assert recorder._held is None
+    assert pool.get_stats()["pool_available"] == pool.get_stats()["pool_size"]
+    service.close()
+
+
+def test_a_leaders_connection_lost_mid_streak_is_replaced_and_no_save_is_lost(
+    fresh_postgres: Settings,
+) -> None:
+    service, recorder = _service_and_recorder(fresh_postgres)
+    recorder.insert_events([_stored(uuid4(), 1)])
+
+    def kill_the_waiting_leader() -> None:
+        with psycopg.connect(fresh_postgres.database.dsn(), autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchall()
+        assert killed == [(True,)]
+
+    results = _saves_queued_behind_a_waiting_leader(
+        fresh_postgres, service, kill_the_waiting_leader
+    )
+    assert all(isinstance(r, list) for r in results), results  # each retried its save
+    stored = recorder.select_notifications(start=None, limit=10)
+    assert len(stored) == 5
+    assert recorder._held is None
+    for _ in range(recorder.datastore.pool.get_stats()["pool_size"]):  # none left broken
+        with recorder.datastore.get_connection() as conn:
+            conn.execute("SELECT 1")
     service.close()
 
 
