@@ -130,7 +130,7 @@ def seal(event: Any, prev_hash: str) -> None:
         hashed["class_version"] = class_version  # as the mapper stores it
     topic = get_topic(type(event))
     own = digest(event.originator_id, event.originator_version, topic, chained_body(hashed))
-    object.__setattr__(event, "meta", dataclasses.replace(linked, chain_hash=own))
+    object.__setattr__(linked, "chain_hash", own)  # this event's own new metadata
     meta["chain_hash"] = own  # the body is now encode_body(event)'s, in the same order
     key = id(event)
     _BODIES[key] = (weakref.ref(event, lambda _: _BODIES.pop(key, None)), body)
