@@ -41,40 +41,43 @@ from domain.permissions import PermissionDeniedError
 from domain.registry import spec_for
 from domain.service import CommandResult
 from infra.case_view import plain
-from infra.inputs import build
+from infra.inputs import build, camel
 
 Outcome = (
     CaseUpdated | SheetRecorded | InvalidInput | ProcessRefused | NotFound | NotAllowed | Conflict
 )
 log = logging.getLogger(__name__)
+CONTEXT_KEYS = frozenset(camel(name) for name in CONTEXT_FIELDS)  # as the input names them
 
 
 async def run(
-    context: Context, command_class: type, data: Any, *, anonymous: bool = False
+    context: Context, command_class: type, data: dict[str, Any], *, anonymous: bool = False
 ) -> Outcome:
+    """``data``: the mutation's input as graphql-core coerced it (camelCase keys; dates,
+    decimals and enums' values as its scalars parse them: ``api/mutation.py``)."""
     caller = context.caller
     try:
         check_size(data)
     except InputTooLargeError as e:
         log.info("input refused: %s (%s)", e, command_class.__name__)  # one line, no trace
         raise PublicError(f"input: {e}", "BAD_USER_INPUT", field="input") from None
-    given = {k: v for k, v in plain(data).items() if k not in CONTEXT_FIELDS}
+    given = {k: v for k, v in plain(data).items() if k not in CONTEXT_KEYS}
     try:
         command: Any = build(command_class, given)
     except InvalidInputError as e:
         if anonymous:
-            return await _expert_refusal(context, command_class, given.get("application_id"), e)
+            return await _expert_refusal(context, command_class, given.get("applicationId"), e)
         return _invalid(e)
     services = context.services
     ctx = CommandContext(
         actor_id=caller.user_id,
         role=caller.role,
-        idempotency_key=data.idempotency_key,
-        occurred_on=data.occurred_on or services.clock.today(),
-        reason=data.reason,
-        correlation_id=data.correlation_id or context.correlation_id(),
-        causation_id=data.causation_id or "",
-        backdating_reason=data.backdating_reason,
+        idempotency_key=data["idempotencyKey"],
+        occurred_on=data.get("occurredOn") or services.clock.today(),
+        reason=data.get("reason", ""),
+        correlation_id=data.get("correlationId") or context.correlation_id(),
+        causation_id=data.get("causationId") or "",
+        backdating_reason=data.get("backdatingReason", ""),
     )
     service = services.service
 

@@ -17,7 +17,7 @@ import strawberry
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
-from api.mutation import expert_mutation, office_mutation
+from api.mutation import expert_mutation, office_mutation, take_raw_inputs
 from api.query import InterviewQueries, OfficeQueries
 from api.scalars import SCALAR_OVERRIDES
 from api.subscription import Subscription
@@ -37,24 +37,26 @@ class ExpertSchema(strawberry.Schema):
 @cache
 def office_schema() -> strawberry.Schema:
     query = strawberry.type(type("Query", (OfficeQueries,), {}))
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=query,
         mutation=office_mutation(),
         subscription=Subscription,
         types=ERROR_TYPES,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    return take_raw_inputs(schema)
 
 
 @cache
 def expert_schema() -> strawberry.Schema:
     query = strawberry.type(type("Query", (InterviewQueries,), {}))
-    return ExpertSchema(
+    schema = ExpertSchema(
         query=query,
         mutation=expert_mutation(),
         types=ERROR_TYPES,
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    return take_raw_inputs(schema)
 
 
 def sdl(schema: Any) -> str:
