@@ -281,10 +281,30 @@ CHANGES = """\
   server process's time on the API line (py-spy). The resolvers declared to strawberry
   still make the schema; graphql-core runs them on the dict. One client, the API line's
   mutations, alternating: p50 2.0-2.6 ms before, 1.7-2.3 ms after.
+- **This session's write path against its start, side by side** (the tree at the
+  session's first commit in a worktree, alternating): `write_concurrent` with 2,000
+  lifecycles, 8 writers, 2,147, 2,256 and 2,216 events/s before, 2,606, 2,726 and 2,596
+  after (+19%; p95 of a command 5.9-6.4 ms before, 4.7-5.1 ms after); the API line (1,000
+  lifecycles) 579 and 536 events/s before, 744 and 636 after (+23%; p50 of a mutation
+  22.5-24.2 ms before, 17.6-20.6 ms after). The full run above came at a slow moment of
+  the machine (raw one-row commits 2,049/s; the API ceiling 4,372 requests/s against
+  5,219 in the previous session's run).
+- **Why the API line cannot reach 0.35 on this machine** (top, during the line): the two
+  server processes at 67-69% of a core each, the clients' process at 26%, PostgreSQL's
+  backends the rest: the machine 92% busy. The ceiling line's least request costs about
+  0.4 ms of the machine's CPU (clients, servers and PostgreSQL together); 0.35 of raw is
+  about 1,800 events/s, about 2,000 requests/s with the reads, so about 1 ms of the
+  machine's CPU per request in all. The command alone, in-process, takes about 0.36 ms of
+  the writer's CPU and 0.1 ms of PostgreSQL's: the GraphQL work of a mutation beyond the
+  least request would have to fit in about 0.1 ms.
 - **Where the in-process line's time goes now** (top, 8 writers): the writing process at
   about 85% of one core, PostgreSQL's backends at about 25% of another, the machine 40%
   idle. The process is bound by its interpreter (about 360 us of its CPU per event), and
-  the second core is mostly free, not PostgreSQL's as written above.
+  the second core is mostly free, not PostgreSQL's as written above. Two processes of 4
+  writers, tried again on this session's code (2,000 lifecycles, alternating): 2,322 and
+  2,642 events/s against 2,297 and 2,233 for one process of 8. Each of the two ran at
+  about 60% of a core with the machine about 83% busy: waiting for the table lock across
+  processes, in smaller groups, costs the second core back.
 """
 
 
