@@ -215,8 +215,8 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         pool's bookkeeping, and each statement on another connection than the last)."""
         try:
             if self._held is None:
-                pool = self.datastore.pool
-                pool.open(True, self.datastore.pool_open_timeout or 30.0)
+                pool, timeout = self.datastore.pool, self.datastore.pool_open_timeout
+                pool.open(timeout is not None, timeout or 30.0)  # as the library opens it
                 self._held = pool.getconn()
             yield self._held
         except psycopg.Error as e:
