@@ -214,10 +214,8 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         it. A checkout per statement cost about a third of a save's interpreter time (the
         pool's bookkeeping, and each statement on another connection than the last)."""
         try:
-            if self._held is None:
-                pool, timeout = self.datastore.pool, self.datastore.pool_open_timeout
-                pool.open(timeout is not None, timeout or 30.0)  # as the library opens it
-                self._held = pool.getconn()
+            if self._held is None:  # the pool is open: the library's recorder opened it
+                self._held = self.datastore.pool.getconn()  # to register its types
             yield self._held
         except psycopg.Error as e:
             lost = self._held
