@@ -69,6 +69,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, postgres
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.array import ListBinaryDumper
 
@@ -105,10 +106,21 @@ class KeyKeeper(Protocol):
     def keys_refused(self, application_ids: Sequence[UUID]) -> None: ...
 
 
-@dataclass
+def _taken() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
+@dataclass(slots=True)
 class _QueuedSave:
+    """A save waiting in the queue. ``done`` is a lock taken when the save is queued and
+    released once, by the leader, when the save is written or handed the lead: its waiter
+    blocks on acquiring it. A plain lock is a quarter of a ``threading.Event``'s cost (an
+    event is a condition over a lock), paid by every save, under the interpreter lock."""
+
     events: Sequence[StoredEvent]
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Lock = field(default_factory=_taken)
     lead: bool = False  # woken to lead the next group rather than with an outcome
     ids: list[int] | None = None
     error: BaseException | None = None
@@ -145,12 +157,18 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         group = Identifier(f"{events_table_name}_insert_group"[:63])
         self.sql_create_statements.append(_single_function(single, **names))
         self.sql_create_statements.append(_group_function(group, **names))
-        self._insert_single = SQL(
-            "SELECT n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b) AS n"
-        ).format(schema=schema, function=single)
-        self._insert_group = SQL(
-            "SELECT grp, n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b, %b, %b)"
-        ).format(schema=schema, function=group)
+        # Composed once into bytes: psycopg composes a ``Composed`` query again on every
+        # execute, and caches the parsing of its placeholders only for a bytes query.
+        self._insert_single = (
+            SQL("SELECT n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b) AS n")
+            .format(schema=schema, function=single)
+            .as_bytes()
+        )
+        self._insert_group = (
+            SQL("SELECT grp, n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b, %b, %b)")
+            .format(schema=schema, function=group)
+            .as_bytes()
+        )
         self.keys: KeyKeeper | None = None  # told of the data keys saved or refused
         self._mutex = threading.Lock()
         self._queue: list[_QueuedSave] = []
@@ -169,7 +187,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
             lead = not self._leading
             self._leading = True
         if not lead:
-            mine.done.wait()
+            mine.done.acquire()
             if not mine.lead:
                 return mine.outcome()
         self._lead()
@@ -192,19 +210,19 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
                     # waiting for a connection once per group behind this one.
                     for save in self._queue:
                         save.error = lost
-                        save.done.set()
+                        save.done.release()
                     self._queue.clear()
                 held = None
                 if self._queue:
                     self._queue[0].lead = True
-                    self._queue[0].done.set()
+                    self._queue[0].done.release()
                 else:
                     self._leading = False
                     held, self._held = self._held, None
             if held is not None:
                 self.datastore.pool.putconn(held)  # a broken one is discarded by the pool
             for save in group:
-                save.done.set()
+                save.done.release()
 
     @contextmanager
     def _connection(self) -> Iterator[Connection[Any]]:
@@ -261,9 +279,9 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
     def _write_one(self, save: _QueuedSave) -> list[int]:
         keys = save.data_keys()
         params = (*_arrays(save.events), _Uuids(k[0] for k in keys), _Byteas(k[1] for k in keys))
-        with self._connection() as conn, conn.cursor() as cursor:
+        with self._connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(self._insert_single, params, prepare=True)
-            return [int(row["n"]) for row in cursor.fetchall()]
+            return [n for (n,) in cursor.fetchall()]
 
     def _write_group(self, group: list[_QueuedSave]) -> None:
         events = [e for save in group for e in save.events]
@@ -276,16 +294,16 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
             _Byteas(k[1][1] for k in keys),
             _Ints(k[0] for k in keys),
         )
-        with self._connection() as conn, conn.cursor() as cursor:
+        with self._connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(self._insert_group, params, prepare=True)
             rows = cursor.fetchall()
         ids: dict[int, list[int]] = {}
         refused: set[int] = set()
-        for row in rows:
-            if row["n"] is None:
-                refused.add(row["grp"])
+        for grp, n in rows:
+            if n is None:
+                refused.add(grp)
             else:
-                ids.setdefault(row["grp"], []).append(int(row["n"]))
+                ids.setdefault(grp, []).append(n)
         for i, save in enumerate(group, 1):
             if i in refused:
                 first = save.events[0]
