@@ -107,15 +107,20 @@ class CaseEvents(EventSourcedApplication[UUID]):
         return self._get(application_id, LATEST if version is None else version)
 
     def cached_case(self, application_id: UUID) -> Application:
-        """This process's latest copy of the case: as stored when this process is the only
-        writer (the campaign simulator), possibly behind another process's writes."""
+        """This process's latest copy of the case, to read and never to change (not copied:
+        the cache's own object, which no command changes once it is saved): as stored when
+        this process is the only writer (the campaign simulator), possibly behind another
+        process's writes."""
         return self._get(application_id, None)
 
     def _get(self, application_id: UUID, version: int | None) -> Application:
-        """``version`` None: this process's cached copy (commands only)."""
+        """``version`` None: this process's cached copy, to read."""
         try:
             case: Application = self.repository.get(
-                application_id, version=version, projector_func=mutated
+                application_id,
+                version=version,
+                projector_func=mutated,
+                deepcopy_from_cache=False,
             )
         except AggregateNotFoundError:
             raise ApplicationNotFoundError(application_id) from None
