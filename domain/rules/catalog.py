@@ -94,11 +94,25 @@ def of_kind(kind: str) -> list[Ruleset]:
 
 
 def in_force(kind: str, day: date) -> list[Ruleset]:
-    """Rulesets of ``kind`` in force on ``day``, the newest (superseding) first."""
-    candidates = [r for r in of_kind(kind) if r.in_force_on(day)]
-    if not candidates:
-        raise NoRulesetInForceError(kind, day)
-    return _newest_first(candidates)
+    """Rulesets of ``kind`` in force on ``day``, the newest (superseding) first.
+
+    Every command asks it, for its own date: each answer is kept, for the catalog it was
+    found in (a catalog replaced, as tests replace it, starts again)."""
+    rulesets = all_rulesets()
+    if _KEPT_FOR[0] is not rulesets:
+        _KEPT.clear()
+        _KEPT_FOR[0] = rulesets
+    found = _KEPT.get((kind, day))
+    if found is None:
+        candidates = [r for r in rulesets.values() if r.kind == kind and r.in_force_on(day)]
+        if not candidates:
+            raise NoRulesetInForceError(kind, day)
+        found = _KEPT[(kind, day)] = tuple(_newest_first(candidates))
+    return list(found)
+
+
+_KEPT: dict[tuple[str, date], tuple[Ruleset, ...]] = {}  # in_force's answers
+_KEPT_FOR: list[object] = [None]  # the catalog they were found in
 
 
 def newest_in_force(kind: str, day: date) -> Ruleset:
