@@ -46,6 +46,14 @@ class SealedAggregate(Aggregate):
         aggregate.pending_events.append(created)
         return aggregate
 
+    def _shallow_copy(self) -> Self:
+        """A new aggregate sharing this one's attribute values (``copy.copy``'s result,
+        without its reduce protocol: a fifth of the cost), for ``__deepcopy__`` to copy the
+        mutable ones of."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
     def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
         make: Any = event_class
         event = make(

@@ -8,7 +8,6 @@ the selection (``selection.py``) and the life after the award (``after_award.py`
 
 from __future__ import annotations
 
-import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Self
@@ -78,7 +77,7 @@ class CaseState(SealedAggregate):
     def __deepcopy__(self, memo: dict[int, object]) -> Self:
         """A copy for one command: the values are immutable and shared; only the few
         mutable containers are copied (the library deep-copies cached aggregates)."""
-        clone = copy.copy(self)
+        clone = self._shallow_copy()
         clone.commands = dict(self.commands)
         clone.interview_sheets = dict(self.interview_sheets)
         clone.__dict__["_pending_events"] = list(self.pending_events)

@@ -14,7 +14,6 @@ is decided again on the stored ledger and is refused with the rule and the count
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +85,7 @@ class QuotaLedger(SealedAggregate):
 
     def __deepcopy__(self, memo: dict[int, object]) -> Self:
         """A copy for one command: the few mutable containers are copied."""
-        clone = copy.copy(self)
+        clone = self._shallow_copy()
         clone.held = dict(self.held)
         clone.counts = {k: dict(v) for k, v in self.counts.items()}
         clone.__dict__["_pending_events"] = list(self.pending_events)
