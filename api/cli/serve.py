@@ -23,6 +23,7 @@ from api.cli.errors import NotFoundError
 from domain.case.meta import Role
 from infra import users
 from infra.container import jwt_secret, user_directory
+from infra.cpu_pinning import pin_this_process
 from infra.observability.metrics import multiprocess_folder
 from infra.users import UserDirectoryError
 
@@ -59,7 +60,8 @@ def serve(
     workers: int = typer.Option(
         1,
         min=1,
-        help="Server processes sharing the port (PostgreSQL only; one per core is typical).",
+        help="Server processes sharing the port (PostgreSQL only; one per core is typical),"
+        " each pinned to a core of its own unless BOLASHAK_PIN_SERVER_PROCESSES=false.",
     ),
 ) -> None:
     """Serve GraphQL at http://HOST:PORT/graphql (GraphiQL in development mode)."""
@@ -126,7 +128,10 @@ def server_process_app() -> Starlette:
     from api.app import ServerOptions, create_app
 
     current = settings()  # checked by the parent process
-    observe_process("serve-process")
+    cpu = None
+    if current.pin_server_processes and current.prometheus_multiproc_dir:
+        cpu = pin_this_process(current.prometheus_multiproc_dir)  # before any thread starts
+    observe_process("serve-process", cpu=cpu)
     options = ServerOptions(production=current.production, in_process_workers=False)
     return create_app(current, options, business_clock())
 

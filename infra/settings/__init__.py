@@ -96,6 +96,8 @@ class Settings(FromEnv):
     aggregate_cache_size: Count = 10_000
     pool_size: AtLeastOne = 5  # event-store connections of a server process (connection_budget)
     read_connections: AtLeastOne = 2  # per server process: its read-model query threads
+    # each process of ``serve --workers N`` (N > 1) on a core of its own (infra/cpu_pinning.py)
+    pin_server_processes: bool = True
     # with POOL_WAIT_SECONDS, within a request's 10 s: a command that gets no connection,
     # or not the event table's lock, is answered 503 (retry), never left to time out
     lock_timeout_seconds: Count = 5

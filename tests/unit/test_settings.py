@@ -53,6 +53,14 @@ def test_a_server_process_reads_through_two_connections_unless_set() -> None:
         Settings.from_env({"BOLASHAK_READ_CONNECTIONS": "0"})
 
 
+def test_server_processes_are_pinned_to_cores_unless_set_off() -> None:
+    assert Settings.from_env({}).pin_server_processes is True
+    off = Settings.from_env({"BOLASHAK_PIN_SERVER_PROCESSES": "false"})
+    assert off.pin_server_processes is False
+    with pytest.raises(SettingsError, match="BOLASHAK_PIN_SERVER_PROCESSES"):
+        Settings.from_env({"BOLASHAK_PIN_SERVER_PROCESSES": "sometimes"})
+
+
 def test_long_running_processes_do_not_create_tables() -> None:
     env = Settings.from_env({"BOLASHAK_DATABASE_URL": "postgresql://u@h/d"}).eventsourcing_env()
     assert env["CREATE_TABLE"] == "n"
