@@ -35,6 +35,7 @@ def criteria() -> tuple[Criterion, ...]:
     return tuple(Criterion(**c) for c in catalog.get(RULESET_ID).data["criteria"])
 
 
+@cache
 def criterion_keys() -> tuple[str, ...]:
     return tuple(c.key for c in criteria())
 
