@@ -312,6 +312,45 @@ CHANGES = """\
   2,642 events/s against 2,297 and 2,233 for one process of 8. Each of the two ran at
   about 60% of a core with the machine about 83% busy: waiting for the table lock across
   processes, in smaller groups, costs the second core back.
+- **Where a command's time went, by part** (`time.thread_time` around each part, 2,000
+  lifecycles): one thread on the in-memory store, about 100 us of CPU per event, a fifth
+  of it the simulator's own (the synthetic people, its reads of the case); 8 writers on
+  PostgreSQL, about 210 us (user about 170, system about 40), the event store's part about
+  62 us of it, of which about 26 us the waiting saves' own (blocking, waking, taking the
+  interpreter back). A hand-over between two threads costs about 14.5 us of CPU on this
+  virtual machine, mostly the kernel's (two threads passing a lock back and forth); each
+  event costs about 3.6 of them.
+- **Each event's own Python, cut** (the queued saves wait on a plain lock, not a
+  `threading.Event`; the insert statements composed into bytes once, psycopg's placeholder
+  parsing cached with them; the group's rows read as tuples; orjson writing the events'
+  dataclasses itself, 6.1 us against 3.0 us an event, without a callback per dataclass;
+  the chained metadata copied rather than rebuilt by `dataclasses.replace`, 2.3 us against
+  0.3 us; the rulesets in force on a date kept per catalog; the copy of a cached case
+  without `copy.copy`'s reduce protocol; the simulator's reads of the cached case without
+  a copy). Against the session's start, side by side (its first commit's tree in a
+  worktree, alternating, 2,000 lifecycles, 8 writers): 3,961, 3,891 and 3,881 events/s
+  before, 4,453, 4,390 and 4,259 after (+12%); the process's CPU per event 226-229 us
+  before, 197-201 us after; p95 of a command 3.2-3.4 ms before, 2.9-3.0 ms after.
+- **Each server process pinned to a core of its own** (`infra/cpu_pinning.py`,
+  `BOLASHAK_PIN_SERVER_PROCESSES`): a server process uses one core at most, and the kernel
+  often woke a thread its other threads handed work to on the other core, which on a
+  virtual machine crosses the hypervisor. Each process of `serve --workers N` now takes the
+  core the fewest of its live siblings use. The API line, 1,000 lifecycles, alternating:
+  1,183 and 1,254 events/s with pinning off, 1,409 and 1,497 on. With the rest of this
+  session's changes, against its start (same method): 1,030 and 1,109 events/s before,
+  1,500 and 1,362 after (+34%).
+- **Why the in-process line does not pin its process**: pinned to one core with
+  `taskset`, the command service's 8 writers ran 4,957 and 5,539 events/s against 3,850
+  and 4,117 unpinned (its CPU per event 153-168 us against 212-225), but the raw
+  baseline's 8 threads in the same process gained more (9,953 and 11,013 rows/s against
+  7,171 and 7,601): the ratio fell to 0.50. A benchmark that pinned the command service
+  and not its baseline would measure the pinning, not the write path.
+- **Tried, not kept**: the leader giving up the interpreter once before taking the queue
+  (a commit delay), for larger groups: 2,386 and 2,442 statements instead of 3,242 and
+  3,217 for the same saves, and 4,078 and 4,035 events/s against 4,261 and 4,218. The
+  interpreter's switch interval at 1 ms, 0.2 ms and 20 ms instead of 5 ms: 4,121, 3,880
+  and 4,133 events/s against 4,133. Unprepared insert statements: the same CPU per
+  statement (about 57 us, more of it the kernel's).
 """
 
 
