@@ -316,8 +316,10 @@ class CommandHandler:
         ``candidates``: the cases with a stored award of any campaign (the caller scans the
         log for them); each is read as stored, and holds a place while it is a scholar's
         (awarded, not revoked nor withdrawn) of this campaign. After the save, the cases
-        are read again: one revoked or withdrawn meanwhile (its return found no place to
-        give back) gives its place back. Running it again adds nothing."""
+        whose place the ledger holds are read again: one revoked or withdrawn meanwhile
+        (its return found no place to give back) gives its place back, also when it left
+        between an attempt that reserved its place and the attempt decided again after a
+        conflict. Running it again adds nothing."""
         check_allowed(CARRY_OVER_AWARDS, ctx.role)
         if not ctx.reason.strip():
             raise InvalidInputError.single("reason", "required", "a carry-over must say why")
@@ -350,11 +352,14 @@ class CommandHandler:
         reserved = ledger.carry_over(meta, carried)
         overrides = ledger.total("overrides") - overrides
         self.store.save_ledger(ledger)
+        # The give-backs are made on a copy of the ledger as saved: the saved one is now
+        # this process's copy, which a give-back whose save fails must leave as stored.
+        ledger = self.store.held_ledger(year) or self.store.stored_ledger(year)
+        assert ledger is not None  # saved just now
         returned = 0
-        for holder in holders:  # read again: a case may have left while it was carried over
-            held = holder.place.application_id
-            if ledger.holds(held) and self._holder(held) is None:
-                ledger.give_back(meta, held)
+        for case_id in candidates:  # read again: a case may have left while it was carried over
+            if ledger.holds(case_id) and self._holder(case_id) is None:
+                ledger.give_back(meta, case_id)
                 returned += 1
         if returned:
             self.store.save_ledger(ledger)

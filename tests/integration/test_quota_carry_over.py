@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
@@ -22,6 +23,7 @@ from domain.permissions import PermissionDeniedError
 from domain.quota import events as qe
 from domain.quota.ledger import PlacesExhaustedError, QuotaLedger, quota_ledger_id
 from domain.service import CarriedOver
+from domain.store import WriteConflictError
 from infra.awards_before_ledger import awarded_cases
 from infra.case_store import CaseService
 from infra.container import build_service
@@ -193,3 +195,44 @@ def test_the_command_line_carries_over_and_reports_what_it_did(
     refused = CliRunner().invoke(cli, ["quota", "carry-over", "--year", "2023", "--reason", ""])
     assert refused.exit_code == 2, refused.output
     assert "reason" in refused.output
+
+
+def test_a_give_back_whose_save_fails_leaves_this_process_s_ledger_as_stored(
+    store: CaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case that left while its place was carried over gives it back in a second save; when
+    that save fails (another writer got there first), the carry-over is decided again, and
+    this process's copy of the ledger, read by every next award, is the stored one, not the
+    one the failed save changed."""
+    first, second = awarded_before_the_ledger(store, 2)
+    holder = store.handler._holder
+    reads: dict[object, int] = {}
+
+    def leaves_after_the_carry_over(application_id: UUID) -> object:
+        reads[application_id] = reads.get(application_id, 0) + 1
+        if application_id == second.id and reads[application_id] > 1:
+            return None  # read again after the ledger's save: it has left meanwhile
+        return holder(application_id)
+
+    monkeypatch.setattr(store.handler, "_holder", leaves_after_the_carry_over)
+    save_ledger = store.save_ledger
+    saves: list[int] = []
+
+    def second_save_fails_once(ledger: QuotaLedger) -> None:
+        saves.append(ledger.version)
+        if len(saves) == 2:
+            raise WriteConflictError("another writer saved the ledger first (synthetic)")
+        save_ledger(ledger)
+
+    monkeypatch.setattr(store, "save_ledger", second_save_fails_once)
+    done = carry_over(store)
+    assert done.returned == 1
+    held = store.held_ledger(2023)
+    stored = ledger_of(store)
+    assert held is not None
+    assert (held.version, held.holds(first.id), held.holds(second.id)) == (
+        stored.version,
+        True,
+        False,
+    )
+    assert not held.pending_events
