@@ -20,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 CHOICES_FILE = "cpu-pinning.json"  # pid -> CPU, of the server's processes
+log = logging.getLogger("bolashak.serve")
 
 
 def least_used(allowed: Iterable[int], pinned: Mapping[int, int]) -> int:
@@ -63,9 +65,13 @@ def pin_this_process(folder: str | Path) -> int | None:
         cpu = least_used(allowed, pinned)
         pinned[os.getpid()] = cpu
         _write(folder, pinned)
-    for thread in _threads():
-        with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
-            os.sched_setaffinity(thread, {cpu})
+    try:
+        for thread in _threads():
+            with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+                os.sched_setaffinity(thread, {cpu})
+    except OSError as refused:  # a sandbox that forbids it: the kernel places the process
+        log.warning("server process not pinned to a core", extra={"error": str(refused)})
+        return None
     return cpu
 
 

@@ -84,3 +84,17 @@ def test_nothing_is_pinned_with_one_cpu_allowed(tmp_path: Path) -> None:
     )
     assert done.stdout.strip() == "None"
     assert not (tmp_path / CHOICES_FILE).exists()
+
+
+@pytest.mark.usefixtures("two_cpus")
+def test_a_platform_that_refuses_pinning_leaves_the_process_to_the_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sandbox may forbid changing CPU affinity: the server starts unpinned, with a
+    warning, rather than not at all."""
+
+    def refused(_pid: int, _cpus: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setaffinity", refused)
+    assert pin_this_process(tmp_path) is None
