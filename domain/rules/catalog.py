@@ -104,7 +104,7 @@ def in_force(kind: str, day: date) -> list[Ruleset]:
         _KEPT_FOR[0] = rulesets
     found = _KEPT.get((kind, day))
     if found is None:
-        candidates = [r for r in rulesets.values() if r.kind == kind and r.in_force_on(day)]
+        candidates = [r for r in of_kind(kind) if r.in_force_on(day)]
         if not candidates:
             raise NoRulesetInForceError(kind, day)
         found = _KEPT[(kind, day)] = tuple(_newest_first(candidates))

@@ -36,6 +36,7 @@ from tests.e2e.conftest import (
 )
 from tests.support import builders as b
 from tests.support.authz import needles
+from tests.support.cpus import allowed_cpus
 from tests.support.erasure import ERASE, QUERIES, Case, erase_input
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,11 +247,7 @@ def test_any_server_process_answers_metrics_for_all_of_them(live_server: LiveSer
 def test_each_server_process_is_pinned_to_a_core_of_its_own(live_server: LiveServer) -> None:
     """``serve --workers 2`` on two CPUs or more: each server process logs the CPU it took,
     and no two took the same one (infra/cpu_pinning.py; BOLASHAK_PIN_SERVER_PROCESSES)."""
-    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if len(allowed) < 2:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CPU affinity and two CPUs are expected on the CI machine")
-        pytest.skip("needs CPU affinity and two CPUs")
+    allowed = allowed_cpus()
     deadline = time.monotonic() + 30
     while len(lines := _startup_lines(live_server, "serve-process")) < 2:
         assert time.monotonic() < deadline, "the second server process did not start"
@@ -258,20 +255,18 @@ def test_each_server_process_is_pinned_to_a_core_of_its_own(live_server: LiveSer
     assert sorted(line["cpu"] for line in lines) == allowed[:2]
 
 
-def _startup_lines(server: LiveServer, component: str) -> list[dict[str, Any]]:
+def _startup_lines(server: LiveServer, component: str = "") -> list[dict[str, Any]]:
+    """Each process's startup line (of ``component``'s processes, when named), as logged
+    so far."""
     return [
         found
         for process in server.processes
         for line in process.stderr.read_text(encoding="utf-8").splitlines()
-        if '"event":"starting"' in line and (found := json.loads(line))["component"] == component
+        if '"event":"starting"' in line
+        and component in ("", (found := json.loads(line))["component"])
     ]
 
 
 def _started(server: LiveServer) -> list[str]:
     """The component of each process's startup line, as logged so far."""
-    return [
-        json.loads(line)["component"]
-        for process in server.processes
-        for line in process.stderr.read_text(encoding="utf-8").splitlines()
-        if '"event":"starting"' in line
-    ]
+    return [line["component"] for line in _startup_lines(server)]

@@ -11,21 +11,14 @@ from pathlib import Path
 import pytest
 
 from infra.cpu_pinning import CHOICES_FILE, least_used, pin_this_process
+from tests.support.cpus import allowed_cpus
 
 pytestmark = pytest.mark.unit
-
-CAN_PIN = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
 
 
 @pytest.fixture
 def two_cpus() -> None:
-    """Pinning is measured and tested on Linux with two CPUs or more (the CI machine has
-    two): elsewhere the tests that pin skip, except under ``CI=true``, where they fail."""
-    if CAN_PIN:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("CPU affinity and two CPUs are expected on the CI machine")
-    pytest.skip("needs CPU affinity and two CPUs")
+    allowed_cpus()
 
 
 def test_a_process_takes_the_cpu_the_fewest_processes_are_on() -> None:
@@ -55,7 +48,7 @@ def _pin_in_a_child(folder: Path) -> int:
 
 @pytest.mark.usefixtures("two_cpus")
 def test_a_process_is_pinned_to_the_cpu_the_live_processes_leave_free(tmp_path: Path) -> None:
-    allowed = sorted(os.sched_getaffinity(0))
+    allowed = allowed_cpus()
     # this process is alive and on the first CPU: a new one takes the second
     (tmp_path / CHOICES_FILE).write_text(json.dumps({str(os.getpid()): allowed[0]}))
     assert _pin_in_a_child(tmp_path) == allowed[1]
@@ -65,7 +58,7 @@ def test_a_process_is_pinned_to_the_cpu_the_live_processes_leave_free(tmp_path: 
 
 @pytest.mark.usefixtures("two_cpus")
 def test_the_core_of_a_process_that_died_is_taken_again(tmp_path: Path) -> None:
-    allowed = sorted(os.sched_getaffinity(0))
+    allowed = allowed_cpus()
     first = _pin_in_a_child(tmp_path)  # its process has exited since
     assert first == allowed[0]
     assert _pin_in_a_child(tmp_path) == allowed[0]
