@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from api.answers import CaseAnswers
@@ -102,6 +103,18 @@ class Services:
         self.views.close()
         self.engine.db.close()
         self.service.close()
+
+
+# When the running GraphQL operation began (set by ``GraphQLPipeline.execute``, per operation:
+# a websocket connection's operations run as tasks of their own, each with its copy).
+OPERATION_MOMENT: contextvars.ContextVar[datetime] = contextvars.ContextVar("operation_moment")
+
+
+def operation_moment() -> datetime:
+    """The "now" every field of the running operation shows (an audit export's time): one
+    moment per operation, so that the same query run twice in it (the differential check of
+    the fast executor) answers the same; the clock's now outside an operation."""
+    return OPERATION_MOMENT.get(None) or datetime.now(UTC)
 
 
 @dataclass

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -44,7 +45,7 @@ from graphql.validation import ASTValidationRule, ValidationRule
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 
-from api.context import Context
+from api.context import OPERATION_MOMENT, Context
 from api.document_size import expanded_field_count
 from api.errors import MASKED_MESSAGE, is_outage, is_public, unavailable
 from api.fast_executor import PlainFieldsExecutor
@@ -183,6 +184,7 @@ class GraphQLPipeline:
         caller = getattr(context, "principal", None)  # None: a test without a caller
         if caller is not None:
             access.note(label, caller.user_id, caller.role.value, context)
+        OPERATION_MOMENT.set(datetime.now(UTC))
         started = time.perf_counter()
         outcome = "cancelled"  # the request's time limit, or its client gone
         try:

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.answers import application_from_events
-from api.context import Context
+from api.context import Context, operation_moment
 from api.errors import bad_input
 from api.types.cases import (
     ApplicationConnection,
@@ -293,13 +293,19 @@ class OfficeQueries(InterviewQueries):
         case_id = parse_id(application_id, "applicationId")
         mapper = info.context.services.service.mapper
         today = info.context.services.clock.today()
+        moment = operation_moment()
 
         def exported(db: ViewDatabase) -> str | None:
             stored = replay.stored_rows(db, case_id)
             if not stored:
                 return None
             data = export.timeline_of(
-                mapper, stored, case_id, today=today, with_personal_data=personal_data
+                mapper,
+                stored,
+                case_id,
+                today=today,
+                exported_at=moment,
+                with_personal_data=personal_data,
             )
             return export.render(data, format.value)
 

@@ -32,7 +32,12 @@ def timeline(
     event store's own connection (``bolashak audit export``)."""
     stored = reader.recorder.select_events(application_id)
     return timeline_of(
-        reader.mapper, stored, application_id, today=today, with_personal_data=with_personal_data
+        reader.mapper,
+        stored,
+        application_id,
+        today=today,
+        exported_at=datetime.now(UTC),
+        with_personal_data=with_personal_data,
     )
 
 
@@ -42,6 +47,7 @@ def timeline_of(
     application_id: UUID,
     *,
     today: date,
+    exported_at: datetime,
     with_personal_data: bool,
 ) -> dict[str, Any]:
     """The export's data from a case's stored rows, however they were read (the CLI: the
@@ -52,7 +58,7 @@ def timeline_of(
     view = found.commission(today)
     return {
         "application_id": str(application_id),
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exported_at": exported_at.isoformat(timespec="seconds"),
         "personal_data": with_personal_data,
         "chain": {
             "intact": check.ok,

@@ -4,12 +4,15 @@ query alike, except where the database itself was down or busy for one of the tw
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import pytest
 from graphql import ExecutionResult, GraphQLError
 
+import api.context
+from api.context import operation_moment
 from api.pipeline import DifferentResultsError, GraphQLPipeline, Limits
 
 
@@ -59,3 +62,28 @@ def test_an_outage_in_either_run_is_not_compared_and_is_answered_retryable(
         assert "lock timeout" not in str(answer)
     else:
         assert answer == {"data": {"__typename": "Query"}}
+
+
+def test_both_runs_of_one_operation_show_its_one_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field that shows "now" (an audit export's time) answers alike in both runs: the
+    operation's moment is taken once, when it starts. The erasure test's export once met
+    the clock's second turning between the two runs, and the check called it a bug."""
+    ticks = iter(datetime(2026, 12, 7, 15, 46, 42 + i, tzinfo=UTC) for i in range(10))
+
+    class TickingClock(datetime):
+        @classmethod
+        def now(cls, _tz: Any = None) -> Any:
+            return next(ticks)
+
+    monkeypatch.setattr(api.context, "datetime", TickingClock)  # a clock read moves on
+    pipeline = GraphQLPipeline(Limits(), production=False, differential=True)
+    seen: list[datetime] = []
+
+    async def run(*_args: Any) -> ExecutionResult:
+        seen.append(operation_moment())
+        return ExecutionResult({"__typename": "Query"})
+
+    pipeline._run = run  # type: ignore[method-assign,assignment]
+    execute(pipeline)
+    assert len(seen) == 2
+    assert seen[0] == seen[1]
