@@ -70,7 +70,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection, postgres
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 from psycopg.types.array import ListBinaryDumper
 
 from infra.retrying import within_budget
@@ -153,10 +153,17 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
             "lock_timeout": SQL(str(datastore.lock_timeout)),
             "channel": Identifier(self.channel_name),
         }
-        single = Identifier(f"{events_table_name}_insert_locked"[:63])
-        group = Identifier(f"{events_table_name}_insert_group"[:63])
+        single_name = f"{events_table_name}_insert_locked"[:63]
+        group_name = f"{events_table_name}_insert_group"[:63]
+        single, group = Identifier(single_name), Identifier(group_name)
         self.sql_create_statements.append(_single_function(single, **names))
         self.sql_create_statements.append(_group_function(group, **names))
+        self.sql_create_statements.append(
+            _drop_older_signatures(
+                datastore.schema,
+                {single_name: _SINGLE_ARGUMENTS, group_name: _GROUP_ARGUMENTS},
+            )
+        )
         # Composed once into bytes: psycopg composes a ``Composed`` query again on every
         # execute, and caches the parsing of its placeholders only for a bytes query.
         self._insert_single = (
@@ -380,6 +387,31 @@ _HEAD = (
 _KEYS = (
     "INSERT INTO " + KEYS_TABLE + " (application_id, wrapped) SELECT * FROM unnest(key_ids, keys); "
 )
+
+
+_SINGLE_ARGUMENTS = "uuid[], bigint[], text[], bytea[], uuid[], bytea[]"
+_GROUP_ARGUMENTS = "uuid[], bigint[], text[], bytea[], int[], uuid[], bytea[], int[]"
+
+
+def _drop_older_signatures(schema: str, functions: dict[str, str]) -> Composed:
+    """Drops each insert function's overloads other than the one just created: ``CREATE OR
+    REPLACE`` with a new signature (a release that added the data keys' arrays) adds an
+    overload beside the older one instead of replacing it, and ``bolashak db init`` would
+    leave the older, unused version in the schema. In the same transaction as the
+    creation, so a running server finds the current function throughout."""
+    older = SQL(" OR ").join(
+        SQL(
+            "(p.proname = {name} AND p.oid <> to_regprocedure(format('%I.%I({args})', {schema},"
+            " {name})))"
+        ).format(name=Literal(name), args=SQL(args), schema=Literal(schema))
+        for name, args in functions.items()
+    )
+    return SQL(
+        "DO $DROP$ DECLARE f regprocedure; BEGIN "
+        "FOR f IN SELECT p.oid::regprocedure FROM pg_proc p "
+        "WHERE p.pronamespace = to_regnamespace({schema}) AND ({older}) "
+        "LOOP EXECUTE 'DROP FUNCTION ' || f::text; END LOOP; END $DROP$"
+    ).format(schema=Literal(schema), older=older)
 
 
 def _single_function(function: Identifier, **names: Any) -> Composed:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+
+import psycopg
+
 from domain.case.events import EVENT_TYPES
 from domain.case.stage import Stage
 from domain.clock import FixedClock
@@ -44,6 +48,39 @@ def test_schema_creation_is_idempotent(store_settings: Settings) -> None:
     service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
     assert Journey(service).to(Stage.SUBMITTED)
     service.close()
+
+
+def test_db_init_drops_the_older_signatures_of_the_insert_functions(
+    fresh_postgres: Settings,
+) -> None:
+    """An insert function created by a release before the data keys' arrays keeps its
+    overload beside the current one through ``CREATE OR REPLACE``; ``db init`` drops it,
+    and saves go on through the current one."""
+    schema = "public"  # the library's default schema, where the events table is
+    older = (
+        "CREATE FUNCTION {schema}.bolashak_events_insert_locked(uuid[], bigint[], text[],"
+        " bytea[]) RETURNS SETOF bigint LANGUAGE sql AS 'SELECT 1::bigint'; "
+        "CREATE FUNCTION {schema}.bolashak_events_insert_group(uuid[], bigint[], text[],"
+        " bytea[], int[]) RETURNS TABLE (grp int, n bigint) LANGUAGE sql AS"
+        " 'SELECT 1, 1::bigint'"
+    )
+    overloads = (
+        "SELECT p.proname, count(*) FROM pg_proc p WHERE p.pronamespace = to_regnamespace(%s)"
+        " AND p.proname LIKE 'bolashak_events_insert_%%' GROUP BY p.proname ORDER BY 1"
+    )
+    with psycopg.connect(fresh_postgres.database.dsn(), autocommit=True) as conn:
+        conn.execute(older.format(schema=schema))
+        assert conn.execute(overloads, (schema,)).fetchall() == [
+            ("bolashak_events_insert_group", 2),
+            ("bolashak_events_insert_locked", 2),
+        ]
+        init_schema(fresh_postgres)
+        assert conn.execute(overloads, (schema,)).fetchall() == [
+            ("bolashak_events_insert_group", 1),
+            ("bolashak_events_insert_locked", 1),
+        ]
+    with closing(build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))) as service:
+        assert Journey(service).to(Stage.ELIGIBLE)
 
 
 def test_two_processes_writing_one_case_each_decide_on_the_stored_case(
