@@ -356,8 +356,8 @@ CHANGES = """\
   `http.client` (its header parsing through `email`, its buffered reads) took more of
   them than the rest of a client's work. Each client thread now writes a request in one
   send on a keep-alive socket and reads the answer by its `content-length` (opened again,
-  and the request sent again under its idempotency key, when the server closed it). On a
-  slower machine than the full run above (raw 4,700-5,100 rows/s), 1,200 lifecycles,
+  and the request sent again under its idempotency key, when the server closed it). On the
+  machine of the full run above (raw 4,700-5,100 rows/s in these runs), 1,200 lifecycles,
   alternating: the clients' CPU per event 322 and 368 us before, 199 and 203 after; the
   server processes' 1,599 and 1,711 us before, 1,483 and 1,369 after; the line 889 and
   819 events/s (0.18, 0.16 of raw) before, 1,007 and 1,065 (0.21, 0.23) after. The server
