@@ -125,13 +125,11 @@ class GraphQLEndpoint:
                 raise RefusedDocumentError([{"message": SUBSCRIPTIONS_OVER_WS}])
             if request.method == "GET" and prepared.kind is not OperationType.QUERY:
                 return _error_response(405, "mutations need POST", media_type, {"Allow": "POST"})
-            self.pipeline.coerce_variables(prepared, params.get("variables"))
-        except RefusedDocumentError as refused:
-            return _graphql_response({"errors": refused.errors}, request_status, media_type)
-        context = Context(self.services, principal, request.headers.get("x-request-id") or "")
-        try:
+            context = Context(self.services, principal, request.headers.get("x-request-id") or "")
             async with asyncio.timeout(self.limits.timeout_seconds):  # no task of its own
                 payload = await self.pipeline.execute(prepared, context, params.get("variables"))
+        except RefusedDocumentError as refused:  # its variables, too, do not fit their types
+            return _graphql_response({"errors": refused.errors}, request_status, media_type)
         except TimeoutError:
             return _graphql_response(
                 {

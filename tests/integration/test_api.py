@@ -302,6 +302,18 @@ class TestHardening:
         assert broken.status_code == 400
         assert "data" not in broken.json()
 
+    def test_variables_that_do_not_fit_their_types_are_a_request_error(self, api: Api) -> None:
+        """Coerced once, as the operation's executor is built: refused before it runs,
+        400 under the GraphQL response media type, 200 under plain JSON, never data."""
+        query = "query D($year: Int!) { dashboard(year: $year) { awardsTarget } }"
+        for accept, status in (("application/graphql-response+json", 400), ("", 200)):
+            headers = {"accept": accept} if accept else {}
+            refused = api.post(query, {"year": "twenty"}, headers=headers)
+            assert refused.status_code == status
+            assert "data" not in refused.json()
+            assert "$year" in refused.json()["errors"][0]["message"]
+        assert api.post(query, {"year": 2023}).json()["data"]["dashboard"]
+
 
 def test_too_deep_a_query_is_refused(store: Settings) -> None:
     with api_for(store, limits=Limits(max_depth=2)) as shallow:
