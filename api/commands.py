@@ -40,7 +40,6 @@ from domain.errors import (
 from domain.permissions import PermissionDeniedError
 from domain.registry import spec_for
 from domain.service import CommandResult
-from infra.case_view import plain
 from infra.inputs import build, camel
 
 Outcome = (
@@ -61,7 +60,9 @@ async def run(
     except InputTooLargeError as e:
         log.info("input refused: %s (%s)", e, command_class.__name__)  # one line, no trace
         raise PublicError(f"input: {e}", "BAD_USER_INPUT", field="input") from None
-    given = {k: v for k, v in plain(data).items() if k not in CONTEXT_KEYS}
+    # graphql-core's coerced values (dates, decimals, enums' values) are what the builder
+    # reads from JSON, already typed: no round trip through text (``infra/inputs.py``)
+    given = {k: v for k, v in data.items() if k not in CONTEXT_KEYS}
     try:
         command: Any = build(command_class, given)
     except InvalidInputError as e:

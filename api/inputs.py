@@ -180,6 +180,7 @@ def _nested(cls: type) -> type:
 
 
 _SCALARS = (str, int, bool, float, Decimal, date, datetime)
+_LEAVES = (*_SCALARS, Enum, UUID, type(None))
 
 
 class InputTooLargeError(ValueError):
@@ -198,12 +199,14 @@ def check_size(value: Any) -> None:
         seen += 1
         if seen > MAX_INPUT_VALUES:
             raise InputTooLargeError(f"the input holds more than {MAX_INPUT_VALUES} values")
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            inner: Any = [getattr(item, f.name) for f in dataclasses.fields(item)]
-        elif isinstance(item, dict):
-            inner = item.values()
+        if isinstance(item, dict):
+            inner: Any = item.values()
         elif isinstance(item, list | tuple):
             inner = item
+        elif isinstance(item, _LEAVES):  # most values: no dataclass check for them
+            continue
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            inner = [getattr(item, f.name) for f in dataclasses.fields(item)]
         else:
             continue
         if depth == MAX_INPUT_DEPTH:

@@ -65,6 +65,22 @@ def test_a_score_off_its_tests_scale_is_refused() -> None:
     }
 
 
+def test_graphql_s_coerced_values_build_what_their_json_text_builds() -> None:
+    """A mutation's input is built from graphql-core's coerced values (an enum as its
+    member, a decimal, a date), without a round trip through text: the same command, and
+    the same problems (a score off its test's scale named with the test as a member)."""
+    bands = {"listening": "7.5", "reading": "6", "writing": "6.5", "speaking": "6"}
+    as_text = {"test": "IELTS", "score": "6.5", "bands": bands}
+    typed = {k: Decimal(v) for k, v in bands.items()}
+    coerced = {"test": LanguageTest.IELTS, "score": "6.5", "bands": typed}
+    assert build(LanguageCertificate, coerced) == build(LanguageCertificate, as_text)
+    award = {"applicationId": CASE, "protocolNumber": "RK-1", "protocolDate": date(2023, 6, 10)}
+    assert build(c.Award, award) == build(c.Award, award | {"protocolDate": "2023-06-10"})
+    assert problems(LanguageCertificate, {"test": LanguageTest.IELTS, "score": "9.5"}) == {
+        ("score", "language_test_scale")
+    }
+
+
 def test_a_default_left_out_is_held_by_the_instance_as_its_init_would() -> None:
     """msgspec leaves a default to the class attribute; the event codec reads vars()."""
     certificate = build(LanguageCertificate, {"test": "IELTS", "score": "6.5"})
