@@ -12,7 +12,6 @@ import functools
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -21,7 +20,7 @@ from api.answers import CaseAnswers
 from api.auth import Principal, TokenKeys
 from api.errors import BusyError
 from api.users import ActiveUsers
-from api.view_pool import ViewPool, within_wait
+from api.view_pool import ViewPool, WorkerThreads, within_wait
 from domain.clock import Clock
 from infra.audit.replay import LedgerCopies
 from infra.case_store import CaseService
@@ -46,7 +45,7 @@ class Services:
     watcher: Any = None  # api.watch.LogWatcher, set when the app starts
     answers: CaseAnswers = field(init=False)  # mutations' answers (api/answers.py)
     ledgers: LedgerCopies = field(default_factory=LedgerCopies)  # the quotas query's
-    _commands: ThreadPoolExecutor = field(init=False)
+    _commands: WorkerThreads[None] = field(init=False)
     _command_slots: asyncio.Semaphore = field(init=False)
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,7 +57,7 @@ class Services:
         503 after ``POOL_WAIT_SECONDS``."""
         self.answers = CaseAnswers(self.service)
         threads = self.settings.pool_size
-        self._commands = ThreadPoolExecutor(threads, thread_name_prefix="bolashak-cmd")
+        self._commands = WorkerThreads(threads, "bolashak-cmd", _nothing, _nothing)
         self._command_slots = asyncio.Semaphore(threads)
 
     async def admit(self, authorization: str | None) -> Principal:
@@ -78,7 +77,7 @@ class Services:
         async with within_wait(self._command_slots, "command threads"):
             if tracing.enabled():  # the command's span is the operation's child
                 work = functools.partial(contextvars.copy_context().run, work)
-            running = asyncio.get_running_loop().run_in_executor(self._commands, work)
+            running = self._commands.submit(_ignoring(work))
             try:
                 async with asyncio.timeout(COMMAND_SECONDS):
                     return await running
@@ -96,13 +95,22 @@ class Services:
             with self._status_lock:
                 return work(self.engine)
 
-        return await asyncio.get_running_loop().run_in_executor(self._commands, status)
+        return await self._commands.submit(_ignoring(status))
 
     def close(self) -> None:
-        self._commands.shutdown(wait=True)
+        self._commands.close()
         self.views.close()
         self.engine.db.close()
         self.service.close()
+
+
+def _nothing(_: None = None) -> None:
+    """A command thread's resource, made and released: none (its connections are the event
+    store's pool's)."""
+
+
+def _ignoring(work: Callable[[], T]) -> Callable[[None], T]:
+    return lambda _: work()
 
 
 # When the running GraphQL operation began (set by ``GraphQLPipeline.execute``, per operation:

@@ -1,5 +1,6 @@
-"""Read-model connections, each owned by a worker thread of its own, and the bounded wait
-for a free one that every kind of worker slot shares (answered 503 when it runs out)."""
+"""Worker threads for blocking work, each owning its resource (a read-model connection,
+or none for the command threads), and the bounded wait for a free one that every kind of
+worker slot shares (answered 503 when it runs out)."""
 
 from __future__ import annotations
 
@@ -8,68 +9,86 @@ import contextlib
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from api.errors import BusyError
 from infra.settings import POOL_WAIT_SECONDS
 from projections.sql import ViewDatabase
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
-class ViewPool:
-    """Read-model connections, each owned by a worker thread of its own.
+class WorkerThreads(Generic[R]):
+    """Threads taking jobs from one queue, each with a resource of its own (``own()``, made
+    for each thread as the pool is made, ``release``d when the thread ends); a job's
+    result, or its error, is set on the caller's event loop.
 
     Lighter than ``loop.run_in_executor``: no ``concurrent.futures.Future`` (and its lock
-    and condition) per query; a thread sets the asyncio future's result on the loop."""
+    and condition) per job, and no chaining of that future to the loop's: a thread sets the
+    asyncio future's result itself."""
 
-    def __init__(self, connect: Callable[[], ViewDatabase], size: int) -> None:
-        """``connect``: opens one read connection (``infra.container.query_connection``)."""
+    def __init__(
+        self, size: int, name: str, own: Callable[[], R], release: Callable[[R], None]
+    ) -> None:
         self.size = size
+        self._release = release
         self._work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._free = asyncio.Semaphore(size)  # a job waits for a thread, not in the queue
         self._threads = [
-            threading.Thread(
-                target=self._serve,
-                args=(connect(),),
-                name=f"bolashak-read-{n}",
-                daemon=True,
-            )
+            threading.Thread(target=self._serve, args=(own(),), name=f"{name}-{n}", daemon=True)
             for n in range(size)
         ]
         for thread in self._threads:
             thread.start()
 
-    async def run(self, work: Callable[[ViewDatabase], T]) -> T:
-        """Runs ``work`` on a read connection's thread, once one is free within
-        ``POOL_WAIT_SECONDS``; else raises ``BusyError`` (answered 503)."""
-        async with within_wait(self._free, "read-model connections"):
-            loop = asyncio.get_running_loop()
-            future: asyncio.Future[T] = loop.create_future()
-            self._work.put((work, loop, future))
-            return await future
+    def submit(self, work: Callable[[R], T]) -> asyncio.Future[T]:
+        """``work`` queued for the next free thread (called on the event loop); its future.
+        A job whose future is cancelled before a thread takes it is not run; one already
+        running runs to its end."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._work.put((work, loop, future))
+        return future
 
-    def _serve(self, db: ViewDatabase) -> None:
+    def _serve(self, resource: R) -> None:
         try:
             while (job := self._work.get()) is not None:
                 work, loop, future = job
+                if future.cancelled():  # its caller stopped waiting before it started
+                    continue
                 try:
-                    result, error = work(db), None
+                    result, error = work(resource), None
                 except BaseException as e:  # handed to the waiting coroutine
                     result, error = None, e
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits
                     loop.call_soon_threadsafe(_settle, future, result, error)
         finally:
-            db.close()
+            self._release(resource)
 
     def close(self) -> None:
+        """Ends every thread once the jobs queued before are done (and waits for them)."""
         for _ in self._threads:
             self._work.put(None)
         for thread in self._threads:
             thread.join()
 
 
-_Job = tuple[Callable[[ViewDatabase], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
+class ViewPool(WorkerThreads[ViewDatabase]):
+    """Read-model connections, each owned by a worker thread of its own."""
+
+    def __init__(self, connect: Callable[[], ViewDatabase], size: int) -> None:
+        """``connect``: opens one read connection (``infra.container.query_connection``)."""
+        super().__init__(size, "bolashak-read", connect, ViewDatabase.close)
+        self._free = asyncio.Semaphore(size)  # a job waits for a thread, not in the queue
+
+    async def run(self, work: Callable[[ViewDatabase], T]) -> T:
+        """Runs ``work`` on a read connection's thread, once one is free within
+        ``POOL_WAIT_SECONDS``; else raises ``BusyError`` (answered 503)."""
+        async with within_wait(self._free, "read-model connections"):
+            return await self.submit(work)
+
+
+_Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
 
 
 @contextlib.asynccontextmanager

@@ -100,7 +100,7 @@ def test_a_server_runs_one_command_thread_per_event_store_connection(
     """A thread beyond the pool would wait for a connection where no request sees it."""
     with api_for(fresh_postgres.model_copy(update={"pool_size": pool_size})) as api:
         services = api.client.app.state.services  # type: ignore[attr-defined]
-        assert services._commands._max_workers == pool_size
+        assert services._commands.size == pool_size
         assert services._command_slots._value == pool_size
 
 

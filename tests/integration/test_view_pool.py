@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from api.view_pool import ViewPool
+from api.view_pool import ViewPool, WorkerThreads
 from infra.container import query_connection
 from infra.settings import Settings
 from projections.sql import ViewDatabase
@@ -71,3 +71,28 @@ def test_a_wait_given_up_does_not_stop_the_thread(sqlite_settings: Settings) -> 
         assert asyncio.run(main()) == 0
     finally:
         pool.close()
+
+
+def test_a_job_given_up_before_a_thread_takes_it_is_never_run() -> None:
+    """A command that timed out while queued behind another is not stored later, out of
+    sight of the request that was answered 503 (``WorkerThreads``, the command threads'
+    pool, resource-free)."""
+    threads: WorkerThreads[None] = WorkerThreads(1, "test-worker", lambda: None, lambda _: None)
+    release = threading.Event()
+    ran: list[str] = []
+
+    async def main() -> None:
+        busy = threads.submit(lambda _: release.wait(10))
+        queued = threads.submit(lambda _: ran.append("queued"))
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await queued
+        release.set()
+        await busy
+        await threads.submit(lambda _: ran.append("after"))
+
+    try:
+        asyncio.run(main())
+    finally:
+        threads.close()
+    assert ran == ["after"]
