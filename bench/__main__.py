@@ -36,7 +36,7 @@ def _stop(signum: int, _frame: FrameType | None) -> None:
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
     quick = os.environ.get("BENCH_QUICK") == "1"
-    sizes = (10_000, 30_000) if quick else (10_000, 100_000, 1_000_000)
+    sizes = (5_000, 15_000) if quick else (10_000, 100_000, 1_000_000)
     print(f"machine: {machine()}", flush=True)
     report = Report()
     command_rate = measure_command_throughput(report, applications=40 if quick else 300)
