@@ -39,7 +39,13 @@ from infra.settings import Settings
 from infra.simulation.desk import CaseFacts
 from infra.users import API_ROLES
 from tests.support.authz import document, graphql_input
-from tests.support.graphql_client import auth_headers, retryable, split_url
+from tests.support.graphql_client import (
+    auth_headers,
+    http_request,
+    retryable,
+    split_url,
+    status_and_length,
+)
 
 CASE_FACTS = (
     "... on CaseUpdated { application { id stage version campaignYear intakeWindow"
@@ -217,19 +223,10 @@ class _Wire:
         self.buffer = b""
 
     def exchange(self, target: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.socket.sendall(
-            f"POST {target} HTTP/1.1\r\nHost: {self.host}\r\n{head}"
-            f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
+        self.socket.sendall(http_request(self.host, "POST", target, headers, body))
         while (end := self.buffer.find(b"\r\n\r\n")) < 0:
             self._receive()
-        lines = self.buffer[:end].split(b"\r\n")
-        status = int(lines[0].split(b" ", 2)[1])
-        length = next(
-            (int(line[15:]) for line in lines if line[:15].lower() == b"content-length:"), 0
-        )
+        status, length = status_and_length(self.buffer[:end])
         start = end + 4
         while len(self.buffer) < start + length:
             self._receive()

@@ -46,22 +46,34 @@ def request_bytes(
     headers: dict[str, str],
     variables: dict[str, Any] | None = None,
 ) -> bytes:
-    lines = [f"{'GET' if query is None else 'POST'} {target} HTTP/1.1", f"Host: {host}"]
-    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if query is None:
+        return http_request(host, "GET", target, headers, None)
     payload = {"query": query} | ({"variables": variables} if variables else {})
-    body = b"" if query is None else orjson.dumps(payload)
-    if query is not None:
+    return http_request(host, "POST", target, headers, orjson.dumps(payload))
+
+
+def http_request(
+    host: str, method: str, target: str, headers: dict[str, str], body: bytes | None
+) -> bytes:
+    """An HTTP/1.1 request as bytes, in one piece (a body with its length)."""
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if body is not None:
         lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+def status_and_length(head: bytes) -> tuple[int, int]:
+    """An answer's status and content-length, from its head (status line and headers)."""
+    lines = head.split(b"\r\n")
+    length = next(
+        (int(x.split(b":", 1)[1]) for x in lines if x.lower().startswith(b"content-length:")), 0
+    )
+    return int(lines[0].split(b" ", 2)[1]), length
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
+    status, length = status_and_length(await reader.readuntil(b"\r\n\r\n"))
     return status, await reader.readexactly(length)
 
 
