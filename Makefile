@@ -35,9 +35,15 @@ run: $(VENV)/.installed
 	@$(BIN)/bolashak token --role officer --user officer-1
 	$(BIN)/bolashak serve
 
-## make test: lint, types and the whole suite against the real services.
+## make test: lint, types and the whole suite against the real services, on TEST_WORKERS
+## worker processes (pytest-xdist; 0: one process). Most of the suite's time is spent
+## waiting on servers, brokers and PostgreSQL, so two workers cut it by a third on two
+## cores; every test makes its own databases, ports and folders. Tests are dealt one by one
+## (xdist's default `load`): `loadfile` and `loadscope` merge the schemathesis tests, whose
+## node ids repeat, into one.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev lint typecheck browser compose promtool
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## The audit export is checked in headless Chromium (Debian package); installed when missing.
 browser:
@@ -73,7 +79,7 @@ unit: $(VENV)/.installed-dev
 	$(BIN)/pytest -m unit
 
 integration: $(VENV)/.installed-dev
-	$(BIN)/pytest -m integration
+	$(BIN)/pytest -n $(TEST_WORKERS) -m integration
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench
