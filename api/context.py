@@ -20,7 +20,7 @@ from api.answers import CaseAnswers
 from api.auth import Principal, TokenKeys
 from api.errors import BusyError
 from api.users import ActiveUsers
-from api.view_pool import ViewPool, WorkerThreads, within_wait
+from api.view_pool import ViewPool, WorkerThreads
 from domain.clock import Clock
 from infra.audit.replay import LedgerCopies
 from infra.case_store import CaseService
@@ -46,7 +46,6 @@ class Services:
     answers: CaseAnswers = field(init=False)  # mutations' answers (api/answers.py)
     ledgers: LedgerCopies = field(default_factory=LedgerCopies)  # the quotas query's
     _commands: WorkerThreads[None] = field(init=False)
-    _command_slots: asyncio.Semaphore = field(init=False)
     _status_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -57,8 +56,9 @@ class Services:
         503 after ``POOL_WAIT_SECONDS``."""
         self.answers = CaseAnswers(self.service)
         threads = self.settings.pool_size
-        self._commands = WorkerThreads(threads, "bolashak-cmd", _nothing, _nothing)
-        self._command_slots = asyncio.Semaphore(threads)
+        self._commands = WorkerThreads(
+            threads, "bolashak-cmd", _nothing, _nothing, what="command threads"
+        )
 
     async def admit(self, authorization: str | None) -> Principal:
         """The caller of an ``Authorization`` header: its token verified, then its user
@@ -74,7 +74,7 @@ class Services:
         yet be stored: a retry with its idempotency key replays it, never stores it twice.
         (Its own waits, for a pooled connection and the event table's lock, can add up
         to more than a request's 10 s.)"""
-        async with within_wait(self._command_slots, "command threads"):
+        async with self._commands.slot():
             if tracing.enabled():  # the command's span is the operation's child
                 work = functools.partial(contextvars.copy_context().run, work)
             running = self._commands.submit(_ignoring(work))

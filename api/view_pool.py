@@ -22,17 +22,28 @@ R = TypeVar("R")
 class WorkerThreads(Generic[R]):
     """Threads taking jobs from one queue, each with a resource of its own (``own()``, made
     for each thread as the pool is made, ``release``d when the thread ends); a job's
-    result, or its error, is set on the caller's event loop.
+    result, or its error, is set on the caller's event loop. A request takes one of the
+    threads' slots (``slot``) before it queues a job: it then waits visibly for a free
+    thread, answered 503 after ``POOL_WAIT_SECONDS``, not unseen in the queue.
 
     Lighter than ``loop.run_in_executor``: no ``concurrent.futures.Future`` (and its lock
     and condition) per job, and no chaining of that future to the loop's: a thread sets the
     asyncio future's result itself."""
 
     def __init__(
-        self, size: int, name: str, own: Callable[[], R], release: Callable[[R], None]
+        self,
+        size: int,
+        name: str,
+        own: Callable[[], R],
+        release: Callable[[R], None],
+        *,
+        what: str,
     ) -> None:
+        """``what``: the threads as a 503's message names them ("command threads")."""
         self.size = size
+        self.what = what
         self._release = release
+        self._free = asyncio.Semaphore(size)  # one per thread: a request waits for one
         self._work: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._serve, args=(own(),), name=f"{name}-{n}", daemon=True)
@@ -40,6 +51,15 @@ class WorkerThreads(Generic[R]):
         ]
         for thread in self._threads:
             thread.start()
+
+    def slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """One of the threads' slots, waited for within ``POOL_WAIT_SECONDS``; else
+        ``BusyError`` (answered 503)."""
+        return within_wait(self._free, self.what)
+
+    def free_slots(self) -> int:
+        """The slots no request holds now."""
+        return self._free._value
 
     def submit(self, work: Callable[[R], T]) -> asyncio.Future[T]:
         """``work`` queued for the next free thread (called on the event loop); its future.
@@ -78,13 +98,14 @@ class ViewPool(WorkerThreads[ViewDatabase]):
 
     def __init__(self, connect: Callable[[], ViewDatabase], size: int) -> None:
         """``connect``: opens one read connection (``infra.container.query_connection``)."""
-        super().__init__(size, "bolashak-read", connect, ViewDatabase.close)
-        self._free = asyncio.Semaphore(size)  # a job waits for a thread, not in the queue
+        super().__init__(
+            size, "bolashak-read", connect, ViewDatabase.close, what="read-model connections"
+        )
 
     async def run(self, work: Callable[[ViewDatabase], T]) -> T:
         """Runs ``work`` on a read connection's thread, once one is free within
         ``POOL_WAIT_SECONDS``; else raises ``BusyError`` (answered 503)."""
-        async with within_wait(self._free, "read-model connections"):
+        async with self.slot():
             return await self.submit(work)
 
 

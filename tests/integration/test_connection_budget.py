@@ -101,7 +101,7 @@ def test_a_server_runs_one_command_thread_per_event_store_connection(
     with api_for(fresh_postgres.model_copy(update={"pool_size": pool_size})) as api:
         services = api.client.app.state.services  # type: ignore[attr-defined]
         assert services._commands.size == pool_size
-        assert services._command_slots._value == pool_size
+        assert services._commands.free_slots() == pool_size
 
 
 def test_each_process_holds_no_more_connections_than_its_budget(

@@ -77,7 +77,9 @@ def test_a_job_given_up_before_a_thread_takes_it_is_never_run() -> None:
     """A command that timed out while queued behind another is not stored later, out of
     sight of the request that was answered 503 (``WorkerThreads``, the command threads'
     pool, resource-free)."""
-    threads: WorkerThreads[None] = WorkerThreads(1, "test-worker", lambda: None, lambda _: None)
+    threads: WorkerThreads[None] = WorkerThreads(
+        1, "test-worker", lambda: None, lambda _: None, what="test workers"
+    )
     release = threading.Event()
     ran: list[str] = []
 
