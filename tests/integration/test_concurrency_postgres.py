@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TypeVar
@@ -21,7 +21,7 @@ from domain.errors import TransitionRefusedError
 from domain.service import CommandResult
 from infra.case_store import CaseService
 from infra.container import build_reader, build_service, view_database
-from infra.event_store import LockedInsertRecorder, _QueuedSave
+from infra.event_store import LockedInsertRecorder
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
@@ -241,29 +241,33 @@ def follower_sees_every_event_once_in_order(settings: Settings) -> None:
 def test_a_save_whose_version_is_taken_is_refused_alone_in_its_group(
     fresh_postgres: Settings,
 ) -> None:
-    """Group commit (infra/event_store.py): each save of a group is its own unit."""
+    """Group commit (infra/event_store.py): each save of a group is its own unit. Three
+    saves queue behind a leader that waits for the table's lock and go out together in
+    one statement; the one whose version is taken is refused, the other two are stored."""
     service, recorder = _service_and_recorder(fresh_postgres)
-    taken, free = uuid4(), uuid4()
+    taken, two, one = uuid4(), uuid4(), uuid4()
     recorder.insert_events([_stored(taken, 1)])
-    group = [
-        _QueuedSave([_stored(free, 1), _stored(free, 2)]),
-        _QueuedSave([_stored(taken, 1)]),
-        _QueuedSave([_stored(free, 3)]),
+    statements = recorder.statements
+    saves = [
+        [_stored(uuid4(), 1)],  # the leader's own
+        [_stored(two, 1), _stored(two, 2)],
+        [_stored(taken, 1)],
+        [_stored(one, 1)],
     ]
-    recorder._write(group)
-    assert isinstance(group[1].error, IntegrityError)
-    assert group[0].error is None
-    assert group[2].error is None
-    first, second = group[0].outcome(), group[2].outcome()
-    assert len(first) == 2
-    assert first[0] < first[1] < second[0]
+    results = _saves_queued_behind_a_waiting_leader(fresh_postgres, service, lambda: None, saves)
+    assert recorder.statements - statements == 2  # the leader's save, then the group
+    assert isinstance(results[2], IntegrityError), results
+    stored_two, stored_one = results[1], results[3]
+    assert isinstance(stored_two, list), results
+    assert isinstance(stored_one, list), results
+    assert len(stored_two) == 2
+    assert stored_two[1] == stored_two[0] + 1
+    assert len(stored_one) == 1
     stored = recorder.select_notifications(start=None, limit=10)
-    assert [(n.originator_id, n.originator_version) for n in stored] == [
-        (taken, 1),
-        (free, 1),
-        (free, 2),
-        (free, 3),
-    ]
+    assert sorted((n.originator_id, n.originator_version) for n in stored[1:]) == sorted(
+        [(saves[0][0].originator_id, 1), (two, 1), (two, 2), (one, 1)]
+    )
+    assert (stored[0].originator_id, stored[0].originator_version) == (taken, 1)  # only once
     service.close()
 
 
@@ -274,28 +278,41 @@ def _service_and_recorder(settings: Settings) -> tuple[CaseService, LockedInsert
 
 
 def _saves_queued_behind_a_waiting_leader(
-    settings: Settings, service: CaseService, while_waiting: Callable[[], None]
+    settings: Settings,
+    service: CaseService,
+    while_waiting: Callable[[], None],
+    saves: Sequence[Sequence[StoredEvent]] = (),
 ) -> list[object]:
-    """Four saves from four threads while another connection holds the events table's lock:
-    the first leads and waits for the lock, the other three queue behind it. Then
-    ``while_waiting`` runs and the lock is released. Each thread's result or error."""
+    """``saves`` (four new cases' first events by default), each from a thread of its own,
+    while another connection holds the events table's lock: the first leads and waits for
+    the lock, the others queue behind it. Then ``while_waiting`` runs and the lock is
+    released. Each thread's result or error."""
     recorder = service.recorder
     assert isinstance(recorder, LockedInsertRecorder)
-    results: list[object] = [None] * 4
+    saves = saves or [[_stored(uuid4(), 1)] for _ in range(4)]
+    results: list[object] = [None] * len(saves)
 
     def save(i: int) -> None:
         try:
-            results[i] = recorder.insert_events([_stored(uuid4(), 1)])
+            results[i] = recorder.insert_events(saves[i])
         except Exception as e:  # asserted on by the test
             results[i] = e
 
     with psycopg.connect(settings.database.dsn()) as blocker:
         blocker.execute(f"LOCK TABLE {service.events_table()} IN EXCLUSIVE MODE")
-        threads = [threading.Thread(target=save, args=(i,)) for i in range(4)]
-        for thread in threads:
-            thread.start()
+        leader = threading.Thread(target=save, args=(0,))
+        leader.start()
         deadline = time.monotonic() + 30
-        while len(recorder._queue) < 3:  # the leader took its own save; three wait for it
+        while not recorder._leading or recorder._queue:  # the leader took its own save
+            assert time.monotonic() < deadline, "the leader never waited for the lock"
+            time.sleep(0.01)
+        threads = [
+            leader,
+            *(threading.Thread(target=save, args=(i,)) for i in range(1, len(saves))),
+        ]
+        for thread in threads[1:]:
+            thread.start()
+        while len(recorder._queue) < len(saves) - 1:  # the others wait for it
             assert time.monotonic() < deadline, "the saves never queued"
             time.sleep(0.01)
         while_waiting()
