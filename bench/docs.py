@@ -388,6 +388,20 @@ CHANGES = """\
   awaited 20,000 times on 5 threads: about 106 us of the process's CPU and 65 us of the
   loop's per job before, 65 and 40 after. The API line moved within this machine's swing
   (1,200 lifecycles, alternating: 11.1, 13.1 and 15.2 s against 12.3, 18.3 and 13.4 s).
+- **What bounds the in-process ratio** (issue 22; 1,000 lifecycles, 8 writers, raw inserts
+  in the same run, four runs): the process's CPU and the rest of the machine's, per
+  event, from `time.process_time` and `/proc/stat`. Ours: 2,081-2,484 events/s, 350-419 us
+  of the process and about 95 us of the rest (PostgreSQL) per event, the machine at about
+  1.1 cores. Raw: 4,042-4,835 rows/s, 166-197 us of the process (psycopg's Python, 8
+  threads contending for the interpreter lock) and 170-193 us of the rest, about 1.6
+  cores. Both are bound by one process's interpreter, so the ratio (0.43-0.56 here) is
+  about raw's Python per row over ours per event: 0.60 asks for about 285 us per event
+  against about 390 now, the simulator's share (about 13%) included. The profile of the
+  interpreter's time (py-spy `--gil`) has no function over 4%. Two processes of 4 writers
+  (1,769 and 2,268 events/s against 1,863 and 2,229 for one of 8) are bound by latency
+  instead: each command takes about 3.5 ms (waiting for the interpreter, then for the
+  table lock and the flush), and 4 writers over 3.5 ms is about 1,140 events/s per
+  process, each process at about half a core.
 """
 
 
