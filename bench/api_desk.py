@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
+from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from api.auth import TokenKeys
 from bench.api_speed import SECRET
@@ -63,6 +64,11 @@ QUOTAS = (
 )
 TRIVIAL = "{ __typename }"
 PATIENCE_SECONDS = 60.0  # for an answer other than "busy, retry"
+
+
+class ClosedByServerError(ConnectionError):
+    """The server closed the connection before it answered (or while the request was
+    sent): the request is sent again on a new one."""
 
 
 class ApiDesk:
@@ -190,24 +196,29 @@ class ApiDesk:
         data: dict[str, Any] = found["data"]
         return data
 
+    @retry(
+        retry=retry_if_exception_type(ClosedByServerError), stop=stop_after_attempt(2), reraise=True
+    )
     def _exchange(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
         """One request on this thread's keep-alive connection (``_Wire``), opened again
         and the request sent again when the server closed it before answering (each
         command carries its idempotency key: a resend is a retry, not a second command)."""
+        wire = self._wire()
+        try:
+            return wire.exchange(self.target, headers, body)
+        except ConnectionError as e:
+            wire.close()
+            self._local.wire = None
+            raise ClosedByServerError(str(e)) from e
+
+    def _wire(self) -> _Wire:
+        """This thread's connection, opened at its first request."""
         wire: _Wire | None = getattr(self._local, "wire", None)
-        for attempt in range(2):
-            if wire is None:
-                wire = _Wire(self.host, self.port)
-                self._local.wire = wire
-                self._connections.append(wire)
-            try:
-                return wire.exchange(self.target, headers, body)
-            except ConnectionError:
-                wire.close()
-                wire = self._local.wire = None
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+        if wire is None:
+            wire = _Wire(self.host, self.port)
+            self._local.wire = wire
+            self._connections.append(wire)
+        return wire
 
 
 class _Wire:

@@ -161,7 +161,10 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(
             _drop_older_signatures(
                 datastore.schema,
-                {single_name: _SINGLE_ARGUMENTS, group_name: _GROUP_ARGUMENTS},
+                {
+                    single_name: _signature(_SINGLE_PARAMETERS),
+                    group_name: _signature(_GROUP_PARAMETERS),
+                },
             )
         )
         # Composed once into bytes: psycopg composes a ``Composed`` query again on every
@@ -389,8 +392,19 @@ _KEYS = (
 )
 
 
-_SINGLE_ARGUMENTS = "uuid[], bigint[], text[], bytea[], uuid[], bytea[]"
-_GROUP_ARGUMENTS = "uuid[], bigint[], text[], bytea[], int[], uuid[], bytea[], int[]"
+# The insert functions' parameters: their definitions' and, by type, their signatures.
+_SINGLE_PARAMETERS = (
+    "ids uuid[], versions bigint[], topics text[], states bytea[], key_ids uuid[], keys bytea[]"
+)
+_GROUP_PARAMETERS = (
+    "ids uuid[], versions bigint[], topics text[], states bytea[], grps int[], "
+    "key_ids uuid[], keys bytea[], key_grps int[]"
+)
+
+
+def _signature(parameters: str) -> str:
+    """A function's parameters' types, as PostgreSQL tells its overloads apart."""
+    return ", ".join(p.split(" ", 1)[1] for p in parameters.split(", "))
 
 
 def _drop_older_signatures(schema: str, functions: dict[str, str]) -> Composed:
@@ -418,9 +432,7 @@ def _single_function(function: Identifier, **names: Any) -> Composed:
     """One save: insert its new data keys and its rows under the lock, return the rows'
     notification ids."""
     return SQL(
-        "CREATE OR REPLACE FUNCTION {schema}.{function}("
-        "ids uuid[], versions bigint[], topics text[], states bytea[], "
-        "key_ids uuid[], keys bytea[]) "
+        "CREATE OR REPLACE FUNCTION {schema}.{function}(" + _SINGLE_PARAMETERS + ") "
         "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN " + _HEAD + _KEYS + "RETURN QUERY "
         "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
         "SELECT * FROM unnest(ids, versions, topics, states) "
@@ -438,9 +450,7 @@ def _group_function(function: Identifier, **names: Any) -> Composed:
     sub-transaction instead of one per save, and one pass over the arrays instead of one per
     save, held it about a quarter less long for 8 saves, half for 16."""
     return SQL(
-        "CREATE OR REPLACE FUNCTION {schema}.{function}("
-        "ids uuid[], versions bigint[], topics text[], states bytea[], grps int[], "
-        "key_ids uuid[], keys bytea[], key_grps int[]) "
+        "CREATE OR REPLACE FUNCTION {schema}.{function}(" + _GROUP_PARAMETERS + ") "
         "RETURNS TABLE (grp int, n bigint) LANGUAGE plpgsql AS $BODY$ "
         "DECLARE g int; stored bigint[]; "
         "BEGIN " + _HEAD + "BEGIN "  # every save at once: no version or key taken, as a rule
