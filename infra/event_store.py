@@ -68,11 +68,11 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Connection, postgres
-from psycopg.rows import tuple_row
+from psycopg import Connection, pq
+from psycopg.pq.abc import PGresult
 from psycopg.sql import SQL, Composed, Identifier, Literal
-from psycopg.types.array import ListBinaryDumper
 
+from infra import binary_arrays as arrays
 from infra.retrying import within_budget
 from projections.case_list import KEYS_TABLE
 
@@ -167,18 +167,8 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
                 },
             )
         )
-        # Composed once into bytes: psycopg composes a ``Composed`` query again on every
-        # execute, and caches the parsing of its placeholders only for a bytes query.
-        self._insert_single = (
-            SQL("SELECT n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b) AS n")
-            .format(schema=schema, function=single)
-            .as_bytes()
-        )
-        self._insert_group = (
-            SQL("SELECT grp, n FROM {schema}.{function}(%b, %b, %b, %b, %b, %b, %b, %b)")
-            .format(schema=schema, function=group)
-            .as_bytes()
-        )
+        self._insert_single = _Call(single_name, schema, single, _SINGLE_TYPES)
+        self._insert_group = _Call(group_name, schema, group, _GROUP_TYPES)
         self.keys: KeyKeeper | None = None  # told of the data keys saved or refused
         self._mutex = threading.Lock()
         self._queue: list[_QueuedSave] = []
@@ -288,10 +278,14 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
 
     def _write_one(self, save: _QueuedSave) -> list[int]:
         keys = save.data_keys()
-        params = (*_arrays(save.events), _Uuids(k[0] for k in keys), _Byteas(k[1] for k in keys))
-        with self._connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            cursor.execute(self._insert_single, params, prepare=True)
-            return [n for (n,) in cursor.fetchall()]
+        params = (
+            *_arrays(save.events),
+            arrays.uuids([k[0] for k in keys]),
+            arrays.byteas([k[1] for k in keys]),
+        )
+        with self._connection() as conn:
+            result = self._insert_single.run(conn, params)
+        return [int(result.get_value(row, 0) or 0) for row in range(result.ntuples)]
 
     def _write_group(self, group: list[_QueuedSave]) -> None:
         events = [e for save in group for e in save.events]
@@ -299,21 +293,21 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         keys = [(i, key) for i, save in enumerate(group, 1) for key in save.data_keys()]
         params = (
             *_arrays(events),
-            _Ints(groups),
-            _Uuids(k[1][0] for k in keys),
-            _Byteas(k[1][1] for k in keys),
-            _Ints(k[0] for k in keys),
+            arrays.int4s(groups),
+            arrays.uuids([k[1][0] for k in keys]),
+            arrays.byteas([k[1][1] for k in keys]),
+            arrays.int4s([k[0] for k in keys]),
         )
-        with self._connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            cursor.execute(self._insert_group, params, prepare=True)
-            rows = cursor.fetchall()
+        with self._connection() as conn:
+            result = self._insert_group.run(conn, params)
         ids: dict[int, list[int]] = {}
         refused: set[int] = set()
-        for grp, n in rows:
+        for row in range(result.ntuples):
+            grp, n = int(result.get_value(row, 0) or 0), result.get_value(row, 1)
             if n is None:
                 refused.add(grp)
             else:
-                ids.setdefault(grp, []).append(n)
+                ids.setdefault(grp, []).append(int(n))
         for i, save in enumerate(group, 1):
             if i in refused:
                 first = save.events[0]
@@ -344,39 +338,69 @@ _ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
 )
 
 
-def _array_of(element: str) -> type[list[Any]]:
-    """A list class sent as a PostgreSQL array of ``element``, with its binary dumper
-    registered: the dumper names the types, so psycopg does not scan each plain list for its
-    first element and look up a dumper for it on every statement."""
-    info = postgres.types.get(element)
-    assert info is not None
-    assert info.array_oid
-    array: type[list[Any]] = type(f"{element.title()}Array", (list,), {})
-    dumper = type(
-        f"{element.title()}ArrayDumper",
-        (ListBinaryDumper,),
-        {"oid": info.array_oid, "element_oid": info.oid},
-    )
-    psycopg.adapters.register_dumper(array, dumper)
-    return array
-
-
-_Uuids, _Bigints, _Ints, _Texts, _Byteas = (
-    _array_of(element) for element in ("uuid", "int8", "int4", "text", "bytea")
-)
-
-
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
 
 
-def _arrays(events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+def _arrays(events: Sequence[StoredEvent]) -> tuple[bytes, ...]:
+    """The events' columns, as the insert functions' first four parameters."""
     return (
-        _Uuids(e.originator_id for e in events),
-        _Bigints(e.originator_version for e in events),
-        _Texts(e.topic for e in events),
-        _Byteas(e.state for e in events),
+        arrays.uuids([_uuid(e.originator_id) for e in events]),
+        arrays.int8s([e.originator_version for e in events]),
+        arrays.texts([e.topic for e in events]),
+        arrays.byteas([e.state for e in events]),
     )
+
+
+class _Call:
+    """A call of one of the insert functions, run on the connection's libpq connection
+    (``PGconn.exec_prepared``, which waits for the answer without the interpreter lock),
+    its parameters already in PostgreSQL's binary layout (``infra/binary_arrays.py``), its
+    answer read as text. The statement is the writer's one hot path: psycopg's cursor
+    around it (composing the query, adapting each array element by element, its
+    prepared-statement bookkeeping, loading the rows) cost more of the interpreter than
+    the rest of a save's statement (docs/benchmarks.md). Prepared on a connection when it
+    is first run there: a connection that has not prepared it, or has dropped it (as
+    psycopg's ``DEALLOCATE ALL`` does), answers ``invalid_sql_statement_name``, and the
+    call is prepared and run again."""
+
+    def __init__(self, name: str, schema: Identifier, function: Identifier, types: Sequence[int]):
+        self.name = name.encode()
+        placeholders = SQL(", ").join(SQL(f"${i}") for i in range(1, len(types) + 1))
+        self.query = (
+            SQL("SELECT * FROM {schema}.{function}({placeholders})")
+            .format(schema=schema, function=function, placeholders=placeholders)
+            .as_bytes()
+        )
+        self.types = list(types)
+        self.formats = [BINARY] * len(types)
+
+    def run(self, conn: Connection[Any], params: Sequence[bytes]) -> PGresult:
+        """The function's rows (a psycopg error when the statement failed)."""
+        pgconn = conn.pgconn
+        result = pgconn.exec_prepared(self.name, params, self.formats)
+        if _sqlstate(result) == INVALID_SQL_STATEMENT_NAME:
+            _checked(conn, pgconn.prepare(self.name, self.query, self.types))
+            result = pgconn.exec_prepared(self.name, params, self.formats)
+        return _checked(conn, result)
+
+
+INVALID_SQL_STATEMENT_NAME = b"26000"
+BINARY = pq.Format.BINARY
+
+
+def _sqlstate(result: PGresult) -> bytes | None:
+    return result.error_field(pq.DiagnosticField.SQLSTATE)
+
+
+def _checked(conn: Connection[Any], result: PGresult) -> PGresult:
+    """``result``, or its error raised as psycopg raises it: a connection lost (libpq's
+    error has no SQLSTATE then) as ``OperationalError``, any other by its SQLSTATE."""
+    if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+        return result
+    if conn.pgconn.status == pq.ConnStatus.BAD or _sqlstate(result) is None:
+        raise psycopg.OperationalError(result.get_error_message(conn.info.encoding))
+    raise psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
 
 
 _HEAD = (
@@ -399,6 +423,20 @@ _SINGLE_PARAMETERS = (
 _GROUP_PARAMETERS = (
     "ids uuid[], versions bigint[], topics text[], states bytea[], grps int[], "
     "key_ids uuid[], keys bytea[], key_grps int[]"
+)
+_COLUMNS_TYPES = (
+    arrays.UUID_ARRAY_OID,
+    arrays.INT8_ARRAY_OID,
+    arrays.TEXT_ARRAY_OID,
+    arrays.BYTEA_ARRAY_OID,
+)
+_SINGLE_TYPES = (*_COLUMNS_TYPES, arrays.UUID_ARRAY_OID, arrays.BYTEA_ARRAY_OID)
+_GROUP_TYPES = (
+    *_COLUMNS_TYPES,
+    arrays.INT4_ARRAY_OID,
+    arrays.UUID_ARRAY_OID,
+    arrays.BYTEA_ARRAY_OID,
+    arrays.INT4_ARRAY_OID,
 )
 
 

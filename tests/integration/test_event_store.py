@@ -11,6 +11,7 @@ from domain.case.stage import Stage
 from domain.clock import FixedClock
 from infra.container import build_reader, build_service
 from infra.database import init_schema
+from infra.event_store import LockedInsertRecorder
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE
 from tests.support import builders as b
@@ -123,3 +124,25 @@ def test_a_submission_retried_through_another_process_returns_the_first_result(
     assert len(list(second.events.get(stored.application_id))) == 1
     first.close()
     second.close()
+
+
+def test_a_connection_that_dropped_the_prepared_inserts_prepares_them_again(
+    fresh_postgres: Settings,
+) -> None:
+    """A save calls its insert function as a statement prepared on the connection at its
+    first use there. A connection whose prepared statements were dropped since (psycopg's
+    ``DEALLOCATE ALL``, a pooler's reset) prepares it again: the save is stored, once."""
+    with closing(build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))) as service:
+        case_id = Journey(service).to(Stage.SUBMITTED)
+        assert isinstance(service.recorder, LockedInsertRecorder)
+        pool = service.recorder.datastore.pool
+        idle = [pool.getconn() for _ in range(pool.get_stats()["pool_available"])]
+        assert idle
+        for conn in idle:
+            conn.execute("DEALLOCATE ALL")
+            pool.putconn(conn)
+        Journey.resume(service, case_id).to(Stage.ELIGIBLE)
+    with closing(build_reader(fresh_postgres)) as reader:
+        versions = [e.originator_version for e in reader.events.get(case_id)]
+    assert versions == list(range(1, len(versions) + 1))
+    assert len(versions) >= 2
