@@ -379,7 +379,7 @@ class _Call:
         """The function's rows (a psycopg error when the statement failed)."""
         pgconn = conn.pgconn
         result = pgconn.exec_prepared(self.name, params, self.formats)
-        if _sqlstate(result) == INVALID_SQL_STATEMENT_NAME:
+        if result.status == FAILED and _sqlstate(result) == INVALID_SQL_STATEMENT_NAME:
             _checked(conn, pgconn.prepare(self.name, self.query, self.types))
             result = pgconn.exec_prepared(self.name, params, self.formats)
         return _checked(conn, result)
@@ -387,6 +387,7 @@ class _Call:
 
 INVALID_SQL_STATEMENT_NAME = b"26000"
 BINARY = pq.Format.BINARY
+FAILED = pq.ExecStatus.FATAL_ERROR
 
 
 def _sqlstate(result: PGresult) -> bytes | None:
