@@ -22,7 +22,9 @@ from bench.harness import ADMIN_URL, Report, machine
 from bench.kafka_relay import ROUNDS as RELAY_ROUNDS
 from bench.kafka_relay import measure_relay
 from bench.read_models import measure_rebuilds, query_latencies, report_growth
+from bench.write_concurrent import ROUNDS as WRITE_ROUNDS
 from bench.write_concurrent import measure_write_concurrent
+from bench.write_concurrent_api import ROUNDS as API_WRITE_ROUNDS
 from bench.write_concurrent_api import measure_write_concurrent_api
 
 
@@ -43,10 +45,16 @@ def main() -> None:
     measure_burst_intake(report, command_rate, count=300 if quick else 3000)
     measure_egov_intake(report, command_rate, count=300 if quick else 1000)
     measure_write_concurrent(
-        report, lifecycles=60 if quick else 1000, curve_lifecycles=30 if quick else 300
+        report,
+        lifecycles=60 if quick else 1000,
+        curve_lifecycles=30 if quick else 300,
+        rounds=1 if quick else WRITE_ROUNDS,
     )
     measure_write_concurrent_api(
-        report, lifecycles=60 if quick else 1000, ceiling_seconds=1 if quick else 5
+        report,
+        lifecycles=60 if quick else 1000,
+        ceiling_seconds=1 if quick else 5,
+        rounds=1 if quick else API_WRITE_ROUNDS,
     )
     master = ensure_master(ADMIN_URL, max(sizes))
     measured = []

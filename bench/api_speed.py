@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from uuid import UUID
 
 from api.auth import TokenKeys
 from bench.audit_speed import CASE_HISTORY, HISTORY_EVENTS, HISTORY_RATIO, long_case
-from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, percentile
+from bench.harness import REPLAYING_HISTORY_ENV, Line, Report, of_rounds, percentile
 from domain.case.meta import Role
 from infra.container import register_users
 from infra.settings import Settings
@@ -128,25 +127,25 @@ def _measure(
             }
             for _ in range(ROUNDS)
         ]
-    ratios = sorted(r["cases"].rate / r["plain"].rate for r in rounds)
-    median = statistics.median_high(ratios)
-    plain_rate = statistics.median_high(r["plain"].rate for r in rounds)
-    report.add(
-        Line(
-            f"graphql_case_list_page{suffix}",
-            plain_rate * median,
-            "requests/s",
-            f"plain_starlette_json{suffix}",
-            plain_rate,
-            0.5,
-        )
+    by_round = _rounds_line(
+        report,
+        rounds,
+        ("cases", f"graphql_case_list_page{suffix}"),
+        ("plain", f"plain_starlette_json{suffix}"),
+        0.5,
     )
     print(
-        f"  case list through GraphQL / plain, round by round ({processes} per server): "
-        + ", ".join(f"{x:.2f}" for x in ratios),
+        f"  case list through GraphQL / plain, round by round ({processes} per server): {by_round}",
         flush=True,
     )
-    _history_line(report, rounds, suffix)
+    # the 30-event case history against the case-list page (issue 6)
+    _rounds_line(
+        report,
+        rounds,
+        ("history", f"graphql_case_history_{HISTORY_EVENTS}_events{suffix}"),
+        ("cases", f"graphql_case_list_page{suffix}"),
+        HISTORY_RATIO,
+    )
     for name, key in (("graphql_case_list", "cases"), ("graphql_dashboard", "dashboard")):
         times = [t for r in rounds for t in r[key].times]
         p95 = percentile(times, 0.95)
@@ -168,20 +167,25 @@ def _measure(
         )
 
 
-def _history_line(report: Report, rounds: list[dict[str, Load]], suffix: str) -> None:
-    """The 30-event case history against the case-list page, round by round (issue 6)."""
-    ratios = sorted(r["history"].rate / r["cases"].rate for r in rounds)
-    cases_rate = statistics.median_high(r["cases"].rate for r in rounds)
-    report.add(
-        Line(
-            f"graphql_case_history_{HISTORY_EVENTS}_events{suffix}",
-            cases_rate * statistics.median_high(ratios),
-            "requests/s",
-            f"graphql_case_list_page{suffix}",
-            cases_rate,
-            HISTORY_RATIO,
-        )
+def _rounds_line(
+    report: Report,
+    rounds: list[dict[str, Load]],
+    measured: tuple[str, str],
+    baseline: tuple[str, str],
+    target: float,
+) -> str:
+    """Adds the line of one load (its key in the rounds, its line's name) against another's
+    (``of_rounds``); the rounds as text."""
+    line, by_round = of_rounds(
+        measured[1],
+        "requests/s",
+        [r[measured[0]].rate for r in rounds],
+        baseline[1],
+        [r[baseline[0]].rate for r in rounds],
+        target,
     )
+    report.add(line)
+    return by_round
 
 
 class Load(NamedTuple):

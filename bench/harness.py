@@ -13,7 +13,7 @@ import re
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 ADMIN_URL = os.environ.get(
@@ -64,6 +64,27 @@ class Line:
             wanted.append(f">= {_num(self.floor)} {self.unit}")
         verdict = "meets" if self.meets else "MISSES"
         return f"{line} [{verdict} target: {', '.join(wanted)}]"
+
+
+def of_rounds(
+    name: str,
+    unit: str,
+    ours: Sequence[float],
+    baseline_name: str,
+    theirs: Sequence[float],
+    target: float | None = None,
+    *,
+    floor: float | None = None,
+) -> tuple[Line, str]:
+    """A line from rounds that each measured the value and its baseline in turn (so that
+    a slow moment of the machine hits both): the baseline's median, and the value at the
+    median of the rounds' ratios; with the rounds, one by one, as text to print."""
+    pairs = list(zip(ours, theirs, strict=True))
+    baseline = statistics.median_high(theirs)
+    ratio = statistics.median_high(o / t for o, t in pairs)
+    line = Line(name, baseline * ratio, unit, baseline_name, baseline, target, floor=floor)
+    rounds = ", ".join(f"{_num(o)}/{_num(t)} = {o / t:.2f}" for o, t in pairs)
+    return line, rounds
 
 
 @dataclass

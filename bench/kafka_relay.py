@@ -10,14 +10,13 @@ of the other; the relay's events/s is the plain producer's median times that rat
 from __future__ import annotations
 
 import gc
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from kafka import KafkaProducer
 
-from bench.harness import Line, Report
+from bench.harness import Report, of_rounds
 from infra.container import build_relay
 from infra.relay import broker
 from infra.relay.messages import Message
@@ -85,21 +84,14 @@ def measure_relay(settings: Settings, report: Report, size: int, rounds: int = R
         finally:
             gc.unfreeze()
             tansu.stop()
-    pairs = list(zip(relayed, plain, strict=True))
-    plain_rate = statistics.median_high(plain)
-    report.add(
-        Line(
-            f"relay_throughput@{size}",
-            plain_rate * statistics.median_high(r / p for r, p in pairs),
-            "events/s",
-            "plain_kafka_python_producer",
-            plain_rate,
-            RELAY_RATIO,
-            floor=RELAY_FLOOR,
-        )
+    line, by_round = of_rounds(
+        f"relay_throughput@{size}",
+        "events/s",
+        relayed,
+        "plain_kafka_python_producer",
+        plain,
+        RELAY_RATIO,
+        floor=RELAY_FLOOR,
     )
-    print(
-        "  relay / plain producer, round by round: "
-        + ", ".join(f"{r:,.0f}/{p:,.0f} = {r / p:.2f}" for r, p in pairs),
-        flush=True,
-    )
+    report.add(line)
+    print(f"  relay / plain producer, round by round: {by_round}", flush=True)
