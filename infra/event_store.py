@@ -285,7 +285,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         )
         with self._connection() as conn:
             result = self._insert_single.run(conn, params)
-        return [int(result.get_value(row, 0) or 0) for row in range(result.ntuples)]
+        return [_number(result.get_value(row, 0)) for row in range(result.ntuples)]
 
     def _write_group(self, group: list[_QueuedSave]) -> None:
         events = [e for save in group for e in save.events]
@@ -303,7 +303,7 @@ class LockedInsertRecorder(PostgresApplicationRecorder):
         ids: dict[int, list[int]] = {}
         refused: set[int] = set()
         for row in range(result.ntuples):
-            grp, n = int(result.get_value(row, 0) or 0), result.get_value(row, 1)
+            grp, n = _number(result.get_value(row, 0)), result.get_value(row, 1)
             if n is None:
                 refused.add(grp)
             else:
@@ -388,6 +388,12 @@ class _Call:
 INVALID_SQL_STATEMENT_NAME = b"26000"
 BINARY = pq.Format.BINARY
 FAILED = pq.ExecStatus.FATAL_ERROR
+
+
+def _number(value: bytes | None) -> int:
+    """A column the insert functions never leave null, from their answer's text."""
+    assert value is not None
+    return int(value)
 
 
 def _sqlstate(result: PGresult) -> bytes | None:
