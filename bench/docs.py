@@ -458,7 +458,7 @@ def write(report: Report, command: str) -> Path:
         verdict = {None: "", True: "meets", False: "**misses**"}[line.meets]
         lines.append(
             f"| {line.name} | {line.value:,.2f} {line.unit} | {line.baseline_name}: "
-            f"{line.baseline_value:,.2f} | {line.shown_ratio} | {target} | {verdict} |"
+            f"{line.baseline_value:,.2f} | {line.ratio:.2f} | {target} | {verdict} |"
         )
     if plotted:
         lines += ["", f"![cost against data size]({PLOT})"]

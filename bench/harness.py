@@ -40,15 +40,6 @@ class Line:
         return self.value / self.baseline_value if self.baseline_value else 0.0
 
     @property
-    def shown_ratio(self) -> str:
-        """The ratio to two decimals; to three where two would round it onto its target
-        (0.597 against 0.6 reads "0.597", not "0.60" beside a miss)."""
-        shown = f"{self.ratio:.2f}"
-        if self.target is not None and float(shown) == self.target != self.ratio:
-            return f"{self.ratio:.3f}"
-        return shown
-
-    @property
     def meets(self) -> bool | None:
         if self.target is None and self.floor is None:
             return None
@@ -61,7 +52,7 @@ class Line:
 
     def text(self) -> str:
         line = (
-            f"{self.name}: {_num(self.value)} {self.unit} (ratio {self.shown_ratio} to "
+            f"{self.name}: {_num(self.value)} {self.unit} (ratio {self.ratio:.2f} to "
             f"{self.baseline_name} {_num(self.baseline_value)} {self.unit})"
         )
         if self.meets is None:
