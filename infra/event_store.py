@@ -68,7 +68,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Connection, pq
+from psycopg import Connection, generators, pq
 from psycopg.pq.abc import PGresult
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
@@ -353,8 +353,8 @@ def _arrays(events: Sequence[StoredEvent]) -> tuple[bytes, ...]:
 
 
 class _Call:
-    """A call of one of the insert functions, run on the connection's libpq connection
-    (``PGconn.exec_prepared``, which waits for the answer without the interpreter lock),
+    """A call of one of the insert functions, sent on the connection's libpq connection
+    (``PGconn.send_query_prepared``, its answer waited for as psycopg waits: ``_answer``),
     its parameters already in PostgreSQL's binary layout (``infra/binary_arrays.py``), its
     answer read as text. The statement is the writer's one hot path: psycopg's cursor
     around it (composing the query, adapting each array element by element, its
@@ -378,11 +378,24 @@ class _Call:
     def run(self, conn: Connection[Any], params: Sequence[bytes]) -> PGresult:
         """The function's rows (a psycopg error when the statement failed)."""
         pgconn = conn.pgconn
-        result = pgconn.exec_prepared(self.name, params, self.formats)
+        pgconn.send_query_prepared(self.name, params, self.formats)
+        result = _answer(conn)
         if result.status == FAILED and _sqlstate(result) == INVALID_SQL_STATEMENT_NAME:
-            _checked(conn, pgconn.prepare(self.name, self.query, self.types))
-            result = pgconn.exec_prepared(self.name, params, self.formats)
+            pgconn.send_prepare(self.name, self.query, self.types)
+            _checked(conn, _answer(conn))
+            pgconn.send_query_prepared(self.name, params, self.formats)
+            result = _answer(conn)
         return _checked(conn, result)
+
+
+def _answer(conn: Connection[Any]) -> PGresult:
+    """The answer to the statement just sent, waited for as psycopg's cursor waits
+    (``Connection.wait``: without the interpreter lock, and interruptible: on Ctrl-C the
+    statement is cancelled in the server, the connection left idle, and the interruption
+    raised). libpq's blocking ``exec_prepared`` could not be interrupted until the
+    statement ended."""
+    results: list[PGresult] = conn.wait(generators.execute(conn.pgconn))
+    return results[-1]
 
 
 INVALID_SQL_STATEMENT_NAME = b"26000"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+import time
 from contextlib import closing
+from types import FrameType
 
 import psycopg
+import pytest
 
 from domain.case.events import EVENT_TYPES
 from domain.case.stage import Stage
@@ -146,3 +150,35 @@ def test_a_connection_that_dropped_the_prepared_inserts_prepares_them_again(
         versions = [e.originator_version for e in reader.events.get(case_id)]
     assert versions == list(range(1, len(versions) + 1))
     assert len(versions) >= 2
+
+
+def test_a_save_waiting_on_the_database_is_interrupted_by_ctrl_c_and_cancelled(
+    fresh_postgres: Settings,
+) -> None:
+    """A save's statement is waited for as psycopg waits for its own: Ctrl-C ends the wait
+    at once (not when the lock timeout ends the statement), the statement is cancelled in
+    the server (nothing stored), and the next save goes through on the same store."""
+    with closing(build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))) as service:
+        case_id = Journey(service).to(Stage.SUBMITTED)
+        with psycopg.connect(fresh_postgres.database.dsn()) as holder:
+            holder.execute(f"LOCK TABLE {service.events_table()} IN EXCLUSIVE MODE")
+            previous = signal.signal(signal.SIGALRM, _ctrl_c)
+            signal.setitimer(signal.ITIMER_REAL, 0.5)
+            started = time.monotonic()
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    Journey.resume(service, case_id).to(Stage.ELIGIBLE)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+            waited = time.monotonic() - started
+            holder.rollback()
+        assert waited < fresh_postgres.lock_timeout_seconds / 2
+        with closing(build_reader(fresh_postgres)) as reader:
+            assert [e.originator_version for e in reader.events.get(case_id)] == [1]
+        Journey.resume(service, case_id).to(Stage.ELIGIBLE)
+        assert service.get_case(case_id).stage is Stage.ELIGIBLE
+
+
+def _ctrl_c(_signal: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
