@@ -172,6 +172,9 @@ CHANGES = """\
 - **`write_concurrent`** (issue 22, `bench/write_concurrent.py`): 8 writer threads of whole
   lifecycles against raw inserts from 8 threads, and the curve of 1, 2, 4, 8 and 16
   writers with the p95 of one command, tabled and plotted below the results.
+  `write_concurrent_ceiling`: in each round, the same lifecycles on as many threads with
+  the store in memory (`memory:`), against the same raw inserts: the command path's Python
+  with no database under it, which bounds the line from above on this interpreter.
 - **`write_concurrent_api`** (issue 22, `bench/write_concurrent_api.py`): the same
   lifecycles through the API: the simulator's decisions (`infra/simulation/desk.py`) sent
   as GraphQL mutations by 16 HTTP clients to `bolashak serve --workers 2`, each simulated
@@ -427,6 +430,46 @@ CHANGES = """\
   with the rounds printed one by one; the curve's points use that baseline. The relay and
   GraphQL lines already reported so; the rule is now one function (`bench/harness.py`
   `of_rounds`). A full `make bench` takes about a minute and a half longer.
+- **`write_concurrent_ceiling`**: the same lifecycles with the store in memory, in each
+  round beside the raw inserts. In one run on a slow hour of the machine: 0.60, 0.93 and
+  0.88 of raw (median 0.88) while the line itself read 0.52, 0.49 and 0.57. The command
+  path's Python alone, 8 threads under one interpreter lock, comes to about 0.9 of raw;
+  PostgreSQL's path (the group commit's hand-overs between threads, the statement) takes
+  the line from there to about 0.55.
+- **Where a group commit's time goes, with 8 writers**: the leader's connection is busy
+  64% of the run. A group of about 4.6 saves takes 376 us in the database alone (a single
+  save 267 us, 8 saves 401 us: one statement, one flush), but 765 us (median) from the
+  leader's call to its return, which includes taking the interpreter lock back behind
+  the threads that run commands meanwhile; 351 us (median) pass between one statement's
+  return and the next one's start, the leader and then the next leader each taking the
+  lock again. The writing process is 86-88% busy; 3.3 voluntary context switches per
+  event against 0.8 with the store in memory.
+- **Tried, not kept: two statements in flight** (libpq pipeline mode on the leader's
+  connection: the next group sent while the one before runs, so the database never waits
+  for the interpreter). The groups halved (2.2 to 2.6 events a statement against 4.6),
+  the statements grew with them, the context switches to 4.5-5.0 per event against 3.3,
+  and the process's CPU per event to 306-313 us against 265-295. Alternating:
+  2,925, 3,299 and 3,293 events/s before, 2,983, 3,109 and 3,077 with it.
+- **Tried, not kept: one command thread at a time** (a first-come lock every writer
+  held while running Python and gave up while it waited on the database, the leader and
+  its waiters not needing it, so that a finished statement's leader meets at most one
+  other thread at the interpreter lock). The process became busier (89-91% against 86%),
+  but each event cost more (3.9 context switches against 3.3): eight alternating pairs
+  differed by -315 to +709 events/s, median +112 (within the machine's swing), and a lock
+  every blocking call must give up is a deadlock wherever one is missed.
+- **Tried, not kept: the interpreter's switch interval** (`sys.setswitchinterval`,
+  5 ms by default) at 0.2, 1, 50 and 500 ms: the switches per event and the rate stayed
+  within the machine's swing. Threads give up the lock at their own blocking calls long
+  before the interval ends.
+- **Where the API line's CPU goes** (one round, 300 lifecycles, each process's CPU from
+  `/proc`): per event, the two server processes 1,237 us, PostgreSQL 243 us, the 16
+  clients and the simulator 253 us; the machine's two cores 93% busy (server 1.33, clients
+  0.27, PostgreSQL 0.26). In a server process the event loop's thread uses about twice the
+  CPU of its command threads (a per-thread CPU profile): graphql-core's execution, variable
+  coercion and field collection, strawberry's resolvers, uvicorn and starlette, each a few
+  percent, none dominant. The same round with the simulated people's `caseHistory` reads
+  answered outside the server (467 reads to 136) cost the servers about a tenth less per
+  event, within the machine's swing.
 """
 
 

@@ -2,7 +2,12 @@
 threads of one process, against raw psycopg inserts from as many threads in the same round
 (one row per transaction, rows of the same size), each round on a fresh database, the
 median of the rounds' ratios reported; and the curve, 1 to 16 writers in one run, with the
-p95 latency of one command at each point. Target: at least 60% of raw with 8 writers."""
+p95 latency of one command at each point. Target: at least 60% of raw with 8 writers.
+
+``write_concurrent_ceiling``: in each round, the same lifecycles on the same number of
+threads with the store in memory (``memory:``): the command path's Python with no database
+under it, against the same raw inserts. The process runs Python under one interpreter
+lock, so no store can take the line above this on this machine and interpreter."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from bench.harness import Line, Report, of_rounds, percentile
 from domain.clock import FixedClock
 from infra.container import build_service
 from infra.settings import Settings
+from infra.settings.database_url import Database
 from infra.simulation.campaign import simulate_campaign
 
 WRITERS = 8
@@ -39,12 +45,13 @@ def measure_write_concurrent(
 ) -> None:
     """The ``write_concurrent`` line, then one line per point of the curve (each on a fresh
     database, against the rounds' median raw baseline)."""
-    runs, raws = [], []
+    runs, raws, ceilings = [], [], []
     for round_ in range(rounds):
         with fresh_database(f"bolashak_bench_write_concurrent_{round_}") as settings:
             runs.append(timed_lifecycles(settings, lifecycles, WRITERS))
             size = _mean_event_size(settings)
             raws.append(_raw_inserts(settings, runs[-1].events, size, threads=WRITERS))
+            ceilings.append(timed_lifecycles(in_memory(settings), lifecycles, WRITERS).rate)
     baseline = f"raw_psycopg_{WRITERS}_threads"
     line, by_round = of_rounds(
         "write_concurrent", "events/s", [r.rate for r in runs], baseline, raws, TARGET
@@ -55,6 +62,9 @@ def measure_write_concurrent(
         f"  ({WRITERS} writers: p95 {p95:.1f} ms per command; round by round: {by_round})",
         flush=True,
     )
+    ceiling, by_round = of_rounds("write_concurrent_ceiling", "events/s", ceilings, baseline, raws)
+    report.add(ceiling)
+    print(f"  (the store in memory, round by round: {by_round})", flush=True)
     raw = line.baseline_value
     for writers in CURVE:
         with fresh_database(f"bolashak_bench_writers_{writers}") as settings:
@@ -77,6 +87,11 @@ def timed_lifecycles(settings: Settings, lifecycles: int, writers: int) -> Run:
     rate = summary.events / (time.perf_counter() - started)
     service.close()
     return Run(rate, summary.events, percentile(times, 0.95) if times else 0.0)
+
+
+def in_memory(settings: Settings) -> Settings:
+    """``settings`` with the event store in this process's memory (``memory:``)."""
+    return settings.model_copy(update={"database": Database.parse("memory:")})
 
 
 def _timed(handle: Callable[..., Any], times: list[float]) -> Callable[..., Any]:

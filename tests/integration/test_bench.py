@@ -54,6 +54,7 @@ EXPECTED = (
     "dashboard_year@15000",
     "write_concurrent",  # issue 22: 8 writers, and the curve of 1 to 16
     *(f"write_concurrent_writers_{n}" for n in (1, 2, 4, 8, 16)),
+    "write_concurrent_ceiling",  # the same lifecycles with the store in memory
     "write_concurrent_api",  # issue 22: the same lifecycles through GraphQL, 16 clients
     "write_concurrent_api_ceiling",  # the least request through the same clients and server
 )
