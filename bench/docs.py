@@ -431,11 +431,14 @@ CHANGES = """\
   GraphQL lines already reported so; the rule is now one function (`bench/harness.py`
   `of_rounds`). A full `make bench` takes about a minute and a half longer.
 - **`write_concurrent_ceiling`**: the same lifecycles with the store in memory, in each
-  round beside the raw inserts. In one run on a slow hour of the machine: 0.60, 0.93 and
-  0.88 of raw (median 0.88) while the line itself read 0.52, 0.49 and 0.57. The command
-  path's Python alone, 8 threads under one interpreter lock, comes to about 0.9 of raw;
-  PostgreSQL's path (the group commit's hand-overs between threads, the statement) takes
-  the line from there to about 0.55.
+  round beside the raw inserts. In the full run above: 0.60, 1.12 and 1.08 of raw (median
+  1.08) while the line itself read 0.49, 0.47 and 0.57; an earlier run of the line alone,
+  0.60, 0.93 and 0.88. The command path's Python alone, 8 threads under one interpreter
+  lock, comes to about raw's rate; PostgreSQL's path (the statement, and the group
+  commit's hand-overs between threads) takes the line from there to about half of it.
+  The first round read 0.60 in both runs, each time right after the run's first raw
+  inserts; why is not known (on its own, three runs in a row gave 6,063, 6,347 and 5,711
+  events/s).
 - **Where a group commit's time goes, with 8 writers**: the leader's connection is busy
   64% of the run. A group of about 4.6 saves takes 376 us in the database alone (a single
   save 267 us, 8 saves 401 us: one statement, one flush), but 765 us (median) from the
