@@ -18,11 +18,19 @@ import threading
 import time
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import orjson
-from tenacity import retry, retry_if_exception_type, stop_after_attempt
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_fixed,
+)
 
 from api.auth import TokenKeys
 from bench.api_speed import SECRET
@@ -64,6 +72,11 @@ QUOTAS = (
 )
 TRIVIAL = "{ __typename }"
 PATIENCE_SECONDS = 60.0  # for an answer other than "busy, retry"
+BUSY_PAUSE_SECONDS = 0.05  # before sending a request the server answered "busy" again
+
+
+def _stayed_busy(_state: RetryCallState) -> NoReturn:
+    raise TimeoutError(f"the server stayed busy for {PATIENCE_SECONDS:g}s")
 
 
 class ClosedByServerError(ConnectionError):
@@ -182,19 +195,23 @@ class ApiDesk:
     def _post(self, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """The answer's data; a busy server's answer (503, or retryable) is waited out."""
         body = orjson.dumps({"query": query, "variables": variables})
-        deadline = time.monotonic() + PATIENCE_SECONDS
-        while True:
-            status, answer = self._exchange(auth_headers(token), body)
-            if not retryable(status, answer):
-                break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the server stayed busy for {PATIENCE_SECONDS:g}s")
-            time.sleep(0.05)
+        status, answer = self._answered(auth_headers(token), body)
         found = orjson.loads(answer)
         if status != 200 or found.get("errors"):
             raise RuntimeError(f"{status}: {answer[:300]!r}")
         data: dict[str, Any] = found["data"]
         return data
+
+    @retry(
+        retry=retry_if_result(lambda answered: retryable(*answered)),
+        wait=wait_fixed(BUSY_PAUSE_SECONDS),
+        stop=stop_after_delay(PATIENCE_SECONDS),
+        retry_error_callback=_stayed_busy,
+    )
+    def _answered(self, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        """The server's answer other than "busy, retry" (sent again after a pause while
+        it says so, for ``PATIENCE_SECONDS`` at most)."""
+        return self._exchange(headers, body)
 
     @retry(
         retry=retry_if_exception_type(ClosedByServerError), stop=stop_after_attempt(2), reraise=True

@@ -8,12 +8,18 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_fixed,
+)
 
 from domain.commands import SubmitApplication
 from domain.rules.intake_windows import all_windows
@@ -106,6 +112,13 @@ class Answer:
         return orjson.loads(self.body)
 
 
+RESEND_PAUSE_SECONDS = 0.1  # before a request is sent again
+
+
+class _SendAgainError(Exception):
+    """The request is to be sent again: its connection dropped, or its answer said retry."""
+
+
 class PersistentClient:
     """One keep-alive connection; a request whose connection drops (or whose answer says
     retry) is sent again, unchanged, until it is answered or ``patience`` runs out. An
@@ -128,28 +141,41 @@ class PersistentClient:
 
     async def send(self, query: str, variables: dict[str, Any]) -> Answer:
         request = request_bytes(self.host, self.target, query, self.headers, variables)
-        deadline = time.monotonic() + self.patience
-        retries = 0
-        while True:
-            try:
-                reader, writer = await self._connection()
-                writer.write(request)
-                async with asyncio.timeout(self.answer_timeout):
-                    status, body = await read_response(reader)
-            except TimeoutError:  # an OSError too, but no dropped connection: a hang
-                self.close()
-                raise
-            except (OSError, asyncio.IncompleteReadError):
-                self.close()
-                self.dropped += 1
-            else:
-                if not retryable(status, body):
-                    return Answer(status, body, retries)
-                self.retried.append((status, body))
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no answer within {self.patience:g}s to {query[:60]}")
-            retries += 1
-            await asyncio.sleep(0.1)
+
+        def no_answer(_state: RetryCallState) -> NoReturn:
+            raise TimeoutError(f"no answer within {self.patience:g}s to {query[:60]}")
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(_SendAgainError),
+            wait=wait_fixed(RESEND_PAUSE_SECONDS),
+            stop=stop_after_delay(self.patience),
+            retry_error_callback=no_answer,
+        )
+        async for attempt in retrying:
+            with attempt:
+                status, body = await self._exchange(request)
+                return Answer(status, body, attempt.retry_state.attempt_number - 1)
+        raise AssertionError("tenacity returns or raises")  # pragma: no cover
+
+    async def _exchange(self, request: bytes) -> tuple[int, bytes]:
+        """One try: the answer, or ``_SendAgainError`` when the connection dropped or the
+        answer says retry; ``TimeoutError`` when no answer came (a hang, not retried)."""
+        try:
+            reader, writer = await self._connection()
+            writer.write(request)
+            async with asyncio.timeout(self.answer_timeout):
+                status, body = await read_response(reader)
+        except TimeoutError:  # an OSError too, but no dropped connection: a hang
+            self.close()
+            raise
+        except (OSError, asyncio.IncompleteReadError) as e:
+            self.close()
+            self.dropped += 1
+            raise _SendAgainError from e
+        if retryable(status, body):
+            self.retried.append((status, body))
+            raise _SendAgainError
+        return status, body
 
     async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self._streams is None:

@@ -10,17 +10,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
+import pytest
+from tenacity import stop_after_delay
+
 from bench.api_desk import ApiDesk, _Wire
 from infra.settings import Settings
 
 HEADERS = {"authorization": "Bearer t", "content-type": "application/json"}
+BUSY = b'{"errors":[{"message":"busy","extensions":{"retryable":true}}]}'
 
 
 @contextmanager
-def server(answers_per_connection: int, split: bool) -> Iterator[tuple[int, list[bytes]]]:
+def server(
+    answers_per_connection: int, split: bool, busy_first: int = 0
+) -> Iterator[tuple[int, list[bytes]]]:
     """A server answering each request with its own body echoed, ``answers_per_connection``
     requests per connection before closing it; with ``split``, the status line, the headers
-    and the body each in a send of their own, the body in two."""
+    and the body each in a send of their own, the body in two. The first ``busy_first``
+    requests are answered 503 ("busy, retry") instead."""
     listener = socket.create_server(("127.0.0.1", 0))
     received: list[bytes] = []
 
@@ -41,8 +48,11 @@ def server(answers_per_connection: int, split: bool) -> Iterator[tuple[int, list
                         buffer += connection.recv(65536)
                     body, buffer = buffer[:length], buffer[length:]
                     received.append(body)
+                    if len(received) <= busy_first:
+                        body = BUSY
+                    status = b"503 Service Unavailable" if body == BUSY else b"200 OK"
                     parts = [
-                        b"HTTP/1.1 200 OK\r\n",
+                        b"HTTP/1.1 " + status + b"\r\n",
                         b"content-type: application/json\r\n"
                         + f"Content-Length: {len(body)}\r\n\r\n".encode(),
                         body[: len(body) // 2],
@@ -81,3 +91,26 @@ def test_a_connection_the_server_closed_is_opened_again_and_the_request_sent_aga
             desk.close()
     assert answers == [(200, b"[0]"), (200, b"[1]"), (200, b"[2]")]
     assert received == [b"[0]", b"[1]", b"[2]"]
+
+
+def test_a_busy_answer_is_waited_out_and_the_request_sent_again() -> None:
+    with server(answers_per_connection=10, split=False, busy_first=2) as (port, received):
+        desk = ApiDesk(f"http://127.0.0.1:{port}/graphql", cast(Settings, None))
+        try:
+            answer = desk._answered(HEADERS, b"[7]")
+        finally:
+            desk.close()
+    assert answer == (200, b"[7]")
+    assert received == [b"[7]", b"[7]", b"[7]"]  # sent again after each busy answer
+
+
+def test_a_server_busy_past_the_patience_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ApiDesk._answered.retry, "stop", stop_after_delay(0.3))
+    with server(answers_per_connection=100, split=False, busy_first=100) as (port, received):
+        desk = ApiDesk(f"http://127.0.0.1:{port}/graphql", cast(Settings, None))
+        try:
+            with pytest.raises(TimeoutError, match="stayed busy"):
+                desk._answered(HEADERS, b"[7]")
+        finally:
+            desk.close()
+    assert 2 <= len(received) < 100
