@@ -59,6 +59,8 @@ CASE_LIST = Table(
         ("departed_on", "text"),
         ("returned_on", "text"),
         ("work_off_ends_on", "text"),
+        ("missing_documents", "text"),  # the documents' values, comma-separated
+        ("course_route", "text"),
         ("last_event_on", "text"),
         ("version", "int"),
         ("position", "int"),
@@ -100,7 +102,9 @@ class CaseListProjection(Projection):
     for a mutation's answer) ``case_pii`` is not written."""
 
     name = "case_list"
-    version = 2  # v2: case_pii sealed (v1 held the identity in clear): rebuild
+    # v2: case_pii sealed (v1 held the identity in clear); v3: the missing documents and
+    # the language-course route (a rebuild)
+    version = 3
     tables = (CASE_LIST, CASE_PII)
     handles = ev.EVENT_TYPES
 
@@ -175,6 +179,10 @@ def _on(event: ev.CaseEvent) -> str:
     return event.meta.occurred_on.isoformat()
 
 
+def _route(route: ev.CourseRoute | None) -> str | None:
+    return None if route is None else route.value
+
+
 def _awarded(event: ev.Awarded) -> Row:
     return {
         "decided_on": event.protocol_date.isoformat(),
@@ -205,7 +213,13 @@ def _submitted(event: ev.Submitted) -> Row:
 # One function per event type (looked up by type: a ``match`` tried each class in turn).
 _CHANGES: dict[type[ev.CaseEvent], Callable[[Any], Row]] = {
     ev.Submitted: _submitted,
-    ev.EligibilityAssessed: lambda e: {"eligible": int(e.eligible), "assessed_on": _on(e)},
+    ev.EligibilityAssessed: lambda e: {
+        "eligible": int(e.eligible),
+        "assessed_on": _on(e),
+        "course_route": _route(e.route),
+    },
+    ev.DocumentsChecked: lambda e: {"missing_documents": ",".join(d.value for d in e.missing)},
+    ev.ReferredToOfficer: lambda e: {} if e.route is None else {"course_route": _route(e.route)},
     ev.TestingCompleted: lambda e: {"tested_on": _on(e)},
     ev.InterviewSlotBooked: lambda e: {"interview_slot_at": e.slot_at.isoformat()},
     ev.InterviewCompleted: lambda e: {"interview_score": float(e.final_score)},

@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 import strawberry
 
 from api.types.enums import PII
+from domain.case.events import CourseRoute
 from domain.case.stage import CaseStatus, Stage
 from domain.programme import Category, Programme, StudyDirection, StudyLanguage
+from domain.submission import Document
 
 E = TypeVar("E", bound=Enum)
 
@@ -59,6 +61,15 @@ class ApplicationView:
     departed_on: date | None
     returned_on: date | None
     work_off_ends_on: date | None
+    missing_documents: list[Document] = strawberry.field(
+        description="The documents of the package still missing at its last check (001"
+        ' "НЕОБХОДИМЫЙ ПАКЕТ ДОКУМЕНТОВ"); none before the first check.'
+    )
+    course_route: CourseRoute | None = strawberry.field(
+        description="Where the applicant's language certificates lead after the award:"
+        " courses in Kazakhstan, courses abroad or straight to study (Order 318 appendix 1,"
+        " seed 002 lines 862-866); null until the rules or an officer reach one."
+    )
     last_event_on: date
     version: int
     updated_at: datetime
@@ -110,6 +121,10 @@ class ApplicationView:
             departed_on=row["departed_on"] or None,
             returned_on=row["returned_on"] or None,
             work_off_ends_on=row["work_off_ends_on"] or None,
+            missing_documents=[
+                _DOCUMENTS[d] for d in (row["missing_documents"] or "").split(",") if d
+            ],
+            course_route=_ROUTES[row["course_route"]] if row["course_route"] else None,
             last_event_on=row["last_event_on"],
             version=int(row["version"]),
             updated_at=row["updated_at"],
@@ -176,3 +191,5 @@ _PROGRAMMES = _by_value(Programme)
 _CATEGORIES = _by_value(Category)
 _DIRECTIONS = _by_value(StudyDirection)
 _LANGUAGES = _by_value(StudyLanguage)
+_DOCUMENTS = _by_value(Document)
+_ROUTES = _by_value(CourseRoute)

@@ -8,6 +8,7 @@ import strawberry
 
 from domain.case.events import (
     ControlTestPurpose,
+    CourseRoute,
     ReviewDecision,
     RevocationReason,
     TestingAnnulment,
@@ -35,6 +36,7 @@ for _enum in (
     StudyLanguage,
     GradeScale,
     Document,
+    CourseRoute,
 ):
     strawberry.enum(_enum)
 

@@ -14,6 +14,7 @@ from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from domain.programme import Category, Programme
+from domain.submission import Document
 from infra.container import build_projection_engine, build_service
 from infra.database import init_schema
 from infra.settings import Settings
@@ -145,6 +146,32 @@ class TestMutations:
             "role": "auditor",
         }
 
+    def test_an_answer_shows_the_documents_still_missing_and_the_language_route(
+        self, api: Api
+    ) -> None:
+        """001 "НЕОБХОДИМЫЙ ПАКЕТ ДОКУМЕНТОВ": the package's check, made with the eligibility
+        assessment, names what is missing; the route (002 lines 862-866) comes with it."""
+        documents = tuple(d for d in Document if d is not Document.LANGUAGE_CERTIFICATE)
+        package = b.submission(background=b.background(documents=documents))
+        sent = submission_input(package) | {"idempotencyKey": "api-8", "occurredOn": "2023-04-20"}
+        submitted = api.data(SUBMIT, {"input": sent})["submitApplication"]
+        case_id = submitted["application"]["id"]
+        assessed = api.data(
+            "mutation($i: AssessEligibilityInput!) { assessEligibility(input: $i) {"
+            " ... on CaseUpdated { application { missingDocuments courseRoute } } } }",
+            {
+                "i": {
+                    "applicationId": case_id,
+                    "idempotencyKey": "api-9",
+                    "occurredOn": "2023-04-25",
+                }
+            },
+        )
+        assert assessed["assessEligibility"]["application"] == {
+            "missingDocuments": ["LANGUAGE_CERTIFICATE"],
+            "courseRoute": "STRAIGHT_TO_STUDY",
+        }
+
     def test_an_unknown_case_is_not_found(self, api: Api) -> None:
         result = api.data(
             "mutation($i: WithdrawInput!) { withdraw(input: $i) { __typename } }",
@@ -172,6 +199,25 @@ class TestQueries:
         )
         ids = [e["node"]["id"] for e in page["edges"] + rest["applications"]["edges"]]
         assert len(ids) == len(set(ids))
+
+    def test_the_case_list_shows_the_missing_documents_and_the_language_route(
+        self, api: Api
+    ) -> None:
+        """A submitted case has had no check yet; an awarded one passed it complete, with
+        IELTS 7.0 over the third threshold: straight to study (001 table)."""
+        fields = "missingDocuments courseRoute"
+        query = (
+            "query($f: ApplicationFilter) { applications(filter: $f) "
+            f"{{ edges {{ node {{ {fields} }} }} }} }}"
+        )
+        found = {
+            stage: api.data(query, {"f": {"stage": stage}})["applications"]["edges"][0]["node"]
+            for stage in ("SUBMITTED", "AWARDED")
+        }
+        assert found == {
+            "SUBMITTED": {"missingDocuments": [], "courseRoute": None},
+            "AWARDED": {"missingDocuments": [], "courseRoute": "STRAIGHT_TO_STUDY"},
+        }
 
     def test_dashboard_deadlines_queue_trail_rulesets_and_status(self, api: Api) -> None:
         data = api.data("""{

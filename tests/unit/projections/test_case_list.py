@@ -15,6 +15,7 @@ from domain.case.meta import Role
 from domain.case.stage import CaseStatus, Stage
 from domain.qualifications import KazTest
 from domain.rules.interview_sheet import criterion_keys
+from domain.submission import Document
 from infra.case_store import CaseService
 from projections.case_list import (
     CASE_LIST,
@@ -387,3 +388,43 @@ class TestBookkeeping:
             assert set(row) <= set(CASE_LIST.column_names), set(row) - set(CASE_LIST.column_names)
         for row in all_rows(rows, CASE_PII):
             assert set(row) == set(CASE_PII.column_names)
+
+
+class TestPackageAndRoute:
+    def test_the_documents_missing_at_the_last_check_are_listed(self, service: CaseService) -> None:
+        """001 "НЕОБХОДИМЫЙ ПАКЕТ ДОКУМЕНТОВ": the rural package includes the foreign-language
+        certificate; a package without it lists it as missing until it is presented."""
+        documents = tuple(d for d in Document if d is not Document.LANGUAGE_CERTIFICATE)
+        j = Journey(service, b.submission(background=b.background(documents=documents)))
+        j.to(Stage.ELIGIBLE)
+        assert listed(service, j)["missing_documents"] == "language_certificate"
+        j.send(c.PresentDocuments(j.id, (Document.LANGUAGE_CERTIFICATE,)), date(2023, 4, 28))
+        assert listed(service, j)["missing_documents"] == ""
+
+    def test_nothing_is_listed_as_missing_before_the_package_is_checked(
+        self, service: CaseService
+    ) -> None:
+        j = Journey(service)
+        j.to(Stage.SUBMITTED)
+        assert listed(service, j).get("missing_documents") is None
+
+    def test_the_language_route_decided_with_eligibility_is_listed(
+        self, service: CaseService
+    ) -> None:
+        """001 table: IELTS 7.0 is above the third threshold (6.5): straight to study."""
+        j = Journey(service)
+        j.to(Stage.ELIGIBLE)
+        assert listed(service, j)["course_route"] == "straight_to_study"
+
+    def test_the_listed_package_and_route_are_the_cases_own(self, service: CaseService) -> None:
+        """Every event type recorded: the row's missing documents and route are those the
+        case itself holds after its events."""
+        for case_id in record_every_event_type(service):
+            rows = project(CaseListProjection(), service)
+            row = row_of(rows, CASE_LIST, case_id)
+            case = service.get_case(case_id)
+            missing = case.missing_documents
+            assert row.get("missing_documents") == (
+                None if missing is None else ",".join(d.value for d in missing)
+            )
+            assert row.get("course_route") == (None if case.route is None else case.route.value)
