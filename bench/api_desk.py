@@ -7,8 +7,8 @@ the NEC members, the commission's members, by the actor names the simulator give
 the API has no applicant's or system's role, so the eGov gateway's submissions and the
 deadline job's revocations are sent by users of their names holding an officer's role.
 Every worker thread keeps one keep-alive connection. A command's answer carries the case's
-stage and dates; the documents missing and the language route are read from the case's
-history (``caseHistory``, the event store), a place left from ``quotas`` (its ledger).
+stage and dates, the documents still missing and the language route, as the in-process
+desk reads them from the case; a place left is read from ``quotas`` (its ledger).
 """
 
 from __future__ import annotations
@@ -58,14 +58,13 @@ from tests.support.graphql_client import (
 
 CASE_FACTS = (
     "... on CaseUpdated { application { id stage version campaignYear intakeWindow"
-    " programme category contractDeadline awardedOn } }"
+    " programme category contractDeadline awardedOn missingDocuments courseRoute } }"
 )
 SHEET_FACTS = "... on SheetRecorded { applicationId version }"
 REFUSED = (
     "... on ProcessRefused { message command stage rule } ... on InvalidInput { message }"
     " ... on NotFound { message } ... on NotAllowed { message } ... on Conflict { message }"
 )
-HISTORY = "query H($id: ID!) { caseHistory(applicationId: $id) { events { type data } } }"
 QUOTAS = (
     "query Q($year: Int!) { quotas(year: $year) { total { available }"
     " categories { category counts { available } } } }"
@@ -95,6 +94,8 @@ class ApiDesk:
         self.mutation_ms: list[float] = []  # each command's answer, retries included
         self.reads = 0
         self._facts: dict[UUID, CaseFacts] = {}
+        # each case's missing documents and language route, from its last CaseUpdated answer
+        self._package: dict[UUID, tuple[tuple[Document, ...], CourseRoute | None]] = {}
         self._tokens: dict[str, str] = {}
         self._users = threading.Lock()
         self._local = threading.local()
@@ -126,27 +127,24 @@ class ApiDesk:
             return case_id
         if kind != "CaseUpdated":
             raise RuntimeError(f"{name} answered {kind}: {answer.get('message')}")
-        case_id, facts = facts_of(answer["application"])
+        application = answer["application"]
+        case_id, facts = facts_of(application)
         self._facts[case_id] = facts
+        route = application["courseRoute"]
+        self._package[case_id] = (
+            tuple(Document[d] for d in application["missingDocuments"]),
+            CourseRoute[route] if route is not None else None,
+        )
         return case_id
 
     def case(self, application_id: UUID) -> CaseFacts:
         return self._facts[application_id]
 
     def missing_documents(self, application_id: UUID) -> tuple[Document, ...]:
-        missing: list[str] = []
-        for event in self._history(application_id):
-            if event["type"] == "DocumentsChecked":
-                missing = event["data"]["missing"]
-        return tuple(Document(d) for d in missing)
+        return self._package[application_id][0]
 
     def course_route(self, application_id: UUID) -> CourseRoute | None:
-        route = None
-        for event in self._history(application_id):
-            found = event["data"].get("route")
-            if event["type"] == "EligibilityAssessed" or found is not None:
-                route = found
-        return CourseRoute(route) if route is not None else None
+        return self._package[application_id][1]
 
     def place_left(self, year: int, category: str) -> bool:
         quotas = self._read(QUOTAS, {"year": year})["quotas"]
@@ -167,12 +165,6 @@ class ApiDesk:
             connection.close()
 
     # -- the wire ---------------------------------------------------------------------------
-
-    def _history(self, application_id: UUID) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self._read(HISTORY, {"id": str(application_id)})[
-            "caseHistory"
-        ]["events"]
-        return events
 
     def _read(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         self.reads += 1

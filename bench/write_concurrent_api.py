@@ -6,9 +6,10 @@ the median of the rounds' ratios reported; with the p95 latency of one mutation.
 Target: at least 35% of raw.
 
 The server runs on the real clock: the campaign's business dates lie before its today, and
-its backdating window is opened for them (``REPLAYING_HISTORY_ENV``). The reads the
-simulated people make before some steps (the documents missing, the language route, a
-place left) are queries to the same server, within the measured time.
+its backdating window is opened for them (``REPLAYING_HISTORY_ENV``). What the simulated
+people need to know before some steps comes with each mutation's answer (the case's
+stage, dates, documents missing and language route), or is a query to the same server
+within the measured time (a place left, from ``quotas``).
 
 ``write_concurrent_api_ceiling``: the same clients and server answering the least request
 the API takes (``{ __typename }``), as requests/s against the same raw baseline: no
