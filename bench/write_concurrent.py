@@ -30,7 +30,7 @@ from infra.simulation.campaign import simulate_campaign
 WRITERS = 8
 CURVE = (1, 2, 4, 8, 16)
 TARGET = 0.6
-ROUNDS = 3  # each on a fresh database, ours then raw (bench-quick: one)
+ROUNDS = 3  # each on a fresh database: ours, raw, then in memory (bench-quick: one)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing_extensions import override
 from domain.case import events as ev
 from domain.case.personal import Sealer
 from domain.rules.grade_equivalence import normalise_gpa
-from domain.submission import ApplicantIdentity
+from domain.submission import ApplicantIdentity, Document
 from projections.base import Projection, case_key
 from projections.rows import Key, Row, Rows
 from projections.schema import Table
@@ -59,7 +59,7 @@ CASE_LIST = Table(
         ("departed_on", "text"),
         ("returned_on", "text"),
         ("work_off_ends_on", "text"),
-        ("missing_documents", "text"),  # the documents' values, comma-separated
+        ("missing_documents", "text"),  # documents_text
         ("course_route", "text"),
         ("last_event_on", "text"),
         ("version", "int"),
@@ -179,6 +179,16 @@ def _on(event: ev.CaseEvent) -> str:
     return event.meta.occurred_on.isoformat()
 
 
+def documents_text(documents: Iterable[Document]) -> str:
+    """``missing_documents``' text: the documents' values, comma-separated."""
+    return ",".join(d.value for d in documents)
+
+
+def documents_of(text: str | None) -> list[Document]:
+    """The documents of a ``missing_documents`` text (none for NULL: not checked yet)."""
+    return [Document(value) for value in text.split(",")] if text else []
+
+
 def _route(route: ev.CourseRoute | None) -> str | None:
     return None if route is None else route.value
 
@@ -218,7 +228,7 @@ _CHANGES: dict[type[ev.CaseEvent], Callable[[Any], Row]] = {
         "assessed_on": _on(e),
         "course_route": _route(e.route),
     },
-    ev.DocumentsChecked: lambda e: {"missing_documents": ",".join(d.value for d in e.missing)},
+    ev.DocumentsChecked: lambda e: {"missing_documents": documents_text(e.missing)},
     ev.ReferredToOfficer: lambda e: {} if e.route is None else {"course_route": _route(e.route)},
     ev.TestingCompleted: lambda e: {"tested_on": _on(e)},
     ev.InterviewSlotBooked: lambda e: {"interview_slot_at": e.slot_at.isoformat()},

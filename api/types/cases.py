@@ -14,6 +14,7 @@ from domain.case.events import CourseRoute
 from domain.case.stage import CaseStatus, Stage
 from domain.programme import Category, Programme, StudyDirection, StudyLanguage
 from domain.submission import Document
+from projections.case_list import documents_of
 
 E = TypeVar("E", bound=Enum)
 
@@ -121,9 +122,7 @@ class ApplicationView:
             departed_on=row["departed_on"] or None,
             returned_on=row["returned_on"] or None,
             work_off_ends_on=row["work_off_ends_on"] or None,
-            missing_documents=[
-                _DOCUMENTS[d] for d in (row["missing_documents"] or "").split(",") if d
-            ],
+            missing_documents=documents_of(row["missing_documents"]),
             course_route=_ROUTES[row["course_route"]] if row["course_route"] else None,
             last_event_on=row["last_event_on"],
             version=int(row["version"]),
@@ -191,5 +190,4 @@ _PROGRAMMES = _by_value(Programme)
 _CATEGORIES = _by_value(Category)
 _DIRECTIONS = _by_value(StudyDirection)
 _LANGUAGES = _by_value(StudyLanguage)
-_DOCUMENTS = _by_value(Document)
 _ROUTES = _by_value(CourseRoute)
