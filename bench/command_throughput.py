@@ -4,7 +4,9 @@ in the same run. Target: at least 50% of raw.
 
 The measured line drives the cases from ``WORKERS`` threads of one process, as concurrent
 officers and eGov submissions reach a server process (its saves are then committed in
-groups: infra/event_store.py). Beside it, for the reader: the same cases driven one at a
+groups: infra/event_store.py); the simulated people's decisions are made before the clock
+starts, and the threads send the campaign's recorded commands
+(``bench/campaign_scripts.py``). Beside it, for the reader: the same cases driven one at a
 time, and raw inserts from the same number of threads (PostgreSQL then also flushes several
 commits at once)."""
 
@@ -18,16 +20,14 @@ from datetime import date
 
 import psycopg
 
+from bench.campaign_scripts import record_campaign, replay_on
 from bench.dataset import fresh_database
 from bench.harness import Line, Report
-from domain.clock import FixedClock
-from infra.container import build_service
-from infra.event_store import LockedInsertRecorder
 from infra.settings import Settings
-from infra.simulation.campaign import simulate_campaign
 
 TARGET = 0.5
 TODAY = date(2026, 11, 22)
+SEED = 11  # the campaign's cases (write_concurrent's too)
 WORKERS = 8
 RAW = "raw_psycopg_one_row_per_tx"
 
@@ -58,15 +58,9 @@ def measure_command_throughput(report: Report, applications: int) -> float:
 
 def _lifecycles(settings: Settings, applications: int, workers: int) -> tuple[float, int, float]:
     """events/s, events, share of saves committed in a group."""
-    service = build_service(settings.replaying_history(), clock=FixedClock(TODAY))
-    started = time.perf_counter()
-    summary = simulate_campaign(service, applications, seed=11, today=TODAY, workers=workers)
-    rate = summary.events / (time.perf_counter() - started)
-    recorder = service.recorder
-    saves = summary.events  # nearly one event per save
-    grouped = recorder.grouped / saves if isinstance(recorder, LockedInsertRecorder) else 0.0
-    service.close()
-    return rate, summary.events, grouped
+    recording = record_campaign(applications, seed=SEED, today=TODAY)
+    replayed = replay_on(settings, recording, workers, today=TODAY)
+    return replayed.rate, replayed.events, replayed.grouped
 
 
 def _mean_event_size(settings: Settings) -> int:

@@ -4,6 +4,10 @@ threads of one process, against raw psycopg inserts from as many threads in the 
 median of the rounds' ratios reported; and the curve, 1 to 16 writers in one run, with the
 p95 latency of one command at each point. Target: at least 60% of raw with 8 writers.
 
+The simulated people's decisions are made before the clock starts: the writers send the
+campaign's recorded commands (``bench/campaign_scripts.py``), as the raw inserts send rows
+made beforehand.
+
 ``write_concurrent_ceiling``: in each round, the same lifecycles on the same number of
 threads with the store in memory (``memory:``): the command path's Python with no database
 under it, against the same raw inserts. The process runs Python under one interpreter
@@ -12,20 +16,14 @@ lock, so no store can take the line above this on this machine and interpreter."
 from __future__ import annotations
 
 import statistics
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from bench.command_throughput import TODAY, _mean_event_size, _raw_inserts
+from bench.campaign_scripts import Recording, record_campaign, replay_on
+from bench.command_throughput import SEED, TODAY, _mean_event_size, _raw_inserts
 from bench.dataset import fresh_database
 from bench.harness import Line, Report, of_rounds, percentile
-from domain.clock import FixedClock
-from infra.container import build_service
 from infra.settings import Settings
 from infra.settings.database_url import Database
-from infra.simulation.campaign import simulate_campaign
 
 WRITERS = 8
 CURVE = (1, 2, 4, 8, 16)
@@ -45,13 +43,15 @@ def measure_write_concurrent(
 ) -> None:
     """The ``write_concurrent`` line, then one line per point of the curve (each on a fresh
     database, against the rounds' median raw baseline)."""
+    recording = record_campaign(max(lifecycles, curve_lifecycles), seed=SEED, today=TODAY)
+    cases, curve_cases = recording.first(lifecycles), recording.first(curve_lifecycles)
     runs, raws, ceilings = [], [], []
     for round_ in range(rounds):
         with fresh_database(f"bolashak_bench_write_concurrent_{round_}") as settings:
-            runs.append(timed_lifecycles(settings, lifecycles, WRITERS))
+            runs.append(timed_lifecycles(settings, cases, WRITERS))
             size = _mean_event_size(settings)
             raws.append(_raw_inserts(settings, runs[-1].events, size, threads=WRITERS))
-            ceilings.append(timed_lifecycles(in_memory(settings), lifecycles, WRITERS).rate)
+            ceilings.append(timed_lifecycles(in_memory(settings), cases, WRITERS).rate)
     baseline = f"raw_psycopg_{WRITERS}_threads"
     line, by_round = of_rounds(
         "write_concurrent", "events/s", [r.rate for r in runs], baseline, raws, TARGET
@@ -68,7 +68,7 @@ def measure_write_concurrent(
     raw = line.baseline_value
     for writers in CURVE:
         with fresh_database(f"bolashak_bench_writers_{writers}") as settings:
-            point = timed_lifecycles(settings, curve_lifecycles, writers)
+            point = timed_lifecycles(settings, curve_cases, writers)
         report.add(
             Line(f"write_concurrent_writers_{writers}", point.rate, "events/s", baseline, raw)
         )
@@ -76,34 +76,13 @@ def measure_write_concurrent(
         report.writers.append((writers, point.rate / raw, point.p95))
 
 
-def timed_lifecycles(settings: Settings, lifecycles: int, writers: int) -> Run:
-    """The campaign's lifecycles on ``writers`` threads, each command timed."""
-    service = build_service(settings.replaying_history(), clock=FixedClock(TODAY))
-    times: list[float] = []
-    handle = _timed(service.handle, times)
-    setattr(service, "handle", handle)  # noqa: B010 (the simulator calls service.handle)
-    started = time.perf_counter()
-    summary = simulate_campaign(service, lifecycles, seed=11, today=TODAY, workers=writers)
-    rate = summary.events / (time.perf_counter() - started)
-    service.close()
-    return Run(rate, summary.events, percentile(times, 0.95) if times else 0.0)
+def timed_lifecycles(settings: Settings, recording: Recording, writers: int) -> Run:
+    """The recorded lifecycles sent on ``writers`` threads, each command timed."""
+    replayed = replay_on(settings, recording, writers, today=TODAY)
+    times = replayed.command_ms
+    return Run(replayed.rate, replayed.events, percentile(times, 0.95) if times else 0.0)
 
 
 def in_memory(settings: Settings) -> Settings:
     """``settings`` with the event store in this process's memory (``memory:``)."""
     return settings.model_copy(update={"database": Database.parse("memory:")})
-
-
-def _timed(handle: Callable[..., Any], times: list[float]) -> Callable[..., Any]:
-    lock = threading.Lock()
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return handle(*args, **kwargs)
-        finally:
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                times.append(elapsed)
-
-    return timed

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from bench.api_desk import ApiDesk
 from bench.api_speed import _server, serve_command, server_env
-from bench.command_throughput import TODAY, _mean_event_size, _raw_inserts
+from bench.command_throughput import SEED, TODAY, _mean_event_size, _raw_inserts
 from bench.dataset import fresh_database
 from bench.harness import Report, of_rounds, percentile
 from bench.write_concurrent import WRITERS
@@ -34,7 +34,6 @@ CEILING_SECONDS = 5.0
 ROUNDS = 3  # each on a fresh database and server (bench-quick: one)
 SERVER_PROCESSES = 2
 TARGET = 0.35
-SEED = 11  # write_concurrent's cases
 
 
 @dataclass(frozen=True)
