@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from bench.dataset import BENCH_PII_KEY
 from domain import commands as c
 from domain.case.meta import CommandContext
 from domain.clock import FixedClock
@@ -39,7 +38,7 @@ from domain.errors import DomainError
 from infra.case_store import CaseService
 from infra.container import build_service
 from infra.event_store import LockedInsertRecorder
-from infra.settings import PII_MASTER_KEY, Settings
+from infra.settings import Settings
 from infra.simulation.campaign import simulate_campaign
 from infra.simulation.desk import ServiceDesk
 
@@ -99,8 +98,10 @@ def record_campaign(cases: int, *, seed: int, today: date) -> Recording:
     """The simulated campaign's first ``cases`` cases, decided one at a time on a store in
     memory (the replayed history's backdating, the business date ``today``); made once per
     process and arguments."""
-    memory = {"BOLASHAK_DATABASE_URL": "memory:", PII_MASTER_KEY: BENCH_PII_KEY.decode()}
-    service = build_service(Settings.from_env(memory).replaying_history(), clock=FixedClock(today))
+    # the process's master key (settings from a partial mapping take it): this module sets
+    # none, so that importing it changes nothing in a test process
+    memory = Settings.from_env({"BOLASHAK_DATABASE_URL": "memory:"})
+    service = build_service(memory.replaying_history(), clock=FixedClock(today))
     try:
         desk = _RecordingDesk(service)
         summary = simulate_campaign(desk, cases, seed=seed, today=today, workers=1)

@@ -4,6 +4,8 @@ writers store the same cases."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 
@@ -64,3 +66,16 @@ def test_a_command_refused_on_replay_ends_its_case_there() -> None:
     cut = replay(_store(), with_case(script[:2]), writers=1)
     assert refused.events == cut.events < recording.events
     assert len(refused.command_ms) == len(cut.command_ms) + 1  # the refused one, timed
+
+
+def test_importing_the_recorder_changes_no_environment_variable() -> None:
+    """The benchmarks' data module sets the bench's master key in its process's environment
+    (for the servers it starts); a test process that imports the recorder must keep its own
+    key, which the processes it starts and the settings it makes rely on."""
+    check = (
+        "import os; before = dict(os.environ); import bench.campaign_scripts;"
+        " changed = sorted(k for k in set(before) | set(os.environ)"
+        " if before.get(k) != os.environ.get(k)); print(changed); assert not changed"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
