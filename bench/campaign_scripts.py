@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
+from bench.harness import percentile
 from domain import commands as c
 from domain.case.meta import CommandContext
 from domain.clock import FixedClock
@@ -74,6 +75,11 @@ class Replayed:
     events: int
     grouped: float
     command_ms: list[float] = field(repr=False)
+
+    @property
+    def p95(self) -> float:
+        """The p95 latency of one command, in ms (0 when none was sent)."""
+        return percentile(self.command_ms, 0.95) if self.command_ms else 0.0
 
 
 class _RecordingDesk(ServiceDesk):

@@ -16,12 +16,11 @@ lock, so no store can take the line above this on this machine and interpreter."
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 
-from bench.campaign_scripts import Recording, record_campaign, replay_on
+from bench.campaign_scripts import record_campaign, replay_on
 from bench.command_throughput import SEED, TODAY, _mean_event_size, _raw_inserts
 from bench.dataset import fresh_database
-from bench.harness import Line, Report, of_rounds, percentile
+from bench.harness import Line, Report, of_rounds
 from infra.settings import Settings
 from infra.settings.database_url import Database
 
@@ -29,13 +28,6 @@ WRITERS = 8
 CURVE = (1, 2, 4, 8, 16)
 TARGET = 0.6
 ROUNDS = 3  # each on a fresh database: ours, raw, then in memory (bench-quick: one)
-
-
-@dataclass(frozen=True)
-class Run:
-    rate: float  # events/s
-    events: int
-    p95: float  # ms, of one command
 
 
 def measure_write_concurrent(
@@ -48,10 +40,10 @@ def measure_write_concurrent(
     runs, raws, ceilings = [], [], []
     for round_ in range(rounds):
         with fresh_database(f"bolashak_bench_write_concurrent_{round_}") as settings:
-            runs.append(timed_lifecycles(settings, cases, WRITERS))
+            runs.append(replay_on(settings, cases, WRITERS, today=TODAY))
             size = _mean_event_size(settings)
             raws.append(_raw_inserts(settings, runs[-1].events, size, threads=WRITERS))
-            ceilings.append(timed_lifecycles(in_memory(settings), cases, WRITERS).rate)
+            ceilings.append(replay_on(in_memory(settings), cases, WRITERS, today=TODAY).rate)
     baseline = f"raw_psycopg_{WRITERS}_threads"
     line, by_round = of_rounds(
         "write_concurrent", "events/s", [r.rate for r in runs], baseline, raws, TARGET
@@ -68,19 +60,12 @@ def measure_write_concurrent(
     raw = line.baseline_value
     for writers in CURVE:
         with fresh_database(f"bolashak_bench_writers_{writers}") as settings:
-            point = timed_lifecycles(settings, curve_cases, writers)
+            point = replay_on(settings, curve_cases, writers, today=TODAY)
         report.add(
             Line(f"write_concurrent_writers_{writers}", point.rate, "events/s", baseline, raw)
         )
         print(f"  ({writers} writers: p95 {point.p95:.1f} ms per command)", flush=True)
         report.writers.append((writers, point.rate / raw, point.p95))
-
-
-def timed_lifecycles(settings: Settings, recording: Recording, writers: int) -> Run:
-    """The recorded lifecycles sent on ``writers`` threads, each command timed."""
-    replayed = replay_on(settings, recording, writers, today=TODAY)
-    times = replayed.command_ms
-    return Run(replayed.rate, replayed.events, percentile(times, 0.95) if times else 0.0)
 
 
 def in_memory(settings: Settings) -> Settings:

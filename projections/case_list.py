@@ -229,7 +229,7 @@ _CHANGES: dict[type[ev.CaseEvent], Callable[[Any], Row]] = {
         "course_route": _route(e.route),
     },
     ev.DocumentsChecked: lambda e: {"missing_documents": documents_text(e.missing)},
-    ev.ReferredToOfficer: lambda e: {} if e.route is None else {"course_route": _route(e.route)},
+    ev.ReferredToOfficer: lambda e: {} if e.route is None else {"course_route": e.route.value},
     ev.TestingCompleted: lambda e: {"tested_on": _on(e)},
     ev.InterviewSlotBooked: lambda e: {"interview_slot_at": e.slot_at.isoformat()},
     ev.InterviewCompleted: lambda e: {"interview_score": float(e.final_score)},
