@@ -9,6 +9,10 @@ deadline job's revocations are sent by users of their names holding an officer's
 Every worker thread keeps one keep-alive connection. A command's answer carries the case's
 stage and dates, the documents still missing and the language route, as the in-process
 desk reads them from the case; a place left is read from ``quotas`` (its ledger).
+
+The ``write_concurrent_api`` line sends a recorded campaign instead (its commands decided
+before the clock starts, ``bench/campaign_scripts.py``): ``mutation_of`` makes each command
+its request beforehand, and ``carry_out`` sends it and reads only the case's version.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NoReturn
 from uuid import UUID
@@ -83,6 +87,16 @@ class ClosedByServerError(ConnectionError):
     sent): the request is sent again on a new one."""
 
 
+@dataclass(frozen=True)
+class Mutation:
+    """A command as the API takes it: the mutation's name, the sender's headers (their
+    token), the request's body."""
+
+    name: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class ApiDesk:
     """Sends each command to ``url`` as its mutation; ``settings`` is the server's store,
     where each simulated person is registered as a user before their first command."""
@@ -104,29 +118,12 @@ class ApiDesk:
     # -- the desk ---------------------------------------------------------------------------
 
     def send(self, command: c.Command, ctx: CommandContext) -> UUID:
-        expert = ctx.role is Role.EXPERT
-        name = camel(command_name(type(command)))
-        sent = graphql_input(command) | {
-            "idempotencyKey": ctx.idempotency_key,
-            "occurredOn": ctx.occurred_on.isoformat(),
-        }
-        if ctx.reason:
-            sent["reason"] = ctx.reason
-        query = document(name, f"{SHEET_FACTS if expert else CASE_FACTS} {REFUSED}")
-        started = time.perf_counter()
-        answer = self._post(self._token(ctx), query, {"input": sent})[name]
-        self.mutation_ms.append((time.perf_counter() - started) * 1000)
-        kind = answer["__typename"]
-        if kind == "ProcessRefused":
-            raise TransitionRefusedError(
-                answer["command"], answer["stage"], answer["rule"], answer["message"]
-            )
-        if kind == "SheetRecorded":
+        mutation = self.mutation_of(command, ctx)
+        answer = self._outcome(mutation)
+        if answer["__typename"] == "SheetRecorded":
             case_id = UUID(answer["applicationId"])
             self._facts[case_id] = replace(self._facts[case_id], version=answer["version"])
             return case_id
-        if kind != "CaseUpdated":
-            raise RuntimeError(f"{name} answered {kind}: {answer.get('message')}")
         application = answer["application"]
         case_id, facts = facts_of(application)
         self._facts[case_id] = facts
@@ -136,6 +133,43 @@ class ApiDesk:
             CourseRoute[route] if route is not None else None,
         )
         return case_id
+
+    def mutation_of(self, command: c.Command, ctx: CommandContext) -> Mutation:
+        """The command as its mutation, sent by the user the context names (registered in
+        the directory now, if new): what ``carry_out`` sends."""
+        expert = ctx.role is Role.EXPERT
+        name = camel(command_name(type(command)))
+        sent = graphql_input(command) | {
+            "idempotencyKey": ctx.idempotency_key,
+            "occurredOn": ctx.occurred_on.isoformat(),
+        }
+        if ctx.reason:
+            sent["reason"] = ctx.reason
+        query = document(name, f"{SHEET_FACTS if expert else CASE_FACTS} {REFUSED}")
+        body = orjson.dumps({"query": query, "variables": {"input": sent}})
+        return Mutation(name, auth_headers(self._token(ctx)), body)
+
+    def carry_out(self, mutation: Mutation) -> int:
+        """Sends a mutation made before (``mutation_of``); the case's version after it."""
+        answer = self._outcome(mutation)
+        if answer["__typename"] == "SheetRecorded":
+            return int(answer["version"])
+        return int(answer["application"]["version"])
+
+    def _outcome(self, mutation: Mutation) -> dict[str, Any]:
+        """The mutation's answer: the case updated or the sheet recorded (a rule's refusal
+        raised as the domain's ``TransitionRefusedError``, anything else as an error)."""
+        started = time.perf_counter()
+        answer: dict[str, Any] = self._data(mutation.headers, mutation.body)[mutation.name]
+        self.mutation_ms.append((time.perf_counter() - started) * 1000)
+        kind = answer["__typename"]
+        if kind == "ProcessRefused":
+            raise TransitionRefusedError(
+                answer["command"], answer["stage"], answer["rule"], answer["message"]
+            )
+        if kind not in ("SheetRecorded", "CaseUpdated"):
+            raise RuntimeError(f"{mutation.name} answered {kind}: {answer.get('message')}")
+        return answer
 
     def case(self, application_id: UUID) -> CaseFacts:
         return self._facts[application_id]
@@ -185,9 +219,12 @@ class ApiDesk:
         return token
 
     def _post(self, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """The answer's data; a busy server's answer (503, or retryable) is waited out."""
         body = orjson.dumps({"query": query, "variables": variables})
-        status, answer = self._answered(auth_headers(token), body)
+        return self._data(auth_headers(token), body)
+
+    def _data(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        """The answer's data; a busy server's answer (503, or retryable) is waited out."""
+        status, answer = self._answered(headers, body)
         found = orjson.loads(answer)
         if status != 200 or found.get("errors"):
             raise RuntimeError(f"{status}: {answer[:300]!r}")

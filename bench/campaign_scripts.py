@@ -26,9 +26,11 @@ import functools
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from bench.harness import percentile
@@ -44,6 +46,7 @@ from infra.simulation.campaign import simulate_campaign
 from infra.simulation.desk import ServiceDesk
 
 Step = tuple[c.Command, CommandContext]
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,13 @@ class Recording:
 @dataclass(frozen=True)
 class Replayed:
     """What a replay stored, how fast (events/s over the writers' wall time), the share of
-    its saves the store committed in a group (``infra/event_store.py``; none in memory),
-    and each command's latency in ms."""
+    its saves the store committed in a group (``infra/event_store.py``; none in memory or
+    through the API), the cases a rule's refusal ended, and each command's latency in ms."""
 
     rate: float
     events: int
     grouped: float
+    refused: int
     command_ms: list[float] = field(repr=False)
 
     @property
@@ -129,38 +133,54 @@ def record_campaign(cases: int, *, seed: int, today: date) -> Recording:
 def replay(service: CaseService, recording: Recording, writers: int) -> Replayed:
     """The recording's commands sent to ``service`` from ``writers`` threads, each case's
     in order on one thread (cases dealt in their order, as the simulator deals them)."""
+    replayed = replay_steps(recording.scripts, lambda step: service.handle(*step).version, writers)
+    recorder = service.recorder
+    saves = replayed.events  # nearly one event per save
+    if isinstance(recorder, LockedInsertRecorder) and saves:
+        return replace(replayed, grouped=recorder.grouped / saves)
+    return replayed
+
+
+def replay_steps(
+    scripts: Sequence[Sequence[S]], send: Callable[[S], int], writers: int
+) -> Replayed:
+    """Each script's steps sent in order by ``send`` (which answers the case's version after
+    the step, or raises the rule's ``DomainError``), from ``writers`` threads, each script
+    on one thread, scripts dealt in their order. A refused step ends its script, as the
+    simulator ends a case at its first refusal; the events are the cases' last versions."""
     command_ms: list[float] = []
     versions: list[int] = []
+    refused = 0
     lock = threading.Lock()
 
-    def one(script: tuple[Step, ...]) -> None:
-        version, times = 0, []
-        for command, ctx in script:
+    def one(script: Sequence[S]) -> None:
+        nonlocal refused
+        version, times, ended = 0, [], False
+        for step in script:
             started = time.perf_counter()
             try:
-                version = service.handle(command, ctx).version
+                version = send(step)
             except DomainError:
+                ended = True
                 break  # refused by a rule: the simulated case ended here too
             finally:
                 times.append((time.perf_counter() - started) * 1000)
         with lock:
             command_ms.extend(times)
             versions.append(version)
+            refused += ended
 
     started = time.perf_counter()
     if writers <= 1:
-        for script in recording.scripts:
+        for script in scripts:
             one(script)
     else:
         with ThreadPoolExecutor(writers) as pool:
-            for _ in pool.map(one, recording.scripts):
+            for _ in pool.map(one, scripts):
                 pass
     elapsed = time.perf_counter() - started
     events = sum(versions)
-    recorder = service.recorder
-    saves = events  # nearly one event per save
-    grouped = recorder.grouped / saves if isinstance(recorder, LockedInsertRecorder) else 0.0
-    return Replayed(events / elapsed, events, grouped, command_ms)
+    return Replayed(events / elapsed, events, 0.0, refused, command_ms)
 
 
 def replay_on(settings: Settings, recording: Recording, writers: int, *, today: date) -> Replayed:

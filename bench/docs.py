@@ -177,13 +177,11 @@ CHANGES = """\
   the store in memory (`memory:`), against the same raw inserts: the command path's Python
   with no database under it, which bounds the line from above on this interpreter.
 - **`write_concurrent_api`** (issue 22, `bench/write_concurrent_api.py`): the same
-  lifecycles through the API: the simulator's decisions (`infra/simulation/desk.py`) sent
-  as GraphQL mutations by 16 HTTP clients to `bolashak serve --workers 2`, each simulated
-  person a user with a token of their own; events/s against the same raw inserts from 8
-  threads (target 0.35), with the p95 of one mutation printed. What the people need to
-  know before some steps comes with each mutation's answer (the case's stage, dates,
-  documents missing and language route), or is a query to the same server within the
-  measured time (a place left, from `quotas`).
+  lifecycles through the API: the campaign's recorded commands, made into their GraphQL
+  mutations before the clock starts (each with its sender's token, every simulated person
+  a user of their own), sent by 16 HTTP clients to `bolashak serve --workers 2`; events/s
+  against the same raw inserts from 8 threads (target 0.35), with the p95 of one mutation
+  printed. A case a rule refuses on the server ends there, as in the simulator.
   `write_concurrent_api_ceiling`: the same clients and server answering the least request
   the API takes (`{ __typename }`) for 5 s (1 s in bench-quick), in requests/s against the
   same raw baseline.

@@ -5,11 +5,12 @@ same round (``write_concurrent``'s baseline), each round on a fresh database and
 the median of the rounds' ratios reported; with the p95 latency of one mutation.
 Target: at least 35% of raw.
 
-The server runs on the real clock: the campaign's business dates lie before its today, and
-its backdating window is opened for them (``REPLAYING_HISTORY_ENV``). What the simulated
-people need to know before some steps comes with each mutation's answer (the case's
-stage, dates, documents missing and language route), or is a query to the same server
-within the measured time (a place left, from ``quotas``).
+The simulated people's decisions are made before the clock starts, as for the in-process
+lines: the campaign's recorded commands (``bench/campaign_scripts.py``) are made into their
+mutations, each with its sender's token (the senders registered as users then), and the
+clients send exactly those; a case a rule refuses on the server ends there. The server runs
+on the real clock: the campaign's business dates lie before its today, and its backdating
+window is opened for them (``REPLAYING_HISTORY_ENV``).
 
 ``write_concurrent_api_ceiling``: the same clients and server answering the least request
 the API takes (``{ __typename }``), as requests/s against the same raw baseline: no
@@ -23,11 +24,11 @@ from dataclasses import dataclass
 
 from bench.api_desk import ApiDesk
 from bench.api_speed import _server, serve_command, server_env
+from bench.campaign_scripts import Recording, Replayed, record_campaign, replay_steps
 from bench.command_throughput import SEED, TODAY, _mean_event_size, _raw_inserts
 from bench.dataset import fresh_database
 from bench.harness import Report, of_rounds, percentile
 from bench.write_concurrent import WRITERS
-from infra.simulation.campaign import CampaignSummary, simulate_campaign
 
 CLIENTS = 16
 CEILING_SECONDS = 5.0
@@ -38,12 +39,9 @@ TARGET = 0.35
 
 @dataclass(frozen=True)
 class Round:
-    rate: float  # events/s
+    replayed: Replayed  # the lifecycles through the server
     ceiling: float  # least requests/s
     raw: float  # rows/s
-    summary: CampaignSummary
-    mutation_ms: list[float]
-    reads: int
 
 
 def measure_write_concurrent_api(
@@ -51,30 +49,32 @@ def measure_write_concurrent_api(
 ) -> None:
     """The ``write_concurrent_api`` and ceiling lines: the median of the rounds' ratios,
     each round on a fresh database and server."""
-    done = [_round(round_, lifecycles, ceiling_seconds) for round_ in range(rounds)]
+    # the measured cases, then as many others for each round's warm-up
+    recording = record_campaign(lifecycles + CLIENTS, seed=SEED, today=TODAY)
+    done = [_round(round_, recording, lifecycles, ceiling_seconds) for round_ in range(rounds)]
     baseline = f"raw_psycopg_{WRITERS}_threads"
     raws = [r.raw for r in done]
     line, by_round = of_rounds(
-        "write_concurrent_api", "events/s", [r.rate for r in done], baseline, raws, TARGET
+        "write_concurrent_api", "events/s", [r.replayed.rate for r in done], baseline, raws, TARGET
     )
     report.add(line)
     ceiling, _ = of_rounds(
         "write_concurrent_api_ceiling", "requests/s", [r.ceiling for r in done], baseline, raws
     )
     report.add(ceiling)
-    times = [t for r in done for t in r.mutation_ms]
-    first = done[0]
+    times = [t for r in done for t in r.replayed.command_ms]
+    first = done[0].replayed
     print(
         f"  ({CLIENTS} clients, {SERVER_PROCESSES} server processes: p95"
         f" {percentile(times, 0.95):.1f} ms per mutation, p50 {percentile(times, 0.5):.1f} ms;"
-        f" a round: {len(first.mutation_ms)} mutations, {first.reads} reads,"
-        f" {first.summary.events} events; {sum(sum(r.summary.refusals.values()) for r in done)}"
-        f" refused in all; round by round: {by_round})",
+        f" a round: {len(first.command_ms)} mutations, {first.events} events;"
+        f" {sum(r.replayed.refused for r in done)} cases refused in all;"
+        f" round by round: {by_round})",
         flush=True,
     )
 
 
-def _round(number: int, lifecycles: int, ceiling_seconds: float) -> Round:
+def _round(number: int, recording: Recording, lifecycles: int, ceiling_seconds: float) -> Round:
     """One round on a fresh database: the lifecycles through a fresh server, its ceiling,
     then the raw inserts."""
     with fresh_database(f"bolashak_bench_write_concurrent_api_{number}") as settings:
@@ -82,19 +82,17 @@ def _round(number: int, lifecycles: int, ceiling_seconds: float) -> Round:
         with _server(serve, server_env(settings)) as port:
             desk = ApiDesk(f"http://127.0.0.1:{port}/graphql", settings)
             try:
-                # warm-up (other cases of the campaign): each process's parsed documents,
+                scripts = [[desk.mutation_of(*step) for step in s] for s in recording.scripts]
+                # warm-up (the recording's other cases): each process's parsed documents,
                 # its users, its connections
-                _campaign(desk, CLIENTS, first_case=lifecycles + 1)
-                desk.mutation_ms.clear()
-                desk.reads = 0
-                started = time.perf_counter()
-                summary = _campaign(desk, lifecycles, first_case=1)
-                rate = summary.events / (time.perf_counter() - started)
+                replay_steps(scripts[lifecycles:], desk.carry_out, CLIENTS)
+                replayed = replay_steps(scripts[:lifecycles], desk.carry_out, CLIENTS)
                 ceiling = _trivial_rate(desk, ceiling_seconds)
             finally:
                 desk.close()
-        raw = _raw_inserts(settings, summary.events, _mean_event_size(settings), threads=WRITERS)
-    return Round(rate, ceiling, raw, summary, list(desk.mutation_ms), desk.reads)
+        size = _mean_event_size(settings)
+        raw = _raw_inserts(settings, replayed.events, size, threads=WRITERS)
+    return Round(replayed, ceiling, raw)
 
 
 def _trivial_rate(desk: ApiDesk, seconds: float) -> float:
@@ -113,9 +111,3 @@ def _trivial_rate(desk: ApiDesk, seconds: float) -> float:
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(client, range(CLIENTS)))
     return sum(counts) / (time.perf_counter() - started)
-
-
-def _campaign(desk: ApiDesk, lifecycles: int, first_case: int) -> CampaignSummary:
-    return simulate_campaign(
-        desk, lifecycles, seed=SEED, today=TODAY, first_case=first_case, workers=CLIENTS
-    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bench.api_desk import ApiDesk
 from bench.api_speed import _server, serve_command, server_env
+from bench.campaign_scripts import record_campaign, replay_steps
 from domain.clock import FixedClock
 from infra.container import build_service
 from infra.settings import PII_MASTER_KEY, Settings
@@ -42,6 +43,32 @@ def test_the_commission_through_the_api_awards_within_the_campaigns_places(
     assert used == 5  # the places were all used
     assert not here.refusals
     assert there == here
+
+
+def test_the_recorded_campaign_sent_as_mutations_stores_every_recorded_event(
+    fresh_postgres: Settings,
+) -> None:
+    """The API line's clients send the campaign's recorded commands as their mutations
+    (``bench/write_concurrent_api.py``): from 4 clients, every case goes as far as it went
+    in the recording, and the server stores every event the recording holds."""
+    recording = record_campaign(CASES, seed=11, today=TODAY)
+    served = {**server_env(fresh_postgres), PII_MASTER_KEY: TEST_PII_MASTER_KEY}
+    with _server(serve_command(2), served) as port:
+        desk = ApiDesk(f"http://127.0.0.1:{port}/graphql", fresh_postgres)
+        try:
+            scripts = [[desk.mutation_of(*step) for step in s] for s in recording.scripts]
+            replayed = replay_steps(scripts, desk.carry_out, writers=4)
+        finally:
+            desk.close()
+    assert replayed.refused == 0
+    assert replayed.events == recording.events > CASES * 3
+    assert len(replayed.command_ms) == sum(len(s) for s in recording.scripts)
+    stored = build_service(fresh_postgres, clock=FixedClock(TODAY))
+    try:
+        log = stored.recorder.select_notifications(start=1, limit=1_000_000)
+        assert len([n for n in log if ".case.events:" in n.topic]) == recording.events
+    finally:
+        stored.close()
 
 
 def _in_process(env: dict[str, str]) -> tuple[CampaignSummary, int]:

@@ -66,6 +66,7 @@ def test_a_command_refused_on_replay_ends_its_case_there() -> None:
     cut = replay(_store(), with_case(script[:2]), writers=1)
     assert refused.events == cut.events < recording.events
     assert len(refused.command_ms) == len(cut.command_ms) + 1  # the refused one, timed
+    assert (refused.refused, cut.refused) == (1, 0)
 
 
 def test_importing_the_recorder_changes_no_environment_variable() -> None:
