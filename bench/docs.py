@@ -519,6 +519,35 @@ CHANGES = """\
   0.41 and 0.45 (0.35 and 0.42 before). `graphql_case_list_p95` missed its absolute 20 ms
   budget again, at 26.6 ms (21.3 and 18.8 ms in the two runs before); nothing on the read
   path changed with this run.
+- **The API line's clients send the recorded campaign too** (`bench/write_concurrent_api.py`;
+  `ApiDesk.mutation_of` and `carry_out`; `replay_steps` in `bench/campaign_scripts.py`, now
+  the one replay loop of every write line). The line is bound by the machine's CPU (its two
+  cores 95% busy in a round), and its clients share those cores with the servers and
+  PostgreSQL: whatever the clients spend comes out of the servers' share. The recorded
+  campaign's commands are now made into their mutations before the clock starts (each with
+  its sender's token, the senders registered as users then), and the clients send exactly
+  those; a case a rule refuses on the server ends there. The `quotas` reads left the
+  measured time with the decisions. CPU per event in a round of 600 lifecycles: the
+  clients 240 us before, 159 us after; the servers 1,053 and 1,102 us, PostgreSQL 249 and
+  243 us. Alternating rounds of 1,000 lifecycles, the same hour: 1,182, 1,253, 1,318 and
+  1,187 events/s before, 1,324, 1,403, 1,337 and 1,261 after (medians 1,220 and 1,331).
+  **Where a server's CPU goes** (the app in one process without the network, the same
+  mutations from 8 clients, CPU per event by thread): the event loop's thread 567-581 us,
+  the command threads 487-503 us. In the command threads: the command 390 us (its save
+  136 us of it, the statement and the group's hand-overs), the answer's fold 53 us. On the
+  event loop: graphql-core's coercion of the input 57-74 us, the command built from it 26
+  us, its size checked 12 us; with the command run on the loop itself, one client, the
+  loop spent about 500 us per mutation besides the command and its answer: the HTTP and
+  GraphQL layers, each a few percent. A least request (`{ __typename }`) costs a server
+  178 us. The command threads per server process (`BOLASHAK_POOL_SIZE`, 5 by default): 2
+  and 3 did worse (1,147-1,301 events/s against 1,362-1,410 with 5), 8 and 12 the same
+  within the swing (1,414-1,466). To reach 0.35 of raw at this machine's 5,000-5,600 raw
+  rows/s, an event through the API would have to cost the whole machine about 1,050 us of
+  CPU, against about 1,500 now: the servers would have to shed about 40% of their share.
+  In the full run that followed: `write_concurrent_api` 0.25 (rounds 0.24, 0.26 and 0.25;
+  0.19 in the run before); `write_concurrent` 0.54 (0.52, 0.54 and 0.54) against raw at
+  5,464-5,621 rows/s, its ceiling 1.20, the curve's 16 writers 0.62; every other line met
+  its target, `graphql_case_list_p95` at 16.2 ms.
 """
 
 
