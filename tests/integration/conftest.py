@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from domain.clock import Clock
+from infra.case_store import CaseService
+from infra.container import build_service
 from infra.database import drop_database, init_schema
 from infra.settings import Database, Settings
 from tests.support.broker import BrokerUnavailableError, LocalS3, Tansu
@@ -125,3 +128,23 @@ def durable_broker(tmp_path: Path) -> Iterator[Tansu]:
     yield tansu
     tansu.stop()
     s3.stop()
+
+
+OpenService = Callable[[Settings, Clock], CaseService]
+
+
+@pytest.fixture
+def open_service() -> Iterator[OpenService]:
+    """Command services on a store, each closed when the test ends. A service left open
+    closes its connection pool when it is collected, from whichever thread collects it: in
+    one of a pool's own worker threads, the pool cannot join that thread (an "exception
+    ignored" warning in a later test)."""
+    made: list[CaseService] = []
+
+    def open_(store: Settings, clock: Clock) -> CaseService:
+        made.append(build_service(store, clock=clock))
+        return made[-1]
+
+    yield open_
+    for service in made:
+        service.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -60,7 +61,8 @@ def api(store: Settings) -> Iterator[Api]:
 
 
 def events_of(store: Settings, case_id: UUID) -> list[Any]:
-    return replay.from_store(build_reader(store), case_id).events
+    with closing(build_reader(store)) as reader:
+        return replay.from_store(reader, case_id).events
 
 
 def test_replay_equals_the_live_state_at_every_version(

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from uuid import UUID
 
@@ -52,7 +52,9 @@ def cases(store: Settings) -> list[UUID]:
 
 @contextmanager
 def views(settings: Settings) -> Iterator[ViewDatabase]:
-    db = view_database(settings, build_reader(settings).events_table())
+    with closing(build_reader(settings)) as reader:
+        table = reader.events_table()
+    db = view_database(settings, table)
     try:
         yield db
     finally:
@@ -60,8 +62,8 @@ def views(settings: Settings) -> Iterator[ViewDatabase]:
 
 
 def verify_all(settings: Settings) -> VerifyReport:
-    with views(settings) as db:
-        return verify_store(build_reader(settings), db)
+    with views(settings) as db, closing(build_reader(settings)) as reader:
+        return verify_store(reader, db)
 
 
 def in_case(report: VerifyReport, case_id: UUID) -> list[tuple[int | None, str]]:
@@ -157,11 +159,11 @@ def test_verify_of_one_case_looks_at_that_case_only(store: Settings, cases: list
         "DELETE FROM {events} WHERE originator_id = %s AND originator_version = 2",
         (case_key(store, cases[0]),),
     )
-    reader = build_reader(store)
-    assert verify_case(reader, cases[1]).ok
-    assert verify_case(reader, cases[0]).findings == [
-        Finding(str(cases[0]), 2, DELETED, "this version is missing from the store")
-    ]
+    with closing(build_reader(store)) as reader:
+        assert verify_case(reader, cases[1]).ok
+        assert verify_case(reader, cases[0]).findings == [
+            Finding(str(cases[0]), 2, DELETED, "this version is missing from the store")
+        ]
 
 
 def test_the_command_exits_non_zero_and_names_the_case_and_version(
@@ -185,10 +187,12 @@ def test_the_command_exits_non_zero_and_names_the_case_and_version(
 def test_concurrent_writers_retried_on_conflict_still_form_one_chain(
     postgres_settings: Settings,
 ) -> None:
-    setup = build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))
-    j = experts_scoring_at_once(postgres_settings, setup)
-    assert verify_case(build_reader(postgres_settings), j.id).ok
-    setup.close()
+    with (
+        closing(build_service(postgres_settings, clock=FixedClock(FAR_FUTURE))) as setup,
+        closing(build_reader(postgres_settings)) as reader,
+    ):
+        j = experts_scoring_at_once(postgres_settings, setup)
+        assert verify_case(reader, j.id).ok
 
 
 def test_the_checkpoint_worker_seals_new_events_periodically(store: Settings) -> None:

@@ -11,10 +11,11 @@ from domain import commands as c
 from domain.case.meta import Role
 from domain.case.stage import Stage
 from domain.clock import FixedClock
-from infra.container import build_projection_engine, build_service
+from infra.container import build_projection_engine
 from infra.deadline_job import DeadlineJob
 from infra.settings import Settings
 from tests.conftest import FAR_FUTURE, TEST_PII_MASTER_KEY
+from tests.integration.conftest import OpenService
 from tests.support.journey import PROTOCOL_DATE, Journey
 
 DAY_90 = PROTOCOL_DATE + timedelta(days=90)
@@ -22,24 +23,27 @@ DAY_91 = PROTOCOL_DATE + timedelta(days=91)
 BOLASHAK = str(Path(sys.executable).parent / "bolashak")
 
 
-def awarded_case(store: Settings) -> tuple[Journey, DeadlineJob, FixedClock]:
+def awarded_case(
+    store: Settings, open_service: OpenService
+) -> tuple[Journey, DeadlineJob, FixedClock]:
     clock = FixedClock(DAY_90)
-    service = build_service(store, clock=FixedClock(FAR_FUTURE))
-    j = Journey(service)
+    j = Journey(open_service(store, FixedClock(FAR_FUTURE)))
     j.to(Stage.AWARDED)
     engine = build_projection_engine(store, ["deadlines"])
     engine.run_until_head()
-    return j, DeadlineJob(build_service(store, clock=clock), engine.db, clock), clock
+    return j, DeadlineJob(open_service(store, clock), engine.db, clock), clock
 
 
-def test_nothing_is_revoked_on_day_90(store_settings: Settings) -> None:
-    j, job, _ = awarded_case(store_settings)
+def test_nothing_is_revoked_on_day_90(store_settings: Settings, open_service: OpenService) -> None:
+    j, job, _ = awarded_case(store_settings, open_service)
     assert j.id not in job.run_once().revoked
     assert j.service.get_case(j.id).stage is Stage.AWARDED
 
 
-def test_the_status_is_revoked_on_day_91(store_settings: Settings) -> None:
-    j, job, clock = awarded_case(store_settings)
+def test_the_status_is_revoked_on_day_91(
+    store_settings: Settings, open_service: OpenService
+) -> None:
+    j, job, clock = awarded_case(store_settings, open_service)
     clock.advance(1)
     run = job.run_once()
     assert j.id in run.revoked
@@ -49,11 +53,13 @@ def test_the_status_is_revoked_on_day_91(store_settings: Settings) -> None:
     assert (event.meta.actor_role, event.meta.occurred_on) == (Role.SYSTEM, DAY_91)  # type: ignore[attr-defined]
 
 
-def test_a_job_run_twice_or_restarted_revokes_once(store_settings: Settings) -> None:
-    j, job, clock = awarded_case(store_settings)
+def test_a_job_run_twice_or_restarted_revokes_once(
+    store_settings: Settings, open_service: OpenService
+) -> None:
+    j, job, clock = awarded_case(store_settings, open_service)
     clock.advance(1)
     job.run_once()
-    restarted = DeadlineJob(build_service(store_settings, clock=clock), job.views, clock)
+    restarted = DeadlineJob(open_service(store_settings, clock), job.views, clock)
     clock.advance(3)
     again = restarted.run_once()  # the read model has not caught up yet: same case again
     assert j.id in again.already
@@ -61,8 +67,10 @@ def test_a_job_run_twice_or_restarted_revokes_once(store_settings: Settings) -> 
     assert len(revocations) == 1
 
 
-def test_contracts_signed_in_time_are_not_revoked(store_settings: Settings) -> None:
-    j, job, clock = awarded_case(store_settings)
+def test_contracts_signed_in_time_are_not_revoked(
+    store_settings: Settings, open_service: OpenService
+) -> None:
+    j, job, clock = awarded_case(store_settings, open_service)
     j.send(c.SignContracts(j.id, "TC-1", "SC-1"), DAY_90)
     clock.advance(1)
     run = job.run_once()  # the read model still says open: the aggregate refuses
@@ -71,8 +79,10 @@ def test_contracts_signed_in_time_are_not_revoked(store_settings: Settings) -> N
     assert j.service.get_case(j.id).stage is Stage.CONTRACTED
 
 
-def test_the_command_line_job_revokes_as_of_a_given_day(store_settings: Settings) -> None:
-    j, _, _ = awarded_case(store_settings)
+def test_the_command_line_job_revokes_as_of_a_given_day(
+    store_settings: Settings, open_service: OpenService
+) -> None:
+    j, _, _ = awarded_case(store_settings, open_service)
     env = {
         "BOLASHAK_DATABASE_URL": store_settings.database.url,
         "BOLASHAK_PII_MASTER_KEY": TEST_PII_MASTER_KEY,

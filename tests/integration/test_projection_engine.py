@@ -12,7 +12,7 @@ from domain.case import events as ev
 from domain.case.stage import Stage
 from domain.clock import FixedClock
 from infra.case_store import CaseService
-from infra.container import build_in_process_workers, build_projection_engine, build_service
+from infra.container import build_in_process_workers, build_projection_engine
 from infra.settings import Settings
 from projections import queries
 from projections.case_list import CaseListProjection
@@ -21,6 +21,7 @@ from projections.rebuild import rebuild
 from projections.rows import Key, Rows
 from projections.schema import Table, index_suffix
 from tests.conftest import FAR_FUTURE
+from tests.integration.conftest import OpenService
 from tests.support.journey import Journey
 from tests.support.read_models import database_snapshot, fold_snapshot
 
@@ -41,9 +42,8 @@ class Flaky(CaseListProjection):
         super().apply(rows, event, position)
 
 
-def cases_at(stage: Stage, store: Settings, count: int = 1) -> CaseService:
-    """A service on ``store`` in which ``count`` new cases have been taken to ``stage``."""
-    service = build_service(store, clock=FixedClock(FAR_FUTURE))
+def cases_at(stage: Stage, service: CaseService, count: int = 1) -> CaseService:
+    """``service``, in which ``count`` new cases have been taken to ``stage``."""
     for _ in range(count):
         Journey(service).to(stage)
     return service
@@ -57,9 +57,9 @@ def flaky_engine(store: Settings) -> tuple[ProjectionEngine, Flaky]:
 
 
 def test_an_event_that_fails_is_parked_with_its_error_and_the_world_goes_on(
-    fresh_postgres: Settings,
+    fresh_postgres: Settings, open_service: OpenService
 ) -> None:
-    service = build_service(fresh_postgres, clock=FixedClock(FAR_FUTURE))
+    service = open_service(fresh_postgres, FixedClock(FAR_FUTURE))
     stuck, fine = Journey(service), Journey(service)
     stuck.to(Stage.INTERVIEW_BOOKED)
     fine.to(Stage.ELIGIBLE)
@@ -89,17 +89,19 @@ def test_an_event_that_fails_is_parked_with_its_error_and_the_world_goes_on(
     assert database_snapshot(engine) == fold_snapshot(engine)
 
 
-def test_a_retry_that_still_fails_keeps_the_events_parked(fresh_postgres: Settings) -> None:
-    cases_at(Stage.TESTED, fresh_postgres)
+def test_a_retry_that_still_fails_keeps_the_events_parked(
+    fresh_postgres: Settings, open_service: OpenService
+) -> None:
+    cases_at(Stage.TESTED, open_service(fresh_postgres, FixedClock(FAR_FUTURE)))
     engine, _ = flaky_engine(fresh_postgres)
     engine.run_until_head()
     assert engine.retry("case_list") == (0, 1)
 
 
 def test_queries_keep_working_during_a_rebuild_and_the_worker_carries_on(
-    store_settings: Settings,
+    store_settings: Settings, open_service: OpenService
 ) -> None:
-    service = cases_at(Stage.AWARDED, store_settings, count=15)
+    service = cases_at(Stage.AWARDED, open_service(store_settings, FixedClock(FAR_FUTURE)), 15)
     engine = build_projection_engine(store_settings)
     engine.run_until_head()
     reader = build_projection_engine(store_settings)
@@ -126,9 +128,9 @@ def test_queries_keep_working_during_a_rebuild_and_the_worker_carries_on(
 
 
 def test_a_rebuilt_postgres_table_comes_with_planner_statistics(
-    fresh_postgres: Settings,
+    fresh_postgres: Settings, open_service: OpenService
 ) -> None:
-    cases_at(Stage.ELIGIBLE, fresh_postgres, count=3)
+    cases_at(Stage.ELIGIBLE, open_service(fresh_postgres, FixedClock(FAR_FUTURE)), count=3)
     engine = build_projection_engine(fresh_postgres)
     rebuild(engine, "case_list")
     with engine.db.transaction() as cur:
@@ -140,9 +142,9 @@ def test_a_rebuilt_postgres_table_comes_with_planner_statistics(
 
 
 def test_a_rebuilt_table_has_every_declared_index_under_its_final_name(
-    store_settings: Settings,
+    store_settings: Settings, open_service: OpenService
 ) -> None:
-    cases_at(Stage.ELIGIBLE, store_settings)
+    cases_at(Stage.ELIGIBLE, open_service(store_settings, FixedClock(FAR_FUTURE)))
     engine = build_projection_engine(store_settings)
     engine.run_until_head()
     before = _index_names(engine)
@@ -171,8 +173,10 @@ def _index_names(engine: ProjectionEngine) -> set[str]:
     }
 
 
-def test_lag_is_the_distance_to_the_head_of_the_log(store_settings: Settings) -> None:
-    service = build_service(store_settings, clock=FixedClock(FAR_FUTURE))
+def test_lag_is_the_distance_to_the_head_of_the_log(
+    store_settings: Settings, open_service: OpenService
+) -> None:
+    service = open_service(store_settings, FixedClock(FAR_FUTURE))
     engine = build_projection_engine(store_settings, ["audit_trail"])
     engine.run_until_head()
     Journey(service).to(Stage.TESTED)
@@ -182,8 +186,10 @@ def test_lag_is_the_distance_to_the_head_of_the_log(store_settings: Settings) ->
     assert engine.status()[0].lag == 0
 
 
-def test_in_process_workers_follow_the_embedded_store(sqlite_settings: Settings) -> None:
-    service = build_service(sqlite_settings, clock=FixedClock(FAR_FUTURE))
+def test_in_process_workers_follow_the_embedded_store(
+    sqlite_settings: Settings, open_service: OpenService
+) -> None:
+    service = open_service(sqlite_settings, FixedClock(FAR_FUTURE))
     workers = build_in_process_workers(
         sqlite_settings, service, FixedClock(FAR_FUTURE), idle_wait=0.05
     )
