@@ -181,7 +181,10 @@ CHANGES = """\
   mutations before the clock starts (each with its sender's token, every simulated person
   a user of their own), sent by 16 HTTP clients to `bolashak serve --workers 2`; events/s
   against the same raw inserts from 8 threads (target 0.35), with the p95 of one mutation
-  printed. A case a rule refuses on the server ends there, as in the simulator.
+  printed. A case a rule refuses on the server ends there, as in the simulator. Each
+  round prints the machine's CPU per event while the lifecycles ran (`bench/cpu.py`): the
+  servers (and the rest of the machine), PostgreSQL, the clients, and how busy the
+  machine was.
   `write_concurrent_api_ceiling`: the same clients and server answering the least request
   the API takes (`{ __typename }`) for 5 s (1 s in bench-quick), in requests/s against the
   same raw baseline.

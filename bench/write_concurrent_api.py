@@ -10,7 +10,9 @@ lines: the campaign's recorded commands (``bench/campaign_scripts.py``) are made
 mutations, each with its sender's token (the senders registered as users then), and the
 clients send exactly those; a case a rule refuses on the server ends there. The server runs
 on the real clock: the campaign's business dates lie before its today, and its backdating
-window is opened for them (``REPLAYING_HISTORY_ENV``).
+window is opened for them (``REPLAYING_HISTORY_ENV``). Each round also prints where the
+machine's CPU went while the lifecycles ran, per event (``bench/cpu.py``): the clients, the
+servers and PostgreSQL share the same cores, and the line is bound by them.
 
 ``write_concurrent_api_ceiling``: the same clients and server answering the least request
 the API takes (``{ __typename }``), as requests/s against the same raw baseline: no
@@ -22,10 +24,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from bench import cpu
 from bench.api_desk import ApiDesk
 from bench.api_speed import _server, serve_command, server_env
 from bench.campaign_scripts import Recording, Replayed, record_campaign, replay_steps
 from bench.command_throughput import SEED, TODAY, _mean_event_size, _raw_inserts
+from bench.cpu import CpuSplit
 from bench.dataset import fresh_database
 from bench.harness import Report, of_rounds, percentile
 from bench.write_concurrent import WRITERS
@@ -40,6 +44,7 @@ TARGET = 0.35
 @dataclass(frozen=True)
 class Round:
     replayed: Replayed  # the lifecycles through the server
+    cpu: CpuSplit  # the machine's CPU while they ran, per event
     ceiling: float  # least requests/s
     raw: float  # rows/s
 
@@ -72,6 +77,9 @@ def measure_write_concurrent_api(
         f" round by round: {by_round})",
         flush=True,
     )
+    for number, r in enumerate(done, 1):
+        cpu = r.cpu.describe("clients", "servers and the rest", "event")
+        print(f"  (round {number}, CPU: {cpu})", flush=True)
 
 
 def _round(number: int, recording: Recording, lifecycles: int, ceiling_seconds: float) -> Round:
@@ -86,13 +94,15 @@ def _round(number: int, recording: Recording, lifecycles: int, ceiling_seconds: 
                 # warm-up (the recording's other cases): each process's parsed documents,
                 # its users, its connections
                 replay_steps(scripts[lifecycles:], desk.carry_out, CLIENTS)
+                before = cpu.sample()
                 replayed = replay_steps(scripts[:lifecycles], desk.carry_out, CLIENTS)
+                used = cpu.split(before, cpu.sample(), max(replayed.events, 1))
                 ceiling = _trivial_rate(desk, ceiling_seconds)
             finally:
                 desk.close()
         size = _mean_event_size(settings)
         raw = _raw_inserts(settings, replayed.events, size, threads=WRITERS)
-    return Round(replayed, ceiling, raw)
+    return Round(replayed, used, ceiling, raw)
 
 
 def _trivial_rate(desk: ApiDesk, seconds: float) -> float:
