@@ -551,6 +551,36 @@ CHANGES = """\
   0.19 in the run before); `write_concurrent` 0.54 (0.52, 0.54 and 0.54) against raw at
   5,464-5,621 rows/s, its ceiling 1.20, the curve's 16 writers 0.62; every other line met
   its target, `graphql_case_list_p95` at 16.2 ms.
+- **Measured, not built yet: one deciding thread, and saves written while it goes on**
+  (the third way of issue 22's decision: a command path that does not block). A prototype,
+  outside the product, sent each command to one deciding thread, which ran the whole
+  command service (`CaseService.handle`: validation, rules, chain, sealing, the library's
+  save) with the recorder's insert deferred: the save was queued for one writing thread
+  and the decider went on with the next command. The writer wrote whatever was queued as
+  one group statement (the recorder's own `_write`), and only then answered each caller.
+  Every event was stored (8,286 of 8,286, none refused). In process, 1,000 lifecycles, 8
+  callers, alternating pairs on fresh databases: the present path 0.52, 0.53, 0.55, 0.56,
+  0.57 and 0.56 of raw; the prototype 0.63, 0.67, 0.68, 0.66, 0.67 and 0.68. The CPU per
+  event was 242-280 us against 286-311 us, the p95 of a command 3.2-3.8 ms against 4.4-4.9
+  ms, with 3.8 saves a statement against 4.7. The same prototype in the API's app (in one
+  process, without the network, 8 clients): the event loop handed each command to the
+  decider and awaited a future the writer settled, with no command threads. It served
+  1,020-1,087 events/s against 733-821, and used 917-980 us of CPU per event against
+  1,225-1,373. On the event loop, 426-487 us against 577-659; the decider 275-287 us and
+  the writer 68-74 us, against 491-543 us in the command threads. That is about the
+  share the API line's servers would have to shed to reach 0.35. What the product version
+  needs, which the prototype left out:
+  - A command on a case with a save in flight, and a quota command while a ledger save
+    is in flight, must wait for that save: no decision on unstored events, so no gap.
+  - A save refused (a version taken by another process) or lost with its connection must
+    drop the case's and the ledger's copies from the cache, which the deferred save
+    updated first, and decide the command again, within today's attempts and outage
+    budget.
+  - The result must carry the stored notification id.
+  - The writer must have a connection of its own, apart from the recorder's leading
+    streak.
+  - The metrics must time the whole command, not the decision alone.
+  - The API must await the writer's answer on its event loop, with no command threads.
 """
 
 
