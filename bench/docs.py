@@ -567,9 +567,15 @@ CHANGES = """\
   decider and awaited a future the writer settled, with no command threads. It served
   1,020-1,087 events/s against 733-821, and used 917-980 us of CPU per event against
   1,225-1,373. On the event loop, 426-487 us against 577-659; the decider 275-287 us and
-  the writer 68-74 us, against 491-543 us in the command threads. That is about the
-  share the API line's servers would have to shed to reach 0.35. What the product version
-  needs, which the prototype left out:
+  the writer 68-74 us, against 491-543 us in the command threads. Through HTTP, the API
+  line's own 2 server processes and 16 clients, it did not move the line: 1,308, 1,360 and
+  1,348 events/s, against 1,334, 1,363 and 1,351 alternating. The servers used 948-1,000
+  us per event against 1,048-1,074 us, but the machine was 87-89% busy against 96-98%:
+  the one decider per process became the limit. (In this version of the prototype, saves
+  touching a quota ledger stayed in the decider, unqueued, and a caller was answered only
+  once both its decision had returned and its save had committed: the writer can commit
+  before the decider's call returns.) So this path would meet the in-process target; the
+  API line needs more. What the product version needs, which the prototype left out:
   - A command on a case with a save in flight, and a quota command while a ledger save
     is in flight, must wait for that save: no decision on unstored events, so no gap.
   - A save refused (a version taken by another process) or lost with its connection must
@@ -581,6 +587,8 @@ CHANGES = """\
     streak.
   - The metrics must time the whole command, not the decision alone.
   - The API must await the writer's answer on its event loop, with no command threads.
+  - A caller must be answered only once its decision has returned and its save has
+    committed, whichever comes last.
 """
 
 
