@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NoReturn
@@ -105,8 +104,6 @@ class ApiDesk:
         self.host, self.port, self.target = split_url(url)
         self.settings = settings
         self.keys = TokenKeys(SECRET)
-        self.mutation_ms: list[float] = []  # each command's answer, retries included
-        self.reads = 0
         self._facts: dict[UUID, CaseFacts] = {}
         # each case's missing documents and language route, from its last CaseUpdated answer
         self._package: dict[UUID, tuple[tuple[Document, ...], CourseRoute | None]] = {}
@@ -159,9 +156,7 @@ class ApiDesk:
     def _outcome(self, mutation: Mutation) -> dict[str, Any]:
         """The mutation's answer: the case updated or the sheet recorded (a rule's refusal
         raised as the domain's ``TransitionRefusedError``, anything else as an error)."""
-        started = time.perf_counter()
         answer: dict[str, Any] = self._data(mutation.headers, mutation.body)[mutation.name]
-        self.mutation_ms.append((time.perf_counter() - started) * 1000)
         kind = answer["__typename"]
         if kind == "ProcessRefused":
             raise TransitionRefusedError(
@@ -201,7 +196,6 @@ class ApiDesk:
     # -- the wire ---------------------------------------------------------------------------
 
     def _read(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        self.reads += 1
         return self._post(self._token_of("officer-reader", Role.OFFICER), query, variables)
 
     def _token(self, ctx: CommandContext) -> str:

@@ -27,7 +27,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
@@ -42,7 +41,7 @@ from infra.case_store import CaseService
 from infra.container import build_service
 from infra.event_store import LockedInsertRecorder
 from infra.settings import Settings
-from infra.simulation.campaign import simulate_campaign
+from infra.simulation.campaign import deal, simulate_campaign
 from infra.simulation.desk import ServiceDesk
 
 Step = tuple[c.Command, CommandContext]
@@ -171,13 +170,7 @@ def replay_steps(
             refused += ended
 
     started = time.perf_counter()
-    if writers <= 1:
-        for script in scripts:
-            one(script)
-    else:
-        with ThreadPoolExecutor(writers) as pool:
-            for _ in pool.map(one, scripts):
-                pass
+    deal(scripts, one, writers)
     elapsed = time.perf_counter() - started
     events = sum(versions)
     return Replayed(events / elapsed, events, 0.0, refused, command_ms)

@@ -29,7 +29,6 @@ from bench.api_desk import ApiDesk
 from bench.api_speed import _server, serve_command, server_env
 from bench.campaign_scripts import Recording, Replayed, record_campaign, replay_steps
 from bench.command_throughput import SEED, TODAY, _mean_event_size, _raw_inserts
-from bench.cpu import CpuSplit
 from bench.dataset import fresh_database
 from bench.harness import Report, of_rounds, percentile
 from bench.write_concurrent import WRITERS
@@ -44,7 +43,7 @@ TARGET = 0.35
 @dataclass(frozen=True)
 class Round:
     replayed: Replayed  # the lifecycles through the server
-    cpu: CpuSplit  # the machine's CPU while they ran, per event
+    cpu_used: cpu.CpuSplit  # the machine's CPU while they ran, per event
     ceiling: float  # least requests/s
     raw: float  # rows/s
 
@@ -78,8 +77,8 @@ def measure_write_concurrent_api(
         flush=True,
     )
     for number, r in enumerate(done, 1):
-        cpu = r.cpu.describe("clients", "servers and the rest", "event")
-        print(f"  (round {number}, CPU: {cpu})", flush=True)
+        used = r.cpu_used.describe("clients", "servers and the rest", "event")
+        print(f"  (round {number}, CPU: {used})", flush=True)
 
 
 def _round(number: int, recording: Recording, lifecycles: int, ceiling_seconds: float) -> Round:

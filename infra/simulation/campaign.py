@@ -18,11 +18,12 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 from uuid import UUID
 
 from domain import commands as c
@@ -41,6 +42,8 @@ from infra.case_store import CaseService
 from infra.simulation.desk import Desk, ServiceDesk
 from infra.simulation.people import synthetic_applicant
 from infra.simulation.profiles import synthetic_background, synthetic_plan
+
+T = TypeVar("T")
 
 HALT = 0.07  # chance a case waits at any given step (so every stage has cases)
 OFFICER_REASON = "decided on the case file (synthetic campaign)"
@@ -157,15 +160,20 @@ def simulate_campaign(
             finished += 1
             progress(finished)
 
-    numbers = range(first_case, first_case + applications)
-    if workers <= 1:
-        for number in numbers:
-            one(number)
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            for _ in pool.map(one, numbers):
-                pass
+    deal(range(first_case, first_case + applications), one, workers)
     return summary
+
+
+def deal(items: Iterable[T], work: Callable[[T], None], workers: int) -> None:
+    """``work`` on each item, dealt in their order to ``workers`` threads (in this thread,
+    one after the other, when ``workers`` is 1): each item's work stays on one thread."""
+    if workers <= 1:
+        for item in items:
+            work(item)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in pool.map(work, items):
+            pass
 
 
 def _drive(d: CaseDriver) -> None:
